@@ -1,0 +1,101 @@
+"""Settings read from the environment, with embedded defaults.
+
+With no environment at all the app runs on SQLite, local-disk storage and Celery's
+SQLite broker, everything under ``instance/``. ``DATABASE_URL``, ``CELERY_BROKER_URL``
+and the ``S3_*`` variables switch to PostgreSQL, Redis and an S3-compatible store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _normalise_db_url(url: str) -> str:
+    """Let ``postgresql://`` URLs use psycopg 3, the driver we install."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the Flask config mapping built from ``env`` (default: ``os.environ``)."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(env.get("LEARNSTREAM_INSTANCE", BASE_DIR / "instance")).resolve()
+    database_url = _normalise_db_url(
+        env.get("DATABASE_URL") or f"sqlite:///{instance / 'learnstream.sqlite'}"
+    )
+    broker_url = env.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{instance / 'celery.sqlite'}"
+    s3_bucket = env.get("S3_BUCKET", "")
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or _dev_secret(instance),
+        "INSTANCE_DIR": str(instance),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "STORAGE_BACKEND": "s3" if s3_bucket else "local",
+        "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(instance / "media"),
+        "UPLOAD_TMP_DIR": env.get("UPLOAD_TMP_DIR") or str(instance / "tmp"),
+        "S3_BUCKET": s3_bucket,
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        "S3_REGION": env.get("S3_REGION", "us-east-1"),
+        "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or None,
+        "S3_PATH_STYLE": _env_bool(env, "S3_PATH_STYLE", True),
+        "CELERY": {
+            "broker_url": broker_url,
+            "task_ignore_result": True,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_connection_retry_on_startup": True,
+            "task_always_eager": False,
+        },
+        # Uploads: the request body cap, and the caps ffprobe enforces before any transcode.
+        "MAX_CONTENT_LENGTH": _env_int(env, "MAX_UPLOAD_BYTES", 2 * 1024**3),
+        "MAX_VIDEO_SECONDS": _env_int(env, "MAX_VIDEO_SECONDS", 4 * 3600),
+        "MAX_VIDEO_WIDTH": _env_int(env, "MAX_VIDEO_WIDTH", 3840),
+        "MAX_VIDEO_HEIGHT": _env_int(env, "MAX_VIDEO_HEIGHT", 2160),
+        "HLS_SEGMENT_SECONDS": _env_int(env, "HLS_SEGMENT_SECONDS", 4),
+        "COMPLETION_SHARE": float(env.get("COMPLETION_SHARE", "0.9")),
+        "API_TOKEN_DAYS": _env_int(env, "API_TOKEN_DAYS", 30),
+        "NODE_MODULES": env.get("NODE_MODULES") or str(BASE_DIR / "node_modules"),
+        "PLAYER_STATIC": str(BASE_DIR / "player_static"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool(env, "SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool(env, "SESSION_COOKIE_SECURE", False),
+        "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one place for every unsafe request
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def _dev_secret(instance: Path) -> str:
+    """A per-install random secret kept under instance/, so sessions survive restarts."""
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(os.urandom(32).hex())
+    return path.read_text().strip()

@@ -1,0 +1,152 @@
+/* Learnstream player: hls.js playback, quality choice, resume, and heartbeats.
+ *
+ * Heartbeats report the resume position and the intervals actually played since the
+ * last beat: every 10 s while playing, and on pause, seek, end and page hide.
+ */
+(function () {
+  "use strict";
+
+  var BEAT_MS = 10000;
+  var root = document.getElementById("player");
+  if (!root) return;
+  var video = document.getElementById("video");
+  var quality = document.getElementById("quality");
+  var statusEl = document.getElementById("player-status");
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var src = root.dataset.src;
+  var progressUrl = root.dataset.progressUrl;
+  var resumeAt = parseFloat(root.dataset.resume || "0");
+  var hls = null;
+
+  function say(text) {
+    statusEl.textContent = text;
+  }
+
+  /* ---- played intervals ---- */
+  var pending = [];     // closed intervals not yet acknowledged by the server
+  var current = null;   // [start, end] being extended while playback runs
+  var lastTime = null;
+
+  function closeInterval() {
+    if (current && current[1] > current[0]) pending.push(current);
+    current = null;
+    lastTime = null;
+  }
+
+  video.addEventListener("timeupdate", function () {
+    if (video.paused || video.seeking) return;
+    var t = video.currentTime;
+    // A jump larger than a few seconds of media is a seek, not playback.
+    var maxStep = 2.5 * Math.max(1, video.playbackRate);
+    if (current && lastTime !== null && t >= lastTime && t - lastTime <= maxStep) {
+      current[1] = t;
+    } else {
+      closeInterval();
+      current = [t, t];
+    }
+    lastTime = t;
+  });
+
+  /* ---- heartbeats ---- */
+  function beat() {
+    closeInterval();
+    var played = pending.splice(0, pending.length).map(function (p) {
+      return [Math.round(p[0] * 1000) / 1000, Math.round(p[1] * 1000) / 1000];
+    });
+    var body = JSON.stringify({ position: video.currentTime || 0, played: played });
+    return fetch(progressUrl, {
+      method: "PUT",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: body,
+    }).then(function (resp) {
+      if (!resp.ok) throw new Error("heartbeat " + resp.status);
+      root.dataset.beats = String(parseInt(root.dataset.beats || "0", 10) + 1);
+      return resp.json();
+    }).then(function (progress) {
+      var text = document.getElementById("progress-text");
+      if (text) {
+        text.textContent = Math.round(progress.percent) + "% watched" +
+          (progress.completed ? " · completed" : "");
+      }
+    }).catch(function () {
+      // Keep what was not acknowledged; the next beat sends it again.
+      Array.prototype.unshift.apply(pending, played);
+    });
+  }
+
+  setInterval(function () {
+    if (!video.paused && !video.ended) beat();
+  }, BEAT_MS);
+  video.addEventListener("pause", beat);
+  video.addEventListener("seeked", beat);
+  video.addEventListener("ended", beat);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") beat();
+  });
+  window.addEventListener("pagehide", beat);
+
+  /* ---- resume ---- */
+  var resumed = false;
+  video.addEventListener("loadedmetadata", function () {
+    if (resumed) return;
+    resumed = true;
+    var d = video.duration || 0;
+    if (resumeAt > 1 && (!d || resumeAt < d - 2)) {
+      video.currentTime = resumeAt;
+      say("Resumed at " + formatTime(resumeAt));
+    }
+    root.dataset.ready = "1";
+  });
+
+  function formatTime(s) {
+    var m = Math.floor(s / 60);
+    var sec = Math.floor(s % 60);
+    return m + ":" + (sec < 10 ? "0" : "") + sec;
+  }
+
+  /* ---- quality levels ---- */
+  function fillQuality(levels) {
+    levels.forEach(function (level, index) {
+      var opt = document.createElement("option");
+      opt.value = String(index);
+      opt.textContent = level.height + "p (" + Math.round(level.bitrate / 1000) + " kbps)";
+      quality.appendChild(opt);
+    });
+    quality.disabled = false;
+    root.dataset.levels = String(levels.length);
+  }
+
+  quality.addEventListener("change", function () {
+    if (hls) hls.currentLevel = parseInt(quality.value, 10);
+  });
+
+  /* ---- start ---- */
+  if (window.Hls && window.Hls.isSupported()) {
+    hls = new window.Hls({ capLevelToPlayerSize: true });
+    hls.on(window.Hls.Events.MANIFEST_PARSED, function (_e, data) {
+      fillQuality(data.levels);
+    });
+    hls.on(window.Hls.Events.ERROR, function (_e, data) {
+      if (!data.fatal) return;
+      if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
+        say("Network problem, retrying…");
+        hls.startLoad();
+      } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) {
+        hls.recoverMediaError();
+      } else {
+        root.dataset.fatal = data.details || "fatal";
+        say("This video cannot be played: " + (data.details || "unknown error"));
+        hls.destroy();
+      }
+    });
+    hls.loadSource(src);
+    hls.attachMedia(video);
+  } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
+    video.src = src;  // Safari plays HLS natively
+  } else {
+    root.dataset.fatal = "unsupported";
+    say("This browser cannot play HLS video.");
+  }
+})();

@@ -1,0 +1,235 @@
+"""Shared fixtures: a real app on a real database, a real Celery worker, generated media.
+
+The suite runs on whatever DATABASE_URL / CELERY_BROKER_URL the environment names (CI's
+second run: PostgreSQL + Redis) and otherwise on the embedded defaults inside a temp dir.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from tests import factories
+from transcoder.limits import Limits
+from transcoder.pipeline import TranscodeResult, transcode
+from transcoder.synth import generate
+from webapp import create_app
+from webapp.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+# --------------------------------------------------------------------------- app + db
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private instance/ for the whole run (SQLite files, media, scratch)."""
+    path = tmp_path_factory.mktemp("instance")
+    os.environ["LEARNSTREAM_INSTANCE"] = str(path)
+    os.environ["SECRET_KEY"] = "test-secret-key"
+    os.environ.pop("S3_BUCKET", None)
+    return path
+
+
+def _reset_database(app: Flask) -> None:
+    """Start from an empty schema, then build it with the migrations (they are tested too)."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(instance_dir: Path) -> Iterator[Flask]:
+    """The app under test, migrated; the queue is purged of earlier runs' messages."""
+    app = create_app({"TESTING": True})
+    _reset_database(app)
+    app.extensions["celery"].control.purge()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts with empty tables (media objects are unique per id anyway)."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client with cookies."""
+    return app.test_client()
+
+
+class Auth:
+    """Sign in and obtain CSRF tokens the way a browser does."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def csrf(self, page: str = "/login") -> str:
+        """The CSRF token from a rendered page's meta tag."""
+        html = self.client.get(page, follow_redirects=True).get_data(as_text=True)
+        match = CSRF_META.search(html)
+        assert match, f"no csrf meta on {page}"
+        return match.group(1)
+
+    def login(self, email: str, password: str = factories.PASSWORD):
+        """POST the sign-in form with its CSRF token."""
+        token = self.csrf("/login")
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def logout(self):
+        """POST sign-out with a CSRF token."""
+        return self.client.post("/logout", data={"csrf_token": self.csrf("/")})
+
+    def json_headers(self) -> dict[str, str]:
+        """Headers for a cookie-authenticated JSON write."""
+        return {"X-CSRFToken": self.csrf("/"), "Content-Type": "application/json"}
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    """Sign-in helper bound to ``client``."""
+    return Auth(client)
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Factory: ``make_user("instructor")`` → a UserInfo with id, email, password."""
+
+    def _make(role: str = "learner", email: str | None = None) -> factories.UserInfo:
+        return factories.create_user(app, role, email)
+
+    return _make
+
+
+# --------------------------------------------------------------------------- media
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated media shared by the whole run."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def sample_clip(media_dir: Path) -> Path:
+    """A 4 s 640x360 H.264/AAC MP4 made with ffmpeg's test sources."""
+    return generate(media_dir / "sample.mp4", seconds=4.0, width=640, height=360, fps=25)
+
+
+@pytest.fixture(scope="session")
+def transcoded_sample(sample_clip: Path, media_dir: Path) -> tuple[Path, TranscodeResult]:
+    """The sample clip transcoded once by the real pipeline, reused to publish videos fast."""
+    out = media_dir / "sample-hls"
+    out.mkdir()
+    return out, transcode(sample_clip, out, Limits())
+
+
+@pytest.fixture
+def make_ready_video(app: Flask, transcoded_sample: tuple[Path, TranscodeResult]):
+    """Factory: a READY video owned by ``owner_id`` with a real published HLS ladder."""
+
+    def _make(owner_id: int, title: str = "Ready lesson") -> int:
+        out_dir, result = transcoded_sample
+        return factories.publish_ready_video(app, owner_id, title, out_dir, result)
+
+    return _make
+
+
+# --------------------------------------------------------------------------- worker
+
+
+def _wait_for_log(path: Path, needle: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"worker exited early:\n{path.read_text()[-3000:]}")
+        if path.exists() and needle in path.read_text():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"worker not ready after {timeout}s:\n{path.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(app: Flask, instance_dir: Path) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process consuming from the configured broker."""
+    log = instance_dir / "worker.log"
+    argv = [
+        str(Path(sys.executable).parent / "celery"),
+        "-A",
+        "transcoder.worker",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        f"--logfile={log}",
+    ]
+    proc = subprocess.Popen(argv, cwd=ROOT, env=dict(os.environ))
+    try:
+        _wait_for_log(log, "ready.", proc, timeout=60)
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# --------------------------------------------------------------------------- live server
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on a free loopback port; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium; the suite never downloads a browser."""
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail(
+            "Debian chromium is required: `make test` installs it (apt-get install chromium)"
+        )
+    return path

@@ -1,0 +1,74 @@
+"""Factories that create rows through the same service functions the app uses."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+
+from transcoder.pipeline import TranscodeResult
+from webapp import jobs
+from webapp.auth.services import create_user as create_account
+from webapp.extensions import db
+from webapp.models import Video, VideoState
+from webapp.storage import get_storage
+from webapp.transcoding.publish import upload_outputs, version_prefix
+
+PASSWORD = "correct-horse-1"
+_counter = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """Plain values, so tests never hold ORM objects across app contexts."""
+
+    id: int
+    email: str
+    password: str
+    role: str
+
+
+def create_user(app: Flask, role: str = "learner", email: str | None = None) -> UserInfo:
+    """A committed account with the shared test password."""
+    email = email or f"{role}{next(_counter)}@example.com"
+    with app.app_context():
+        user = create_account(email, PASSWORD, role)
+        db.session.commit()
+        return UserInfo(user.id, user.email, PASSWORD, user.role)
+
+
+def publish_ready_video(
+    app: Flask, owner_id: int, title: str, out_dir: Path, result: TranscodeResult
+) -> int:
+    """A READY video published through the real claim → upload → complete path."""
+    with app.app_context():
+        video = Video(title=title, owner_id=owner_id, state=VideoState.UPLOADED.value)
+        db.session.add(video)
+        db.session.flush()
+        job = jobs.create_job(video)
+        jobs.claim(job.id)
+        db.session.commit()
+        prefix = version_prefix(video.id, job.id, 1)
+        upload_outputs(get_storage(), out_dir, list(result.files), prefix)
+        jobs.complete(
+            job.id,
+            hls_prefix=prefix,
+            poster_key=f"{prefix}/{result.poster}",
+            duration=result.duration,
+            width=result.width,
+            height=result.height,
+            renditions=[
+                {
+                    "name": r.name,
+                    "width": r.width,
+                    "height": r.height,
+                    "bandwidth": r.bandwidth,
+                    "playlist": r.playlist,
+                }
+                for r in result.renditions
+            ],
+        )
+        db.session.commit()
+        return video.id

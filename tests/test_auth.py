@@ -1,0 +1,132 @@
+"""Sign-in, sign-out, CSRF, roles, API tokens."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests.conftest import Auth
+from webapp.extensions import db
+from webapp.models import ApiToken, User
+
+
+def test_passwords_are_hashed_with_argon2id(app: Flask, make_user) -> None:
+    user = make_user("learner")
+    with app.app_context():
+        stored = db.session.get(User, user.id).password_hash
+    assert stored.startswith("$argon2id$") and user.password not in stored
+
+
+def test_sign_in_and_out(client: FlaskClient, auth: Auth, make_user) -> None:
+    user = make_user("learner")
+    assert client.get("/").status_code == 302
+    response = auth.login(user.email)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert auth.logout().status_code == 302
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("email_kind", ["wrong-password", "unknown-account"])
+def test_bad_credentials_get_the_same_answer(auth: Auth, make_user, email_kind: str) -> None:
+    user = make_user("learner")
+    email = user.email if email_kind == "wrong-password" else "nobody@example.com"
+    response = auth.login(email, "not-the-password")
+    assert response.status_code == 401
+    assert "Wrong e-mail address or password." in response.get_data(as_text=True)
+
+
+def test_sign_in_without_csrf_token_is_refused(client: FlaskClient, make_user) -> None:
+    user = make_user("learner")
+    response = client.post("/login", data={"email": user.email, "password": user.password})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/videos/3", "/videos/3"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_next_accepts_only_local_paths(
+    client: FlaskClient, auth: Auth, make_user, next_url: str, expected: str
+) -> None:
+    user = make_user("learner")
+    token = auth.csrf("/login")
+    response = client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": user.password,
+            "csrf_token": token,
+            "next": next_url,
+        },
+    )
+    assert response.headers["Location"] == expected
+
+
+def test_sign_out_needs_post_with_csrf(client: FlaskClient, auth: Auth, make_user) -> None:
+    auth.login(make_user("learner").email)
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/").status_code == 200
+
+
+def test_token_flow(client: FlaskClient, make_user) -> None:
+    user = make_user("learner")
+    response = client.post("/api/v1/tokens", json={"email": user.email, "password": user.password})
+    assert response.status_code == 201
+    token = response.get_json()["token"]
+    assert client.get("/api/v1/videos/999").status_code == 401
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/videos/999", headers=headers).get_json() == {
+        "error": "No such video."
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (None, 400),
+        ({"email": "a@example.com"}, 400),
+        ({"email": 1, "password": 2}, 400),
+        ({"email": "nobody@example.com", "password": "whatever-pw"}, 401),
+    ],
+)
+def test_token_bad_requests(client: FlaskClient, body, status: int) -> None:
+    response = client.post("/api/v1/tokens", json=body) if body else client.post("/api/v1/tokens")
+    assert response.status_code == status
+    assert "error" in response.get_json()
+
+
+@pytest.mark.parametrize("header", ["Bearer nonsense", "Basic abc", "Bearer "])
+def test_bad_authorization_headers_are_401(client: FlaskClient, header: str) -> None:
+    response = client.get("/api/v1/videos/1", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert "error" in response.get_json()
+
+
+def test_expired_token_is_refused(app: Flask, client: FlaskClient, make_user) -> None:
+    user = make_user("learner")
+    token = client.post(
+        "/api/v1/tokens", json={"email": user.email, "password": user.password}
+    ).get_json()["token"]
+    with app.app_context():
+        row = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        db.session.commit()
+    response = client.get("/api/v1/videos/1", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_learner_cannot_open_upload_page(client: FlaskClient, auth: Auth, make_user) -> None:
+    auth.login(make_user("learner").email)
+    assert client.get("/upload").status_code == 403

@@ -1,0 +1,174 @@
+"""Tests for the pure ffmpeg argv builders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+# The repo root must be importable; drop once pyproject sets pytest pythonpath = ["."].
+from transcoder.argv import fps_expr, hls_argv, poster_argv, var_stream_map
+from transcoder.plan import Plan, plan_ladder
+from transcoder.probe import MediaInfo
+
+SOURCE = Path("/uploads/lesson.mp4")
+OUT = Path("/srv/out/job-1")
+
+
+def media(*, has_audio: bool = True, format_name: str = "mov", width: int = 640) -> MediaInfo:
+    return MediaInfo(
+        format_name=format_name,
+        duration=10.0,
+        width=width,
+        height=width * 9 // 16,
+        fps=25.0,
+        video_codec="h264",
+        has_audio=has_audio,
+        audio_codec="aac" if has_audio else None,
+        bit_rate=None,
+        size_bytes=1_000,
+        video_stream_index=0,
+        audio_stream_index=1 if has_audio else None,
+    )
+
+
+def build(info: MediaInfo, segment_seconds: int = 4) -> tuple[list[str], Plan]:
+    plan = plan_ladder(info, segment_seconds)
+    return hls_argv(SOURCE, info, plan, OUT), plan
+
+
+def value(argv: list[str], flag: str) -> str:
+    assert argv.count(flag) == 1, f"{flag} should appear exactly once in {argv}"
+    return argv[argv.index(flag) + 1]
+
+
+def test_single_hardened_input() -> None:
+    argv, _ = build(media())
+    assert argv.count("-i") == 1
+    input_at = argv.index("-i")
+    assert argv[input_at + 1] == f"file:{SOURCE}"
+    assert value(argv, "-protocol_whitelist") == "file"
+    assert argv.index("-protocol_whitelist") < input_at
+    # The first -f is the forced demuxer, placed before -i.
+    first_f = argv.index("-f")
+    assert first_f < input_at
+    assert argv[first_f + 1] == "mov"
+
+
+def test_forced_demuxer_follows_probe() -> None:
+    argv, _ = build(media(format_name="matroska"))
+    assert argv[argv.index("-f") + 1] == "matroska"
+
+
+def test_relative_source_is_made_absolute() -> None:
+    info = media()
+    argv = hls_argv(Path("lesson.mp4"), info, plan_ladder(info), OUT)
+    path = argv[argv.index("-i") + 1]
+    assert path.startswith("file:/")
+    assert Path(path.removeprefix("file:")).is_absolute()
+
+
+def test_video_is_decoded_once_and_split_per_rendition() -> None:
+    argv, plan = build(media(width=1920))
+    graph = value(argv, "-filter_complex")
+    assert len(plan.renditions) == 5
+    assert re.findall(r"split=(\d+)", graph) == ["5"]
+    scales = re.findall(r"scale=(\d+):(\d+)", graph)
+    assert scales == [(str(r.width), str(r.height)) for r in plan.renditions]
+    assert "fps=fps=25" in graph
+
+
+def test_fixed_gop_without_scene_cuts() -> None:
+    argv, plan = build(media(), segment_seconds=2)
+    assert value(argv, "-sc_threshold") == "0"
+    assert value(argv, "-g") == str(plan.gop_frames)
+    assert value(argv, "-keyint_min") == str(plan.gop_frames)
+    assert plan.gop_frames == 50
+
+
+def test_per_rendition_rate_control() -> None:
+    argv, plan = build(media())
+    assert value(argv, "-c:v") == "libx264"
+    assert value(argv, "-preset") == "veryfast"
+    assert value(argv, "-pix_fmt") == "yuv420p"
+    for index, rendition in enumerate(plan.renditions):
+        assert value(argv, f"-b:v:{index}") == str(rendition.video_bitrate)
+        assert value(argv, f"-maxrate:v:{index}") == str(rendition.maxrate)
+        assert value(argv, f"-bufsize:v:{index}") == str(rendition.bufsize)
+        assert value(argv, f"-profile:v:{index}") in ("main", "high")
+
+
+def test_audio_is_mapped_once_per_rendition() -> None:
+    argv, plan = build(media(has_audio=True))
+    maps = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-map"]
+    assert maps.count("0:1") == len(plan.renditions) == 2
+    assert value(argv, "-c:a") == "aac"
+    assert value(argv, "-ar") == "48000"
+    assert value(argv, "-ac") == "2"
+    for index, rendition in enumerate(plan.renditions):
+        assert value(argv, f"-b:a:{index}") == str(rendition.audio_bitrate)
+    assert value(argv, "-var_stream_map") == "v:0,a:0,name:360p v:1,a:1,name:240p"
+
+
+def test_no_audio_options_without_audio() -> None:
+    argv, plan = build(media(has_audio=False))
+    maps = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-map"]
+    assert len(maps) == len(plan.renditions)
+    assert all(m.startswith("[") for m in maps)
+    assert "-c:a" not in argv
+    assert value(argv, "-var_stream_map") == "v:0,name:360p v:1,name:240p"
+    assert var_stream_map(plan) == "v:0,name:360p v:1,name:240p"
+
+
+def test_hls_muxer_options() -> None:
+    argv, _ = build(media(), segment_seconds=4)
+    assert "hls" in [argv[i + 1] for i, arg in enumerate(argv) if arg == "-f"]
+    assert value(argv, "-hls_time") == "4"
+    assert value(argv, "-hls_playlist_type") == "vod"
+    assert value(argv, "-hls_flags") == "independent_segments"
+    assert value(argv, "-hls_segment_type") == "mpegts"
+    assert value(argv, "-master_pl_name") == "master.m3u8"
+    assert value(argv, "-hls_segment_filename") == f"{OUT}/%v/seg_%05d.ts"
+    assert f"{OUT}/%v/index.m3u8" in argv
+    # ffmpeg 5.1's hls muxer turns a "file:" output prefix into a literal directory.
+    assert not any(arg.startswith("file:") and str(OUT) in arg for arg in argv)
+
+
+def test_global_and_hygiene_flags() -> None:
+    argv, _ = build(media())
+    assert argv[0] == "ffmpeg"
+    assert value(argv, "-progress") == "pipe:1"
+    assert value(argv, "-v") == "error"
+    assert value(argv, "-map_metadata") == "-1"
+    for flag in ("-nostats", "-nostdin", "-y", "-sn", "-dn"):
+        assert flag in argv
+
+
+def test_poster_argv_seeks_on_input_and_writes_one_scaled_jpeg() -> None:
+    out = OUT / "poster.jpg"
+    argv = poster_argv(SOURCE, media(width=1280), out, at_seconds=3.5)
+    input_at = argv.index("-i")
+    assert argv.count("-i") == 1
+    assert argv[input_at + 1] == f"file:{SOURCE}"
+    assert value(argv, "-ss") == "3.500"
+    assert argv.index("-ss") < input_at
+    assert value(argv, "-protocol_whitelist") == "file"
+    assert argv[argv.index("-f") + 1] == "mov"
+    assert argv.index("-f") < input_at
+    assert value(argv, "-frames:v") == "1"
+    assert "scale=640:-2" in value(argv, "-filter_complex")
+    assert str(out) in argv
+
+
+def test_poster_is_never_wider_than_source() -> None:
+    argv = poster_argv(SOURCE, media(width=320), OUT / "poster.jpg", at_seconds=0)
+    assert "scale=320:-2" in value(argv, "-filter_complex")
+
+
+@pytest.mark.parametrize(
+    ("fps", "expected"),
+    [(25.0, "25"), (30.0, "30"), (29.97, "30000/1001"), (23.976, "24000/1001"), (12.5, "25/2")],
+)
+def test_fps_expr(fps: float, expected: str) -> None:
+    assert fps_expr(fps) == expected

@@ -1,0 +1,188 @@
+"""End-to-end tests of transcode() with real ffmpeg on tiny generated clips."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# The repo root must be importable; drop once pyproject sets pytest pythonpath = ["."].
+from transcoder.errors import InvalidMedia
+from transcoder.hls import parse_master, parse_media_segments
+from transcoder.limits import Limits
+from transcoder.pipeline import TranscodeResult, transcode
+from transcoder.synth import generate
+
+SEGMENT_SECONDS = 2
+FPS = 25
+
+
+@dataclass(frozen=True)
+class Run:
+    out_dir: Path
+    result: TranscodeResult
+    progress: tuple[float, ...]
+    seconds: float
+    audio: bool
+
+
+def ffprobe_json(path: Path, *args: str) -> dict[str, Any]:
+    proc = subprocess.run(
+        ["ffprobe", "-v", "error", *args, "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert proc.stderr == "", proc.stderr
+    return json.loads(proc.stdout)
+
+
+def run_transcode(root: Path, name: str, seconds: float, audio: bool) -> Run:
+    source = generate(root / f"{name}.mp4", seconds=seconds, fps=FPS, audio=audio, title=name)
+    progress: list[float] = []
+    out_dir = root / f"{name}-out"
+    result = transcode(
+        source, out_dir, Limits(), on_progress=progress.append, segment_seconds=SEGMENT_SECONDS
+    )
+    return Run(out_dir, result, tuple(progress), seconds, audio)
+
+
+@pytest.fixture(scope="module")
+def with_audio(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_transcode(tmp_path_factory.mktemp("hls"), "lesson", seconds=5.0, audio=True)
+
+
+@pytest.fixture(scope="module")
+def without_audio(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    return run_transcode(tmp_path_factory.mktemp("hls"), "silent", seconds=4.0, audio=False)
+
+
+@pytest.fixture(scope="module", params=["with_audio", "without_audio"])
+def run(request: pytest.FixtureRequest) -> Run:
+    return request.getfixturevalue(request.param)
+
+
+def test_master_lists_two_variants(run: Run) -> None:
+    variants = parse_master((run.out_dir / run.result.master).read_text())
+    assert [(v.name, v.width, v.height) for v in variants] == [
+        ("360p", 640, 360),
+        ("240p", 426, 240),
+    ]
+    assert all(v.bandwidth > 0 for v in variants)
+    assert variants[0].bandwidth > variants[1].bandwidth
+    assert [
+        (r.name, r.width, r.height, r.bandwidth, r.playlist) for r in run.result.renditions
+    ] == [(v.name, v.width, v.height, v.bandwidth, v.uri) for v in variants]
+
+
+def test_result_describes_source(run: Run) -> None:
+    assert run.result.duration == pytest.approx(run.seconds, abs=0.1)
+    assert (run.result.width, run.result.height) == (640, 360)
+    assert run.result.master == "master.m3u8"
+    assert run.result.poster == "poster.jpg"
+    assert [r.playlist for r in run.result.renditions] == ["360p/index.m3u8", "240p/index.m3u8"]
+
+
+def test_each_variant_decodes_cleanly(run: Run) -> None:
+    for rendition in run.result.renditions:
+        data = ffprobe_json(
+            run.out_dir / rendition.playlist,
+            *("-count_frames", "-show_entries", "stream=codec_type,codec_name,width,height"),
+            *("-show_entries", "stream=nb_read_frames,sample_rate,channels,profile"),
+        )
+        video = [s for s in data["streams"] if s["codec_type"] == "video"]
+        audio = [s for s in data["streams"] if s["codec_type"] == "audio"]
+        assert len(video) == 1
+        assert video[0]["codec_name"] == "h264"
+        assert (video[0]["width"], video[0]["height"]) == (rendition.width, rendition.height)
+        assert int(video[0]["nb_read_frames"]) == round(run.seconds * FPS)
+        if not run.audio:
+            assert audio == []
+        else:
+            # The one source audio track was mapped into every variant.
+            assert len(audio) == 1
+            assert audio[0]["codec_name"] == "aac"
+            assert (audio[0]["sample_rate"], audio[0]["channels"]) == ("48000", 2)
+
+
+def test_segments_have_planned_length(run: Run) -> None:
+    counts = []
+    for rendition in run.result.renditions:
+        segments = parse_media_segments((run.out_dir / rendition.playlist).read_text())
+        counts.append(len(segments))
+        assert len(segments) == -(-round(run.seconds) // SEGMENT_SECONDS)
+        for segment in segments[:-1]:
+            assert SEGMENT_SECONDS - 0.5 <= segment.duration <= SEGMENT_SECONDS + 0.5
+        assert sum(s.duration for s in segments) == pytest.approx(run.seconds, abs=0.2)
+    assert len(set(counts)) == 1
+
+
+def test_every_segment_starts_with_a_keyframe(run: Run) -> None:
+    for rendition in run.result.renditions:
+        playlist = run.out_dir / rendition.playlist
+        for segment in parse_media_segments(playlist.read_text()):
+            frames = ffprobe_json(
+                playlist.parent / segment.uri,
+                *("-select_streams", "v:0", "-read_intervals", "%+#1"),
+                *("-show_entries", "frame=key_frame,pict_type"),
+            )["frames"]
+            assert frames[0]["key_frame"] == 1, f"{rendition.name}/{segment.uri}"
+            assert frames[0]["pict_type"] == "I"
+
+
+def test_segment_boundaries_align_across_renditions(run: Run) -> None:
+    durations = [
+        [s.duration for s in parse_media_segments((run.out_dir / r.playlist).read_text())]
+        for r in run.result.renditions
+    ]
+    for other in durations[1:]:
+        assert other == pytest.approx(durations[0], abs=0.05)
+
+
+def test_poster_is_a_jpeg_of_planned_width(run: Run) -> None:
+    poster = run.out_dir / run.result.poster
+    assert poster.read_bytes()[:3] == b"\xff\xd8\xff"
+    stream = ffprobe_json(poster, "-show_entries", "stream=codec_name,width,height")["streams"][0]
+    assert (stream["codec_name"], stream["width"], stream["height"]) == ("mjpeg", 640, 360)
+
+
+def test_files_list_matches_disk(run: Run) -> None:
+    on_disk = sorted(p.relative_to(run.out_dir).as_posix() for p in run.out_dir.rglob("*"))
+    on_disk_files = [p for p in on_disk if (run.out_dir / p).is_file()]
+    assert list(run.result.files) == on_disk_files
+    assert {"master.m3u8", "poster.jpg", "360p/index.m3u8", "240p/index.m3u8"} <= set(on_disk)
+    assert any(f.startswith("360p/seg_") and f.endswith(".ts") for f in run.result.files)
+
+
+def test_progress_is_monotonic_and_ends_at_100(run: Run) -> None:
+    assert run.progress[-1] == 100.0
+    assert list(run.progress) == sorted(run.progress)
+    assert all(0.0 <= p <= 100.0 for p in run.progress)
+
+
+def test_invalid_upload_publishes_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "notes.mp4"
+    source.write_text("#EXTM3U\n#EXTINF:10,\nfile:///etc/passwd\n")
+    out_dir = tmp_path / "out"
+    with pytest.raises(InvalidMedia):
+        transcode(source, out_dir, Limits())
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []
+
+
+def test_upload_over_limits_publishes_nothing(with_audio: Run, tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    with pytest.raises(InvalidMedia, match="too long"):
+        transcode(with_audio.out_dir.parent / "lesson.mp4", out_dir, Limits(max_duration=1))
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []
+
+
+def test_refuses_non_empty_output_dir(with_audio: Run, tmp_path: Path) -> None:
+    (tmp_path / "stale.txt").write_text("old")
+    with pytest.raises(ValueError, match="not empty"):
+        transcode(with_audio.out_dir.parent / "lesson.mp4", tmp_path, Limits())
+    assert [p.name for p in tmp_path.iterdir()] == ["stale.txt"]

@@ -1,0 +1,89 @@
+"""Pure parsers for the HLS playlists ffmpeg writes (enough to verify our output)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# KEY=VALUE pairs; quoted values may contain commas (CODECS="avc1...,mp4a...").
+_ATTRIBUTE = re.compile(r'([A-Z0-9-]+)=("[^"]*"|[^,]*)')
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    """One ``#EXT-X-STREAM-INF`` entry of a master playlist."""
+
+    uri: str
+    bandwidth: int
+    width: int | None
+    height: int | None
+    codecs: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The rendition name: the URI's directory ("360p/index.m3u8" -> "360p")."""
+        head, _, tail = self.uri.rpartition("/")
+        return head or tail.rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One media segment of a media playlist."""
+
+    duration: float
+    uri: str
+
+
+def parse_attributes(text: str) -> dict[str, str]:
+    """Parse an HLS attribute list into a dict, unquoting quoted values."""
+    return {key: value.strip('"') for key, value in _ATTRIBUTE.findall(text)}
+
+
+def parse_master(text: str) -> list[VariantInfo]:
+    """Variants of a master playlist, in playlist order."""
+    variants: list[VariantInfo] = []
+    pending: dict[str, str] | None = None
+    for line in _lines(text):
+        if line.startswith("#EXT-X-STREAM-INF:"):
+            pending = parse_attributes(line.partition(":")[2])
+        elif pending is not None and not line.startswith("#"):
+            variants.append(_variant(line, pending))
+            pending = None
+    return variants
+
+
+def parse_media_segments(text: str) -> list[Segment]:
+    """Segments (duration and URI) of a media playlist, in playlist order."""
+    segments: list[Segment] = []
+    duration: float | None = None
+    for line in _lines(text):
+        if line.startswith("#EXTINF:"):
+            duration = float(line.partition(":")[2].split(",", 1)[0])
+        elif duration is not None and not line.startswith("#"):
+            segments.append(Segment(duration=duration, uri=line))
+            duration = None
+    return segments
+
+
+def parse_media_playlist(text: str) -> list[float]:
+    """Segment durations (seconds) of a media playlist."""
+    return [segment.duration for segment in parse_media_segments(text)]
+
+
+def _variant(uri: str, attributes: dict[str, str]) -> VariantInfo:
+    width = height = None
+    resolution = attributes.get("RESOLUTION", "")
+    if "x" in resolution:
+        w, _, h = resolution.partition("x")
+        width, height = int(w), int(h)
+    return VariantInfo(
+        uri=uri,
+        bandwidth=int(attributes.get("BANDWIDTH", "0")),
+        width=width,
+        height=height,
+        codecs=attributes.get("CODECS"),
+    )
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]

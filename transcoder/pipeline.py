@@ -1,0 +1,190 @@
+"""probe -> plan -> HLS encode -> poster, writing into one fresh output directory."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from transcoder.argv import MASTER_NAME, hls_argv, poster_argv, rendition_dirs
+from transcoder.errors import TranscodeError
+from transcoder.hls import VariantInfo, parse_master, parse_media_segments
+from transcoder.limits import Limits
+from transcoder.plan import Plan, plan_ladder
+from transcoder.probe import MediaInfo, probe
+from transcoder.run import run_ffmpeg
+
+POSTER_NAME = "poster.jpg"
+POSTER_WIDTH = 640
+ENCODE_SHARE = 95.0  # percent of on_progress spent on the HLS encode
+MIN_TIMEOUT = 120.0
+TIMEOUT_PER_SECOND = 6.0
+POSTER_TIMEOUT = 120.0
+SHORT_VIDEO_SECONDS = 2.0
+
+ProgressCallback = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class RenditionOutput:
+    """One published HLS variant; ``playlist`` is relative to the output directory."""
+
+    name: str
+    width: int
+    height: int
+    bandwidth: int
+    playlist: str
+
+
+@dataclass(frozen=True)
+class TranscodeResult:
+    """What :func:`transcode` wrote; every path is relative to the output directory."""
+
+    duration: float
+    width: int
+    height: int
+    master: str
+    poster: str
+    renditions: tuple[RenditionOutput, ...]
+    files: tuple[str, ...]
+
+
+def transcode(
+    source: Path,
+    out_dir: Path,
+    limits: Limits,
+    on_progress: ProgressCallback | None = None,
+    *,
+    segment_seconds: int = 4,
+) -> TranscodeResult:
+    """Turn ``source`` into an HLS ladder plus a poster inside ``out_dir``.
+
+    ``out_dir`` must be missing or empty; it is created if needed and nothing outside
+    it is written. Raises :class:`InvalidMedia` before writing anything for bad
+    uploads, and :class:`TranscodeError` (after emptying ``out_dir`` again) when
+    ffmpeg fails. ``on_progress`` receives percentages from 0 to 100.
+    """
+    out_dir = Path(out_dir).resolve()
+    _prepare_out_dir(out_dir)
+    info = probe(source, limits)
+    plan = plan_ladder(info, segment_seconds)
+    try:
+        return _encode(Path(source), out_dir, info, plan, on_progress)
+    except BaseException:
+        _empty_dir(out_dir)
+        raise
+
+
+def poster_time(duration: float) -> float:
+    """Where to grab the poster: 10 % in, or the first frame of very short clips."""
+    return 0.0 if duration < SHORT_VIDEO_SECONDS else duration * 0.1
+
+
+def encode_timeout(duration: float) -> float:
+    """Wall-clock budget for the HLS encode of a ``duration``-second source."""
+    return max(MIN_TIMEOUT, TIMEOUT_PER_SECOND * duration)
+
+
+def _encode(
+    source: Path,
+    out_dir: Path,
+    info: MediaInfo,
+    plan: Plan,
+    on_progress: ProgressCallback | None,
+) -> TranscodeResult:
+    for directory in rendition_dirs(plan, out_dir):
+        directory.mkdir()
+    run_ffmpeg(
+        hls_argv(source, info, plan, out_dir),
+        duration=info.duration,
+        on_progress=_scaled(on_progress, ENCODE_SHARE),
+        timeout=encode_timeout(info.duration),
+    )
+    _write_poster(source, info, out_dir / POSTER_NAME)
+    renditions = _check_renditions(out_dir, plan)
+    if on_progress is not None:
+        on_progress(100.0)
+    return TranscodeResult(
+        duration=info.duration,
+        width=info.width,
+        height=info.height,
+        master=MASTER_NAME,
+        poster=POSTER_NAME,
+        renditions=renditions,
+        files=_list_files(out_dir),
+    )
+
+
+def _write_poster(source: Path, info: MediaInfo, poster: Path) -> None:
+    # A seek near the end of a file with sparse keyframes can yield no frame at all,
+    # which ffmpeg does not treat as an error; fall back to the first frame.
+    for at_seconds in dict.fromkeys((poster_time(info.duration), 0.0)):
+        run_ffmpeg(
+            poster_argv(source, info, poster, at_seconds, width=POSTER_WIDTH),
+            duration=1.0,
+            on_progress=None,
+            timeout=POSTER_TIMEOUT,
+        )
+        if poster.is_file() and poster.stat().st_size > 0:
+            return
+    raise TranscodeError("ffmpeg did not write a poster frame")
+
+
+def _check_renditions(out_dir: Path, plan: Plan) -> tuple[RenditionOutput, ...]:
+    """Read back the playlists: ffmpeg exits 0 even when it failed to write segments."""
+    master = out_dir / MASTER_NAME
+    if not master.is_file():
+        raise TranscodeError("ffmpeg did not write the master playlist")
+    variants = parse_master(master.read_text())
+    if len(variants) != len(plan.renditions):
+        raise TranscodeError(
+            f"master playlist lists {len(variants)} variants, expected {len(plan.renditions)}"
+        )
+    return tuple(_rendition_output(out_dir, variant, plan) for variant in variants)
+
+
+def _rendition_output(out_dir: Path, variant: VariantInfo, plan: Plan) -> RenditionOutput:
+    playlist = out_dir / variant.uri
+    if not playlist.is_file():
+        raise TranscodeError(f"ffmpeg did not write {variant.uri}")
+    segments = parse_media_segments(playlist.read_text())
+    if not segments or not all((playlist.parent / s.uri).is_file() for s in segments):
+        raise TranscodeError(f"{variant.uri} is missing media segments")
+    planned = next((r for r in plan.renditions if r.name == variant.name), None)
+    if planned is None:
+        raise TranscodeError(f"unexpected variant {variant.uri} in master playlist")
+    return RenditionOutput(
+        name=planned.name,
+        width=variant.width or planned.width,
+        height=variant.height or planned.height,
+        bandwidth=variant.bandwidth,
+        playlist=variant.uri,
+    )
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if any(out_dir.iterdir()):
+        raise ValueError(f"output directory {out_dir} is not empty")
+
+
+def _empty_dir(out_dir: Path) -> None:
+    """Remove what we wrote (the directory was verified empty before we started)."""
+    for child in out_dir.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _list_files(out_dir: Path) -> tuple[str, ...]:
+    return tuple(
+        sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file())
+    )
+
+
+def _scaled(on_progress: ProgressCallback | None, share: float) -> ProgressCallback | None:
+    if on_progress is None:
+        return None
+    return lambda percent: on_progress(percent * share / 100.0)

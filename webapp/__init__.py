@@ -1,0 +1,59 @@
+"""Learnstream web app: ``create_app`` assembles it from small configure steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+import config
+from webapp import dbsetup, errors, security, storage
+from webapp.api import bp as api_bp
+from webapp.auth import bp as auth_bp
+from webapp.auth import loaders
+from webapp.celery_app import celery_init_app
+from webapp.cli import register as register_cli
+from webapp.extensions import csrf, db, login_manager, migrate
+from webapp.health import bp as health_bp
+from webapp.library import bp as library_bp
+from webapp.playback import bp as playback_bp
+from webapp.uploads import bp as uploads_bp
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings from the environment, then ``overrides`` (tests)."""
+    settings = config.load_settings()
+    if overrides:
+        settings.update(overrides)
+    app = Flask(__name__, instance_path=settings["INSTANCE_DIR"])
+    app.config.from_mapping(settings)
+    Path(app.config["UPLOAD_TMP_DIR"]).mkdir(parents=True, exist_ok=True)
+    _configure_database(app)
+    _configure_extensions(app)
+    _configure_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def _configure_database(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    dbsetup.init_app(app)
+
+
+def _configure_extensions(app: Flask) -> None:
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    loaders.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    storage.init_app(app)
+    celery_init_app(app)
+
+
+def _configure_blueprints(app: Flask) -> None:
+    for bp in (auth_bp, library_bp, uploads_bp, playback_bp, health_bp, api_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,26 @@
+"""Celery bound to the Flask app: every task runs inside an app context."""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask, current_app
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app from ``app.config['CELERY']`` and store it on the Flask app."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+def get_celery() -> Celery:
+    """The current Flask app's Celery app."""
+    return current_app.extensions["celery"]

@@ -1,0 +1,87 @@
+"""``flask seed``: demo accounts and a few short, already-transcoded demo lessons."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from transcoder.synth import generate
+from webapp.auth.services import create_user, find_user
+from webapp.extensions import db
+from webapp.models import Video
+from webapp.transcoding.runner import run_job
+from webapp.uploads.services import ingest
+
+# (email, password, role, name) — printed by `make run`; for local demos only.
+DEMO_USERS = [
+    ("learner@example.com", "learner-demo", "learner", "Lea Learner"),
+    ("instructor@example.com", "instructor-demo", "instructor", "Ivan Instructor"),
+    ("admin@example.com", "admin-demo", "admin", "Ada Admin"),
+]
+
+# (title, description, test pattern, tone Hz)
+DEMO_LESSONS = [
+    (
+        "SEO Fundamentals: How Search Engines Rank Pages",
+        "Digital Marketing · foundation. Crawling, indexing and ranking in five ideas.",
+        "testsrc2",
+        440,
+    ),
+    (
+        "Reading a Confusion Matrix",
+        "Data Science · foundation. Precision, recall and why accuracy misleads.",
+        "smptehdbars",
+        523,
+    ),
+    (
+        "Building Your First Conversion Funnel Report",
+        "Digital Marketing · intermediate. From sessions to sign-ups in Google Analytics.",
+        "mandelbrot",
+        659,
+    ),
+]
+
+
+def ensure_demo_users() -> None:
+    """Create the demo accounts that do not exist yet."""
+    for email, password, role, name in DEMO_USERS:
+        if find_user(email) is None:
+            create_user(email, password, role, name)
+    db.session.commit()
+
+
+def ensure_demo_lessons(seconds: float) -> None:
+    """Generate, ingest and transcode each demo lesson that is not there yet."""
+    owner = find_user(DEMO_USERS[1][0])
+    for title, description, pattern, tone in DEMO_LESSONS:
+        if db.session.scalar(select(Video.id).where(Video.title == title)) is not None:
+            continue
+        click.echo(f"  generating “{title}”…", err=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = generate(
+                Path(tmp) / "lesson.mp4",
+                seconds=seconds,
+                width=854,
+                height=480,
+                fps=25,
+                pattern=pattern,
+                tone_hz=tone,
+                title=title,
+            )
+            video, job = ingest(path, title=title, owner=owner, filename="lesson.mp4")
+            video.description = description
+            db.session.commit()
+        state = run_job(job.id)
+        click.echo(f"  {title}: {state}", err=True)
+
+
+@click.command("seed")
+@click.option("--seconds", default=30.0, show_default=True, help="Length of each demo lesson.")
+def seed(seconds: float) -> None:
+    """Seed demo accounts and lessons (idempotent)."""
+    ensure_demo_users()
+    ensure_demo_lessons(seconds)
+    click.echo("demo content ready", err=True)

@@ -1,0 +1,36 @@
+"""Error responses: JSON ``{"error": message}`` for the API, a page for the site."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+
+def wants_json() -> bool:
+    """API paths and JSON requests get JSON errors."""
+    return request.path.startswith("/api/") or request.is_json
+
+
+def error_response(status: int, message: str):
+    """Render an error the way the caller expects."""
+    if wants_json():
+        return jsonify(error=message), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        return error_response(400, f"CSRF check failed: {exc.description}")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return error_response(413, f"The file is too large (the limit is {limit} MB).")
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return error_response(exc.code or 500, exc.description or exc.name)

@@ -1,0 +1,19 @@
+"""The data model: users, videos and their renditions, transcode jobs, watch progress."""
+
+from webapp.models.job import JobState, TranscodeJob
+from webapp.models.progress import WatchProgress
+from webapp.models.user import ApiToken, Role, User
+from webapp.models.video import InvalidTransition, Rendition, Video, VideoState
+
+__all__ = [
+    "ApiToken",
+    "InvalidTransition",
+    "JobState",
+    "Rendition",
+    "Role",
+    "TranscodeJob",
+    "User",
+    "Video",
+    "VideoState",
+    "WatchProgress",
+]

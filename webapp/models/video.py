@@ -1,0 +1,97 @@
+"""Videos, their explicit lifecycle, and the renditions of the published HLS ladder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.base import utcnow
+from webapp.models.user import User
+
+
+class VideoState(StrEnum):
+    """UPLOADING → UPLOADED → PROCESSING → READY | FAILED."""
+
+    UPLOADING = "uploading"
+    UPLOADED = "uploaded"
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
+# Re-processing is allowed from READY and FAILED (a new job on the same source), and a
+# PROCESSING video goes back to UPLOADED when its job is handed back to the queue.
+ALLOWED_TRANSITIONS: dict[VideoState, frozenset[VideoState]] = {
+    VideoState.UPLOADING: frozenset({VideoState.UPLOADED, VideoState.FAILED}),
+    VideoState.UPLOADED: frozenset({VideoState.PROCESSING, VideoState.FAILED}),
+    VideoState.PROCESSING: frozenset(
+        {VideoState.READY, VideoState.FAILED, VideoState.UPLOADED, VideoState.PROCESSING}
+    ),
+    VideoState.READY: frozenset({VideoState.PROCESSING}),
+    VideoState.FAILED: frozenset({VideoState.PROCESSING, VideoState.UPLOADED}),
+}
+
+
+class InvalidTransition(ValueError):
+    """A state change the lifecycle does not allow."""
+
+
+class Video(db.Model):
+    """An uploaded recording and, once READY, its published HLS ladder."""
+
+    __tablename__ = "videos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=VideoState.UPLOADING.value, index=True)
+    duration: Mapped[float | None] = mapped_column(Float)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    source_key: Mapped[str | None] = mapped_column(String(500))
+    source_filename: Mapped[str] = mapped_column(String(255), default="")
+    source_size: Mapped[int | None] = mapped_column(Integer)
+    hls_prefix: Mapped[str | None] = mapped_column(String(500))
+    poster_key: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    owner: Mapped[User] = relationship()
+    renditions: Mapped[list[Rendition]] = relationship(
+        back_populates="video",
+        cascade="all, delete-orphan",
+        order_by="Rendition.height.desc()",
+    )
+
+    def transition(self, new: VideoState) -> None:
+        """Move to ``new`` or raise InvalidTransition; the lifecycle lives here only."""
+        current = VideoState(self.state)
+        if new not in ALLOWED_TRANSITIONS[current]:
+            raise InvalidTransition(f"video {self.id}: {current} → {new} is not allowed")
+        self.state = new.value
+
+    @property
+    def is_ready(self) -> bool:
+        """True once a complete ladder is published."""
+        return self.state == VideoState.READY
+
+
+class Rendition(db.Model):
+    """One variant stream of the published ladder."""
+
+    __tablename__ = "renditions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    bandwidth: Mapped[int] = mapped_column(Integer)
+    playlist: Mapped[str] = mapped_column(String(200))
+
+    video: Mapped[Video] = relationship(back_populates="renditions")

@@ -1,0 +1,42 @@
+"""Serve stored media objects with their real content type."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Response, abort, send_file, stream_with_context
+
+from webapp.storage import LocalStorage, ObjectNotFound, Storage
+from webapp.storage.content_types import content_type
+
+# Relative paths inside a published ladder: "master.m3u8", "360p/seg_00001.ts".
+_REL_RE = re.compile(r"^(?:[A-Za-z0-9_-]+/)?[A-Za-z0-9_.-]+$")
+
+
+def safe_relative(rel: str) -> str:
+    """A path inside a ladder, or 404."""
+    if not _REL_RE.match(rel) or ".." in rel:
+        abort(404)
+    return rel
+
+
+def serve(storage: Storage, key: str, max_age: int = 3600) -> Response:
+    """Send one object (range requests supported on local disk)."""
+    mimetype = content_type(key)
+    try:
+        if isinstance(storage, LocalStorage):
+            path = storage.path(key)
+            if not path.is_file():
+                raise ObjectNotFound(key)
+            response = send_file(path, mimetype=mimetype, conditional=True, max_age=max_age)
+        else:
+            body = storage.open(key)
+            response = Response(
+                stream_with_context(iter(lambda: body.read(256 * 1024), b"")), mimetype=mimetype
+            )
+    except ObjectNotFound:
+        abort(404)
+    # Media is private to signed-in users: no shared caches.
+    response.headers["Cache-Control"] = f"private, max-age={max_age}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

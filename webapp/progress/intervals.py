@@ -1,0 +1,28 @@
+"""Pure interval arithmetic for 'seconds actually watched'."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+Interval = tuple[float, float]
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sorted union of closed intervals; touching or overlapping ones are joined."""
+    result: list[list[float]] = []
+    for start, end in sorted((float(a), float(b)) for a, b in intervals if b > a):
+        if result and start <= result[-1][1]:
+            result[-1][1] = max(result[-1][1], end)
+        else:
+            result.append([start, end])
+    return [(a, b) for a, b in result]
+
+
+def clamp(intervals: Iterable[Interval], upper: float) -> list[Interval]:
+    """Cut every interval to [0, upper] and drop the empty ones."""
+    return [(max(0.0, a), min(upper, b)) for a, b in intervals if min(upper, b) > max(0.0, a)]
+
+
+def total(intervals: Iterable[Interval]) -> float:
+    """Total length of already-merged intervals."""
+    return sum(b - a for a, b in intervals)

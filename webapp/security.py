@@ -1,0 +1,33 @@
+"""One place that enforces CSRF for every state-changing request."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+
+from webapp.extensions import csrf
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def uses_bearer_token() -> bool:
+    """An API request authenticated by ``Authorization: Bearer`` rather than the cookie."""
+    return request.blueprint == "api" and request.headers.get("Authorization", "").startswith(
+        "Bearer "
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Check the CSRF token (form field or ``X-CSRFToken`` header) on every unsafe request.
+
+    Requests that carry a bearer token are exempt: the browser never attaches one on its
+    own, so a forged cross-site request cannot use it. So is token creation, which
+    authenticates by the credentials in its body and never by the session cookie.
+    """
+
+    @app.before_request
+    def _csrf_protect() -> None:
+        if request.method in SAFE_METHODS or uses_bearer_token():
+            return
+        if request.endpoint == "api.create_token":
+            return
+        csrf.protect()

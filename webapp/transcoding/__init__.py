@@ -1,0 +1,1 @@
+"""Glue between transcode jobs and the transcoder: run a job, publish its outputs."""
