@@ -72,7 +72,9 @@ def record_heartbeat(user: User, video: Video, beat: Heartbeat) -> WatchProgress
     """Move the resume point and add the played intervals to the watched union."""
     progress = get_progress(user, video)
     if progress is None:
-        progress = WatchProgress(user_id=user.id, video_id=video.id, intervals=[])
+        progress = WatchProgress(
+            user_id=user.id, video_id=video.id, intervals=[], position=0.0, watched_seconds=0.0
+        )
         db.session.add(progress)
     duration = video.duration or 0.0
     progress.position = min(beat.position, duration) if duration else beat.position

@@ -1,0 +1,273 @@
+"""End-to-end tests in real Chromium: sign in, browse, play HLS, resume, switch quality, upload.
+
+They drive Debian's Chromium (never a downloaded browser) through Playwright against the
+``live_server`` fixture, and read the server's side of the story straight from the
+database. The player publishes its state as data attributes on ``#player`` (see
+``player_static/player.js``), so every wait is a wait for a condition, never a sleep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright
+from sqlalchemy import select
+
+from tests import factories
+from transcoder.limits import Limits
+from transcoder.pipeline import TranscodeResult, transcode
+from transcoder.synth import generate
+from webapp.extensions import db
+from webapp.models import WatchProgress
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--autoplay-policy=no-user-gesture-required",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+# Long enough to resume mid-way: player.js does not resume within 2 s of the end, so the
+# 4 s shared sample cannot be resumed after 2 s of playback. 12 s is three 4 s segments,
+# which also gives a quality switch something left to load.
+LESSON_SECONDS = 12.0
+PLAYER_READY = '#player[data-ready="1"]'
+WAIT_MS = 20_000
+TRANSCODE_WAIT_MS = 90_000
+
+# Conditions evaluated in the page; each takes one numeric argument.
+PLAYED_PAST = "(t) => { const v = document.getElementById('video'); return v.currentTime > t; }"
+BEATS_AT_LEAST = "(n) => parseInt(document.getElementById('player').dataset.beats || '0') >= n"
+START_MUTED = (
+    "() => { const v = document.getElementById('video'); v.muted = true; return v.play(); }"
+)
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Browser]:
+    """One headless Debian Chromium for the module."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def lesson_ladder(media_dir: Path) -> tuple[Path, TranscodeResult]:
+    """A 12 s clip transcoded once by the real pipeline (360p + 240p ladder)."""
+    clip = generate(
+        media_dir / "lesson-12s.mp4", seconds=LESSON_SECONDS, width=640, height=360, fps=25
+    )
+    out = media_dir / "lesson-12s-hls"
+    return out, transcode(clip, out, Limits())
+
+
+@pytest.fixture
+def make_lesson(app: Flask, lesson_ladder: tuple[Path, TranscodeResult]) -> Callable[..., int]:
+    """Factory: a READY 12 s lesson owned by ``owner_id``; returns its id."""
+
+    def _make(owner_id: int, title: str = "Browser lesson") -> int:
+        out_dir, result = lesson_ladder
+        return factories.publish_ready_video(app, owner_id, title, out_dir, result)
+
+    return _make
+
+
+@dataclass
+class Tab:
+    """A page in a fresh browser context that remembers the console errors it saw."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+
+    def record_console(self, message: ConsoleMessage) -> None:
+        """Keep console errors, except the browser's own favicon probe."""
+        if message.type != "error":
+            return
+        if message.location.get("url", "").endswith("/favicon.ico"):
+            return
+        self.errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def record_page_error(self, error: Error) -> None:
+        """Keep uncaught exceptions thrown by page scripts."""
+        self.errors.append(f"pageerror: {error.message}")
+
+    def login(self, user: factories.UserInfo) -> None:
+        """Sign in through the form and land on the library."""
+        self.page.goto("/login")
+        self.page.fill("#email", user.email)
+        self.page.fill("#password", user.password)
+        self.page.get_by_role("button", name="Sign in").click()
+        expect(self.page.get_by_role("heading", name="Library")).to_be_visible()
+
+    def wait_until_ready(self) -> None:
+        """Wait for the player's loadedmetadata (and resume) to have run."""
+        self.page.wait_for_selector(PLAYER_READY, state="attached", timeout=WAIT_MS)
+
+    def play_past(self, seconds: float) -> None:
+        """Start playback (muted) and wait until the media time passes ``seconds``."""
+        self.page.evaluate(START_MUTED)
+        self.page.wait_for_function(PLAYED_PAST, arg=seconds, timeout=WAIT_MS)
+        self.assert_no_fatal()
+
+    def current_time(self) -> float:
+        """The media element's current time in seconds."""
+        return float(self.page.evaluate("() => document.getElementById('video').currentTime"))
+
+    def assert_no_fatal(self) -> None:
+        """hls.js reported no unrecoverable error."""
+        assert self.page.get_attribute("#player", "data-fatal") is None
+
+    def assert_clean(self) -> None:
+        """No console errors and no uncaught exceptions so far."""
+        assert self.errors == []
+
+
+@pytest.fixture
+def tab(browser: Browser, live_server: str) -> Iterator[Tab]:
+    """A page in a fresh context (own cookies), pointed at the live server."""
+    context = browser.new_context(base_url=live_server, viewport=VIEWPORT)
+    page = context.new_page()
+    tab = Tab(page)
+    page.on("console", tab.record_console)
+    page.on("pageerror", tab.record_page_error)
+    yield tab
+    context.close()
+
+
+def saved_progress(app: Flask, user_id: int, video_id: int) -> tuple[float, float]:
+    """``(position, watched_seconds)`` the server stored for this learner and video."""
+    with app.app_context():
+        progress = db.session.scalar(
+            select(WatchProgress).where(
+                WatchProgress.user_id == user_id, WatchProgress.video_id == video_id
+            )
+        )
+        assert progress is not None, "no heartbeat reached the server"
+        return progress.position, progress.watched_seconds
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@pytest.mark.browser
+def test_learner_plays_and_resumes(
+    tab: Tab, app: Flask, make_user: Callable[..., factories.UserInfo], make_lesson
+) -> None:
+    """Library → player → play → pause sends a heartbeat → a reload resumes there."""
+    learner = make_user("learner")
+    instructor = make_user("instructor")
+    video_id = make_lesson(instructor.id, "Reading a Confusion Matrix")
+    page = tab.page
+
+    tab.login(learner)
+    tile = page.locator(".tile").filter(has_text="Reading a Confusion Matrix")
+    expect(tile).to_be_visible()
+    poster = tile.locator("img")
+    expect(poster).to_have_js_property("complete", True)
+    assert poster.evaluate("img => img.naturalWidth") > 0
+
+    tile.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(rf"/videos/{video_id}$"))
+    tab.wait_until_ready()
+    assert int(page.get_attribute("#player", "data-levels") or "0") >= 2
+    options = page.locator("#quality option")
+    expect(options.first).to_have_text("Auto")
+    assert options.count() >= 3
+    expect(page.locator("#quality")).to_be_enabled()
+
+    tab.play_past(2.0)
+    page.evaluate("() => document.getElementById('video').pause()")
+    page.wait_for_function(BEATS_AT_LEAST, arg=1, timeout=WAIT_MS)
+    paused_at = tab.current_time()
+
+    position, watched = saved_progress(app, learner.id, video_id)
+    assert position > 2
+    assert position == pytest.approx(paused_at, abs=0.01)
+    assert watched > 1
+    expect(page.locator("#progress-text")).to_contain_text("% watched")
+
+    page.reload()
+    tab.wait_until_ready()
+    resumed_at = tab.current_time()
+    assert resumed_at > 1.5
+    assert resumed_at == pytest.approx(position, abs=1.0)
+    expect(page.locator("#player-status")).to_contain_text("Resumed at")
+    tab.assert_no_fatal()
+    tab.assert_clean()
+
+
+@pytest.mark.browser
+def test_quality_switch_keeps_playing(
+    tab: Tab, make_user: Callable[..., factories.UserInfo], make_lesson
+) -> None:
+    """Picking a fixed level shows that level's picture and playback carries on."""
+    learner = make_user("learner")
+    video_id = make_lesson(make_user("instructor").id)
+    page = tab.page
+
+    tab.login(learner)
+    page.goto(f"/videos/{video_id}")
+    tab.wait_until_ready()
+    tab.play_past(0.5)
+
+    # Pick the level whose height differs from what is on screen now.
+    showing = page.evaluate("() => document.getElementById('video').videoHeight")
+    levels = page.locator("#quality option:not([value='-1'])")
+    heights = [int(t.split("p", 1)[0]) for t in levels.all_text_contents()]
+    assert len(heights) >= 2
+    target = next(i for i, h in enumerate(heights) if h != showing)
+    page.select_option("#quality", value=str(target))
+
+    page.wait_for_function(
+        "(h) => document.getElementById('video').videoHeight === h",
+        arg=heights[target],
+        timeout=WAIT_MS,
+    )
+    page.wait_for_function(PLAYED_PAST, arg=tab.current_time() + 1.0, timeout=WAIT_MS)
+    tab.assert_no_fatal()
+    tab.assert_clean()
+
+
+@pytest.mark.browser
+@pytest.mark.worker
+def test_instructor_uploads_in_browser_and_sees_it_ready(
+    tab: Tab,
+    make_user: Callable[..., factories.UserInfo],
+    celery_worker: object,
+    sample_clip: Path,
+) -> None:
+    """Upload form → the real worker transcodes → the row turns ready → it plays."""
+    instructor = make_user("instructor")
+    page = tab.page
+
+    tab.login(instructor)
+    page.get_by_role("link", name="Upload").click()
+    page.fill("#title", "Uploaded from Chromium")
+    page.set_input_files("#file", str(sample_clip))
+    page.get_by_role("button", name="Upload").click()
+
+    expect(page.locator(".flash-success")).to_contain_text("Uploaded from Chromium")
+    row = page.locator("tr.job-row").filter(has_text="Uploaded from Chromium")
+    expect(row).to_have_count(1)
+    expect(row.locator(".state")).to_have_text("ready", timeout=TRANSCODE_WAIT_MS)
+
+    row.get_by_role("link", name="Uploaded from Chromium").click()
+    expect(page).to_have_url(re.compile(r"/videos/\d+$"))
+    tab.wait_until_ready()
+    tab.play_past(1.0)
+    tab.assert_clean()
