@@ -65,6 +65,7 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
             "task_reject_on_worker_lost": True,
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
+            "broker_transport_options": _transport_options(broker_url),
             "task_always_eager": False,
         },
         # Uploads: the request body cap, and the caps ffprobe enforces before any transcode.
@@ -86,6 +87,15 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one place for every unsafe request
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+def _transport_options(broker_url: str) -> dict[str, Any]:
+    # Redis redelivers unacknowledged (acks_late) tasks after the visibility timeout; it
+    # must exceed the longest transcode or a second worker would start the same job.
+    # (The SQLAlchemy transport passes its options to create_engine, so none there.)
+    if broker_url.startswith(("redis://", "rediss://")):
+        return {"visibility_timeout": 12 * 3600}
+    return {}
 
 
 def _dev_secret(instance: Path) -> str:

@@ -35,3 +35,10 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     second = load_settings({"LEARNSTREAM_INSTANCE": str(tmp_path)})["SECRET_KEY"]
     assert len(first) == 64 and first == second
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_redis_broker_gets_a_visibility_timeout_longer_than_a_transcode(tmp_path: Path) -> None:
+    env = {"LEARNSTREAM_INSTANCE": str(tmp_path), "SECRET_KEY": "x"}
+    redis = load_settings({**env, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
+    assert redis["CELERY"]["broker_transport_options"]["visibility_timeout"] >= 4 * 3600
+    assert load_settings(env)["CELERY"]["broker_transport_options"] == {}

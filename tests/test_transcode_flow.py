@@ -212,3 +212,19 @@ def test_cli_import_rejects_bad_file(app: Flask, make_user, tmp_path: Path) -> N
     assert result.returncode != 0
     assert "not a video" in result.stderr.lower()
     assert result.stdout == ""
+
+
+def test_queued_jobs_can_be_sent_again(
+    app: Flask, make_user, celery_worker, sample_clip: Path
+) -> None:
+    """A job whose message never reached the broker is not lost: `jobs requeue` sends it."""
+    instructor = make_user("instructor")
+    with app.app_context():
+        _video, job = ingest(
+            sample_clip, title="Undelivered", owner=db.session.get(User, instructor.id)
+        )
+        db.session.commit()
+        job_id = job.id  # deliberately not dispatched, as after a broker outage
+    result = _flask("jobs", "requeue")
+    assert result.returncode == 0 and "re-sent 1 of 1" in result.stdout
+    assert wait_for_job(app, job_id).state == JobState.READY

@@ -31,8 +31,8 @@ def create_job(video: Video) -> TranscodeJob:
 def dispatch(job_id: int) -> bool:
     """Put the job id on the queue. Call only after the job row is committed.
 
-    A broker outage loses nothing: the job stays QUEUED in the database and is sent again
-    by ``requeue_stale``; the caller learns it from the False return.
+    A broker outage loses nothing: the job stays QUEUED in the database and the caller
+    learns it from the False return (``flask jobs requeue`` sends queued jobs again).
     """
     try:
         get_celery().send_task(TRANSCODE_TASK, args=[job_id], retry=False)
@@ -120,3 +120,14 @@ def latest_job(video_id: int) -> TranscodeJob | None:
         .order_by(TranscodeJob.id.desc())
         .limit(1)
     ).first()
+
+
+def queued_job_ids() -> list[int]:
+    """Ids of every job still waiting to be picked up."""
+    return list(
+        db.session.scalars(
+            db.select(TranscodeJob.id)
+            .where(TranscodeJob.state == JobState.QUEUED.value)
+            .order_by(TranscodeJob.id)
+        )
+    )

@@ -48,8 +48,12 @@ def create():
         raise
     finally:
         path.unlink(missing_ok=True)
-    jobs.dispatch(job.id)
-    flash(f"“{video.title}” uploaded; it is being transcoded.", "success")
+    if jobs.dispatch(job.id):
+        flash(f"“{video.title}” uploaded; it is being transcoded.", "success")
+    else:
+        flash(
+            f"“{video.title}” is saved; transcoding starts when the worker queue is back.", "error"
+        )
     return redirect(url_for("uploads.index"), code=303)
 
 
