@@ -48,12 +48,18 @@
   });
 
   /* ---- heartbeats ---- */
+  var lastSent = null;
+
   function beat() {
     closeInterval();
+    var position = video.currentTime || 0;
+    // visibilitychange and pagehide both fire on leaving: send one beat, not two.
+    if (!pending.length && lastSent === position) return Promise.resolve();
+    lastSent = position;
     var played = pending.splice(0, pending.length).map(function (p) {
       return [Math.round(p[0] * 1000) / 1000, Math.round(p[1] * 1000) / 1000];
     });
-    var body = JSON.stringify({ position: video.currentTime || 0, played: played });
+    var body = JSON.stringify({ position: position, played: played });
     return fetch(progressUrl, {
       method: "PUT",
       credentials: "same-origin",
@@ -73,6 +79,7 @@
     }).catch(function () {
       // Keep what was not acknowledged; the next beat sends it again.
       Array.prototype.unshift.apply(pending, played);
+      lastSent = null;
     });
   }
 
@@ -93,7 +100,8 @@
     if (resumed) return;
     resumed = true;
     var d = video.duration || 0;
-    if (resumeAt > 1 && (!d || resumeAt < d - 2)) {
+    // Resume unless the saved point is at the very end (then start over).
+    if (resumeAt > 0.5 && (!d || resumeAt < d - Math.min(2, d * 0.1))) {
       video.currentTime = resumeAt;
       say("Resumed at " + formatTime(resumeAt));
     }

@@ -41,7 +41,7 @@ def synth_argv(
     video = ffmpeg.input(f"{pattern}=size={width}x{height}:rate={fps}", f="lavfi")
     font = _font_file()
     if title and font is not None:
-        video = _draw_title(video, title, font, height)
+        video = _draw_title(video, title, font, width, height)
     streams = [video]
     options: dict[str, object] = {
         "c:v": "libx264",
@@ -71,7 +71,7 @@ def _font_file() -> Path | None:
 
 
 def _draw_title(
-    video: ffmpeg.nodes.FilterableStream, title: str, font: Path, height: int
+    video: ffmpeg.nodes.FilterableStream, title: str, font: Path, width: int, height: int
 ) -> ffmpeg.nodes.FilterableStream:
     text = _TITLE_UNSAFE.sub("", title.translate(_TITLE_LOOKALIKES)).strip()[:60]
     if not text:
@@ -81,7 +81,8 @@ def _draw_title(
         fontfile=str(font),
         text=text,
         expansion="none",
-        fontsize=max(12, height // 12),
+        # Big enough to read, small enough that a long title fits the frame's width.
+        fontsize=max(12, min(height // 12, int(width / (0.62 * max(len(text), 1))))),
         fontcolor="white",
         box=1,
         boxcolor="black@0.6",
