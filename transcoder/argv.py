@@ -7,6 +7,7 @@ from pathlib import Path
 
 import ffmpeg
 
+from transcoder.limits import ANALYZE_DURATION_US, PROBE_SIZE_BYTES
 from transcoder.plan import Plan, Rendition
 from transcoder.probe import MediaInfo
 
@@ -110,6 +111,8 @@ def _hardened_input(source: Path, info: MediaInfo, **extra: str) -> ffmpeg.nodes
         f"file:{Path(source).resolve()}",
         f=info.format_name,
         protocol_whitelist="file",
+        probesize=PROBE_SIZE_BYTES,
+        analyzeduration=ANALYZE_DURATION_US,
         **extra,
     )
 

@@ -20,6 +20,12 @@ DEFAULT_VIDEO_CODECS: tuple[str, ...] = (
 )
 
 
+# How much of an upload ffprobe/ffmpeg may read, and how much media time they may
+# analyse, to find the streams: bounded so a crafted file cannot make probing crawl.
+PROBE_SIZE_BYTES = 50_000_000
+ANALYZE_DURATION_US = 30_000_000
+
+
 @dataclass(frozen=True)
 class Limits:
     """What an upload may look like.
@@ -32,5 +38,6 @@ class Limits:
     max_duration: float = 4 * 3600.0
     max_width: int = 3840
     max_height: int = 2160
+    max_fps: float = 120.0
     allowed_demuxers: tuple[str, ...] = ("mov", "matroska")
     allowed_video_codecs: tuple[str, ...] = DEFAULT_VIDEO_CODECS

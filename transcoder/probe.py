@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from transcoder.errors import InvalidMedia
-from transcoder.limits import Limits
+from transcoder.limits import ANALYZE_DURATION_US, PROBE_SIZE_BYTES, Limits
 
 FFPROBE = "ffprobe"
 PROBE_TIMEOUT = 60.0
@@ -65,6 +65,10 @@ def ffprobe_argv(path: Path, limits: Limits, forced_format: str | None = None) -
         "error",
         "-protocol_whitelist",
         "file",
+        "-probesize",
+        str(PROBE_SIZE_BYTES),
+        "-analyzeduration",
+        str(ANALYZE_DURATION_US),
         # Only these demuxers may ever open the upload, so a playlist or concat
         # script disguised as .mp4 cannot make ffmpeg follow links.
         "-format_whitelist",
