@@ -7,16 +7,15 @@ from pathlib import Path
 
 import ffmpeg
 
+from transcoder.encoder import encoder_options
 from transcoder.limits import ANALYZE_DURATION_US, PROBE_SIZE_BYTES
-from transcoder.plan import Plan, Rendition
+from transcoder.plan import Plan
 from transcoder.probe import MediaInfo
 
 FFMPEG = "ffmpeg"
 MASTER_NAME = "master.m3u8"
 PLAYLIST_NAME = "index.m3u8"
 SEGMENT_PATTERN = "seg_%05d.ts"
-AUDIO_SAMPLE_RATE = 48_000
-AUDIO_CHANNELS = 2
 GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-nostats", "-v", "error", "-progress", "pipe:1")
 _NTSC_BASES = (24, 30, 48, 60)
 
@@ -45,7 +44,7 @@ def hls_argv(source: Path, info: MediaInfo, plan: Plan, out_dir: Path) -> list[s
         # Plain absolute paths on purpose: with a "file:" prefix the hls muxer creates
         # a literal "file:" directory relative to the working directory.
         str(out / "%v" / PLAYLIST_NAME),
-        **_encoder_options(plan),
+        **encoder_options(plan),
         **_hls_options(plan, out),
     )
     return output.global_args(*GLOBAL_ARGS).overwrite_output().compile(cmd=FFMPEG)
@@ -120,39 +119,6 @@ def _hardened_input(source: Path, info: MediaInfo, **extra: str) -> ffmpeg.nodes
 def _audio_selector(info: MediaInfo) -> str:
     index = info.audio_stream_index
     return "a:0" if index is None else str(index)
-
-
-def _encoder_options(plan: Plan) -> dict[str, object]:
-    options: dict[str, object] = {
-        "c:v": "libx264",
-        "preset": "veryfast",
-        "pix_fmt": "yuv420p",
-        "g": plan.gop_frames,
-        "keyint_min": plan.gop_frames,
-        "sc_threshold": 0,
-        "map_metadata": -1,
-        "map_chapters": -1,
-        "sn": None,
-        "dn": None,
-        # A split filter graph feeding N encoders can outpace the muxer at start-up.
-        "max_muxing_queue_size": 4096,
-    }
-    for index, rendition in enumerate(plan.renditions):
-        options.update(_rendition_options(index, rendition))
-    if plan.has_audio:
-        options.update({"c:a": "aac", "ar": AUDIO_SAMPLE_RATE, "ac": AUDIO_CHANNELS})
-        for index, rendition in enumerate(plan.renditions):
-            options[f"b:a:{index}"] = rendition.audio_bitrate
-    return options
-
-
-def _rendition_options(index: int, rendition: Rendition) -> dict[str, object]:
-    return {
-        f"b:v:{index}": rendition.video_bitrate,
-        f"maxrate:v:{index}": rendition.maxrate,
-        f"bufsize:v:{index}": rendition.bufsize,
-        f"profile:v:{index}": "high" if rendition.height >= 720 else "main",
-    }
 
 
 def _hls_options(plan: Plan, out: Path) -> dict[str, object]:
