@@ -7,7 +7,7 @@ from pathlib import Path
 
 import ffmpeg
 
-from transcoder.encoder import encoder_options
+from transcoder.encoder import CASCADE_SCALING, SCALE_FLAGS, encoder_options
 from transcoder.limits import ANALYZE_DURATION_US, PROBE_SIZE_BYTES
 from transcoder.plan import Plan
 from transcoder.probe import MediaInfo
@@ -29,11 +29,9 @@ def hls_argv(source: Path, info: MediaInfo, plan: Plan, out_dir: Path) -> list[s
     """
     source_in = _hardened_input(source, info)
     video = source_in[str(info.video_stream_index)].filter("fps", fps=fps_expr(plan.fps))
-    branches = video.split()
     streams: list[ffmpeg.nodes.Stream] = []
-    for index, rendition in enumerate(plan.renditions):
-        scaled = branches[index].filter("scale", rendition.width, rendition.height)
-        streams.append(scaled.filter("setsar", "1"))
+    for scaled in scaled_ladder(video, plan):
+        streams.append(scaled)
         if plan.has_audio:
             # Mapping the same input stream twice yields two encoded audio streams,
             # one per variant, which is what -var_stream_map needs.
@@ -48,6 +46,35 @@ def hls_argv(source: Path, info: MediaInfo, plan: Plan, out_dir: Path) -> list[s
         **_hls_options(plan, out),
     )
     return output.global_args(*GLOBAL_ARGS).overwrite_output().compile(cmd=FFMPEG)
+
+
+def scaled_ladder(
+    video: ffmpeg.nodes.FilterableStream, plan: Plan
+) -> list[ffmpeg.nodes.FilterableStream]:
+    """One scaled stream per rendition from a single decoded ``video``.
+
+    With ``CASCADE_SCALING`` each rung is scaled from the rung above it (cheaper: the
+    big source frame is read once); otherwise every rung is scaled from the source.
+    """
+    sizes = [(r.width, r.height) for r in plan.renditions]
+    outputs = []
+    if CASCADE_SCALING:
+        current = video
+        for index, (width, height) in enumerate(sizes):
+            scaled = current.filter("scale", width, height, flags=SCALE_FLAGS)
+            if index == len(sizes) - 1:
+                outputs.append(scaled)
+                break
+            pair = scaled.split()
+            outputs.append(pair[0])
+            current = pair[1]
+    else:
+        branches = video.split()
+        outputs = [
+            branches[index].filter("scale", width, height, flags=SCALE_FLAGS)
+            for index, (width, height) in enumerate(sizes)
+        ]
+    return [stream.filter("setsar", "1") for stream in outputs]
 
 
 def poster_argv(

@@ -7,6 +7,10 @@ from transcoder.plan import Plan, Rendition
 AUDIO_SAMPLE_RATE = 48_000
 AUDIO_CHANNELS = 2
 X264_PRESET = "veryfast"
+# Scale each rung from the one above (True) or every rung from the source (False),
+# and the swscale kernel: bilinear blurs slide text, so it is not the default.
+CASCADE_SCALING = False
+SCALE_FLAGS = "bicubic"
 
 
 def encoder_options(plan: Plan) -> dict[str, object]:
