@@ -52,6 +52,7 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "STORAGE_BACKEND": "s3" if s3_bucket else "local",
         "MEDIA_ROOT": env.get("MEDIA_ROOT") or str(instance / "media"),
         "UPLOAD_TMP_DIR": env.get("UPLOAD_TMP_DIR") or str(instance / "tmp"),
+        "SCRATCH_DIR": env.get("SCRATCH_DIR") or str(instance / "scratch"),
         "S3_BUCKET": s3_bucket,
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
         "S3_REGION": env.get("S3_REGION", "us-east-1"),
@@ -67,13 +68,25 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
             "broker_connection_retry_on_startup": True,
             "broker_transport_options": _transport_options(broker_url),
             "task_always_eager": False,
+            "beat_schedule": {
+                "sweep-transcode-jobs": {
+                    "task": "transcoder.sweep",
+                    "schedule": float(_env_int(env, "SWEEP_INTERVAL_SECONDS", 60)),
+                }
+            },
         },
         # Uploads: the request body cap, and the caps ffprobe enforces before any transcode.
         "MAX_CONTENT_LENGTH": _env_int(env, "MAX_UPLOAD_BYTES", 2 * 1024**3),
         "MAX_VIDEO_SECONDS": _env_int(env, "MAX_VIDEO_SECONDS", 4 * 3600),
         "MAX_VIDEO_WIDTH": _env_int(env, "MAX_VIDEO_WIDTH", 3840),
         "MAX_VIDEO_HEIGHT": _env_int(env, "MAX_VIDEO_HEIGHT", 2160),
+        "MAX_VIDEO_FPS": _env_int(env, "MAX_VIDEO_FPS", 120),
         "HLS_SEGMENT_SECONDS": _env_int(env, "HLS_SEGMENT_SECONDS", 4),
+        # Never stuck: a RUNNING job silent this long is handed back (or failed after
+        # JOB_MAX_ATTEMPTS); a QUEUED one waiting this long is sent to the queue again.
+        "JOB_STALE_SECONDS": _env_int(env, "JOB_STALE_SECONDS", 300),
+        "JOB_REDISPATCH_SECONDS": _env_int(env, "JOB_REDISPATCH_SECONDS", 600),
+        "JOB_MAX_ATTEMPTS": _env_int(env, "JOB_MAX_ATTEMPTS", 3),
         "COMPLETION_SHARE": float(env.get("COMPLETION_SHARE", "0.9")),
         "API_TOKEN_DAYS": _env_int(env, "API_TOKEN_DAYS", 30),
         "NODE_MODULES": env.get("NODE_MODULES") or str(BASE_DIR / "node_modules"),

@@ -116,14 +116,17 @@
 
   /* ---- quality levels ---- */
   function fillQuality(levels) {
+    var shown = 0;
     levels.forEach(function (level, index) {
+      if (!level.height) return;  // the audio-only variant is not a picture quality
+      shown += 1;
       var opt = document.createElement("option");
       opt.value = String(index);
       opt.textContent = level.height + "p (" + Math.round(level.bitrate / 1000) + " kbps)";
       quality.appendChild(opt);
     });
-    quality.disabled = false;
-    root.dataset.levels = String(levels.length);
+    quality.disabled = shown < 2;
+    root.dataset.levels = String(shown);
   }
 
   quality.addEventListener("change", function () {

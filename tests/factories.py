@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -48,7 +49,7 @@ def publish_ready_video(
         db.session.add(video)
         db.session.flush()
         job = jobs.create_job(video)
-        jobs.claim(job.id)
+        jobs.claim(job.id, timedelta(minutes=5))
         db.session.commit()
         prefix = version_prefix(video.id, job.id, 1)
         upload_outputs(get_storage(), out_dir, list(result.files), prefix)
@@ -56,6 +57,7 @@ def publish_ready_video(
             job.id,
             hls_prefix=prefix,
             poster_key=f"{prefix}/{result.poster}",
+            storyboard_path=result.storyboard,
             duration=result.duration,
             width=result.width,
             height=result.height,

@@ -73,9 +73,13 @@ def test_video_is_decoded_once_and_split_per_rendition() -> None:
     argv, plan = build(media(width=1920))
     graph = value(argv, "-filter_complex")
     assert len(plan.renditions) == 5
-    assert re.findall(r"split=(\d+)", graph) == ["5"]
+    # One split for the storyboard branch, then one per rendition (audio uses asplit).
+    assert re.findall(r"(?<!a)split=(\d+)", graph) == ["2", "5"]
     scales = re.findall(r"scale=(\d+):(\d+)", graph)
-    assert scales == [(str(r.width), str(r.height)) for r in plan.renditions]
+    assert scales[: len(plan.renditions)] == [
+        (str(r.width), str(r.height)) for r in plan.renditions
+    ]
+    assert scales[len(plan.renditions) :] == [("160", "90")]  # storyboard thumbnails
     assert "fps=fps=25" in graph
 
 
@@ -99,34 +103,47 @@ def test_per_rendition_rate_control() -> None:
         assert value(argv, f"-profile:v:{index}") in ("main", "high")
 
 
-def test_audio_is_mapped_once_per_rendition() -> None:
+def test_audio_is_normalised_once_and_split_per_variant() -> None:
     argv, plan = build(media(has_audio=True))
-    maps = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-map"]
-    assert maps.count("0:1") == len(plan.renditions) == 2
+    graph = value(argv, "-filter_complex")
+    # The one source audio stream feeds loudnorm once, then one branch per variant
+    # (each video rendition plus the audio-only variant).
+    assert "[0:1]loudnorm=i=-16.0:lra=11.0:tp=-1.5" in graph
+    assert re.findall(r"asplit=(\d+)", graph) == [str(len(plan.renditions) + 1)]
     assert value(argv, "-c:a") == "aac"
     assert value(argv, "-ar") == "48000"
     assert value(argv, "-ac") == "2"
     for index, rendition in enumerate(plan.renditions):
         assert value(argv, f"-b:a:{index}") == str(rendition.audio_bitrate)
-    assert value(argv, "-var_stream_map") == "v:0,a:0,name:360p v:1,a:1,name:240p"
+    assert value(argv, f"-b:a:{len(plan.renditions)}") == str(plan.audio_only.bitrate)
+    assert value(argv, "-var_stream_map") == ("v:0,a:0,name:360p v:1,a:1,name:240p a:2,name:audio")
 
 
 def test_no_audio_options_without_audio() -> None:
     argv, plan = build(media(has_audio=False))
-    maps = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-map"]
-    assert len(maps) == len(plan.renditions)
-    assert all(m.startswith("[") for m in maps)
-    assert "-c:a" not in argv
+    assert plan.audio_only is None and plan.loudness_target is None
+    assert "-c:a" not in argv and "loudnorm" not in value(argv, "-filter_complex")
     assert value(argv, "-var_stream_map") == "v:0,name:360p v:1,name:240p"
     assert var_stream_map(plan) == "v:0,name:360p v:1,name:240p"
+
+
+def test_storyboard_is_an_extra_output_of_the_same_run() -> None:
+    argv, plan = build(media())
+    graph = value(argv, "-filter_complex")
+    board = plan.storyboard
+    assert argv.count("-i") == 1
+    assert f"fps=fps=1/{board.interval}" in graph
+    assert f"tile={board.columns}x{board.rows}" in graph
+    assert f"{OUT}/storyboard/sheet_%03d.jpg" in argv
 
 
 def test_hls_muxer_options() -> None:
     argv, _ = build(media(), segment_seconds=4)
     assert "hls" in [argv[i + 1] for i, arg in enumerate(argv) if arg == "-f"]
     assert value(argv, "-hls_time") == "4"
-    assert value(argv, "-hls_playlist_type") == "vod"
-    assert value(argv, "-hls_flags") == "independent_segments"
+    # EVENT while encoding (for the progressive preview); the pipeline finalises to VOD.
+    assert value(argv, "-hls_playlist_type") == "event"
+    assert value(argv, "-hls_flags") == "independent_segments+temp_file"
     assert value(argv, "-hls_segment_type") == "mpegts"
     assert value(argv, "-master_pl_name") == "master.m3u8"
     assert value(argv, "-hls_segment_filename") == f"{OUT}/%v/seg_%05d.ts"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,11 +11,11 @@ from typing import Any
 
 import pytest
 
-# The repo root must be importable; drop once pyproject sets pytest pythonpath = ["."].
 from transcoder.errors import InvalidMedia
 from transcoder.hls import parse_master, parse_media_segments
 from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
+from transcoder.storyboard import sheet_name
 from transcoder.synth import generate
 
 SEGMENT_SECONDS = 2
@@ -67,17 +68,34 @@ def run(request: pytest.FixtureRequest) -> Run:
     return request.getfixturevalue(request.param)
 
 
-def test_master_lists_two_variants(run: Run) -> None:
+def video_renditions(run: Run) -> list:
+    """The picture renditions (the audio-only variant has no size)."""
+    return [r for r in run.result.renditions if r.height]
+
+
+def test_master_lists_two_video_variants_and_audio_only(run: Run) -> None:
     variants = parse_master((run.out_dir / run.result.master).read_text())
-    assert [(v.name, v.width, v.height) for v in variants] == [
-        ("360p", 640, 360),
-        ("240p", 426, 240),
-    ]
+    expected = [("360p", 640, 360), ("240p", 426, 240)]
+    if run.audio:
+        expected.append(("audio", None, None))
+    assert [(v.name, v.width, v.height) for v in variants] == expected
     assert all(v.bandwidth > 0 for v in variants)
     assert variants[0].bandwidth > variants[1].bandwidth
     assert [
-        (r.name, r.width, r.height, r.bandwidth, r.playlist) for r in run.result.renditions
+        (r.name, r.width or None, r.height or None, r.bandwidth, r.playlist)
+        for r in run.result.renditions
     ] == [(v.name, v.width, v.height, v.bandwidth, v.uri) for v in variants]
+
+
+def test_audio_only_variant_carries_only_audio(run: Run) -> None:
+    audio_only = [r for r in run.result.renditions if not r.height]
+    if not run.audio:
+        assert audio_only == []
+        return
+    data = ffprobe_json(
+        run.out_dir / audio_only[0].playlist, "-show_entries", "stream=codec_type,codec_name"
+    )
+    assert [(s["codec_type"], s["codec_name"]) for s in data["streams"]] == [("audio", "aac")]
 
 
 def test_result_describes_source(run: Run) -> None:
@@ -85,11 +103,11 @@ def test_result_describes_source(run: Run) -> None:
     assert (run.result.width, run.result.height) == (640, 360)
     assert run.result.master == "master.m3u8"
     assert run.result.poster == "poster.jpg"
-    assert [r.playlist for r in run.result.renditions] == ["360p/index.m3u8", "240p/index.m3u8"]
+    assert [r.playlist for r in video_renditions(run)] == ["360p/index.m3u8", "240p/index.m3u8"]
 
 
 def test_each_variant_decodes_cleanly(run: Run) -> None:
-    for rendition in run.result.renditions:
+    for rendition in video_renditions(run):
         data = ffprobe_json(
             run.out_dir / rendition.playlist,
             *("-count_frames", "-show_entries", "stream=codec_type,codec_name,width,height"),
@@ -123,7 +141,7 @@ def test_segments_have_planned_length(run: Run) -> None:
 
 
 def test_every_segment_starts_with_a_keyframe(run: Run) -> None:
-    for rendition in run.result.renditions:
+    for rendition in video_renditions(run):
         playlist = run.out_dir / rendition.playlist
         for segment in parse_media_segments(playlist.read_text()):
             frames = ffprobe_json(
@@ -186,3 +204,83 @@ def test_refuses_non_empty_output_dir(with_audio: Run, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not empty"):
         transcode(with_audio.out_dir.parent / "lesson.mp4", tmp_path, Limits())
     assert [p.name for p in tmp_path.iterdir()] == ["stale.txt"]
+
+
+def test_storyboard_sheets_and_vtt_cover_the_video(run: Run) -> None:
+    assert run.result.storyboard == "storyboard/storyboard.vtt"
+    vtt = (run.out_dir / run.result.storyboard).read_text()
+    cues = re.findall(r"(\S+) --> (\S+)\n(sheet_\d+\.jpg)#xywh=(\d+),(\d+),(\d+),(\d+)", vtt)
+    assert vtt.startswith("WEBVTT") and len(cues) == round(run.seconds)
+    assert cues[0][0] == "00:00:00.000" and cues[-1][1] == f"00:00:0{run.seconds:.3f}"
+    sheet = run.out_dir / "storyboard" / sheet_name(0)
+    size = ffprobe_json(sheet, "-show_entries", "stream=width,height")["streams"][0]
+    tile_w, tile_h = int(cues[0][5]), int(cues[0][6])
+    assert (tile_w, tile_h) == (160, 90)
+    # Every cue's tile lies inside the sheet.
+    for *_times, _name, x, y, w, h in cues:
+        assert int(x) + int(w) <= size["width"] and int(y) + int(h) <= size["height"]
+
+
+def _integrated_loudness(path: Path) -> float:
+    proc = subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(path),
+            "-vn",
+            "-af",
+            "ebur128",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return float(re.findall(r"I:\s+(-?[\d.]+) LUFS", proc.stderr)[-1])
+
+
+def test_quiet_lecture_audio_is_normalised(tmp_path: Path) -> None:
+    source = tmp_path / "quiet.mp4"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=320x180:r=25:d=8",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=300:d=8,volume=-32dB",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(source),
+        ],
+        check=True,
+        timeout=60,
+    )
+    before = _integrated_loudness(source)
+    result = transcode(source, tmp_path / "out", Limits(), segment_seconds=2)
+    audio_only = next(r for r in result.renditions if r.name == "audio")
+    after = _integrated_loudness(tmp_path / "out" / audio_only.playlist)
+    assert before < -30
+    assert after == pytest.approx(-16.0, abs=2.0)
+
+
+def test_published_playlists_are_vod_and_finished(run: Run) -> None:
+    for rendition in run.result.renditions:
+        text = (run.out_dir / rendition.playlist).read_text()
+        assert "#EXT-X-PLAYLIST-TYPE:VOD" in text and text.rstrip().endswith("#EXT-X-ENDLIST")
+    assert not list(run.out_dir.rglob("*.tmp"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-# The repo root must be importable; drop once pyproject sets pytest pythonpath = ["."].
-from transcoder.plan import MIN_VIDEO_BITRATE, Plan, plan_ladder
+from transcoder.plan import MIN_VIDEO_BITRATE, Plan, Storyboard, plan_ladder, plan_storyboard
 from transcoder.probe import MediaInfo
+from transcoder.storyboard import storyboard_vtt
 
 
 def media(
@@ -162,3 +162,41 @@ def test_audio_flag_is_carried_over() -> None:
 def test_segment_length_must_be_positive() -> None:
     with pytest.raises(ValueError):
         plan_ladder(media(640, 360), segment_seconds=0)
+
+
+def test_storyboard_for_a_short_clip_is_one_small_sheet() -> None:
+    board = plan_storyboard(640, 360, 4.0)
+    assert (board.interval, board.count, board.columns, board.rows, board.sheets) == (1, 4, 4, 1, 1)
+    assert (board.width, board.height) == (160, 90)
+
+
+def test_storyboard_for_a_long_class_caps_thumbnails() -> None:
+    board = plan_storyboard(1920, 1080, 90 * 60.0)
+    assert board.interval == 18 and board.count == 300
+    assert (board.columns, board.rows, board.sheets) == (10, 10, 3)
+
+
+def test_storyboard_of_portrait_video_keeps_aspect() -> None:
+    board = plan_storyboard(1080, 1920, 30.0)
+    assert (board.width, board.height) == (90, 160)
+
+
+def test_extras_follow_the_source() -> None:
+    with_audio = plan_ladder(media(640, 360, has_audio=True))
+    silent = plan_ladder(media(640, 360, has_audio=False))
+    assert with_audio.audio_only is not None and with_audio.loudness_target == -16.0
+    assert silent.audio_only is None and silent.loudness_target is None
+    assert plan_ladder(media(640, 360), extras=False).storyboard is None
+
+
+def test_vtt_cues_point_at_tiles() -> None:
+    board = Storyboard(interval=2, width=160, height=90, columns=2, rows=2, count=5)
+    vtt = storyboard_vtt(board, duration=9.5)
+    assert vtt.splitlines()[:4] == [
+        "WEBVTT",
+        "",
+        "00:00:00.000 --> 00:00:02.000",
+        "sheet_000.jpg#xywh=0,0,160,90",
+    ]
+    assert "00:00:06.000 --> 00:00:08.000\nsheet_000.jpg#xywh=160,90,160,90" in vtt
+    assert "00:00:08.000 --> 00:00:09.500\nsheet_001.jpg#xywh=0,0,160,90" in vtt

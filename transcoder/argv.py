@@ -7,45 +7,112 @@ from pathlib import Path
 
 import ffmpeg
 
-from transcoder.encoder import CASCADE_SCALING, SCALE_FLAGS, encoder_options
+from transcoder.encoder import AUDIO_SAMPLE_RATE, CASCADE_SCALING, SCALE_FLAGS, encoder_options
 from transcoder.limits import ANALYZE_DURATION_US, PROBE_SIZE_BYTES
-from transcoder.plan import Plan
+from transcoder.plan import Plan, Storyboard
 from transcoder.probe import MediaInfo
+from transcoder.storyboard import SHEET_PATTERN
 
 FFMPEG = "ffmpeg"
 MASTER_NAME = "master.m3u8"
 PLAYLIST_NAME = "index.m3u8"
 SEGMENT_PATTERN = "seg_%05d.ts"
+STORYBOARD_DIR = "storyboard"
+LOUDNESS_RANGE = 11.0
+TRUE_PEAK = -1.5
 GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-nostats", "-v", "error", "-progress", "pipe:1")
 _NTSC_BASES = (24, 30, 48, 60)
 
 
 def hls_argv(source: Path, info: MediaInfo, plan: Plan, out_dir: Path) -> list[str]:
-    """One ffmpeg process that decodes ``source`` once and writes every HLS rendition.
+    """One ffmpeg process that decodes ``source`` once and writes everything from it.
 
-    Output layout: ``out_dir/master.m3u8`` and ``out_dir/<name>/index.m3u8`` +
-    ``seg_00000.ts``... per rendition. The rendition directories must exist already:
-    ffmpeg's hls muxer does not reliably create them.
+    Output layout: ``out_dir/master.m3u8``; ``out_dir/<name>/index.m3u8`` +
+    ``seg_00000.ts``... per rendition (and ``audio/`` for the audio-only variant); and
+    ``out_dir/storyboard/sheet_000.jpg``... when the plan has a storyboard. Those
+    directories must exist already: ffmpeg's muxers do not reliably create them.
     """
     source_in = _hardened_input(source, info)
     video = source_in[str(info.video_stream_index)].filter("fps", fps=fps_expr(plan.fps))
+    board_src = None
+    if plan.storyboard is not None:
+        video, board_src = _split_two(video)
+    audio = _audio_branches(source_in, info, plan)
     streams: list[ffmpeg.nodes.Stream] = []
-    for scaled in scaled_ladder(video, plan):
+    for index, scaled in enumerate(scaled_ladder(video, plan)):
         streams.append(scaled)
-        if plan.has_audio:
-            # Mapping the same input stream twice yields two encoded audio streams,
-            # one per variant, which is what -var_stream_map needs.
-            streams.append(source_in[_audio_selector(info)])
+        if audio:
+            streams.append(audio[index])
+    if plan.audio_only is not None and audio:
+        streams.append(audio[-1])
     out = Path(out_dir).resolve()
-    output = ffmpeg.output(
-        *streams,
-        # Plain absolute paths on purpose: with a "file:" prefix the hls muxer creates
-        # a literal "file:" directory relative to the working directory.
-        str(out / "%v" / PLAYLIST_NAME),
-        **encoder_options(plan),
-        **_hls_options(plan, out),
+    outputs = [
+        ffmpeg.output(
+            *streams,
+            # Plain absolute paths on purpose: with a "file:" prefix the hls muxer
+            # creates a literal "file:" directory relative to the working directory.
+            str(out / "%v" / PLAYLIST_NAME),
+            **encoder_options(plan),
+            **_audio_only_options(plan),
+            **_hls_options(plan, out),
+        )
+    ]
+    if board_src is not None and plan.storyboard is not None:
+        outputs.append(_storyboard_output(board_src, plan.storyboard, out))
+    merged = ffmpeg.merge_outputs(*outputs)
+    return merged.global_args(*GLOBAL_ARGS).overwrite_output().compile(cmd=FFMPEG)
+
+
+def _split_two(
+    stream: ffmpeg.nodes.FilterableStream,
+) -> tuple[ffmpeg.nodes.FilterableStream, ffmpeg.nodes.FilterableStream]:
+    pair = stream.split()
+    return pair[0], pair[1]
+
+
+def _audio_branches(
+    source_in: ffmpeg.nodes.FilterableStream, info: MediaInfo, plan: Plan
+) -> list[ffmpeg.nodes.FilterableStream]:
+    """The audio, normalised once, split into one branch per variant that carries it."""
+    if not plan.has_audio:
+        return []
+    audio = source_in[_audio_selector(info)]
+    if plan.loudness_target is not None:
+        # Single-pass EBU R128 loudnorm (dynamic mode) works on a stream: no second read
+        # of a long recording. It resamples to 192 kHz internally, hence aresample.
+        audio = audio.filter(
+            "loudnorm", i=plan.loudness_target, lra=LOUDNESS_RANGE, tp=TRUE_PEAK
+        ).filter("aresample", AUDIO_SAMPLE_RATE)
+    count = len(plan.renditions) + (1 if plan.audio_only is not None else 0)
+    if count == 1:
+        return [audio]
+    branches = audio.asplit()
+    return [branches[index] for index in range(count)]
+
+
+def _audio_only_options(plan: Plan) -> dict[str, object]:
+    if plan.audio_only is None or not plan.has_audio:
+        return {}
+    return {f"b:a:{len(plan.renditions)}": plan.audio_only.bitrate}
+
+
+def _storyboard_output(
+    stream: ffmpeg.nodes.FilterableStream, board: Storyboard, out: Path
+) -> ffmpeg.nodes.OutputStream:
+    """Thumbnails every ``interval`` s, tiled into JPEG sprite sheets."""
+    tiles = (
+        stream.filter("fps", fps=f"1/{board.interval}")
+        .filter("scale", board.width, board.height, flags=SCALE_FLAGS)
+        .filter("setsar", "1")
+        .filter("tile", f"{board.columns}x{board.rows}")
     )
-    return output.global_args(*GLOBAL_ARGS).overwrite_output().compile(cmd=FFMPEG)
+    return ffmpeg.output(
+        tiles,
+        str(out / STORYBOARD_DIR / SHEET_PATTERN),
+        f="image2",
+        start_number=0,
+        **{"q:v": 5},
+    )
 
 
 def scaled_ladder(
@@ -117,17 +184,30 @@ def fps_expr(fps: float) -> str:
 
 
 def var_stream_map(plan: Plan) -> str:
-    """``-var_stream_map`` value pairing video i (and audio i) with a rendition name."""
+    """``-var_stream_map``: video i (and audio i) per rendition, then the audio-only one."""
     parts = []
     for index, rendition in enumerate(plan.renditions):
         audio = f"a:{index}," if plan.has_audio else ""
         parts.append(f"v:{index},{audio}name:{rendition.name}")
+    if plan.audio_only is not None and plan.has_audio:
+        parts.append(f"a:{len(plan.renditions)},name:{plan.audio_only.name}")
     return " ".join(parts)
 
 
+def variant_names(plan: Plan) -> list[str]:
+    """Names of every HLS variant the plan produces, in master-playlist order."""
+    names = [rendition.name for rendition in plan.renditions]
+    if plan.audio_only is not None and plan.has_audio:
+        names.append(plan.audio_only.name)
+    return names
+
+
 def rendition_dirs(plan: Plan, out_dir: Path) -> list[Path]:
-    """Directories :func:`hls_argv` writes renditions into (create them beforehand)."""
-    return [Path(out_dir) / rendition.name for rendition in plan.renditions]
+    """Directories :func:`hls_argv` writes into (create them beforehand)."""
+    dirs = [Path(out_dir) / name for name in variant_names(plan)]
+    if plan.storyboard is not None:
+        dirs.append(Path(out_dir) / STORYBOARD_DIR)
+    return dirs
 
 
 def _hardened_input(source: Path, info: MediaInfo, **extra: str) -> ffmpeg.nodes.FilterableStream:
@@ -149,11 +229,14 @@ def _audio_selector(info: MediaInfo) -> str:
 
 
 def _hls_options(plan: Plan, out: Path) -> dict[str, object]:
+    # EVENT playlists are rewritten after every segment (VOD ones only at the end), and
+    # temp_file renames each segment into place when complete: together they let the
+    # worker publish a growing preview. The pipeline turns them into VOD at the end.
     return {
         "f": "hls",
         "hls_time": plan.segment_seconds,
-        "hls_playlist_type": "vod",
-        "hls_flags": "independent_segments",
+        "hls_playlist_type": "event",
+        "hls_flags": "independent_segments+temp_file",
         "hls_segment_type": "mpegts",
         "hls_segment_filename": str(out / "%v" / SEGMENT_PATTERN),
         "master_pl_name": MASTER_NAME,

@@ -12,7 +12,7 @@ class InvalidMedia(Exception):
 
 
 class TranscodeError(Exception):
-    """ffmpeg failed or timed out; the job may be retried.
+    """ffmpeg failed (on input it accepted: not retried, the same input fails again).
 
     ``stderr_tail`` holds the last lines ffmpeg wrote to stderr (may be empty).
     """
@@ -22,3 +22,7 @@ class TranscodeError(Exception):
         super().__init__(full)
         self.message = message
         self.stderr_tail = stderr_tail
+
+
+class TranscodeTimeout(TranscodeError):
+    """ffmpeg ran past its wall-clock budget (a loaded machine: worth a retry)."""

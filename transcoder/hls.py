@@ -87,3 +87,10 @@ def _variant(uri: str, attributes: dict[str, str]) -> VariantInfo:
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def event_to_vod(text: str) -> str:
+    """Turn a finished EVENT media playlist into a VOD one; it must have ENDLIST."""
+    if "#EXT-X-ENDLIST" not in text:
+        raise ValueError("the playlist is not finished (no #EXT-X-ENDLIST)")
+    return text.replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD")

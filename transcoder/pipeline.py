@@ -7,13 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from transcoder.argv import MASTER_NAME, hls_argv, poster_argv, rendition_dirs
+from transcoder.argv import (
+    MASTER_NAME,
+    STORYBOARD_DIR,
+    hls_argv,
+    poster_argv,
+    rendition_dirs,
+    variant_names,
+)
 from transcoder.errors import TranscodeError
-from transcoder.hls import VariantInfo, parse_master, parse_media_segments
+from transcoder.hls import VariantInfo, event_to_vod, parse_master, parse_media_segments
 from transcoder.limits import Limits
 from transcoder.plan import Plan, plan_ladder
 from transcoder.probe import MediaInfo, probe
 from transcoder.run import run_ffmpeg
+from transcoder.storyboard import VTT_NAME, sheet_name, storyboard_vtt
 
 POSTER_NAME = "poster.jpg"
 POSTER_WIDTH = 640
@@ -48,6 +56,7 @@ class TranscodeResult:
     poster: str
     renditions: tuple[RenditionOutput, ...]
     files: tuple[str, ...]
+    storyboard: str | None = None
 
 
 def transcode(
@@ -103,6 +112,7 @@ def _encode(
     )
     _write_poster(source, info, out_dir / POSTER_NAME)
     renditions = _check_renditions(out_dir, plan)
+    storyboard = _write_storyboard_vtt(out_dir, plan, info.duration)
     if on_progress is not None:
         on_progress(100.0)
     return TranscodeResult(
@@ -113,7 +123,22 @@ def _encode(
         poster=POSTER_NAME,
         renditions=renditions,
         files=_list_files(out_dir),
+        storyboard=storyboard,
     )
+
+
+def _write_storyboard_vtt(out_dir: Path, plan: Plan, duration: float) -> str | None:
+    """Write the thumbnails track next to the sheets ffmpeg wrote; None if it wrote none."""
+    board = plan.storyboard
+    if board is None:
+        return None
+    folder = out_dir / STORYBOARD_DIR
+    if not (folder / sheet_name(0)).is_file():
+        # A storyboard is a nicety: a lesson stays publishable without seek previews.
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    (folder / VTT_NAME).write_text(storyboard_vtt(board, duration))
+    return f"{STORYBOARD_DIR}/{VTT_NAME}"
 
 
 def _write_poster(source: Path, info: MediaInfo, poster: Path) -> None:
@@ -137,9 +162,10 @@ def _check_renditions(out_dir: Path, plan: Plan) -> tuple[RenditionOutput, ...]:
     if not master.is_file():
         raise TranscodeError("ffmpeg did not write the master playlist")
     variants = parse_master(master.read_text())
-    if len(variants) != len(plan.renditions):
+    expected = variant_names(plan)
+    if sorted(v.name for v in variants) != sorted(expected):
         raise TranscodeError(
-            f"master playlist lists {len(variants)} variants, expected {len(plan.renditions)}"
+            f"master playlist lists {[v.name for v in variants]}, expected {expected}"
         )
     return tuple(_rendition_output(out_dir, variant, plan) for variant in variants)
 
@@ -148,12 +174,16 @@ def _rendition_output(out_dir: Path, variant: VariantInfo, plan: Plan) -> Rendit
     playlist = out_dir / variant.uri
     if not playlist.is_file():
         raise TranscodeError(f"ffmpeg did not write {variant.uri}")
+    try:
+        playlist.write_text(event_to_vod(playlist.read_text()))
+    except ValueError as exc:
+        raise TranscodeError(f"{variant.uri}: {exc}") from exc
     segments = parse_media_segments(playlist.read_text())
     if not segments or not all((playlist.parent / s.uri).is_file() for s in segments):
         raise TranscodeError(f"{variant.uri} is missing media segments")
     planned = next((r for r in plan.renditions if r.name == variant.name), None)
-    if planned is None:
-        raise TranscodeError(f"unexpected variant {variant.uri} in master playlist")
+    if planned is None:  # the audio-only variant
+        return RenditionOutput(variant.name, 0, 0, variant.bandwidth, variant.uri)
     return RenditionOutput(
         name=planned.name,
         width=variant.width or planned.width,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from transcoder.probe import MediaInfo
@@ -21,6 +22,14 @@ MIN_FPS = 1.0
 MIN_VIDEO_BITRATE = 100_000
 MAXRATE_FACTOR = 1.07
 BUFSIZE_FACTOR = 1.5
+AUDIO_ONLY_BITRATE = 96_000
+# Integrated loudness target (LUFS, measured per EBU R128): the level podcasts and
+# streaming services use, since learners listen on laptops and phones, not in a studio.
+LOUDNESS_TARGET = -16.0
+# Storyboard: at most this many seek-preview thumbnails, this long side, per-sheet grid.
+STORYBOARD_MAX_THUMBS = 300
+STORYBOARD_LONG_SIDE = 160
+STORYBOARD_GRID = 10
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,36 @@ class Rendition:
 
 
 @dataclass(frozen=True)
+class AudioOnly:
+    """The audio-only variant (for listening on a bad connection)."""
+
+    name: str = "audio"
+    bitrate: int = AUDIO_ONLY_BITRATE
+
+
+@dataclass(frozen=True)
+class Storyboard:
+    """Seek-preview thumbnails every ``interval`` s, tiled ``columns`` x ``rows`` per sheet."""
+
+    interval: int
+    width: int
+    height: int
+    columns: int
+    rows: int
+    count: int
+
+    @property
+    def per_sheet(self) -> int:
+        """Thumbnails on one full sheet."""
+        return self.columns * self.rows
+
+    @property
+    def sheets(self) -> int:
+        """How many sprite sheets the thumbnails fill."""
+        return math.ceil(self.count / self.per_sheet)
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the encoder needs besides the source: renditions and timing.
 
@@ -49,10 +88,22 @@ class Plan:
     gop_frames: int
     segment_seconds: int
     has_audio: bool
+    audio_only: AudioOnly | None = None
+    storyboard: Storyboard | None = None
+    loudness_target: float | None = None
 
 
-def plan_ladder(info: MediaInfo, segment_seconds: int = 4) -> Plan:
-    """Choose the rendition ladder for ``info`` without ever upscaling."""
+def plan_ladder(
+    info: MediaInfo,
+    segment_seconds: int = 4,
+    *,
+    extras: bool = True,
+) -> Plan:
+    """Choose the rendition ladder for ``info`` without ever upscaling.
+
+    With ``extras`` the plan also asks for an audio-only variant (when there is audio),
+    loudness normalisation, and a storyboard of seek-preview thumbnails.
+    """
     if segment_seconds < 1:
         raise ValueError("segment_seconds must be at least 1")
     fps = plan_fps(info.fps)
@@ -67,7 +118,23 @@ def plan_ladder(info: MediaInfo, segment_seconds: int = 4) -> Plan:
         gop_frames=max(1, round(fps * segment_seconds)),
         segment_seconds=segment_seconds,
         has_audio=info.has_audio,
+        audio_only=AudioOnly() if extras and info.has_audio else None,
+        storyboard=plan_storyboard(info.width, info.height, info.duration) if extras else None,
+        loudness_target=LOUDNESS_TARGET if extras and info.has_audio else None,
     )
+
+
+def plan_storyboard(width: int, height: int, duration: float) -> Storyboard:
+    """Thumbnail spacing and sprite geometry: whole seconds, at most 300 thumbnails."""
+    interval = max(1, math.ceil(duration / STORYBOARD_MAX_THUMBS))
+    count = max(1, math.ceil(duration / interval))
+    if width >= height:
+        thumb = (STORYBOARD_LONG_SIDE, even_scaled(height, STORYBOARD_LONG_SIDE, width))
+    else:
+        thumb = (even_scaled(width, STORYBOARD_LONG_SIDE, height), STORYBOARD_LONG_SIDE)
+    columns = min(STORYBOARD_GRID, count)
+    rows = min(STORYBOARD_GRID, math.ceil(count / columns))
+    return Storyboard(interval, *thumb, columns=columns, rows=rows, count=count)
 
 
 def plan_fps(source_fps: float) -> float:

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import IO
 
-from transcoder.errors import TranscodeError
+from transcoder.errors import TranscodeError, TranscodeTimeout
 
 STDERR_TAIL_LINES = 20
 _POLL_SECONDS = 0.5
@@ -159,7 +159,7 @@ def _reap(proc: subprocess.Popen[bytes]) -> None:
 
 
 def _timeout_error(timeout: float, stderr_file: IO[bytes]) -> TranscodeError:
-    return TranscodeError(f"ffmpeg timed out after {timeout:g} seconds", _tail(stderr_file))
+    return TranscodeTimeout(f"ffmpeg timed out after {timeout:g} seconds", _tail(stderr_file))
 
 
 def _tail(stderr_file: IO[bytes], lines: int = STDERR_TAIL_LINES) -> str:

@@ -9,10 +9,11 @@ from webapp.models import User, Video
 
 
 def can_view(user: User, video: Video) -> bool:
-    """READY videos are watchable by every signed-in user; the rest only by owner or admin."""
+    """Playable videos (READY, or with an early preview) are watchable by every signed-in
+    user; the rest only by their owner or an admin."""
     if not user.is_authenticated:
         return False
-    if video.is_ready:
+    if video.is_playable:
         return True
     return can_manage(user, video)
 

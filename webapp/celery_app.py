@@ -17,6 +17,7 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
     celery_app.set_default()
+    celery_app.flask_app = app  # for worker signal handlers that need an app context
     app.extensions["celery"] = celery_app
     return celery_app
 

@@ -21,7 +21,8 @@ def job_json(job: TranscodeJob | None) -> dict | None:
 
 
 def video_json(video: Video, job: TranscodeJob | None = None, *, with_job: bool = False) -> dict:
-    """``{id, title, state, duration, renditions, hls_url}`` (+ ``job`` for managers)."""
+    """``{id, title, state, duration, renditions, hls_url, preview, storyboard_url,
+    poster_url}`` (+ ``job`` for owners and admins)."""
     body = {
         "id": video.id,
         "title": video.title,
@@ -33,7 +34,13 @@ def video_json(video: Video, job: TranscodeJob | None = None, *, with_job: bool 
         ],
         "hls_url": (
             url_for("playback.hls", video_id=video.id, rel="master.m3u8")
-            if video.is_ready
+            if video.is_playable
+            else None
+        ),
+        "preview": video.is_playable and not video.is_ready,
+        "storyboard_url": (
+            url_for("playback.hls", video_id=video.id, rel=video.storyboard_path)
+            if video.is_ready and video.storyboard_path
             else None
         ),
         "poster_url": (url_for("playback.poster", video_id=video.id) if video.poster_key else None),

@@ -69,7 +69,7 @@ def get_progress_view(video_id: int):
 def put_progress(video_id: int):
     """The heartbeat: ``{"position": s, "played": [[a, b], ...]}``."""
     video = video_or_404(video_id, g.user)
-    if not video.is_ready:
+    if not video.is_playable:
         return error_response(409, "the video is not ready to watch yet")
     try:
         beat = parse_heartbeat(_json_body())

@@ -9,13 +9,14 @@ import sys
 import time
 
 import click
+from flask import current_app
 
 from webapp.cli.seed import DEMO_USERS
 
 STOP_GRACE_SECONDS = 20
 
 
-def _commands(port: int) -> dict[str, list[str]]:
+def _commands(port: int, instance: str) -> dict[str, list[str]]:
     bin_dir = os.path.dirname(sys.executable)
     return {
         "web": [
@@ -40,6 +41,9 @@ def _commands(port: int) -> dict[str, list[str]]:
             "--pool=threads",
             "--concurrency=2",
             "--loglevel=INFO",
+            # Embedded beat runs the periodic job sweeper (compose runs it separately).
+            "--beat",
+            f"--schedule={os.path.join(instance, 'celerybeat-schedule')}",
         ],
     }
 
@@ -55,7 +59,8 @@ def _banner(port: int) -> str:
 @click.option("--port", envvar="PORT", default=5000, show_default=True, type=int)
 def serve(port: int) -> None:
     """Run the web server and the transcoder worker until interrupted."""
-    procs = {name: subprocess.Popen(argv) for name, argv in _commands(port).items()}
+    commands = _commands(port, current_app.config["INSTANCE_DIR"])
+    procs = {name: subprocess.Popen(argv) for name, argv in commands.items()}
     stopping = False
 
     def _stop(signum: int, _frame: object) -> None:

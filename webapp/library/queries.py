@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
@@ -19,12 +19,20 @@ class LibraryItem:
     progress: WatchProgress | None
 
 
+def playable_filter():
+    """READY videos, and videos still processing whose early preview is watchable."""
+    return or_(
+        Video.state == VideoState.READY.value,
+        and_(Video.state == VideoState.PROCESSING.value, Video.preview_prefix.is_not(None)),
+    )
+
+
 def ready_videos(user: User, page: int = 1, per_page: int = 24) -> list[LibraryItem]:
-    """READY videos, newest first, each with this user's progress (two queries in all)."""
+    """Playable videos, newest first, each with this user's progress (two queries)."""
     videos = db.session.scalars(
         select(Video)
-        .where(Video.state == VideoState.READY.value)
-        .order_by(Video.published_at.desc(), Video.id.desc())
+        .where(playable_filter())
+        .order_by(func.coalesce(Video.published_at, Video.created_at).desc(), Video.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()

@@ -57,7 +57,11 @@ class Video(db.Model):
     source_filename: Mapped[str] = mapped_column(String(255), default="")
     source_size: Mapped[int | None] = mapped_column(Integer)
     hls_prefix: Mapped[str | None] = mapped_column(String(500))
+    # While the ladder is still being encoded: the early, growing single-variant stream.
+    preview_prefix: Mapped[str | None] = mapped_column(String(500))
     poster_key: Mapped[str | None] = mapped_column(String(500))
+    # Seek-preview thumbnails track, relative to hls_prefix ("storyboard/storyboard.vtt").
+    storyboard_path: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -79,6 +83,20 @@ class Video(db.Model):
     def is_ready(self) -> bool:
         """True once a complete ladder is published."""
         return self.state == VideoState.READY
+
+    @property
+    def playable_prefix(self) -> str | None:
+        """Where the player reads from: the full ladder, else an early preview, else None."""
+        if self.state == VideoState.READY:
+            return self.hls_prefix
+        if self.state == VideoState.PROCESSING:
+            return self.preview_prefix
+        return None
+
+    @property
+    def is_playable(self) -> bool:
+        """Ready, or far enough along to be watched early."""
+        return self.playable_prefix is not None
 
 
 class Rendition(db.Model):

@@ -35,9 +35,12 @@ def watch(video_id: int):
 def hls(video_id: int, rel: str):
     """Playlists and segments of the published ladder."""
     video = video_or_404(video_id, current_user)
-    if not video.is_ready or not video.hls_prefix:
+    prefix = video.playable_prefix
+    if prefix is None:
         abort(404)
-    return serve(get_storage(), f"{video.hls_prefix}/{safe_relative(rel)}")
+    # A growing preview must be re-read by the player; a published ladder never changes.
+    max_age = 3600 if video.is_ready else 0
+    return serve(get_storage(), f"{prefix}/{safe_relative(rel)}", max_age=max_age)
 
 
 @bp.get("/videos/<int:video_id>/poster.jpg")

@@ -1,112 +1,116 @@
-"""Run one transcode job: claim → fetch source → pipeline → publish → READY | FAILED.
+"""Run one transcode job: claim → fetch source → pipeline (+ preview) → publish → READY.
 
 Called by the Celery task and, for demo content, directly by the seeder. Every path out
-of ``run_job`` leaves the job READY or FAILED, or (transient errors) raises Transient
-after handing the job back as QUEUED so the caller can retry it.
+of ``run_job`` leaves the job READY or FAILED, or (transient errors) hands it back as
+QUEUED and raises Transient so the caller can retry it with back-off.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
-from transcoder.errors import InvalidMedia, TranscodeError
-from transcoder.limits import Limits
+from transcoder.errors import InvalidMedia, TranscodeError, TranscodeTimeout
 from transcoder.pipeline import TranscodeResult, transcode
 from webapp import jobs
 from webapp.extensions import db
-from webapp.models import JobState, TranscodeJob, VideoState
+from webapp.media_limits import media_limits
+from webapp.models import JobState, TranscodeJob
 from webapp.storage import ObjectNotFound, StorageError, get_storage
+from webapp.transcoding.gc import collect_video
+from webapp.transcoding.preview import PreviewPublisher, preview_prefix
 from webapp.transcoding.publish import discard, upload_outputs, version_prefix
 
 log = logging.getLogger(__name__)
+
+TRANSIENT = (StorageError, OperationalError, TimeoutError, TranscodeTimeout)
 
 
 class Transient(Exception):
     """A failure worth retrying (storage or database hiccup, timeout)."""
 
 
-def _limits() -> Limits:
-    cfg = current_app.config
-    return Limits(
-        max_bytes=cfg["MAX_CONTENT_LENGTH"],
-        max_duration=float(cfg["MAX_VIDEO_SECONDS"]),
-        max_width=cfg["MAX_VIDEO_WIDTH"],
-        max_height=cfg["MAX_VIDEO_HEIGHT"],
-    )
-
-
-def _progress_reporter(job_id: int):
-    def report(percent: float) -> None:
-        # The pipeline's 0–100 covers encoding; publishing takes the last 5 %.
-        jobs.report_progress(job_id, percent * 0.95)
-        db.session.commit()
-
-    return report
+def stale_after() -> timedelta:
+    """How long a RUNNING job may go without a heartbeat before it counts as dead."""
+    return timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
 
 
 def run_job(job_id: int) -> str | None:
     """Process the job; returns its final state, or None if there was nothing to do."""
-    job = jobs.claim(job_id)
+    job = jobs.claim(job_id, stale_after())
     if job is None:
         db.session.rollback()
-        log.info("job %s is unknown or finished; nothing to do", job_id)
+        log.info("job %s is unknown, finished or running elsewhere; nothing to do", job_id)
         return None
     video_id, attempt, source_key = job.video_id, job.attempts, job.video.source_key
     db.session.commit()
-    prefix = version_prefix(video_id, job_id, attempt)
     try:
-        with tempfile.TemporaryDirectory(dir=current_app.config["UPLOAD_TMP_DIR"]) as scratch:
-            result, out_dir = _transcode(job_id, source_key, Path(scratch))
+        with scratch_dir(job_id, attempt) as scratch:
+            out_dir = scratch / "out"
+            preview = PreviewPublisher(
+                get_storage(), out_dir, preview_prefix(video_id, job_id, attempt)
+            )
+            result = _transcode(job_id, source_key, scratch, out_dir, preview)
+            prefix = version_prefix(video_id, job_id, attempt)
             upload_outputs(get_storage(), out_dir, list(result.files), prefix)
-            replaced = _switch(job_id, prefix, result)
-        discard(get_storage(), replaced)
-        return JobState.READY.value
+            _switch(job_id, prefix, result)
+        state = JobState.READY.value
     except InvalidMedia as exc:
-        _fail(job_id, f"The recording could not be used: {exc}")
-        return JobState.FAILED.value
+        state = _fail(job_id, f"The recording could not be used: {exc}")
     except ObjectNotFound:
-        _fail(job_id, "The uploaded source is missing from storage; upload it again.")
-        return JobState.FAILED.value
-    except (StorageError, OperationalError, TimeoutError) as exc:
+        state = _fail(job_id, "The uploaded source is missing from storage; upload it again.")
+    except TRANSIENT as exc:
         _hand_back(job_id, exc)
         raise Transient(str(exc)) from exc
     except TranscodeError as exc:
-        _fail(job_id, f"Transcoding failed: {exc}")
-        return JobState.FAILED.value
+        state = _fail(job_id, f"Transcoding failed: {exc.message}")
     except Exception as exc:  # never leave a job RUNNING: anything unexpected fails it
         log.exception("job %s failed unexpectedly", job_id)
-        _fail(job_id, f"Internal error while transcoding ({type(exc).__name__}).")
-        return JobState.FAILED.value
+        state = _fail(job_id, f"Internal error while transcoding ({type(exc).__name__}).")
+    collect_video(video_id)
+    return state
 
 
-def _transcode(job_id: int, source_key: str | None, scratch: Path) -> tuple[TranscodeResult, Path]:
+def _transcode(
+    job_id: int, source_key: str | None, scratch: Path, out_dir: Path, preview: PreviewPublisher
+) -> TranscodeResult:
     if not source_key:
         raise InvalidMedia("the source file is missing")
     source = scratch / ("source" + Path(source_key).suffix)
     get_storage().download(source_key, source)
-    out_dir = scratch / "out"
-    out_dir.mkdir()
-    result = transcode(
+
+    def on_progress(percent: float) -> None:
+        # The pipeline's 0–100 covers encoding; publishing takes the last 5 %.
+        jobs.report_progress(job_id, percent * 0.95)
+        if preview.sync():
+            jobs.set_preview(job_id, preview.prefix)
+        db.session.commit()
+
+    return transcode(
         source,
         out_dir,
-        _limits(),
-        on_progress=_progress_reporter(job_id),
+        media_limits(),
+        on_progress=on_progress,
         segment_seconds=current_app.config["HLS_SEGMENT_SECONDS"],
     )
-    return result, out_dir
 
 
-def _switch(job_id: int, prefix: str, result: TranscodeResult) -> str | None:
+def _switch(job_id: int, prefix: str, result: TranscodeResult) -> None:
     try:
-        replaced = jobs.complete(
+        jobs.complete(
             job_id,
             hls_prefix=prefix,
             poster_key=f"{prefix}/{result.poster}",
+            storyboard_path=result.storyboard,
             duration=result.duration,
             width=result.width,
             height=result.height,
@@ -126,26 +130,68 @@ def _switch(job_id: int, prefix: str, result: TranscodeResult) -> str | None:
         db.session.rollback()
         discard(get_storage(), prefix)
         raise
-    return replaced
 
 
-def _fail(job_id: int, reason: str) -> None:
+def _fail(job_id: int, reason: str) -> str:
     db.session.rollback()
     jobs.fail(job_id, reason)
     db.session.commit()
+    return JobState.FAILED.value
 
 
 def _hand_back(job_id: int, exc: Exception) -> None:
-    """Put a job hit by a transient error back to QUEUED so a retry can claim it."""
     db.session.rollback()
-    job = db.session.get(TranscodeJob, job_id)
-    if job is not None and job.state == JobState.RUNNING:
-        job.state = JobState.QUEUED.value
-        job.error = f"retrying after: {exc}"[:500]
-        job.video.transition(VideoState.UPLOADED)
-        db.session.commit()
+    jobs.hand_back(job_id, f"retrying after: {exc}")
+    db.session.commit()
 
 
 def give_up(job_id: int, reason: str) -> None:
     """Final failure after the last retry."""
     _fail(job_id, reason)
+    job = db.session.get(TranscodeJob, job_id)
+    if job is not None:
+        collect_video(job.video_id)
+
+
+# --------------------------------------------------------------------------- scratch
+
+
+def scratch_root() -> Path:
+    """Where this machine's workers keep per-attempt scratch directories."""
+    return Path(current_app.config["SCRATCH_DIR"])
+
+
+@contextmanager
+def scratch_dir(job_id: int, attempt: int) -> Iterator[Path]:
+    """A per-attempt directory named after this process, always removed afterwards."""
+    root = scratch_root()
+    root.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-j{job_id}a{attempt}-", dir=root))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def clean_dead_scratch() -> int:
+    """Remove scratch left by killed workers of this machine (their pid is gone)."""
+    root = scratch_root()
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for entry in root.iterdir():
+        pid = entry.name.split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

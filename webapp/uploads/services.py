@@ -11,10 +11,10 @@ from typing import BinaryIO
 from flask import current_app
 
 from transcoder.errors import InvalidMedia
-from transcoder.limits import Limits
 from transcoder.probe import MediaInfo, probe
 from webapp import jobs
 from webapp.extensions import db
+from webapp.media_limits import media_limits
 from webapp.models import TranscodeJob, User, Video, VideoState
 from webapp.storage import get_storage
 
@@ -25,17 +25,6 @@ MAX_TITLE = 200
 
 class UploadRejected(ValueError):
     """The upload is bad input; the message tells the instructor why."""
-
-
-def upload_limits() -> Limits:
-    """The caps ffprobe enforces, from the app's configuration."""
-    cfg = current_app.config
-    return Limits(
-        max_bytes=cfg["MAX_CONTENT_LENGTH"],
-        max_duration=float(cfg["MAX_VIDEO_SECONDS"]),
-        max_width=cfg["MAX_VIDEO_WIDTH"],
-        max_height=cfg["MAX_VIDEO_HEIGHT"],
-    )
 
 
 def clean_title(title: str | None) -> str:
@@ -71,7 +60,7 @@ def ingest(
     if not owner.can_upload:
         raise PermissionError("Only instructors and admins may upload recordings.")
     try:
-        info: MediaInfo = probe(path, upload_limits())
+        info: MediaInfo = probe(path, media_limits())
     except InvalidMedia as exc:
         raise UploadRejected(str(exc)) from exc
     video = Video(

@@ -1,0 +1,207 @@
+"""Never stuck: duplicate deliveries, dead workers, lost messages, garbage collection."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import ROOT, Auth
+from tests.test_transcode_flow import wait_for_job
+from transcoder.synth import generate
+from transcoder.tasks import backoff
+from webapp import jobs
+from webapp.extensions import db
+from webapp.models import JobState, TranscodeJob, User, Video, VideoState
+from webapp.models.base import utcnow
+from webapp.storage import get_storage
+from webapp.transcoding.gc import stored_versions
+from webapp.transcoding.runner import clean_dead_scratch
+from webapp.uploads.services import ingest
+
+FIVE_MIN = timedelta(minutes=5)
+
+
+def _queued_job(app: Flask, owner_id: int, source: Path, title: str = "Lesson") -> tuple[int, int]:
+    with app.app_context():
+        video, job = ingest(source, title=title, owner=db.session.get(User, owner_id))
+        db.session.commit()
+        return video.id, job.id
+
+
+def _job(app: Flask, job_id: int) -> tuple[str, int, str | None, str]:
+    with app.app_context():
+        job = db.session.get(TranscodeJob, job_id)
+        return job.state, job.attempts, job.error, job.video.state
+
+
+def test_duplicate_delivery_of_a_running_job_is_refused(app, make_user, sample_clip) -> None:
+    _video_id, job_id = _queued_job(app, make_user("instructor").id, sample_clip)
+    with app.app_context():
+        assert jobs.claim(job_id, FIVE_MIN) is not None
+        db.session.commit()
+        assert jobs.claim(job_id, FIVE_MIN) is None  # fresh heartbeat: someone runs it
+        db.session.rollback()
+    assert _job(app, job_id)[:2] == ("running", 1)
+
+
+def test_a_stale_running_job_can_be_taken_over(app, make_user, sample_clip) -> None:
+    _video_id, job_id = _queued_job(app, make_user("instructor").id, sample_clip)
+    with app.app_context():
+        jobs.claim(job_id, FIVE_MIN)
+        db.session.get(TranscodeJob, job_id).heartbeat_at = utcnow() - timedelta(minutes=10)
+        db.session.commit()
+        assert jobs.claim(job_id, FIVE_MIN) is not None
+        db.session.commit()
+    assert _job(app, job_id)[:2] == ("running", 2)
+
+
+def test_sweep_hands_back_stale_jobs_and_fails_hopeless_ones(app, make_user, sample_clip) -> None:
+    owner = make_user("instructor").id
+    _v1, stale = _queued_job(app, owner, sample_clip, "stale")
+    _v2, hopeless = _queued_job(app, owner, sample_clip, "hopeless")
+    _v3, fresh = _queued_job(app, owner, sample_clip, "fresh")
+    _v4, lost = _queued_job(app, owner, sample_clip, "lost message")
+    long_ago = utcnow() - timedelta(hours=1)
+    with app.app_context():
+        for job_id in (stale, hopeless, fresh):
+            jobs.claim(job_id, FIVE_MIN)
+        db.session.get(TranscodeJob, hopeless).attempts = 3
+        for job_id in (stale, hopeless):
+            db.session.get(TranscodeJob, job_id).heartbeat_at = long_ago
+        db.session.commit()
+        db.session.get(TranscodeJob, lost).updated_at = long_ago
+        db.session.commit()
+        report = jobs.sweep(FIVE_MIN, timedelta(minutes=10), max_attempts=3)
+        db.session.commit()
+    assert report.requeued == (stale,)
+    assert report.failed == (hopeless,)
+    assert report.redispatched == (lost,)
+    assert _job(app, stale)[0::3] == ("queued", "uploaded")
+    assert _job(app, fresh)[0] == "running"
+    state, attempts, error, video_state = _job(app, hopeless)
+    assert (state, attempts, video_state) == ("failed", 3, "failed")
+    assert "stopped 3 times" in error
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert [backoff(n) for n in range(7)] == [10, 20, 40, 80, 160, 300, 300]
+
+
+def test_sweeper_is_scheduled(app: Flask) -> None:
+    schedule = app.config["CELERY"]["beat_schedule"]
+    assert [entry["task"] for entry in schedule.values()] == ["transcoder.sweep"]
+
+
+def test_dead_scratch_is_cleaned_live_scratch_is_kept(app: Flask) -> None:
+    root = Path(app.config["SCRATCH_DIR"])
+    root.mkdir(parents=True, exist_ok=True)
+    dead_pid = subprocess.Popen(["true"])
+    dead_pid.wait()
+    dead = root / f"{dead_pid.pid}-j1a1-x"
+    mine = root / f"{os.getpid()}-j2a1-y"
+    dead.mkdir()
+    mine.mkdir()
+    with app.app_context():
+        assert clean_dead_scratch() >= 1
+    assert not dead.exists() and mine.exists()
+    mine.rmdir()
+
+
+@pytest.fixture(scope="module")
+def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Long enough (30 s) that a transcode is caught mid-way."""
+    path = tmp_path_factory.mktemp("long") / "class.mp4"
+    return generate(path, seconds=30.0, width=640, height=360, fps=25)
+
+
+def _start_doomed_worker(log: Path) -> subprocess.Popen:
+    argv = [
+        str(Path(sys.executable).parent / "celery"),
+        "-A",
+        "transcoder.worker",
+        "worker",
+        "--pool=solo",
+        "-Q",
+        "doomed",
+        "--hostname=doomed@%h",
+        "--without-gossip",
+        "--without-mingle",
+        f"--logfile={log}",
+    ]
+    return subprocess.Popen(argv, cwd=ROOT, env=dict(os.environ))
+
+
+def _wait(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_killed_worker_job_is_recovered_and_preview_plays_early(
+    app: Flask,
+    client: FlaskClient,
+    auth: Auth,
+    make_user,
+    celery_worker,
+    long_clip: Path,
+    instance_dir: Path,
+    monkeypatch,
+) -> None:
+    instructor = make_user("instructor")
+    learner = make_user("learner")
+    video_id, job_id = _queued_job(app, instructor.id, long_clip, "Recorded class")
+    doomed = _start_doomed_worker(instance_dir / "doomed.log")
+    try:
+        app.extensions["celery"].send_task(jobs.TRANSCODE_TASK, args=[job_id], queue="doomed")
+
+        def preview_ready() -> bool:
+            with app.app_context():
+                return db.session.get(Video, video_id).preview_prefix is not None
+
+        _wait(preview_ready, 90, "the early preview")
+        # Progressive availability: a learner can already play the first segments.
+        auth.login(learner.email)
+        master = client.get(f"/videos/{video_id}/hls/master.m3u8", buffered=True)
+        assert master.status_code == 200 and b"240p/index.m3u8" in master.data
+        playlist = client.get(f"/videos/{video_id}/hls/240p/index.m3u8", buffered=True)
+        assert b"#EXT-X-PLAYLIST-TYPE:EVENT" in playlist.data
+        segment = client.get(f"/videos/{video_id}/hls/240p/seg_00000.ts", buffered=True)
+        assert segment.status_code == 200 and segment.mimetype == "video/mp2t"
+        assert "Early preview" in client.get("/").get_data(as_text=True)
+        assert _job(app, job_id)[0] == "running"
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=10)
+    finally:
+        if doomed.poll() is None:
+            doomed.kill()
+            doomed.wait()
+
+    # The periodic sweeper notices the silent worker and hands the job back.
+    monkeypatch.setitem(app.config, "JOB_STALE_SECONDS", 0)
+    with app.app_context():
+        result = app.extensions["celery"].tasks["transcoder.sweep"].run()
+    assert result["requeued"] == [job_id]
+    job = wait_for_job(app, job_id, timeout=180)
+    assert job.state == JobState.READY and job.attempts == 2
+
+    with app.app_context():
+        video = db.session.get(Video, video_id)
+        assert video.state == VideoState.READY and video.preview_prefix is None
+        # Only the published version is left: the killed attempt's preview is gone.
+        assert stored_versions(video_id) == {video.hls_prefix}
+        assert get_storage().exists(f"{video.hls_prefix}/{video.storyboard_path}")
+        assert clean_dead_scratch() == 1  # the killed worker's scratch directory
+    playlist = client.get(f"/videos/{video_id}/hls/240p/index.m3u8", buffered=True)
+    assert b"#EXT-X-PLAYLIST-TYPE:VOD" in playlist.data

@@ -1,0 +1,96 @@
+"""Progressive availability: publish the lowest rendition's segments as they are written.
+
+The single ffmpeg run writes EVENT playlists that grow segment by segment. While it
+runs, the job's progress callback calls :meth:`PreviewPublisher.sync`, which copies the
+new complete segments of the smallest variant and then its playlist to a preview prefix.
+Learners can start watching after the first segment; when the full ladder is published
+the preview is dropped (the final 240p segments are the very same files).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from transcoder.hls import parse_media_segments
+from webapp.storage import Storage
+from webapp.storage.content_types import content_type
+
+_RUNG = re.compile(r"^(\d+)p$")
+PLAYLIST = "index.m3u8"
+MASTER = "master.m3u8"
+
+
+def preview_prefix(video_id: int, job_id: int, attempt: int) -> str:
+    """Where one attempt's preview lives."""
+    return f"videos/{video_id}/preview/j{job_id}a{attempt}"
+
+
+def smallest_variant(out_dir: Path) -> str | None:
+    """The lowest-resolution rendition directory ffmpeg is writing (e.g. "240p")."""
+    rungs = [
+        (int(m.group(1)), p.name)
+        for p in out_dir.iterdir()
+        if p.is_dir() and (m := _RUNG.match(p.name))
+    ]
+    return min(rungs)[1] if rungs else None
+
+
+def complete_playlist_text(text: str) -> str:
+    """Drop a possibly half-written last entry: keep lines up to the last segment URI."""
+    lines = text.splitlines()
+    while lines and (lines[-1].startswith("#EXTINF") or not lines[-1].strip()):
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+class PreviewPublisher:
+    """Mirror the smallest variant of an in-progress encode to ``prefix``."""
+
+    def __init__(self, storage: Storage, out_dir: Path, prefix: str) -> None:
+        self.storage = storage
+        self.out_dir = out_dir
+        self.prefix = prefix
+        self.variant: str | None = None
+        self.uploaded: set[str] = set()
+        self.available = False
+
+    def sync(self) -> bool:
+        """Publish what is new; True the first time the preview becomes watchable."""
+        if not self.out_dir.is_dir():
+            return False
+        self.variant = self.variant or smallest_variant(self.out_dir)
+        if self.variant is None:
+            return False
+        playlist = self.out_dir / self.variant / PLAYLIST
+        if not playlist.is_file():
+            return False
+        text = complete_playlist_text(playlist.read_text())
+        segments = parse_media_segments(text)
+        if not segments:
+            return False
+        for segment in segments:
+            if segment.uri not in self.uploaded:
+                self._put(
+                    f"{self.variant}/{segment.uri}", self.out_dir / self.variant / segment.uri
+                )
+                self.uploaded.add(segment.uri)
+        # Segments first, then the playlist that names them.
+        self.storage.put_bytes(
+            f"{self.prefix}/{self.variant}/{PLAYLIST}", text.encode(), content_type(PLAYLIST)
+        )
+        if self.available:
+            return False
+        self.storage.put_bytes(
+            f"{self.prefix}/{MASTER}", self._master().encode(), content_type(MASTER)
+        )
+        self.available = True
+        return True
+
+    def _put(self, rel: str, path: Path) -> None:
+        self.storage.put_file(f"{self.prefix}/{rel}", path, content_type(rel))
+
+    def _master(self) -> str:
+        height = int(_RUNG.match(self.variant).group(1))
+        # A conservative bandwidth hint; the preview has a single variant anyway.
+        return f"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH={height * 2500}\n{self.variant}/{PLAYLIST}\n"
