@@ -1,22 +1,61 @@
-"""Inspect an upload with a hardened ffprobe and decide whether we can transcode it."""
+"""Inspect an upload with a hardened ffprobe and decide whether we can transcode it.
+
+Defence in depth against hostile uploads: before ffprobe ever sees a file, its first
+bytes are sniffed so playlists, concat scripts, images and text are refused outright;
+ffprobe itself runs with a file-only protocol whitelist, a demuxer whitelist, bounded
+probing and a wall-clock timeout; and MP4/Matroska files whose structure says they
+were cut short are refused instead of being half-transcoded.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+import struct
 import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from transcoder.errors import InvalidMedia
-from transcoder.limits import ANALYZE_DURATION_US, PROBE_SIZE_BYTES, Limits
+from transcoder.errors import InvalidMedia, TranscodeError
+from transcoder.limits import (
+    ANALYZE_DURATION_US,
+    PROBE_SIZE_BYTES,
+    PROBE_TIMEOUT_SECONDS,
+    Limits,
+)
 
 FFPROBE = "ffprobe"
-PROBE_TIMEOUT = 60.0
-DEFAULT_FPS = 30.0
+PROBE_TIMEOUT = PROBE_TIMEOUT_SECONDS
+SNIFF_BYTES = 4096
+# Top-level ISO-BMFF boxes walked before giving up (fragmented MP4 has many).
+MAX_TOP_LEVEL_BOXES = 100_000
 
 _UNREADABLE = "This file is not a video we can read"
+_PLAYLIST = f"{_UNREADABLE} (it is a playlist that only points to other files)"
+_FILE_LIST = f"{_UNREADABLE} (it is a list of file names, not a recording)"
+_IMAGE = f"{_UNREADABLE} (it is a still image, not a video)"
+_TEXT = f"{_UNREADABLE} (it is a text document, not a video)"
+_TRUNCATED = (
+    f"{_UNREADABLE} (it is incomplete: the file was cut off, "
+    "perhaps during the upload; please upload it again)"
+)
+_NO_INDEX = (
+    f"{_UNREADABLE} (it is damaged: the recording's index is missing, which happens "
+    "when a recording is not stopped properly)"
+)
+
+_IMAGE_MAGIC: tuple[bytes, ...] = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+# ISO-BMFF major brands of still-image (HEIF/AVIF) files, which look like MP4.
+_IMAGE_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"avif"})
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f")
+# Boxes an MP4/QuickTime file can start with; anything else is not judged as MP4.
+_MP4_FIRST_BOXES = frozenset(
+    {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot", b"uuid", b"styp"}
+)
+_EBML_MAGIC = b"\x1a\x45\xdf\xa3"
+_MKV_SEGMENT = b"\x18\x53\x80\x67"
 
 
 @dataclass(frozen=True)
@@ -49,12 +88,18 @@ def probe(path: str | Path, limits: Limits, forced_format: str | None = None) ->
     ``forced_format`` (a short demuxer name) skips format detection. Raises
     :class:`InvalidMedia`, with an instructor-readable message, for anything we will
     not transcode; an ffprobe failure or timeout counts as bad input too, because
-    probing the same bytes again cannot help.
+    probing the same bytes again cannot help. Raises :class:`TranscodeError` only when
+    ffprobe itself cannot be started.
     """
     path = Path(path).resolve()
     size = _check_size(path, limits)
+    _reject_non_video(_read_head(path))
     data = _run_ffprobe(path, limits, forced_format)
-    return _media_info(data, size, limits)
+    info = _media_info(data, size, limits)
+    problem = container_problem(path, size)
+    if problem is not None:
+        raise InvalidMedia(problem)
+    return info
 
 
 def ffprobe_argv(path: Path, limits: Limits, forced_format: str | None = None) -> list[str]:
@@ -93,6 +138,41 @@ def short_format_name(format_name: str, allowed: tuple[str, ...]) -> str | None:
     return None
 
 
+def sniff(head: bytes) -> str | None:
+    """Why the file starting with ``head`` is certainly not a video, else ``None``.
+
+    Pure and cheap: recognises HLS playlists, ffconcat/concat scripts, common image
+    formats and plain text, so none of them ever reaches a demuxer.
+    """
+    if head.startswith(_IMAGE_MAGIC) or (head[4:8] == b"ftyp" and head[8:12] in _IMAGE_BRANDS):
+        return _IMAGE
+    text = _as_text(head)
+    if text is None:
+        return None
+    first = text.lstrip("\ufeff \t\r\n")
+    if first.startswith("#EXTM3U"):
+        return _PLAYLIST
+    if first.startswith("ffconcat") or _is_file_list(first):
+        return _FILE_LIST
+    return _TEXT
+
+
+def container_problem(path: Path, size: int) -> str | None:
+    """A message if the MP4/Matroska structure of ``path`` shows it is incomplete.
+
+    MP4: a top-level box running past the end of the file, or no ``moov`` index.
+    Matroska: a Segment whose declared size runs past the end of the file (live
+    recordings with an unknown size are not judged). Other files: ``None``.
+    """
+    with path.open("rb") as stream:
+        head = stream.read(16)
+        if head.startswith(_EBML_MAGIC):
+            return _matroska_problem(stream, size)
+        if head[4:8] in _MP4_FIRST_BOXES:
+            return _mp4_problem(stream, size)
+    return None
+
+
 def _check_size(path: Path, limits: Limits) -> int:
     try:
         size = path.stat().st_size
@@ -122,8 +202,11 @@ def _run_ffprobe(path: Path, limits: Limits, forced_format: str | None) -> dict[
         )
     except subprocess.TimeoutExpired:
         raise InvalidMedia(f"{_UNREADABLE} (it took too long to analyse)") from None
+    except OSError as exc:  # a broken installation, not a bad upload: retryable
+        raise TranscodeError(f"could not start ffprobe: {exc}") from exc
     if proc.returncode != 0:
-        raise InvalidMedia(f"{_UNREADABLE} (unrecognised or unsupported file format)")
+        problem = container_problem(path, path.stat().st_size)
+        raise InvalidMedia(problem or f"{_UNREADABLE} (unrecognised or unsupported file format)")
     try:
         data = json.loads(proc.stdout or b"{}")
     except json.JSONDecodeError:
@@ -133,9 +216,102 @@ def _run_ffprobe(path: Path, limits: Limits, forced_format: str | None) -> dict[
     return data
 
 
+def _read_head(path: Path) -> bytes:
+    with path.open("rb") as stream:
+        return stream.read(SNIFF_BYTES)
+
+
+def _reject_non_video(head: bytes) -> None:
+    reason = sniff(head)
+    if reason is not None:
+        raise InvalidMedia(reason)
+
+
+def _as_text(head: bytes) -> str | None:
+    """``head`` decoded as UTF-8 text without control bytes, else ``None``."""
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # The sniff window may end inside a multi-byte character.
+        if exc.start < len(head) - 3:
+            return None
+        text = head[: exc.start].decode("utf-8")
+    if any(ord(char) < 0x20 and ord(char) not in _TEXT_CONTROLS for char in text):
+        return None
+    return text if text.strip() else None
+
+
+def _is_file_list(text: str) -> bool:
+    """A concat-demuxer script: only ``file '...'`` lines (and comments)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    has_file = any(line.startswith("file ") for line in lines)
+    return has_file and all(line.startswith(("file ", "#")) for line in lines)
+
+
+def _plausible_box_type(box_type: bytes) -> bool:
+    return len(box_type) == 4 and all(0x20 <= byte <= 0x7E or byte == 0xA9 for byte in box_type)
+
+
+def _mp4_problem(stream: IO[bytes], size: int) -> str | None:
+    offset = 0
+    seen: set[bytes] = set()
+    for _ in range(MAX_TOP_LEVEL_BOXES):
+        if size - offset < 8:
+            return None if b"moov" in seen else _NO_INDEX
+        stream.seek(offset)
+        header = stream.read(16)
+        box_size, box_type = struct.unpack(">I4s", header[:8])
+        if box_size == 1:
+            if len(header) < 16:
+                return _TRUNCATED
+            box_size = struct.unpack(">Q", header[8:16])[0]
+        elif box_size == 0:  # "extends to the end of the file"
+            box_size = size - offset
+        if box_size < 8 or not _plausible_box_type(box_type):
+            return None  # trailing junk some writers leave: let the demuxer judge
+        if offset + box_size > size:
+            return _TRUNCATED
+        seen.add(box_type)
+        offset += box_size
+    return None
+
+
+def _matroska_problem(stream: IO[bytes], size: int) -> str | None:
+    stream.seek(0)
+    data = stream.read(SNIFF_BYTES)
+    header = _ebml_size(data, len(_EBML_MAGIC))
+    if header is None:
+        return None
+    header_size, width = header
+    pos = len(_EBML_MAGIC) + width + header_size
+    if data[pos : pos + 4] != _MKV_SEGMENT:
+        return None
+    segment = _ebml_size(data, pos + 4)
+    if segment is None:
+        return None
+    segment_size, width = segment
+    if segment_size == (1 << (7 * width)) - 1:  # unknown size: a live recording
+        return None
+    return _TRUNCATED if pos + 4 + width + segment_size > size else None
+
+
+def _ebml_size(data: bytes, pos: int) -> tuple[int, int] | None:
+    """Decode the EBML variable-length integer at ``pos``: (value, width in bytes)."""
+    if pos >= len(data) or data[pos] == 0:
+        return None
+    first = data[pos]
+    width = 9 - first.bit_length()
+    if pos + width > len(data):
+        return None
+    value = first & ((1 << (8 - width)) - 1)
+    for byte in data[pos + 1 : pos + width]:
+        value = (value << 8) | byte
+    return value, width
+
+
 def _media_info(data: dict[str, Any], size: int, limits: Limits) -> MediaInfo:
-    fmt = data["format"]
-    streams: list[dict[str, Any]] = data.get("streams") or []
+    fmt = data["format"] if isinstance(data.get("format"), dict) else {}
+    streams = [s for s in data.get("streams") or [] if isinstance(s, dict)]
     format_name = short_format_name(str(fmt.get("format_name", "")), limits.allowed_demuxers)
     if format_name is None:
         raise InvalidMedia(f"{_UNREADABLE} (unsupported file format)")
@@ -147,8 +323,10 @@ def _media_info(data: dict[str, Any], size: int, limits: Limits) -> MediaInfo:
 
     width, height = _display_size(video)
     _check_dimensions(width, height, limits)
+    _check_not_still(video)
     duration = _duration(fmt, video)
-    _check_duration(duration, limits)
+    _check_duration(duration, _longest_duration(fmt, streams), limits)
+    fps = _frame_rate(video, limits)
 
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     return MediaInfo(
@@ -156,14 +334,14 @@ def _media_info(data: dict[str, Any], size: int, limits: Limits) -> MediaInfo:
         duration=duration,
         width=width,
         height=height,
-        fps=_fps(video),
+        fps=fps,
         video_codec=codec,
         has_audio=audio is not None,
         audio_codec=str(audio.get("codec_name")) if audio else None,
         bit_rate=_int_or_none(video.get("bit_rate")) or _int_or_none(fmt.get("bit_rate")),
         size_bytes=size,
-        video_stream_index=int(video.get("index", 0)),
-        audio_stream_index=int(audio.get("index", 0)) if audio else None,
+        video_stream_index=_int_or_none(video.get("index")) or 0,
+        audio_stream_index=_int_or_none(audio.get("index")) if audio else None,
     )
 
 
@@ -191,14 +369,22 @@ def _display_size(video: dict[str, Any]) -> tuple[int, int]:
 
 def _rotation(video: dict[str, Any]) -> int:
     for side_data in video.get("side_data_list") or []:
-        if "rotation" in side_data:
-            return int(float(side_data["rotation"]))
-    rotate = (video.get("tags") or {}).get("rotate")
-    return int(float(rotate)) if rotate else 0
+        if isinstance(side_data, dict) and "rotation" in side_data:
+            return _degrees(side_data["rotation"])
+    return _degrees((video.get("tags") or {}).get("rotate"))
+
+
+def _degrees(value: Any) -> int:
+    degrees = _float_or_none(value)
+    return round(degrees) if degrees is not None else 0
 
 
 def _check_dimensions(width: int, height: int, limits: Limits) -> None:
-    if width > limits.max_width or height > limits.max_height:
+    # Either orientation fits: a 2160x3840 phone clip is as big as a 3840x2160 one.
+    fits = (width <= limits.max_width and height <= limits.max_height) or (
+        height <= limits.max_width and width <= limits.max_height
+    )
+    if not fits:
         raise InvalidMedia(
             f"The video's picture is too large ({width}x{height}; the limit is "
             f"{limits.max_width}x{limits.max_height})"
@@ -213,44 +399,79 @@ def _duration(fmt: dict[str, Any], video: dict[str, Any]) -> float:
     raise InvalidMedia(f"{_UNREADABLE} (it has no playable length)")
 
 
-def _check_duration(duration: float, limits: Limits) -> None:
-    if duration > limits.max_duration:
+def _longest_duration(fmt: dict[str, Any], streams: list[dict[str, Any]]) -> float:
+    """The longest length any header claims: what ffmpeg may end up decoding."""
+    values = [fmt.get("duration"), *(s.get("duration") for s in streams)]
+    return max((v for v in map(_float_or_none, values) if v is not None), default=0.0)
+
+
+def _check_duration(duration: float, longest: float, limits: Limits) -> None:
+    if max(duration, longest) > limits.max_duration:
         raise InvalidMedia(
-            f"The video is too long ({_human_duration(duration)}; the limit is "
-            f"{_human_duration(limits.max_duration)})"
+            f"The video is too long ({_human_duration(max(duration, longest))}; the limit "
+            f"is {_human_duration(limits.max_duration)})"
+        )
+    if duration < limits.min_duration:
+        raise InvalidMedia(
+            f"The video is too short ({duration:.2f} seconds; a lesson must be at least "
+            f"{limits.min_duration:g} seconds long)"
         )
 
 
-def _fps(video: dict[str, Any]) -> float:
+def _check_not_still(video: dict[str, Any]) -> None:
+    frames = _int_or_none(video.get("nb_frames"))
+    if frames is not None and 0 < frames < 2:
+        raise InvalidMedia(f"{_UNREADABLE} (it holds a single picture, not a moving video)")
+
+
+def _frame_rate(video: dict[str, Any], limits: Limits) -> float:
+    rate = _stream_rate(video)
+    if rate is None:
+        raise InvalidMedia(f"{_UNREADABLE} (its frame rate is missing or zero)")
+    if rate > limits.max_fps:
+        raise InvalidMedia(
+            f"The video's frame rate is too high ({rate:.4g} frames per second; the limit "
+            f"is {limits.max_fps:g})"
+        )
+    if rate < limits.min_fps:
+        raise InvalidMedia(
+            f"The video's frame rate is too low ({rate:.2g} frames per second; the "
+            f"minimum is {limits.min_fps:g})"
+        )
+    return rate
+
+
+def _stream_rate(video: dict[str, Any]) -> float | None:
     # avg_frame_rate is the honest one for variable-frame-rate phone footage;
     # r_frame_rate is a fallback (it can be a timebase-like 90000/1).
     for key in ("avg_frame_rate", "r_frame_rate"):
         rate = _rate_or_none(video.get(key))
-        if rate is not None and 0 < rate <= 1000:
+        if rate is not None:
             return rate
-    return DEFAULT_FPS
+    return None
 
 
 def _rate_or_none(value: Any) -> float | None:
     try:
-        rate = Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
+        rate = float(Fraction(str(value)))
+    except (ValueError, ZeroDivisionError, OverflowError):
         return None
-    return float(rate) if rate > 0 else None
+    return rate if math.isfinite(rate) and rate > 0 else None
 
 
 def _int_or_none(value: Any) -> int | None:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
 def _float_or_none(value: Any) -> float | None:
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def _human_bytes(size: int) -> str:
