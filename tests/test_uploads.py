@@ -170,3 +170,20 @@ def test_oversize_body_is_413_and_nothing_stored(
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
     assert _counts(app) == before
+
+
+def test_missing_ffprobe_is_503_and_nothing_stored(
+    app: Flask,
+    client: FlaskClient,
+    auth: Auth,
+    instructor,
+    sample_clip: Path,
+    monkeypatch,
+    tmp_path,
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no ffprobe anywhere on PATH
+    before = _counts(app)
+    response = _post(client, auth, sample_clip)
+    assert response.status_code == 503
+    assert "unavailable" in response.get_data(as_text=True)
+    assert _counts(app) == before

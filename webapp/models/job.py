@@ -26,6 +26,8 @@ class TranscodeJob(db.Model):
     """One attempt-tracking job that turns a video's source into its HLS ladder."""
 
     __tablename__ = "transcode_jobs"
+    # A late queue message must never name a newer job: ids are not reused (SQLite would).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)

@@ -44,6 +44,8 @@ class Video(db.Model):
     """An uploaded recording and, once READY, its published HLS ladder."""
 
     __tablename__ = "videos"
+    # Ids name storage prefixes and queue messages: never reuse one (SQLite would).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from flask import current_app
 
-from transcoder.errors import InvalidMedia
+from transcoder.errors import InvalidMedia, TranscodeError
 from transcoder.probe import MediaInfo, probe
 from webapp import jobs
 from webapp.extensions import db
@@ -25,6 +25,10 @@ MAX_TITLE = 200
 
 class UploadRejected(ValueError):
     """The upload is bad input; the message tells the instructor why."""
+
+
+class MediaToolsUnavailable(RuntimeError):
+    """ffprobe could not run: a server problem, not the instructor's file."""
 
 
 def clean_title(title: str | None) -> str:
@@ -63,6 +67,8 @@ def ingest(
         info: MediaInfo = probe(path, media_limits())
     except InvalidMedia as exc:
         raise UploadRejected(str(exc)) from exc
+    except TranscodeError as exc:
+        raise MediaToolsUnavailable(str(exc)) from exc
     video = Video(
         title=title,
         owner_id=owner.id,

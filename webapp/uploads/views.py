@@ -12,7 +12,7 @@ from webapp.auth.loaders import uploader_required
 from webapp.extensions import db
 from webapp.library.queries import uploads_for
 from webapp.storage import get_storage
-from webapp.uploads.services import UploadRejected, ingest, spool
+from webapp.uploads.services import MediaToolsUnavailable, UploadRejected, ingest, spool
 
 bp = Blueprint("uploads", __name__)
 log = logging.getLogger(__name__)
@@ -41,6 +41,10 @@ def create():
     except UploadRejected as exc:
         db.session.rollback()
         return _rejected(str(exc))
+    except MediaToolsUnavailable:
+        db.session.rollback()
+        log.exception("ffprobe is unavailable")
+        return _rejected("Uploads are unavailable right now (media tools missing); try later.", 503)
     except Exception:
         db.session.rollback()
         if video is not None and video.source_key:
@@ -57,6 +61,6 @@ def create():
     return redirect(url_for("uploads.index"), code=303)
 
 
-def _rejected(message: str):
+def _rejected(message: str, status: int = 400):
     flash(message, "error")
-    return render_template("uploads/index.html", videos=uploads_for(current_user)), 400
+    return render_template("uploads/index.html", videos=uploads_for(current_user)), status
