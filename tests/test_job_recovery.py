@@ -24,6 +24,7 @@ from webapp.models import JobState, TranscodeJob, User, Video, VideoState
 from webapp.models.base import utcnow
 from webapp.storage import get_storage
 from webapp.transcoding.gc import stored_versions
+from webapp.transcoding.heartbeat import heartbeat
 from webapp.transcoding.runner import clean_dead_scratch
 from webapp.uploads.services import ingest
 
@@ -205,3 +206,23 @@ def test_killed_worker_job_is_recovered_and_preview_plays_early(
         assert clean_dead_scratch() == 1  # the killed worker's scratch directory
     playlist = client.get(f"/videos/{video_id}/hls/240p/index.m3u8", buffered=True)
     assert b"#EXT-X-PLAYLIST-TYPE:VOD" in playlist.data
+
+
+def test_heartbeat_thread_keeps_a_quiet_job_alive(app: Flask, make_user, sample_clip) -> None:
+    """Even when ffmpeg reports no progress, a running job keeps proving it is alive."""
+    _video_id, job_id = _queued_job(app, make_user("instructor").id, sample_clip)
+    long_ago = utcnow() - timedelta(hours=1)
+    with app.app_context():
+        jobs.claim(job_id, FIVE_MIN)
+        db.session.get(TranscodeJob, job_id).heartbeat_at = long_ago
+        db.session.commit()
+
+        def fresh() -> bool:
+            db.session.expire_all()
+            job = db.session.get(TranscodeJob, job_id)
+            db.session.rollback()
+            return not jobs.is_stale(job, FIVE_MIN)
+
+        with heartbeat(job_id, interval=0.05):
+            _wait(fresh, 10, "a heartbeat")
+        assert jobs.sweep(FIVE_MIN, FIVE_MIN, max_attempts=3).requeued == ()

@@ -73,13 +73,31 @@ def test_video_is_decoded_once_and_split_per_rendition() -> None:
     argv, plan = build(media(width=1920))
     graph = value(argv, "-filter_complex")
     assert len(plan.renditions) == 5
-    # One split for the storyboard branch, then one per rendition (audio uses asplit).
-    assert re.findall(r"(?<!a)split=(\d+)", graph) == ["2", "5"]
-    scales = re.findall(r"scale=(\d+):(\d+)", graph)
-    assert scales[: len(plan.renditions)] == [
-        (str(r.width), str(r.height)) for r in plan.renditions
-    ]
-    assert scales[len(plan.renditions) :] == [("160", "90")]  # storyboard thumbnails
+    assert argv.count("-i") == 1
+    # Each filter of the graph: its output labels -> (name, args, input label).
+    filters = {}
+    for source, name, args, outs in re.findall(r"\[(\w+)\](\w+)=?([^\[;]*)((?:\[\w+\])+)", graph):
+        for out in re.findall(r"\[(\w+)\]", outs):
+            filters[out] = (name, args, source)
+
+    def upstream_scale(label: str) -> str | None:
+        """Args of the nearest scale filter feeding ``label`` (through splits)."""
+        while label in filters:
+            name, args, label = filters[label]
+            if name == "scale":
+                return args
+        return None
+
+    # Encoder settings chose cascade scaling: the top rung is scaled from the one
+    # decoded stream, every other rung from the rung above it (a split of two each),
+    # plus one split for the storyboard branch; audio uses asplit.
+    assert re.findall(r"(?<!a)split=(\d+)", graph) == ["2"] * len(plan.renditions)
+    scales = {args: src for name, args, src in filters.values() if name == "scale"}
+    sizes = [f"{r.width}:{r.height}:flags=bicubic" for r in plan.renditions]
+    assert [args for args in scales if args in sizes] == sizes
+    assert upstream_scale(scales[sizes[0]]) is None  # straight from the decoder
+    for above, below in zip(sizes, sizes[1:], strict=False):
+        assert upstream_scale(scales[below]) == above
     assert "fps=fps=25" in graph
 
 
@@ -133,8 +151,9 @@ def test_storyboard_is_an_extra_output_of_the_same_run() -> None:
     board = plan.storyboard
     assert argv.count("-i") == 1
     assert f"fps=fps=1/{board.interval}" in graph
-    assert f"tile={board.columns}x{board.rows}" in graph
-    assert f"{OUT}/storyboard/sheet_%03d.jpg" in argv
+    # Thumbnails only: tiling in the same run would stall ffmpeg's progress reports.
+    assert "tile=" not in graph
+    assert f"{OUT}/storyboard/thumb_%05d.jpg" in argv
 
 
 def test_hls_muxer_options() -> None:

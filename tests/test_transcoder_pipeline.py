@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 
+from transcoder.argv import hls_argv, rendition_dirs
 from transcoder.errors import InvalidMedia
 from transcoder.hls import parse_master, parse_media_segments
 from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
+from transcoder.plan import plan_ladder
+from transcoder.probe import probe
 from transcoder.storyboard import sheet_name
 from transcoder.synth import generate
 
@@ -284,3 +287,18 @@ def test_published_playlists_are_vod_and_finished(run: Run) -> None:
         text = (run.out_dir / rendition.playlist).read_text()
         assert "#EXT-X-PLAYLIST-TYPE:VOD" in text and text.rstrip().endswith("#EXT-X-ENDLIST")
     assert not list(run.out_dir.rglob("*.tmp"))
+
+
+def test_ffmpeg_keeps_reporting_progress_during_the_encode(tmp_path: Path) -> None:
+    """Progress reports are the job's heartbeat: no output may hold them back."""
+    source = generate(tmp_path / "ten.mp4", seconds=10.0, fps=FPS)
+    info = probe(source, Limits())
+    plan = plan_ladder(info)
+    assert plan.storyboard is not None and plan.audio_only is not None
+    for folder in rendition_dirs(plan, tmp_path / "out"):
+        folder.mkdir(parents=True)
+    argv = [*hls_argv(source, info, plan, tmp_path / "out"), "-stats_period", "0.05"]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=True)
+    times = [int(v) for v in re.findall(r"out_time_us=(\d+)", proc.stdout)]
+    assert len(set(times)) >= 4
+    assert min(t for t in times if t > 0) < 0.5 * 10_000_000

@@ -11,7 +11,7 @@ from transcoder.encoder import AUDIO_SAMPLE_RATE, CASCADE_SCALING, SCALE_FLAGS, 
 from transcoder.limits import ANALYZE_DURATION_US, PROBE_SIZE_BYTES
 from transcoder.plan import Plan, Storyboard
 from transcoder.probe import MediaInfo
-from transcoder.storyboard import SHEET_PATTERN
+from transcoder.storyboard import SHEET_PATTERN, THUMB_PATTERN
 
 FFMPEG = "ffmpeg"
 MASTER_NAME = "master.m3u8"
@@ -99,20 +99,41 @@ def _audio_only_options(plan: Plan) -> dict[str, object]:
 def _storyboard_output(
     stream: ffmpeg.nodes.FilterableStream, board: Storyboard, out: Path
 ) -> ffmpeg.nodes.OutputStream:
-    """Thumbnails every ``interval`` s, tiled into JPEG sprite sheets."""
-    tiles = (
+    """One small JPEG every ``interval`` s; :func:`tile_argv` packs them into sheets later.
+
+    Tiling in this run would hold the output back until a whole sheet is full, and
+    ffmpeg 5.1 then stops writing ``-progress`` reports (our heartbeat) for that long.
+    """
+    thumbs = (
         stream.filter("fps", fps=f"1/{board.interval}")
         .filter("scale", board.width, board.height, flags=SCALE_FLAGS)
         .filter("setsar", "1")
-        .filter("tile", f"{board.columns}x{board.rows}")
     )
     return ffmpeg.output(
-        tiles,
-        str(out / STORYBOARD_DIR / SHEET_PATTERN),
+        thumbs,
+        str(out / STORYBOARD_DIR / THUMB_PATTERN),
         f="image2",
         start_number=0,
         **{"q:v": 5},
     )
+
+
+def tile_argv(folder: Path, board: Storyboard) -> list[str]:
+    """Pack the thumbnails in ``folder`` into ``sheet_NNN.jpg`` sprite sheets (our files)."""
+    folder = Path(folder).resolve()
+    thumbs = ffmpeg.input(
+        str(folder / THUMB_PATTERN),
+        f="image2",
+        start_number=0,
+        framerate=1,
+        protocol_whitelist="file",
+    )
+    sheets = thumbs.filter("tile", f"{board.columns}x{board.rows}")
+    output = ffmpeg.output(
+        sheets, str(folder / SHEET_PATTERN), f="image2", start_number=0, **{"q:v": 5}
+    )
+    global_args = tuple(arg for arg in GLOBAL_ARGS if arg not in ("-progress", "pipe:1"))
+    return output.global_args(*global_args).overwrite_output().compile(cmd=FFMPEG)
 
 
 def scaled_ladder(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transcoder.argv import (
@@ -13,6 +13,7 @@ from transcoder.argv import (
     hls_argv,
     poster_argv,
     rendition_dirs,
+    tile_argv,
     variant_names,
 )
 from transcoder.errors import TranscodeError
@@ -128,15 +129,22 @@ def _encode(
 
 
 def _write_storyboard_vtt(out_dir: Path, plan: Plan, duration: float) -> str | None:
-    """Write the thumbnails track next to the sheets ffmpeg wrote; None if it wrote none."""
+    """Tile the thumbnails into sheets and write the track; None if there are none."""
     board = plan.storyboard
     if board is None:
         return None
     folder = out_dir / STORYBOARD_DIR
-    if not (folder / sheet_name(0)).is_file():
+    thumbs = sorted(folder.glob("thumb_*.jpg"))
+    if not thumbs:
         # A storyboard is a nicety: a lesson stays publishable without seek previews.
         shutil.rmtree(folder, ignore_errors=True)
         return None
+    board = replace(board, count=len(thumbs))
+    run_ffmpeg(tile_argv(folder, board), duration=1.0, on_progress=None, timeout=POSTER_TIMEOUT)
+    for thumb in thumbs:
+        thumb.unlink()
+    if not (folder / sheet_name(0)).is_file():
+        raise TranscodeError("ffmpeg did not write the storyboard sheets")
     (folder / VTT_NAME).write_text(storyboard_vtt(board, duration))
     return f"{STORYBOARD_DIR}/{VTT_NAME}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from transcoder.plan import Storyboard
 
 SHEET_PATTERN = "sheet_%03d.jpg"
+THUMB_PATTERN = "thumb_%05d.jpg"
 VTT_NAME = "storyboard.vtt"
 
 

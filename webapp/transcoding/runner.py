@@ -27,6 +27,7 @@ from webapp.media_limits import media_limits
 from webapp.models import JobState, TranscodeJob
 from webapp.storage import ObjectNotFound, StorageError, get_storage
 from webapp.transcoding.gc import collect_video
+from webapp.transcoding.heartbeat import heartbeat
 from webapp.transcoding.preview import PreviewPublisher, preview_prefix
 from webapp.transcoding.publish import discard, upload_outputs, version_prefix
 
@@ -54,7 +55,10 @@ def run_job(job_id: int) -> str | None:
     video_id, attempt, source_key = job.video_id, job.attempts, job.video.source_key
     db.session.commit()
     try:
-        with scratch_dir(job_id, attempt) as scratch:
+        with (
+            heartbeat(job_id, stale_after().total_seconds() / 5),
+            scratch_dir(job_id, attempt) as scratch,
+        ):
             out_dir = scratch / "out"
             preview = PreviewPublisher(
                 get_storage(), out_dir, preview_prefix(video_id, job_id, attempt)

@@ -1,0 +1,49 @@
+"""A background heartbeat: proves the worker is alive even when ffmpeg reports nothing."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app
+from sqlalchemy import update
+
+from webapp.extensions import db
+from webapp.models import JobState, TranscodeJob
+from webapp.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _beat(app: Flask, job_id: int, interval: float, stop: threading.Event) -> None:
+    with app.app_context():
+        while not stop.wait(interval):
+            try:
+                db.session.execute(
+                    update(TranscodeJob)
+                    .where(TranscodeJob.id == job_id, TranscodeJob.state == JobState.RUNNING.value)
+                    .values(heartbeat_at=utcnow())
+                )
+                db.session.commit()
+            except Exception:  # a missed beat is retried next interval; never kill the job
+                db.session.rollback()
+                log.warning("heartbeat of job %s failed", job_id, exc_info=True)
+        db.session.remove()
+
+
+@contextmanager
+def heartbeat(job_id: int, interval: float) -> Iterator[None]:
+    """Touch the job's ``heartbeat_at`` every ``interval`` s while the block runs."""
+    stop = threading.Event()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    thread = threading.Thread(
+        target=_beat, args=(app, job_id, interval, stop), name=f"heartbeat-{job_id}", daemon=True
+    )
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
