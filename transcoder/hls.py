@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -94,3 +95,43 @@ def event_to_vod(text: str) -> str:
     if "#EXT-X-ENDLIST" not in text:
         raise ValueError("the playlist is not finished (no #EXT-X-ENDLIST)")
     return text.replace("#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-PLAYLIST-TYPE:VOD")
+
+
+CLIP_TAG = "#EXT-X-LEARNSTREAM-CLIP"
+
+
+def clip_media_playlist(text: str, start: float, end: float, uri_prefix: str) -> str:
+    """A VOD playlist of only the segments of ``text`` that overlap [start, end).
+
+    No re-encoding: the URIs point at the parent's segments (``uri_prefix`` + URI). The
+    exact range travels in two tags: the standard ``EXT-X-START`` (where to begin,
+    relative to the first listed segment) and ``EXT-X-LEARNSTREAM-CLIP`` (START/END in
+    the parent's time and OFFSET, the parent time of the playlist's first segment), so
+    the player starts and stops exactly at the in and out points.
+    """
+    if not 0 <= start < end:
+        raise ValueError("a clip needs 0 <= start < end")
+    kept: list[tuple[int, float, Segment]] = []
+    position = 0.0
+    for index, segment in enumerate(parse_media_segments(text)):
+        if position < end and position + segment.duration > start:
+            kept.append((index, position, segment))
+        position += segment.duration
+    if not kept:
+        raise ValueError("the range lies outside the recording")
+    first_index, offset, _ = kept[0]
+    target = max(1, math.ceil(max(s.duration for _, _, s in kept)))
+    lines = [
+        "#EXTM3U",
+        "#EXT-X-VERSION:6",
+        f"#EXT-X-TARGETDURATION:{target}",
+        f"#EXT-X-MEDIA-SEQUENCE:{first_index}",
+        "#EXT-X-PLAYLIST-TYPE:VOD",
+        "#EXT-X-INDEPENDENT-SEGMENTS",
+        f"#EXT-X-START:TIME-OFFSET={start - offset:.3f},PRECISE=YES",
+        f"{CLIP_TAG}:START={start:.3f},END={end:.3f},OFFSET={offset:.3f}",
+    ]
+    for _, _, segment in kept:
+        lines += [f"#EXTINF:{segment.duration:.6f},", f"{uri_prefix}{segment.uri}"]
+    lines.append("#EXT-X-ENDLIST")
+    return "\n".join(lines) + "\n"
