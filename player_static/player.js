@@ -16,7 +16,18 @@
   var src = root.dataset.src;
   var progressUrl = root.dataset.progressUrl;
   var resumeAt = parseFloat(root.dataset.resume || "0");
+  var startAt = parseFloat(root.dataset.start || "NaN");
+  // Clips: the playlist holds whole parent segments; play only [clipIn, clipOut).
+  var clipIn = parseFloat(root.dataset.in || "NaN");
+  var clipOut = parseFloat(root.dataset.out || "NaN");
+  var isClip = !isNaN(clipIn) && !isNaN(clipOut);
   var hls = null;
+
+  /* Media time → module time (seconds from the clip's start for a clip). */
+  function rel(t) {
+    if (!isClip) return t;
+    return Math.min(Math.max(t - clipIn, 0), clipOut - clipIn);
+  }
 
   function say(text) {
     statusEl.textContent = text;
@@ -34,6 +45,14 @@
   }
 
   video.addEventListener("timeupdate", function () {
+    if (isClip && video.currentTime >= clipOut - 0.01) {
+      // The out point: stop exactly there even though the segment goes on.
+      if (current) current[1] = clipOut;
+      video.pause();
+      video.currentTime = clipOut;
+      root.dataset.clipEnded = "1";
+      return;
+    }
     if (video.paused || video.seeking) return;
     var t = video.currentTime;
     // A jump larger than a few seconds of media is a seek, not playback.
@@ -52,13 +71,13 @@
 
   function beat() {
     closeInterval();
-    var position = video.currentTime || 0;
+    var position = rel(video.currentTime || 0);
     // visibilitychange and pagehide both fire on leaving: send one beat, not two.
     if (!pending.length && lastSent === position) return Promise.resolve();
     lastSent = position;
     var played = pending.splice(0, pending.length).map(function (p) {
-      return [Math.round(p[0] * 1000) / 1000, Math.round(p[1] * 1000) / 1000];
-    });
+      return [Math.round(rel(p[0]) * 1000) / 1000, Math.round(rel(p[1]) * 1000) / 1000];
+    }).filter(function (p) { return p[1] > p[0]; });
     var body = JSON.stringify({ position: position, played: played });
     return fetch(progressUrl, {
       method: "PUT",
@@ -86,6 +105,9 @@
   setInterval(function () {
     if (!video.paused && !video.ended) beat();
   }, BEAT_MS);
+  video.addEventListener("seeking", function () {
+    if (isClip && video.currentTime < clipIn - 0.05) video.currentTime = clipIn;
+  });
   video.addEventListener("pause", beat);
   video.addEventListener("seeked", beat);
   video.addEventListener("ended", beat);
@@ -99,11 +121,16 @@
   video.addEventListener("loadedmetadata", function () {
     if (resumed) return;
     resumed = true;
-    var d = video.duration || 0;
-    // Resume unless the saved point is at the very end (then start over).
-    if (resumeAt > 0.5 && (!d || resumeAt < d - Math.min(2, d * 0.1))) {
-      video.currentTime = resumeAt;
+    var base = isClip ? clipIn : 0;
+    var d = isClip ? clipOut - clipIn : video.duration || 0;
+    if (!isNaN(startAt)) {
+      video.currentTime = startAt;  // a link to a moment (?t=…)
+    } else if (resumeAt > 0.5 && (!d || resumeAt < d - Math.min(2, d * 0.1))) {
+      // Resume unless the saved point is at the very end (then start over).
+      video.currentTime = base + resumeAt;
       say("Resumed at " + formatTime(resumeAt));
+    } else if (isClip) {
+      video.currentTime = clipIn;
     }
     root.dataset.ready = "1";
   });
@@ -160,4 +187,18 @@
     root.dataset.fatal = "unsupported";
     say("This browser cannot play HLS video.");
   }
+})();
+
+/* Chapter list: a click seeks there (markers on the bar come with the custom controls). */
+(function () {
+  "use strict";
+  var video = document.getElementById("video");
+  var list = document.getElementById("chapter-list");
+  if (!video || !list) return;
+  list.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-seek]");
+    if (!button) return;
+    video.currentTime = parseFloat(button.dataset.seek);
+    video.play();
+  });
 })();

@@ -100,6 +100,16 @@ def event_to_vod(text: str) -> str:
 CLIP_TAG = "#EXT-X-LEARNSTREAM-CLIP"
 
 
+def first_segment_start(text: str, start: float) -> float:
+    """Start time of the segment containing ``start`` (where a clip playlist begins)."""
+    position = 0.0
+    for segment in parse_media_segments(text):
+        if position + segment.duration > start:
+            return position
+        position += segment.duration
+    raise ValueError("the time lies outside the recording")
+
+
 def clip_media_playlist(text: str, start: float, end: float, uri_prefix: str) -> str:
     """A VOD playlist of only the segments of ``text`` that overlap [start, end).
 

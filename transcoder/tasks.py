@@ -10,8 +10,10 @@ from celery.signals import worker_ready
 from flask import current_app
 
 from webapp import jobs
+from webapp.clips import exports
 from webapp.extensions import db
-from webapp.models import TranscodeJob
+from webapp.models import ClipExport, TranscodeJob
+from webapp.transcoding.export_runner import run_export
 from webapp.transcoding.runner import Transient, clean_dead_scratch, give_up, run_job
 
 log = logging.getLogger(__name__)
@@ -39,24 +41,48 @@ def transcode(self, job_id: int) -> str | None:
         raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
 
 
+@shared_task(bind=True, name="transcoder.export_clip", acks_late=True, max_retries=None)
+def export_clip(self, export_id: int) -> str | None:
+    """Render one clip into its own MP4; transient failures retry with back-off."""
+    try:
+        return run_export(int(export_id))
+    except Transient as exc:
+        export = db.session.get(ClipExport, int(export_id))
+        limit = current_app.config["JOB_MAX_ATTEMPTS"]
+        if export is None or export.attempts >= limit:
+            exports.fail(int(export_id), f"Gave up after {limit} attempts; last error: {exc}")
+            db.session.commit()
+            return "failed"
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+
+
 @shared_task(name="transcoder.sweep")
 def sweep() -> dict[str, list[int]]:
-    """Periodic: hand back jobs of dead workers, re-send lost ones, fail hopeless ones."""
+    """Periodic: hand back jobs and exports of dead workers, re-send lost jobs, fail
+    hopeless ones."""
     cfg = current_app.config
     report = jobs.sweep(
         stale_after=timedelta(seconds=cfg["JOB_STALE_SECONDS"]),
         redispatch_after=timedelta(seconds=cfg["JOB_REDISPATCH_SECONDS"]),
         max_attempts=cfg["JOB_MAX_ATTEMPTS"],
     )
+    exports_requeued, exports_failed = exports.sweep(
+        stale_after=timedelta(seconds=cfg["JOB_STALE_SECONDS"]),
+        max_attempts=cfg["JOB_MAX_ATTEMPTS"],
+    )
     db.session.commit()
     for job_id in (*report.requeued, *report.redispatched):
         jobs.dispatch(job_id)
+    for export_id in exports_requeued:
+        exports.dispatch(export_id)
     if report.requeued or report.failed:
         log.warning("sweep: requeued %s, failed %s", report.requeued, report.failed)
     return {
         "requeued": list(report.requeued),
         "redispatched": list(report.redispatched),
         "failed": list(report.failed),
+        "exports_requeued": exports_requeued,
+        "exports_failed": exports_failed,
     }
 
 

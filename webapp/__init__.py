@@ -14,6 +14,7 @@ from webapp.auth import bp as auth_bp
 from webapp.auth import loaders
 from webapp.celery_app import celery_init_app
 from webapp.cli import register as register_cli
+from webapp.clips import bp as clips_bp
 from webapp.extensions import csrf, db, login_manager, migrate
 from webapp.health import bp as health_bp
 from webapp.library import bp as library_bp
@@ -55,5 +56,5 @@ def _configure_extensions(app: Flask) -> None:
 
 
 def _configure_blueprints(app: Flask) -> None:
-    for bp in (auth_bp, library_bp, uploads_bp, playback_bp, health_bp, api_bp):
+    for bp in (auth_bp, library_bp, uploads_bp, playback_bp, clips_bp, health_bp, api_bp):
         app.register_blueprint(bp)

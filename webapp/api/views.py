@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from webapp import jobs
 from webapp.access import can_manage, video_or_404
 from webapp.api.auth import api_login_required
+from webapp.api.blueprint import bp
 from webapp.api.serializers import video_json
 from webapp.auth.services import authenticate, issue_token
 from webapp.errors import error_response
@@ -18,8 +19,6 @@ from webapp.progress.services import (
     record_heartbeat,
     summary,
 )
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def _json_body() -> object:

@@ -39,7 +39,9 @@ def ready_videos(user: User, page: int = 1, per_page: int = 24) -> list[LibraryI
     ids = [v.id for v in videos]
     rows = db.session.scalars(
         select(WatchProgress).where(
-            WatchProgress.user_id == user.id, WatchProgress.video_id.in_(ids)
+            WatchProgress.user_id == user.id,
+            WatchProgress.video_id.in_(ids),
+            WatchProgress.clip_id.is_(None),
         )
     ).all()
     by_video = {p.video_id: p for p in rows}

@@ -1,5 +1,6 @@
 """The data model: users, videos and their renditions, transcode jobs, watch progress."""
 
+from webapp.models.clip import Chapter, Clip, ClipExport, Suggestion, SuggestionStatus
 from webapp.models.job import JobState, TranscodeJob
 from webapp.models.progress import WatchProgress
 from webapp.models.user import ApiToken, Role, User
@@ -7,6 +8,11 @@ from webapp.models.video import InvalidTransition, Rendition, Video, VideoState
 
 __all__ = [
     "ApiToken",
+    "Chapter",
+    "Clip",
+    "ClipExport",
+    "Suggestion",
+    "SuggestionStatus",
     "InvalidTransition",
     "JobState",
     "Rendition",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from flask_login import current_user, login_required
 
-from webapp.access import video_or_404
+from webapp.access import can_manage, video_or_404
+from webapp.clips.queries import chapters_of
 from webapp.playback.delivery import safe_relative, serve
 from webapp.progress.services import get_progress, summary
 from webapp.storage import get_storage
@@ -27,7 +28,17 @@ def watch(video_id: int):
     """The player page; resumes at the learner's saved position."""
     video = video_or_404(video_id, current_user)
     progress = summary(get_progress(current_user, video), video)
-    return render_template("playback/watch.html", video=video, progress=progress)
+    start_at = request.args.get("t", type=float)
+    if start_at is not None and not (0 <= start_at < (video.duration or 0)):
+        start_at = None
+    return render_template(
+        "playback/watch.html",
+        video=video,
+        progress=progress,
+        start_at=start_at,
+        chapters=chapters_of(video.id),
+        can_edit=can_manage(current_user, video) and video.is_ready,
+    )
 
 
 @bp.get("/videos/<int:video_id>/hls/<path:rel>")

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import User, Video, WatchProgress
+from webapp.models import Clip, User, Video, WatchProgress
 from webapp.models.base import utcnow
 from webapp.progress import intervals as iv
 
@@ -59,24 +59,42 @@ def parse_heartbeat(payload: object) -> Heartbeat:
     return Heartbeat(position=position, played=tuple(played))
 
 
-def get_progress(user: User, video: Video) -> WatchProgress | None:
-    """The learner's progress row for this video, if any."""
+def module_duration(video: Video, clip: Clip | None = None) -> float:
+    """Length of the module: the clip's range, else the whole video."""
+    return clip.duration if clip is not None else (video.duration or 0.0)
+
+
+def get_progress(user: User, video: Video, clip: Clip | None = None) -> WatchProgress | None:
+    """The learner's progress row for this video (or this clip of it), if any."""
+    clip_filter = (
+        WatchProgress.clip_id.is_(None) if clip is None else WatchProgress.clip_id == clip.id
+    )
     return db.session.scalar(
         select(WatchProgress).where(
-            WatchProgress.user_id == user.id, WatchProgress.video_id == video.id
+            WatchProgress.user_id == user.id, WatchProgress.video_id == video.id, clip_filter
         )
     )
 
 
-def record_heartbeat(user: User, video: Video, beat: Heartbeat) -> WatchProgress:
-    """Move the resume point and add the played intervals to the watched union."""
-    progress = get_progress(user, video)
+def record_heartbeat(
+    user: User, video: Video, beat: Heartbeat, clip: Clip | None = None
+) -> WatchProgress:
+    """Move the resume point and add the played intervals to the watched union.
+
+    For a clip, times are seconds from the clip's start.
+    """
+    progress = get_progress(user, video, clip)
     if progress is None:
         progress = WatchProgress(
-            user_id=user.id, video_id=video.id, intervals=[], position=0.0, watched_seconds=0.0
+            user_id=user.id,
+            video_id=video.id,
+            clip_id=clip.id if clip is not None else None,
+            intervals=[],
+            position=0.0,
+            watched_seconds=0.0,
         )
         db.session.add(progress)
-    duration = video.duration or 0.0
+    duration = module_duration(video, clip)
     progress.position = min(beat.position, duration) if duration else beat.position
     if beat.played and duration:
         merged = iv.merge([*map(tuple, progress.intervals or []), *beat.played])
@@ -93,11 +111,11 @@ def record_heartbeat(user: User, video: Video, beat: Heartbeat) -> WatchProgress
     return progress
 
 
-def summary(progress: WatchProgress | None, video: Video) -> dict:
+def summary(progress: WatchProgress | None, video: Video, clip: Clip | None = None) -> dict:
     """The JSON shape of progress: position, watched_seconds, percent, completed."""
     if progress is None:
         return {"position": 0.0, "watched_seconds": 0.0, "percent": 0.0, "completed": False}
-    duration = video.duration or 0.0
+    duration = module_duration(video, clip)
     percent = min(100.0, 100.0 * progress.watched_seconds / duration) if duration else 0.0
     return {
         "position": round(progress.position, 3),

@@ -37,6 +37,9 @@ class Storage(Protocol):
     def open(self, key: str) -> BinaryIO:
         """A readable binary stream of the object; raises ObjectNotFound."""
 
+    def get_bytes(self, key: str) -> bytes:
+        """The whole object (for small ones such as playlists); raises ObjectNotFound."""
+
     def download(self, key: str, dest: Path) -> None:
         """Copy the object to the local file ``dest``."""
 

@@ -51,6 +51,13 @@ class LocalStorage:
         except FileNotFoundError as exc:
             raise ObjectNotFound(key) from exc
 
+    def get_bytes(self, key: str) -> bytes:
+        """Read the whole file."""
+        try:
+            return self.path(key).read_bytes()
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(key) from exc
+
     def download(self, key: str, dest: Path) -> None:
         """Copy the object to ``dest``."""
         with self.open(key) as src, open(dest, "wb") as out:

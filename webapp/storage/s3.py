@@ -74,6 +74,14 @@ class S3Storage:
         """The object's body as a stream."""
         return self._call(self.client.get_object, key)["Body"]
 
+    def get_bytes(self, key: str) -> bytes:
+        """GET the whole object."""
+        body = self.open(key)
+        try:
+            return body.read()
+        finally:
+            body.close()
+
     def download(self, key: str, dest: Path) -> None:
         """Download to a local file."""
         try:

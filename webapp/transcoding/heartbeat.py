@@ -17,13 +17,13 @@ from webapp.models.base import utcnow
 log = logging.getLogger(__name__)
 
 
-def _beat(app: Flask, job_id: int, interval: float, stop: threading.Event) -> None:
+def _beat(app: Flask, job_id: int, interval: float, stop: threading.Event, model: type) -> None:
     with app.app_context():
         while not stop.wait(interval):
             try:
                 db.session.execute(
-                    update(TranscodeJob)
-                    .where(TranscodeJob.id == job_id, TranscodeJob.state == JobState.RUNNING.value)
+                    update(model)
+                    .where(model.id == job_id, model.state == JobState.RUNNING.value)
                     .values(heartbeat_at=utcnow())
                 )
                 db.session.commit()
@@ -34,12 +34,18 @@ def _beat(app: Flask, job_id: int, interval: float, stop: threading.Event) -> No
 
 
 @contextmanager
-def heartbeat(job_id: int, interval: float) -> Iterator[None]:
-    """Touch the job's ``heartbeat_at`` every ``interval`` s while the block runs."""
+def heartbeat(job_id: int, interval: float, model: type = TranscodeJob) -> Iterator[None]:
+    """Touch the job's ``heartbeat_at`` every ``interval`` s while the block runs.
+
+    ``model`` is the job table (transcode jobs, clip exports).
+    """
     stop = threading.Event()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     thread = threading.Thread(
-        target=_beat, args=(app, job_id, interval, stop), name=f"heartbeat-{job_id}", daemon=True
+        target=_beat,
+        args=(app, job_id, interval, stop, model),
+        name=f"heartbeat-{job_id}",
+        daemon=True,
     )
     thread.start()
     try:

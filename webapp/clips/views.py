@@ -1,0 +1,101 @@
+"""Clip pages: watch a clip, its virtual HLS playlists, download an export; the editor."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, url_for
+from flask_login import current_user, login_required
+
+from transcoder.hls import clip_media_playlist, first_segment_start
+from webapp.access import can_manage, video_or_404
+from webapp.clips import exports
+from webapp.clips.queries import chapters_of, clip_or_404, clips_of, suggestions_of
+from webapp.playback.delivery import safe_relative, serve
+from webapp.progress.services import get_progress, summary
+from webapp.storage import ObjectNotFound, get_storage
+from webapp.storage.content_types import content_type
+
+bp = Blueprint("clips", __name__)
+
+NO_CACHE = "private, max-age=60"
+
+
+@bp.get("/clips/<int:clip_id>")
+@login_required
+def watch(clip_id: int):
+    """Play a clip: starts at its in point, stops at its out point, remembers progress."""
+    clip = clip_or_404(clip_id, current_user)
+    progress = summary(get_progress(current_user, clip.video, clip), clip.video, clip)
+    offset = playlist_offset(clip)
+    return render_template(
+        "clips/watch.html",
+        clip=clip,
+        video=clip.video,
+        progress=progress,
+        clip_in=round(clip.start - offset, 3),
+        clip_out=round(clip.end - offset, 3),
+    )
+
+
+def playlist_offset(clip) -> float:
+    """Parent time of the first segment the clip's playlists list (their time zero)."""
+    video = clip.video
+    variant = next((r for r in video.renditions if r.height), None)
+    if variant is None:
+        abort(404)
+    parent = get_storage().get_bytes(f"{video.hls_prefix}/{variant.playlist}").decode()
+    return first_segment_start(parent, clip.start)
+
+
+@bp.get("/clips/<int:clip_id>/hls/master.m3u8")
+@login_required
+def hls_master(clip_id: int):
+    """The parent's master playlist; its relative variant URIs resolve to our variants."""
+    clip = clip_or_404(clip_id, current_user)
+    return serve(get_storage(), f"{clip.video.hls_prefix}/master.m3u8", max_age=60)
+
+
+@bp.get("/clips/<int:clip_id>/hls/<variant>/index.m3u8")
+@login_required
+def hls_variant(clip_id: int, variant: str):
+    """Only the parent's segments that overlap the clip, with its exact in/out."""
+    clip = clip_or_404(clip_id, current_user)
+    key = f"{clip.video.hls_prefix}/{safe_relative(variant + '/index.m3u8')}"
+    try:
+        parent = get_storage().get_bytes(key).decode()
+    except ObjectNotFound:
+        abort(404)
+    segments_base = url_for("playback.hls", video_id=clip.video_id, rel=f"{variant}/x")[:-1]
+    body = clip_media_playlist(parent, clip.start, clip.end, segments_base)
+    return body, 200, {"Content-Type": content_type(key), "Cache-Control": NO_CACHE}
+
+
+@bp.get("/clips/<int:clip_id>/download")
+@login_required
+def download(clip_id: int):
+    """The exported MP4, as an attachment."""
+    clip = clip_or_404(clip_id, current_user)
+    export = exports.latest_export(clip.id)
+    if export is None or not export.output_key:
+        abort(404, "This clip has not been exported yet.")
+    response = serve(get_storage(), export.output_key)
+    safe_title = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in clip.title)
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe_title[:80]}.mp4"'
+    return response
+
+
+@bp.get("/videos/<int:video_id>/edit")
+@login_required
+def editor(video_id: int):
+    """The clip and chapter editor of a READY recording (instructor or admin)."""
+    video = video_or_404(video_id, current_user)
+    if not can_manage(current_user, video):
+        abort(403, "Only the recording's instructor or an admin may edit clips and chapters.")
+    if not video.is_ready:
+        abort(409, "The recording is not ready yet.")
+    return render_template(
+        "clips/editor.html",
+        video=video,
+        clips=clips_of(video.id),
+        chapters=chapters_of(video.id),
+        suggestions=suggestions_of(video.id),
+    )
