@@ -232,3 +232,51 @@ def test_queued_jobs_can_be_sent_again(
     result = _flask("jobs", "requeue")
     assert result.returncode == 0 and "re-sent 1 of 1" in result.stdout
     assert wait_for_job(app, job_id).state == JobState.READY
+
+
+def test_transcode_pass_stores_chapter_suggestions(
+    app: Flask, client: FlaskClient, auth: Auth, make_user, celery_worker, tmp_path: Path
+) -> None:
+    """Slide changes found while transcoding reach the instructor's editor as suggestions."""
+    source = tmp_path / "slides.mp4"
+    colours = ["white", "navy", "darkgreen"]
+    inputs = [
+        arg for c in colours for arg in ("-f", "lavfi", "-i", f"color=c={c}:s=320x180:r=10:d=8")
+    ]
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            *inputs,
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=300:d=24",
+            "-filter_complex",
+            "[0:v][1:v][2:v]concat=n=3:v=1:a=0[v]",
+            "-map",
+            "[v]",
+            "-map",
+            "3:a",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(source),
+        ],
+        check=True,
+        timeout=60,
+    )
+    instructor = make_user("instructor")
+    auth.login(instructor.email)
+    _upload(client, auth, source, "Slides")
+    with app.app_context():
+        video_id, job_id = db.session.execute(select(TranscodeJob.video_id, TranscodeJob.id)).one()
+    assert wait_for_job(app, job_id).state == JobState.READY
+    found = client.get(f"/api/v1/videos/{video_id}/suggestions").get_json()["suggestions"]
+    slides = sorted(s["start"] for s in found if s["kind"] == "slide")
+    assert [round(t) for t in slides] == [8, 16]

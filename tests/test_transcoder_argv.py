@@ -208,3 +208,57 @@ def test_poster_is_never_wider_than_source() -> None:
 )
 def test_fps_expr(fps: float, expected: str) -> None:
     assert fps_expr(fps) == expected
+
+
+def analysed(info: MediaInfo) -> list[str]:
+    return hls_argv(SOURCE, info, plan_ladder(info), OUT, analysis=True)
+
+
+def test_analysis_is_one_extra_null_output_of_the_same_decode() -> None:
+    argv = analysed(media())
+    graph = value(argv, "-filter_complex")
+    assert argv.count("-i") == 1
+    assert [argv[i + 1] for i, arg in enumerate(argv) if arg == "-f"].count("null") == 1
+    assert graph.count("scdet=") == 1 and graph.count("silencedetect=") == 1
+    assert f"file={OUT}/analysis/scenes.txt" in graph
+    assert f"file={OUT}/analysis/silences.txt" in graph
+    # Every analysed frame reaches the output (print mode), none is selected away:
+    # an output fed only the rare detections would stall the -progress heartbeat.
+    assert "select" not in graph and "mode=print" in graph and "sc_pass" not in graph
+
+
+def test_silences_are_detected_on_the_source_audio_before_loudnorm() -> None:
+    graph = value(analysed(media()), "-filter_complex")
+    split = re.search(r"\[0:1\]asplit=2\[(\w+)\]\[(\w+)\]", graph)
+    assert split is not None
+    feeds = {re.search(rf"\[{label}\](\w+)=", graph).group(1) for label in split.groups()}
+    assert feeds == {"loudnorm", "silencedetect"}
+
+
+def test_scenes_are_detected_on_a_small_grey_copy_of_the_smallest_rendition() -> None:
+    info = media(width=1920)
+    plan = plan_ladder(info)
+    graph = value(analysed(info), "-filter_complex")
+    smallest = plan.renditions[-1]
+    chain = (
+        r"fps=fps=5\[(\w+)\];\[\1\]scale=h=-2:w=160\[(\w+)\];\[\2\]format=gray\[(\w+)\];"
+        r"\[\3\]scdet=threshold=0\.5\[(\w+)\];\[\4\]metadata=[^;\[]*key=lavfi\.scd\.score"
+    )
+    assert re.search(chain, graph)
+    assert re.search(
+        rf"scale={smallest.width}:{smallest.height}:flags=\w+\[(\w+)\];"
+        r"\[\1\]setsar=1\[(\w+)\];\[\2\]split=2",
+        graph,
+    )
+
+
+def test_analysis_without_audio_detects_scenes_only() -> None:
+    argv = analysed(media(has_audio=False))
+    graph = value(argv, "-filter_complex")
+    assert "scdet=" in graph and "silencedetect" not in graph and "asplit" not in graph
+    assert "null" in argv
+
+
+def test_no_analysis_unless_asked() -> None:
+    argv, _ = build(media())
+    assert "scdet" not in value(argv, "-filter_complex") and "null" not in argv

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from transcoder.analysis import ANALYSIS_DIR, SCENES_FILE, SILENCES_FILE, Suggestion
 from transcoder.argv import hls_argv, rendition_dirs
 from transcoder.errors import InvalidMedia
 from transcoder.hls import parse_master, parse_media_segments
@@ -302,3 +303,26 @@ def test_ffmpeg_keeps_reporting_progress_during_the_encode(tmp_path: Path) -> No
     times = [int(v) for v in re.findall(r"out_time_us=(\d+)", proc.stdout)]
     assert len(set(times)) >= 4
     assert min(t for t in times if t > 0) < 0.5 * 10_000_000
+
+
+def test_analysis_leaves_nothing_to_publish(run: Run) -> None:
+    assert not (run.out_dir / ANALYSIS_DIR).exists()
+    assert not any(name.startswith(f"{ANALYSIS_DIR}/") for name in run.result.files)
+    assert all(isinstance(s, Suggestion) for s in run.result.suggestions)
+
+
+def test_progress_keeps_flowing_with_the_analysis_output(tmp_path: Path) -> None:
+    """The scene/silence detection output must not hold the heartbeat back either."""
+    source = generate(tmp_path / "ten.mp4", seconds=10.0, fps=FPS)
+    info = probe(source, Limits())
+    plan = plan_ladder(info)
+    out = tmp_path / "out"
+    for folder in [*rendition_dirs(plan, out), out / ANALYSIS_DIR]:
+        folder.mkdir(parents=True)
+    argv = [*hls_argv(source, info, plan, out, analysis=True), "-stats_period", "0.05"]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=True)
+    times = [int(v) for v in re.findall(r"out_time_us=(\d+)", proc.stdout)]
+    assert len(set(times)) >= 4
+    assert min(t for t in times if t > 0) < 0.5 * 10_000_000
+    assert (out / ANALYSIS_DIR / SCENES_FILE).is_file()
+    assert (out / ANALYSIS_DIR / SILENCES_FILE).is_file()

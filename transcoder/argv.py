@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 
 import ffmpeg
 
+from transcoder.analysis import (
+    ANALYSIS_DIR,
+    ANALYSIS_FPS,
+    ANALYSIS_WIDTH,
+    MIN_PAUSE_SECONDS,
+    SCENE_THRESHOLD,
+    SCENES_FILE,
+    SILENCE_NOISE_DB,
+    SILENCES_FILE,
+)
 from transcoder.encoder import AUDIO_SAMPLE_RATE, CASCADE_SCALING, SCALE_FLAGS, encoder_options
 from transcoder.limits import ANALYZE_DURATION_US, PROBE_SIZE_BYTES
 from transcoder.plan import Plan, Storyboard
@@ -24,22 +35,35 @@ GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-nostats", "-v", "error", "-progress
 _NTSC_BASES = (24, 30, 48, 60)
 
 
-def hls_argv(source: Path, info: MediaInfo, plan: Plan, out_dir: Path) -> list[str]:
+def hls_argv(
+    source: Path, info: MediaInfo, plan: Plan, out_dir: Path, *, analysis: bool = False
+) -> list[str]:
     """One ffmpeg process that decodes ``source`` once and writes everything from it.
 
     Output layout: ``out_dir/master.m3u8``; ``out_dir/<name>/index.m3u8`` +
     ``seg_00000.ts``... per rendition (and ``audio/`` for the audio-only variant); and
-    ``out_dir/storyboard/sheet_000.jpg``... when the plan has a storyboard. Those
-    directories must exist already: ffmpeg's muxers do not reliably create them.
+    ``out_dir/storyboard/thumb_00000.jpg``... when the plan has a storyboard. With
+    ``analysis``, also ``out_dir/analysis/scenes.txt`` and (with audio)
+    ``silences.txt`` for :mod:`transcoder.analysis`. Those directories must exist
+    already: ffmpeg's muxers (and metadata filters) do not reliably create them.
     """
     source_in = _hardened_input(source, info)
     video = source_in[str(info.video_stream_index)].filter("fps", fps=fps_expr(plan.fps))
     board_src = None
     if plan.storyboard is not None:
         video, board_src = _split_two(video)
-    audio = _audio_branches(source_in, info, plan)
+    audio_in = source_in[_audio_selector(info)] if plan.has_audio else None
+    silence_src = None
+    if analysis and audio_in is not None:
+        audio_in, silence_src = _asplit_two(audio_in)
+    audio = _audio_branches(audio_in, plan)
+    ladder = scaled_ladder(video, plan)
+    scene_src = None
+    if analysis:
+        # The smallest rendition is already small: the cheapest frames to analyse.
+        ladder[-1], scene_src = _split_two(ladder[-1])
     streams: list[ffmpeg.nodes.Stream] = []
-    for index, scaled in enumerate(scaled_ladder(video, plan)):
+    for index, scaled in enumerate(ladder):
         streams.append(scaled)
         if audio:
             streams.append(audio[index])
@@ -59,6 +83,8 @@ def hls_argv(source: Path, info: MediaInfo, plan: Plan, out_dir: Path) -> list[s
     ]
     if board_src is not None and plan.storyboard is not None:
         outputs.append(_storyboard_output(board_src, plan.storyboard, out))
+    if scene_src is not None:
+        outputs.append(_analysis_output(scene_src, silence_src, plan, out))
     merged = ffmpeg.merge_outputs(*outputs)
     return merged.global_args(*GLOBAL_ARGS).overwrite_output().compile(cmd=FFMPEG)
 
@@ -70,13 +96,19 @@ def _split_two(
     return pair[0], pair[1]
 
 
+def _asplit_two(
+    stream: ffmpeg.nodes.FilterableStream,
+) -> tuple[ffmpeg.nodes.FilterableStream, ffmpeg.nodes.FilterableStream]:
+    pair = stream.asplit()
+    return pair[0], pair[1]
+
+
 def _audio_branches(
-    source_in: ffmpeg.nodes.FilterableStream, info: MediaInfo, plan: Plan
+    audio: ffmpeg.nodes.FilterableStream | None, plan: Plan
 ) -> list[ffmpeg.nodes.FilterableStream]:
     """The audio, normalised once, split into one branch per variant that carries it."""
-    if not plan.has_audio:
+    if audio is None:
         return []
-    audio = source_in[_audio_selector(info)]
     if plan.loudness_target is not None:
         # Single-pass EBU R128 loudnorm (dynamic mode) works on a stream: no second read
         # of a long recording. It resamples to 192 kHz internally, hence aresample.
@@ -116,6 +148,43 @@ def _storyboard_output(
         start_number=0,
         **{"q:v": 5},
     )
+
+
+def _analysis_output(
+    video: ffmpeg.nodes.FilterableStream,
+    audio: ffmpeg.nodes.FilterableStream | None,
+    plan: Plan,
+    out: Path,
+) -> ffmpeg.nodes.OutputStream:
+    """Scene and silence detection written to ``out/analysis/`` as a side effect.
+
+    Every frame flows on into a ``null`` output (the print filters pass frames through
+    untouched): an output that only received the rare detections would hold back
+    ffmpeg's ``-progress`` reports, like a tile filter does.
+    """
+    folder = out / ANALYSIS_DIR
+    scenes = (
+        video.filter("fps", fps=fps_expr(min(float(ANALYSIS_FPS), plan.fps)))
+        .filter("scale", w=min(ANALYSIS_WIDTH, plan.renditions[-1].width) // 2 * 2, h=-2)
+        .filter("format", "gray")
+        .filter("scdet", threshold=SCENE_THRESHOLD)
+        .filter(
+            "metadata",
+            mode="print",
+            key="lavfi.scd.score",
+            value=SCENE_THRESHOLD,
+            function="greater",
+            file=str(folder / SCENES_FILE),
+        )
+    )
+    streams = [scenes]
+    if audio is not None:
+        # Pauses are measured on the source's own levels, before loudness normalisation.
+        silences = audio.filter(
+            "silencedetect", noise=f"{SILENCE_NOISE_DB}dB", duration=MIN_PAUSE_SECONDS
+        ).filter("ametadata", mode="print", file=str(folder / SILENCES_FILE))
+        streams.append(silences)
+    return ffmpeg.output(*streams, os.devnull, f="null")
 
 
 def tile_argv(folder: Path, board: Storyboard) -> list[str]:

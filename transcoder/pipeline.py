@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from transcoder.analysis import (
+    ANALYSIS_DIR,
+    SCENES_FILE,
+    SILENCES_FILE,
+    Suggestion,
+    parse_scenes,
+    parse_silences,
+    suggest,
+)
 from transcoder.argv import (
     MASTER_NAME,
     STORYBOARD_DIR,
@@ -32,6 +42,8 @@ TIMEOUT_PER_SECOND = 6.0
 POSTER_TIMEOUT = 120.0
 SHORT_VIDEO_SECONDS = 2.0
 
+logger = logging.getLogger(__name__)
+
 ProgressCallback = Callable[[float], None]
 
 
@@ -48,7 +60,11 @@ class RenditionOutput:
 
 @dataclass(frozen=True)
 class TranscodeResult:
-    """What :func:`transcode` wrote; every path is relative to the output directory."""
+    """What :func:`transcode` wrote; every path is relative to the output directory.
+
+    ``suggestions`` are chapter/clip suggestions (see :mod:`transcoder.analysis`);
+    they are data only, nothing in ``files`` belongs to them.
+    """
 
     duration: float
     width: int
@@ -58,6 +74,7 @@ class TranscodeResult:
     renditions: tuple[RenditionOutput, ...]
     files: tuple[str, ...]
     storyboard: str | None = None
+    suggestions: tuple[Suggestion, ...] = ()
 
 
 def transcode(
@@ -103,14 +120,18 @@ def _encode(
     plan: Plan,
     on_progress: ProgressCallback | None,
 ) -> TranscodeResult:
+    analysis = wants_analysis(plan)
     for directory in rendition_dirs(plan, out_dir):
         directory.mkdir()
+    if analysis:
+        (out_dir / ANALYSIS_DIR).mkdir()
     run_ffmpeg(
-        hls_argv(source, info, plan, out_dir),
+        hls_argv(source, info, plan, out_dir, analysis=analysis),
         duration=info.duration,
         on_progress=_scaled(on_progress, ENCODE_SHARE),
         timeout=encode_timeout(info.duration),
     )
+    suggestions = _read_suggestions(out_dir / ANALYSIS_DIR, info.duration) if analysis else ()
     _write_poster(source, info, out_dir / POSTER_NAME)
     renditions = _check_renditions(out_dir, plan)
     storyboard = _write_storyboard_vtt(out_dir, plan, info.duration)
@@ -125,7 +146,30 @@ def _encode(
         renditions=renditions,
         files=_list_files(out_dir),
         storyboard=storyboard,
+        suggestions=suggestions,
     )
+
+
+def wants_analysis(plan: Plan) -> bool:
+    """Suggestions are one of the plan's extras, like the storyboard."""
+    return plan.storyboard is not None
+
+
+def _read_suggestions(folder: Path, duration: float) -> tuple[Suggestion, ...]:
+    """Parse the analysis files, then delete them (never published).
+
+    Suggestions are a nicety: any problem is logged and yields none.
+    """
+    try:
+        scenes = parse_scenes((folder / SCENES_FILE).read_text())
+        silences_path = folder / SILENCES_FILE
+        text = silences_path.read_text() if silences_path.is_file() else ""
+        return tuple(suggest(scenes, parse_silences(text, duration), duration))
+    except Exception:
+        logger.warning("could not analyse %s for suggestions", folder, exc_info=True)
+        return ()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _write_storyboard_vtt(out_dir: Path, plan: Plan, duration: float) -> str | None:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from transcoder.errors import InvalidMedia, TranscodeError, TranscodeTimeout
 from transcoder.pipeline import TranscodeResult, transcode
 from webapp import jobs
+from webapp.clips.services import replace_suggestions
 from webapp.extensions import db
 from webapp.media_limits import media_limits
 from webapp.models import JobState, TranscodeJob
@@ -129,11 +130,17 @@ def _switch(job_id: int, prefix: str, result: TranscodeResult) -> None:
                 for r in result.renditions
             ],
         )
+        replace_suggestions(video_id_of(job_id), result.suggestions)
         db.session.commit()
     except Exception:
         db.session.rollback()
         discard(get_storage(), prefix)
         raise
+
+
+def video_id_of(job_id: int) -> int:
+    """The video a job belongs to."""
+    return db.session.get(TranscodeJob, job_id).video_id
 
 
 def _fail(job_id: int, reason: str) -> str:
