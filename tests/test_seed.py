@@ -1,0 +1,40 @@
+"""`make run`'s first-run steps on a fresh embedded instance: migrate, then seed demo content."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def _flask(instance: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    env["LEARNSTREAM_INSTANCE"] = str(instance)
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "webapp", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_fresh_instance_is_migrated_and_seeded_idempotently(tmp_path: Path) -> None:
+    assert _flask(tmp_path, "db", "upgrade").returncode == 0
+    first = _flask(tmp_path, "seed", "--seconds", "3")
+    assert first.returncode == 0, first.stderr
+    again = _flask(tmp_path, "seed", "--seconds", "3")
+    assert again.returncode == 0, again.stderr
+    db = sqlite3.connect(tmp_path / "learnstream.sqlite")
+    users = sorted(r[0] for r in db.execute("SELECT role FROM users"))
+    videos = db.execute("SELECT state, count(*) FROM videos GROUP BY state").fetchall()
+    db.close()
+    assert users == ["admin", "instructor", "learner"]
+    assert videos == [("ready", 3)]
+    media = list((tmp_path / "media" / "videos").rglob("master.m3u8"))
+    assert len(media) == 3
