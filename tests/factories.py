@@ -16,6 +16,7 @@ from webapp.extensions import db
 from webapp.models import Video, VideoState
 from webapp.storage import get_storage
 from webapp.transcoding.publish import upload_outputs, version_prefix
+from webapp.transcoding.runner import record_result
 
 PASSWORD = "correct-horse-1"
 _counter = itertools.count(1)
@@ -53,24 +54,6 @@ def publish_ready_video(
         db.session.commit()
         prefix = version_prefix(video.id, job.id, 1)
         upload_outputs(get_storage(), out_dir, list(result.files), prefix)
-        jobs.complete(
-            job.id,
-            hls_prefix=prefix,
-            poster_key=f"{prefix}/{result.poster}",
-            storyboard_path=result.storyboard,
-            duration=result.duration,
-            width=result.width,
-            height=result.height,
-            renditions=[
-                {
-                    "name": r.name,
-                    "width": r.width,
-                    "height": r.height,
-                    "bandwidth": r.bandwidth,
-                    "playlist": r.playlist,
-                }
-                for r in result.renditions
-            ],
-        )
+        record_result(job.id, prefix, result)
         db.session.commit()
         return video.id

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 
@@ -109,28 +110,25 @@ def _transcode(
     )
 
 
+def record_result(job_id: int, prefix: str, result: TranscodeResult) -> list[str]:
+    """Point the video at the uploaded ladder and store its suggestions (flush only)."""
+    unused = jobs.complete(
+        job_id,
+        hls_prefix=prefix,
+        poster_key=f"{prefix}/{result.poster}",
+        storyboard_path=result.storyboard,
+        duration=result.duration,
+        width=result.width,
+        height=result.height,
+        renditions=[asdict(r) for r in result.renditions],
+    )
+    replace_suggestions(video_id_of(job_id), result.suggestions)
+    return unused
+
+
 def _switch(job_id: int, prefix: str, result: TranscodeResult) -> None:
     try:
-        jobs.complete(
-            job_id,
-            hls_prefix=prefix,
-            poster_key=f"{prefix}/{result.poster}",
-            storyboard_path=result.storyboard,
-            duration=result.duration,
-            width=result.width,
-            height=result.height,
-            renditions=[
-                {
-                    "name": r.name,
-                    "width": r.width,
-                    "height": r.height,
-                    "bandwidth": r.bandwidth,
-                    "playlist": r.playlist,
-                }
-                for r in result.renditions
-            ],
-        )
-        replace_suggestions(video_id_of(job_id), result.suggestions)
+        record_result(job_id, prefix, result)
         db.session.commit()
     except Exception:
         db.session.rollback()
