@@ -108,6 +108,13 @@
   video.addEventListener("seeking", function () {
     if (isClip && video.currentTime < clipIn - 0.05) video.currentTime = clipIn;
   });
+  video.addEventListener("play", function () {
+    // Replaying a clip that stopped at its out point starts it over.
+    if (isClip && video.currentTime >= clipOut - 0.05) {
+      video.currentTime = clipIn;
+      delete root.dataset.clipEnded;
+    }
+  });
   video.addEventListener("pause", beat);
   video.addEventListener("seeked", beat);
   video.addEventListener("ended", beat);
@@ -199,6 +206,6 @@
     var button = event.target.closest("[data-seek]");
     if (!button) return;
     video.currentTime = parseFloat(button.dataset.seek);
-    video.play();
+    video.play().catch(function () { /* autoplay refused: the seek still happened */ });
   });
 })();

@@ -47,16 +47,3 @@ def clip_or_404(clip_id: int, user: User) -> Clip:
     if clip is None or clip.video.state != VideoState.READY or not can_view(user, clip.video):
         abort(404, "No such clip.")
     return clip
-
-
-def recent_clips(limit: int = 24) -> list[Clip]:
-    """Clips of READY recordings, newest first (for the library)."""
-    return list(
-        db.session.scalars(
-            db.select(Clip)
-            .join(Clip.video)
-            .where(Clip.video.has(state=VideoState.READY.value))
-            .order_by(Clip.created_at.desc(), Clip.id.desc())
-            .limit(limit)
-        )
-    )

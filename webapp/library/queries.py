@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp.extensions import db
-from webapp.models import JobState, TranscodeJob, User, Video, VideoState, WatchProgress
+from webapp.models import Clip, JobState, TranscodeJob, User, Video, VideoState, WatchProgress
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,49 @@ def ready_videos(user: User, page: int = 1, per_page: int = 24) -> list[LibraryI
     ).all()
     by_video = {p.video_id: p for p in rows}
     return [LibraryItem(v, by_video.get(v.id)) for v in videos]
+
+
+@dataclass(frozen=True)
+class ClipItem:
+    """A clip (micro-lesson) of a READY recording and the viewer's progress on it."""
+
+    clip: Clip
+    progress: WatchProgress | None
+
+    @property
+    def video(self) -> Video:
+        """The recording the clip was cut from (loaded with the clip)."""
+        return self.clip.video
+
+    @property
+    def percent(self) -> int:
+        """Share of the clip watched, 0–100."""
+        if self.progress is None or self.clip.duration <= 0:
+            return 0
+        return min(100, round(100 * self.progress.watched_seconds / self.clip.duration))
+
+
+def library_clips(user: User, limit: int = 24) -> list[ClipItem]:
+    """Clips of READY recordings, newest first, each with its recording and this user's
+    progress on the clip: two queries whatever the number of clips."""
+    clips = db.session.scalars(
+        select(Clip)
+        .join(Clip.video)
+        .options(contains_eager(Clip.video))
+        .where(Video.state == VideoState.READY.value)
+        .order_by(Clip.created_at.desc(), Clip.id.desc())
+        .limit(limit)
+    ).all()
+    if not clips:
+        return []
+    rows = db.session.scalars(
+        select(WatchProgress).where(
+            WatchProgress.user_id == user.id,
+            WatchProgress.clip_id.in_([c.id for c in clips]),
+        )
+    ).all()
+    by_clip = {p.clip_id: p for p in rows}
+    return [ClipItem(c, by_clip.get(c.id)) for c in clips]
 
 
 def uploads_for(user: User) -> list[tuple[Video, TranscodeJob | None]]:
