@@ -2,12 +2,46 @@
 
 from webapp.models.clip import Chapter, Clip, ClipExport, Suggestion, SuggestionStatus
 from webapp.models.job import JobState, TranscodeJob
+from webapp.models.learning import (
+    Attendance,
+    Cohort,
+    CohortMember,
+    CohortRole,
+    Course,
+    CourseModule,
+    CoursePrerequisite,
+    Enrollment,
+    Exam,
+    ExamScope,
+    Level,
+    LiveClass,
+    Module,
+    Program,
+    ProgramCourse,
+    Topic,
+)
 from webapp.models.progress import WatchProgress
 from webapp.models.user import ApiToken, Role, User
 from webapp.models.video import InvalidTransition, Rendition, Video, VideoState
 
 __all__ = [
     "ApiToken",
+    "Attendance",
+    "Cohort",
+    "CohortMember",
+    "CohortRole",
+    "Course",
+    "CourseModule",
+    "CoursePrerequisite",
+    "Enrollment",
+    "Exam",
+    "ExamScope",
+    "Level",
+    "LiveClass",
+    "Module",
+    "Program",
+    "ProgramCourse",
+    "Topic",
     "Chapter",
     "Clip",
     "ClipExport",
