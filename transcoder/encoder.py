@@ -1,4 +1,8 @@
-"""x264/AAC encoder settings for the ladder (pure; chosen by measurement in bench/)."""
+"""x264/AAC encoder settings for the ladder (pure; chosen by measurement in bench/).
+
+``encoder_options`` reads the module constants at call time, so ``bench/explore.py``
+can try alternatives by patching them. See bench/README.md for the measurements.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,23 @@ from transcoder.plan import Plan, Rendition
 AUDIO_SAMPLE_RATE = 48_000
 AUDIO_CHANNELS = 2
 X264_PRESET = "veryfast"
+# Extra x264 settings on top of the preset ("key=value:key=value"), or "" for none.
+X264_PARAMS = ""
+# "crf": constant quality capped by each rendition's maxrate/bufsize (what PeerTube
+# does); "abr": average bit rate = the rendition's video_bitrate, same cap. On lecture
+# recordings (mostly still slides) capped CRF 23 halved the ladder's bytes for SSIM
+# >= 0.996 on every rung and encoded a little faster than ABR.
+RATE_CONTROL = "crf"
+CRF = 23
+# Frame threads per x264 encoder when several share one process; None keeps x264's
+# own choice. 1 makes ffmpeg 5.1 encode on its main thread (one core, much slower);
+# 2 measured no better than None on 2 cores.
+X264_THREADS: int | None = None
 # Scale each rung from the one above (True) or every rung from the source (False),
 # and the swscale kernel: bilinear blurs slide text, so it is not the default.
-CASCADE_SCALING = False
+# Cascading cut the single command's wall time by about a third on 2 cores (the
+# filter graph runs on ffmpeg 5.1's main thread) with equal or better SSIM.
+CASCADE_SCALING = True
 SCALE_FLAGS = "bicubic"
 
 
@@ -29,6 +47,13 @@ def encoder_options(plan: Plan) -> dict[str, object]:
         # A split filter graph feeding N encoders can outpace the muxer at start-up.
         "max_muxing_queue_size": 4096,
     }
+    if X264_PARAMS:
+        options["x264-params"] = X264_PARAMS
+    if RATE_CONTROL == "crf":
+        options["crf"] = CRF
+    threads = x264_threads(len(plan.renditions))
+    if threads is not None:
+        options["threads:v"] = threads
     for index, rendition in enumerate(plan.renditions):
         options.update(_rendition_options(index, rendition))
     if plan.has_audio:
@@ -38,7 +63,21 @@ def encoder_options(plan: Plan) -> dict[str, object]:
     return options
 
 
+def x264_threads(encoders: int) -> int | None:
+    """Frame threads for each of ``encoders`` x264 instances sharing one process.
+
+    A single encoder keeps x264's own choice (None). Otherwise ``X264_THREADS`` when
+    set, else None as well.
+    """
+    if encoders <= 1 or X264_THREADS is None:
+        return None
+    return X264_THREADS
+
+
 def _rendition_options(index: int, rendition: Rendition) -> dict[str, object]:
+    # With ``crf`` set, ffmpeg's libx264 wrapper uses CRF and ignores ``b:v`` for rate
+    # control (checked: identical output); ``b:v`` still sets the stream's nominal bit
+    # rate, which the hls muxer advertises as BANDWIDTH.
     return {
         f"b:v:{index}": rendition.video_bitrate,
         f"maxrate:v:{index}": rendition.maxrate,

@@ -1,0 +1,194 @@
+"""Try encoder/scaling/threading settings on one source; print a table (one JSON line each).
+
+Each variant patches the knobs of :mod:`transcoder.encoder` (and the two that
+:mod:`transcoder.argv` imports by name), then times our single ffmpeg command for the
+full plan and the per-rendition baseline with the same x264 settings, and measures the
+top rendition's SSIM and the ladder's bytes for both. The per-rendition time is reused
+for variants that only change knobs it does not use (cascade, threads per encoder).
+
+    .venv/bin/python -m bench.explore --seconds 60 [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import transcoder.argv as argv_module
+import transcoder.encoder as encoder
+from bench.measure import dir_bytes, ladder_quality, run_ladder, run_per_rendition, timed
+from transcoder.limits import Limits
+from transcoder.plan import Plan, plan_ladder
+from transcoder.probe import MediaInfo, probe
+from transcoder.synth import generate_lecture
+
+BASE = {
+    "X264_PRESET": "veryfast",
+    "X264_PARAMS": "",
+    "RATE_CONTROL": "abr",
+    "CRF": 23,
+    "X264_THREADS": None,
+    "CASCADE_SCALING": False,
+    "SCALE_FLAGS": "bicubic",
+}
+# Knobs the per-rendition baseline does not depend on (it has one encoder, one scale).
+OURS_ONLY = {"CASCADE_SCALING", "X264_THREADS"}
+STATIC = "ref=1:bframes=3:rc-lookahead=10"
+VARIANTS: dict[str, dict[str, object]] = {
+    "abr-veryfast (old default)": {},
+    "crf23-veryfast": {"RATE_CONTROL": "crf"},
+    "crf23-veryfast cascade": {"RATE_CONTROL": "crf", "CASCADE_SCALING": True},
+    "crf23-veryfast cascade thr2": {
+        "RATE_CONTROL": "crf",
+        "CASCADE_SCALING": True,
+        "X264_THREADS": 2,
+    },
+    "crf23-veryfast cascade thr1": {
+        "RATE_CONTROL": "crf",
+        "CASCADE_SCALING": True,
+        "X264_THREADS": 1,
+    },
+    "crf23-veryfast cascade thr3": {
+        "RATE_CONTROL": "crf",
+        "CASCADE_SCALING": True,
+        "X264_THREADS": 3,
+    },
+    "crf23-veryfast cascade area": {
+        "RATE_CONTROL": "crf",
+        "CASCADE_SCALING": True,
+        "SCALE_FLAGS": "area",
+    },
+    "crf23-veryfast cascade lanczos": {
+        "RATE_CONTROL": "crf",
+        "CASCADE_SCALING": True,
+        "SCALE_FLAGS": "lanczos",
+    },
+    "crf23-veryfast cascade bilinear": {
+        "RATE_CONTROL": "crf",
+        "CASCADE_SCALING": True,
+        "SCALE_FLAGS": "bilinear",
+    },
+    "crf23-faster cascade": {
+        "RATE_CONTROL": "crf",
+        "CASCADE_SCALING": True,
+        "X264_PRESET": "faster",
+    },
+    "crf23-superfast cascade": {
+        "RATE_CONTROL": "crf",
+        "CASCADE_SCALING": True,
+        "X264_PRESET": "superfast",
+    },
+    "crf23-veryfast cascade stillimage": {
+        "RATE_CONTROL": "crf",
+        "CASCADE_SCALING": True,
+        "X264_PARAMS": "psy-rd=2.0,0.7:aq-strength=1.2:deblock=-3,-3",
+    },
+    "crf23-veryfast cascade static-tuned": {
+        "RATE_CONTROL": "crf",
+        "CASCADE_SCALING": True,
+        "X264_PARAMS": STATIC,
+    },
+}
+
+
+@contextmanager
+def patched(settings: dict[str, object]) -> Iterator[None]:
+    """Temporarily set the encoder knobs (and argv's imported copies of two of them)."""
+    saved_enc = {k: getattr(encoder, k) for k in BASE}
+    saved_argv = {k: getattr(argv_module, k) for k in ("CASCADE_SCALING", "SCALE_FLAGS")}
+    merged = {**BASE, **settings}
+    try:
+        for key, value in merged.items():
+            setattr(encoder, key, value)
+            if key in saved_argv:
+                setattr(argv_module, key, value)
+        yield
+    finally:
+        for key, value in saved_enc.items():
+            setattr(encoder, key, value)
+        for key, value in saved_argv.items():
+            setattr(argv_module, key, value)
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_variant(
+    name: str,
+    settings: dict[str, object],
+    source: Path,
+    info: MediaInfo,
+    plan: Plan,
+    root: Path,
+    baseline_cache: dict[str, dict[str, float]],
+) -> dict[str, object]:
+    """Measure one variant; returns its table row."""
+    work = root / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    videos = [r.name for r in plan.renditions]
+    with patched(settings):
+        cpu = _cpu_seconds()
+        ours = timed(lambda: run_ladder(source, info, plan, work / "ours"))
+        ours_cpu = _cpu_seconds() - cpu
+        ours_q = ladder_quality(source, plan, {n: work / "ours" / n for n in videos})
+        key = json.dumps({k: v for k, v in {**BASE, **settings}.items() if k not in OURS_ONLY})
+        if key not in baseline_cache:
+            dirs: dict[str, Path] = {}
+            cpu = _cpu_seconds()
+            per = timed(lambda: dirs.update(run_per_rendition(source, info, plan, work / "per")))
+            per_cpu = _cpu_seconds() - cpu
+            per_q = ladder_quality(source, plan, dirs, True)
+            baseline_cache[key] = {
+                "per_rendition_s": per,
+                "per_cpu_s": per_cpu,
+                "per_ssim_top": per_q[videos[0]]["ssim"],
+                "per_bytes": sum(int(q["bytes"]) for q in per_q.values()),
+            }
+        base = baseline_cache[key]
+    ours_bytes = sum(dir_bytes(work / "ours" / n) for n in videos)
+    return {
+        "variant": name,
+        "ours_s": round(ours, 2),
+        "ours_cpu_s": round(ours_cpu, 1),
+        "per_rendition_s": round(base["per_rendition_s"], 2),
+        "per_cpu_s": round(base["per_cpu_s"], 1),
+        "ratio": round(ours / base["per_rendition_s"], 3),
+        "cpu_ratio": round(ours_cpu / base["per_cpu_s"], 3),
+        "ssim": [ours_q[n]["ssim"] for n in videos],
+        "per_ssim_top": base["per_ssim_top"],
+        "video_bytes": ours_bytes,
+        "per_video_bytes": int(base["per_bytes"]),
+    }
+
+
+def main() -> None:
+    """Generate one lecture source and measure the selected variants."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--source", type=Path, help="reuse this lecture source")
+    parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        source = args.source or generate_lecture(root / "lecture.mp4", args.seconds)
+        info = probe(source, Limits())
+        plan = plan_ladder(info)
+        cache: dict[str, dict[str, float]] = {}
+        for name, settings in VARIANTS.items():
+            if args.only and name not in args.only:
+                continue
+            row = run_variant(name, settings, source, info, plan, root, cache)
+            print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()
