@@ -8,8 +8,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import Auth
+from webapp.catalogue.services import sync_video
 from webapp.extensions import db
-from webapp.models import Video, VideoState, WatchProgress
+from webapp.models import Module, Video, VideoState, WatchProgress
 
 
 @pytest.fixture
@@ -178,3 +179,15 @@ def test_video_not_ready_is_hidden_from_learners(app, client, auth, setup, make_
     assert client.get(f"/api/v1/videos/{draft_id}").status_code == 404
     assert client.get(f"/videos/{draft_id}").status_code == 404
     assert _put(client, auth, draft_id, {"position": 1}).status_code == 404
+
+
+def test_first_heartbeat_counts_one_viewer_for_popularity(app, client, auth, setup) -> None:
+    _, video_id = setup
+    with app.app_context():
+        sync_video(video_id)
+        db.session.commit()
+    _put(client, auth, video_id, {"position": 1})
+    _put(client, auth, video_id, {"position": 2})
+    with app.app_context():
+        views = db.session.scalar(select(Module.views).where(Module.video_id == video_id))
+    assert views == 1

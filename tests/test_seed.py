@@ -33,8 +33,17 @@ def test_fresh_instance_is_migrated_and_seeded_idempotently(tmp_path: Path) -> N
     db = sqlite3.connect(tmp_path / "learnstream.sqlite")
     users = sorted(r[0] for r in db.execute("SELECT role FROM users"))
     videos = db.execute("SELECT state, count(*) FROM videos GROUP BY state").fetchall()
-    db.close()
     assert users == ["admin", "instructor", "learner"]
-    assert videos == [("ready", 3)]
+    programs = db.execute("SELECT slug FROM programs").fetchall()
+    cohorts = db.execute("SELECT count(*) FROM cohorts").fetchone()
+    classes = db.execute(
+        "SELECT count(*), count(recording_id), sum(cohort_id IS NULL) FROM live_classes"
+    ).fetchone()
+    exams = db.execute("SELECT count(*) FROM exams").fetchone()
+    db.close()
+    assert videos == [("ready", 4)]
+    assert programs == [("digital-marketing-associate",)]
+    assert cohorts == (2,) and exams == (1,)
+    assert classes == (3, 2, 1)  # past class + upcoming class + masterclass; two recordings
     media = list((tmp_path / "media" / "videos").rglob("master.m3u8"))
-    assert len(media) == 3
+    assert len(media) == 4

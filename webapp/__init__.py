@@ -15,8 +15,10 @@ from webapp.auth import loaders
 from webapp.celery_app import celery_init_app
 from webapp.cli import register as register_cli
 from webapp.clips import bp as clips_bp
+from webapp.cohorts import bp as cohorts_bp
 from webapp.extensions import csrf, db, login_manager, migrate
 from webapp.health import bp as health_bp
+from webapp.learning import bp as learning_bp
 from webapp.library import bp as library_bp
 from webapp.playback import bp as playback_bp
 from webapp.uploads import bp as uploads_bp
@@ -58,3 +60,5 @@ def _configure_extensions(app: Flask) -> None:
 def _configure_blueprints(app: Flask) -> None:
     for bp in (auth_bp, library_bp, uploads_bp, playback_bp, clips_bp, health_bp, api_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(cohorts_bp)

@@ -1,6 +1,8 @@
 """JSON API under ``/api/v1`` (documented in docs/api.md)."""
 
-from webapp.api import clips, views  # noqa: F401  (route modules register on bp)
+from webapp.api import catalogue, clips, views  # noqa: F401  (route modules register on bp)
+from webapp.api import cohorts as _cohorts  # noqa: F401  (blended learning)
+from webapp.api import paths as _paths  # noqa: F401  (learning paths)
 from webapp.api.blueprint import bp
 
 __all__ = ["bp"]

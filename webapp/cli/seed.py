@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from transcoder.synth import generate
 from webapp.auth.services import create_user, find_user
+from webapp.cli.seed_learning import ensure_demo_learning
 from webapp.extensions import db
 from webapp.models import Video
 from webapp.transcoding.runner import run_job
@@ -43,6 +44,13 @@ DEMO_LESSONS = [
         659,
     ),
 ]
+# The recording of the demo cohort's past live class (private to that cohort).
+CLASS_RECORDING = (
+    "Week 1 live class: how search works",
+    "Recording of the Spring cohort's first live class.",
+    "rgbtestsrc",
+    392,
+)
 
 
 def ensure_demo_users() -> None:
@@ -56,7 +64,7 @@ def ensure_demo_users() -> None:
 def ensure_demo_lessons(seconds: float) -> None:
     """Generate, ingest and transcode each demo lesson that is not there yet."""
     owner = find_user(DEMO_USERS[1][0])
-    for title, description, pattern, tone in DEMO_LESSONS:
+    for title, description, pattern, tone in (*DEMO_LESSONS, CLASS_RECORDING):
         if db.session.scalar(select(Video.id).where(Video.title == title)) is not None:
             continue
         click.echo(f"  generating “{title}”…", err=True)
@@ -84,4 +92,10 @@ def seed(seconds: float) -> None:
     """Seed demo accounts and lessons (idempotent)."""
     ensure_demo_users()
     ensure_demo_lessons(seconds)
+    ensure_demo_learning(
+        [lesson[0] for lesson in DEMO_LESSONS],
+        CLASS_RECORDING[0],
+        learner_email=DEMO_USERS[0][0],
+        teacher_email=DEMO_USERS[1][0],
+    )
     click.echo("demo content ready", err=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from webapp.catalogue.services import remove_clip_module, sync_clip_module
 from webapp.clips import ranges
 from webapp.extensions import db
 from webapp.models import (
@@ -43,6 +44,7 @@ def create_clip(video: Video, author: User, payload: Mapping[str, object]) -> Cl
     clip = Clip(video_id=video.id, created_by=author.id, **_clip_values(payload, video, None))
     db.session.add(clip)
     db.session.flush()
+    sync_clip_module(clip)
     return clip
 
 
@@ -51,6 +53,7 @@ def update_clip(clip: Clip, payload: Mapping[str, object]) -> Clip:
     for key, value in _clip_values(payload, clip.video, clip).items():
         setattr(clip, key, value)
     db.session.flush()
+    sync_clip_module(clip)
     return clip
 
 
@@ -61,6 +64,7 @@ def delete_clip(clip: Clip) -> list[str]:
         for e in db.session.scalars(db.select(ClipExport).where(ClipExport.clip_id == clip.id))
         if e.output_key
     ]
+    remove_clip_module(clip)
     db.session.delete(clip)
     db.session.flush()
     return keys

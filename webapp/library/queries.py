@@ -2,93 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 
+from webapp.catalogue.queries import CataloguePage, browse, parse_filters, topics
 from webapp.extensions import db
-from webapp.models import Clip, JobState, TranscodeJob, User, Video, VideoState, WatchProgress
+from webapp.models import JobState, Module, TranscodeJob, User, Video, VideoState
+
+EARLY_PREVIEWS = 8
 
 
-@dataclass(frozen=True)
-class LibraryItem:
-    """A READY video and the viewer's progress on it."""
+def library_page(user: User, args: Mapping[str, str]) -> CataloguePage:
+    """The catalogue page the query string asks for (bad values fall back to defaults),
+    with ``user``'s progress: four queries whatever the page size."""
+    known = topics()
+    return browse(user.id, parse_filters(args, known, strict=False), known, clamp=True)
 
-    video: Video
-    progress: WatchProgress | None
 
-
-def playable_filter():
-    """READY videos, and videos still processing whose early preview is watchable."""
-    return or_(
-        Video.state == VideoState.READY.value,
-        and_(Video.state == VideoState.PROCESSING.value, Video.preview_prefix.is_not(None)),
+def early_previews(limit: int = EARLY_PREVIEWS) -> list[Video]:
+    """Recordings still processing whose early preview is already watchable, newest
+    first (one query); not those whose module is unlisted (cohort recordings)."""
+    return list(
+        db.session.scalars(
+            select(Video)
+            .where(
+                Video.state == VideoState.PROCESSING.value,
+                Video.preview_prefix.is_not(None),
+                ~exists().where(Module.video_id == Video.id, Module.listed.is_(False)),
+            )
+            .order_by(Video.created_at.desc(), Video.id.desc())
+            .limit(limit)
+        )
     )
-
-
-def ready_videos(user: User, page: int = 1, per_page: int = 24) -> list[LibraryItem]:
-    """Playable videos, newest first, each with this user's progress (two queries)."""
-    videos = db.session.scalars(
-        select(Video)
-        .where(playable_filter())
-        .order_by(func.coalesce(Video.published_at, Video.created_at).desc(), Video.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    ids = [v.id for v in videos]
-    rows = db.session.scalars(
-        select(WatchProgress).where(
-            WatchProgress.user_id == user.id,
-            WatchProgress.video_id.in_(ids),
-            WatchProgress.clip_id.is_(None),
-        )
-    ).all()
-    by_video = {p.video_id: p for p in rows}
-    return [LibraryItem(v, by_video.get(v.id)) for v in videos]
-
-
-@dataclass(frozen=True)
-class ClipItem:
-    """A clip (micro-lesson) of a READY recording and the viewer's progress on it."""
-
-    clip: Clip
-    progress: WatchProgress | None
-
-    @property
-    def video(self) -> Video:
-        """The recording the clip was cut from (loaded with the clip)."""
-        return self.clip.video
-
-    @property
-    def percent(self) -> int:
-        """Share of the clip watched, 0–100."""
-        if self.progress is None or self.clip.duration <= 0:
-            return 0
-        return min(100, round(100 * self.progress.watched_seconds / self.clip.duration))
-
-
-def library_clips(user: User, limit: int = 24) -> list[ClipItem]:
-    """Clips of READY recordings, newest first, each with its recording and this user's
-    progress on the clip: two queries whatever the number of clips."""
-    clips = db.session.scalars(
-        select(Clip)
-        .join(Clip.video)
-        .options(contains_eager(Clip.video))
-        .where(Video.state == VideoState.READY.value)
-        .order_by(Clip.created_at.desc(), Clip.id.desc())
-        .limit(limit)
-    ).all()
-    if not clips:
-        return []
-    rows = db.session.scalars(
-        select(WatchProgress).where(
-            WatchProgress.user_id == user.id,
-            WatchProgress.clip_id.in_([c.id for c in clips]),
-        )
-    ).all()
-    by_clip = {p.clip_id: p for p in rows}
-    return [ClipItem(c, by_clip.get(c.id)) for c in clips]
 
 
 def uploads_for(user: User) -> list[tuple[Video, TranscodeJob | None]]:

@@ -1,25 +1,34 @@
-"""Library page."""
+"""Library page: browse, filter, search and page the catalogue's modules."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from webapp.library.queries import library_clips, ready_videos
+from webapp.catalogue.queries import DURATION_BUCKETS, Sort
+from webapp.catalogue.search import install_search_index
+from webapp.library.queries import early_previews, library_page
+from webapp.models import Level
 
 bp = Blueprint("library", __name__)
+# The catalogue's full-text index belongs to the models' metadata on PostgreSQL only.
+bp.record_once(lambda state: install_search_index(state.app))
 
 
 @bp.get("/")
 @login_required
 def index():
-    """READY videos with poster, title, duration and progress bar; on the first page, the
-    newest clips as micro-lessons next to them."""
-    page = request.args.get("page", 1, type=int)
-    page = page if page and page > 0 else 1
+    """Whole recordings and clips as micro-lessons: by topic, level and duration, searched,
+    sorted newest or most popular, paginated, each with the learner's progress; on the
+    unfiltered first page, recordings still processing that can already be watched."""
+    result = library_page(current_user, request.args)
+    unfiltered_first_page = not result.filters.is_filtered and result.page == 1
     return render_template(
         "library/index.html",
-        items=ready_videos(current_user, page),
-        clips=library_clips(current_user) if page == 1 else [],
-        page=page,
+        result=result,
+        previews=early_previews() if unfiltered_first_page else [],
+        filters=result.filters,
+        levels=[level.value for level in Level],
+        durations=DURATION_BUCKETS,
+        sorts={Sort.NEWEST.value: "Newest", Sort.POPULAR.value: "Most popular"},
     )

@@ -6,10 +6,10 @@ import math
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, select, update
 
 from webapp.extensions import db
-from webapp.models import Clip, User, Video, WatchProgress
+from webapp.models import Clip, Module, User, Video, WatchProgress
 from webapp.models.base import utcnow
 from webapp.progress import intervals as iv
 
@@ -94,6 +94,7 @@ def record_heartbeat(
             watched_seconds=0.0,
         )
         db.session.add(progress)
+        _count_viewer(video, clip)
     duration = module_duration(video, clip)
     progress.position = min(beat.position, duration) if duration else beat.position
     if beat.played and duration:
@@ -109,6 +110,16 @@ def record_heartbeat(
         progress.completed_at = utcnow()
     db.session.flush()
     return progress
+
+
+def _count_viewer(video: Video, clip: Clip | None) -> None:
+    """A module's first heartbeat from a learner counts one viewer ("most popular")."""
+    match = (
+        Module.clip_id == clip.id
+        if clip is not None
+        else and_(Module.video_id == video.id, Module.clip_id.is_(None))
+    )
+    db.session.execute(update(Module).where(match).values(views=Module.views + 1))
 
 
 def summary(progress: WatchProgress | None, video: Video, clip: Clip | None = None) -> dict:

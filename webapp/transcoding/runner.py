@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from transcoder.errors import InvalidMedia, TranscodeError, TranscodeTimeout
 from transcoder.pipeline import TranscodeResult, transcode
 from webapp import jobs
+from webapp.catalogue.services import sync_video
 from webapp.clips.services import replace_suggestions
 from webapp.extensions import db
 from webapp.media_limits import media_limits
@@ -123,6 +124,7 @@ def record_result(job_id: int, prefix: str, result: TranscodeResult) -> list[str
         renditions=[asdict(r) for r in result.renditions],
     )
     replace_suggestions(video_id_of(job_id), result.suggestions)
+    sync_video(video_id_of(job_id))
     return unused
 
 

@@ -1,0 +1,284 @@
+"""Reads for the catalogue: filter, search, sort and page modules (constant query count).
+
+A page costs three statements whatever its size: the count, the page of modules (with
+their recording, clip and topic joined in), and the viewer's progress on all of them.
+The topic list for the filter form is a fourth, shared by the filter parsing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.orm import contains_eager
+
+from webapp.catalogue.search import (
+    MAX_QUERY,
+    caption_moments,
+    search_condition,
+    search_terms,
+)
+from webapp.catalogue.services import CatalogueError, slugify
+from webapp.extensions import db
+from webapp.models import Level, Module, Topic, Video, VideoState
+from webapp.progress.queries import ModuleProgress, module_progress
+
+DEFAULT_PER_PAGE = 24
+MAX_PER_PAGE = 100
+
+
+class Sort(StrEnum):
+    """Result order."""
+
+    NEWEST = "newest"
+    POPULAR = "popular"
+
+
+# key → (label, lower bound inclusive, upper bound exclusive), in seconds.
+DURATION_BUCKETS: dict[str, tuple[str, float | None, float | None]] = {
+    "under-5": ("Under 5 min", None, 300.0),
+    "5-15": ("5–15 min", 300.0, 900.0),
+    "15-60": ("15–60 min", 900.0, 3600.0),
+    "over-60": ("Over 1 h", 3600.0, None),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the learner asked for; every field is already validated."""
+
+    topic: str | None = None  # topic slug
+    level: str | None = None
+    duration: str | None = None  # a DURATION_BUCKETS key
+    q: str = ""
+    sort: str = Sort.NEWEST.value
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    def query_args(self, **changes: object) -> dict[str, object]:
+        """URL arguments reproducing these filters (defaults left out)."""
+        values = replace(self, **changes)  # type: ignore[arg-type]
+        args: dict[str, object] = {}
+        for key in ("q", "topic", "level", "duration"):
+            if getattr(values, key):
+                args[key] = getattr(values, key)
+        if values.sort != Sort.NEWEST.value:
+            args["sort"] = values.sort
+        if values.per_page != DEFAULT_PER_PAGE:
+            args["per_page"] = values.per_page
+        if values.page != 1:
+            args["page"] = values.page
+        return args
+
+    @property
+    def is_filtered(self) -> bool:
+        """Anything narrowing the list (search or a filter)."""
+        return bool(self.q or self.topic or self.level or self.duration)
+
+
+def topics() -> list[Topic]:
+    """All topics by name (for the filter form and for parsing ``topic``)."""
+    return list(db.session.scalars(select(Topic).order_by(Topic.name)))
+
+
+def parse_filters(args: Mapping[str, str], known_topics: Sequence[Topic], strict: bool) -> Filters:
+    """Filters from query-string ``args``.
+
+    ``strict`` (the API) raises CatalogueError on any bad value; otherwise (the page) a
+    bad value is dropped and the default used, since only edited URLs contain them.
+    """
+    values: dict[str, object] = {}
+    errors: list[str] = []
+
+    def bad(message: str) -> None:
+        errors.append(message)
+
+    topic = (args.get("topic") or "").strip()
+    if topic:
+        slugs = {t.slug for t in known_topics}
+        by_name = {t.name.lower(): t.slug for t in known_topics}
+        slug = topic if topic in slugs else by_name.get(topic.lower()) or slugify(topic)
+        if slug in slugs:
+            values["topic"] = slug
+        else:
+            bad(f"unknown topic {topic!r}")
+    level = (args.get("level") or "").strip().lower()
+    if level:
+        if level in {lv.value for lv in Level}:
+            values["level"] = level
+        else:
+            bad(f"level must be one of {', '.join(lv.value for lv in Level)}")
+    duration = (args.get("duration") or "").strip()
+    if duration:
+        if duration in DURATION_BUCKETS:
+            values["duration"] = duration
+        else:
+            bad(f"duration must be one of {', '.join(DURATION_BUCKETS)}")
+    q = (args.get("q") or "").strip()
+    if len(q) > MAX_QUERY:
+        bad(f"q has at most {MAX_QUERY} characters")
+    else:
+        values["q"] = q
+    sort = (args.get("sort") or "").strip().lower()
+    if sort:
+        if sort in {s.value for s in Sort}:
+            values["sort"] = sort
+        else:
+            bad(f"sort must be one of {', '.join(s.value for s in Sort)}")
+    page = _int_arg(args, "page", 1, None, bad)
+    if page is not None:
+        values["page"] = page
+    per_page = _int_arg(args, "per_page", 1, MAX_PER_PAGE, bad)
+    if per_page is not None:
+        values["per_page"] = per_page
+    if errors and strict:
+        raise CatalogueError("; ".join(errors))
+    return Filters(**values)  # type: ignore[arg-type]
+
+
+def _int_arg(args: Mapping[str, str], name: str, low: int, high: int | None, bad) -> int | None:
+    raw = args.get(name)
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        value = int(str(raw).strip())
+    except ValueError:
+        bad(f"{name} must be a whole number")
+        return None
+    if value < low or (high is not None and value > high):
+        bad(f"{name} must be between {low} and {high}" if high else f"{name} must be ≥ {low}")
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class ModuleItem:
+    """A module of a page, with the viewer's progress and any caption match time."""
+
+    module: Module
+    progress: ModuleProgress
+    match_at: float | None = None
+
+    @property
+    def kind(self) -> str:
+        """``clip`` or ``video``."""
+        return "clip" if self.module.is_clip else "video"
+
+    @property
+    def percent(self) -> int:
+        """Share watched, 0–100 (whole percent)."""
+        return int(self.progress.percent)
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    """One page of results and how many there are in all."""
+
+    items: list[ModuleItem]
+    total: int
+    filters: Filters
+    topics: list[Topic] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1)."""
+        return max(1, math.ceil(self.total / self.filters.per_page))
+
+    @property
+    def page(self) -> int:
+        """The current page number."""
+        return self.filters.page
+
+    def page_numbers(self, window: int = 2) -> list[int | None]:
+        """Page links to show: first, last, and ``window`` around the current one;
+        ``None`` marks a gap."""
+        shown = {1, self.pages} | set(
+            range(max(1, self.page - window), min(self.pages, self.page + window) + 1)
+        )
+        numbers: list[int | None] = []
+        previous = 0
+        for number in sorted(shown):
+            if number - previous > 1:
+                numbers.append(None)
+            numbers.append(number)
+            previous = number
+        return numbers
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _conditions(filters: Filters, topic_ids: Mapping[str, int]) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Module.listed.is_(True),
+        Video.state == VideoState.READY.value,
+    ]
+    if filters.topic:
+        conditions.append(Module.topic_id == topic_ids[filters.topic])
+    if filters.level:
+        conditions.append(Module.level == filters.level)
+    if filters.duration:
+        _, low, high = DURATION_BUCKETS[filters.duration]
+        if low is not None:
+            conditions.append(Module.duration >= low)
+        if high is not None:
+            conditions.append(Module.duration < high)
+    terms = search_terms(filters.q)
+    if filters.q:
+        conditions.append(search_condition(terms, _dialect()))
+    return conditions
+
+
+def _ordered(query: Select, sort: str) -> Select:
+    if sort == Sort.POPULAR.value:
+        return query.order_by(Module.views.desc(), Module.created_at.desc(), Module.id.desc())
+    return query.order_by(Module.created_at.desc(), Module.id.desc())
+
+
+def browse(
+    user_id: int, filters: Filters, known_topics: Sequence[Topic], clamp: bool = False
+) -> CataloguePage:
+    """The listed modules of READY recordings matching ``filters``, one page of them,
+    each with ``user_id``'s progress: three queries whatever the page size.
+
+    ``clamp`` turns a page past the end into the last page (the HTML library); without
+    it such a page is simply empty (the API).
+    """
+    topic_ids = {t.slug: t.id for t in known_topics}
+    conditions = _conditions(filters, topic_ids)
+    total = (
+        db.session.scalar(select(func.count(Module.id)).join(Module.video).where(and_(*conditions)))
+        or 0
+    )
+    last_page = max(1, math.ceil(total / filters.per_page))
+    if clamp and filters.page > last_page:
+        filters = replace(filters, page=last_page)
+    modules: list[Module] = []
+    if total:
+        query = (
+            select(Module)
+            .join(Module.video)
+            .outerjoin(Module.clip)
+            .outerjoin(Module.topic)
+            .options(
+                contains_eager(Module.video),
+                contains_eager(Module.clip),
+                contains_eager(Module.topic),
+            )
+            .where(and_(*conditions))
+        )
+        modules = list(
+            db.session.scalars(
+                _ordered(query, filters.sort)
+                .limit(filters.per_page)
+                .offset((filters.page - 1) * filters.per_page)
+            ).unique()
+        )
+    progress = module_progress(user_id, modules) if modules else {}
+    moments = caption_moments(search_terms(filters.q), modules)
+    items = [ModuleItem(m, progress[m.id], moments.get(m.id)) for m in modules]
+    return CataloguePage(items=items, total=total, filters=filters, topics=list(known_topics))

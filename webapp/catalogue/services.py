@@ -1,0 +1,283 @@
+"""Writes for the catalogue: keep modules in step with videos and clips, curate topics,
+levels and tags. They flush; the caller commits."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
+
+from webapp.extensions import db
+from webapp.models import Clip, Level, LiveClass, Module, Topic, Video, VideoState
+
+MAX_TOPIC = 80
+MAX_DESCRIPTION = 5000
+MAX_TAGS = 20
+MAX_TAG = 40
+PATCHABLE = frozenset({"topic", "level", "tags", "description"})
+_TAG_OK = re.compile(r"^[\w][\w +#.\-]*$", re.UNICODE)
+
+
+class CatalogueError(ValueError):
+    """Bad input for a catalogue write (the API answers 400, the CLI an error)."""
+
+
+# --------------------------------------------------------------------------- topics
+
+
+def slugify(name: str) -> str:
+    """``"Data Science & AI"`` → ``"data-science-ai"``."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def find_topic(name_or_slug: str) -> Topic | None:
+    """The topic with this name (any case) or slug."""
+    value = (name_or_slug or "").strip()
+    if not value:
+        return None
+    return db.session.scalars(
+        select(Topic).where(
+            (func.lower(Topic.name) == value.lower()) | (Topic.slug == slugify(value))
+        )
+    ).first()
+
+
+def add_topic(name: str) -> Topic:
+    """A new topic; its slug is derived from the name."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise CatalogueError("a topic needs a name")
+    if len(name) > MAX_TOPIC:
+        raise CatalogueError(f"a topic name has at most {MAX_TOPIC} characters")
+    slug = slugify(name)
+    if not slug:
+        raise CatalogueError("a topic name needs at least one letter or digit")
+    if find_topic(name) is not None:
+        raise CatalogueError(f"topic {name!r} already exists")
+    topic = Topic(name=name, slug=slug)
+    db.session.add(topic)
+    db.session.flush()
+    return topic
+
+
+# --------------------------------------------------------------------------- module sync
+
+
+def module_of_video(video_id: int) -> Module | None:
+    """The whole-recording module of a video, if any."""
+    return db.session.scalars(
+        select(Module).where(Module.video_id == video_id, Module.clip_id.is_(None))
+    ).first()
+
+
+def module_of_clip(clip_id: int) -> Module | None:
+    """The module of a clip, if any."""
+    return db.session.scalars(select(Module).where(Module.clip_id == clip_id)).first()
+
+
+def is_cohort_recording(video_id: int) -> bool:
+    """Whether the video is the recording of some cohort's class (never listed publicly)."""
+    return (
+        db.session.scalar(
+            select(LiveClass.id)
+            .where(LiveClass.recording_id == video_id, LiveClass.cohort_id.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def sync_video_module(video: Video) -> Module | None:
+    """Create or refresh the module of a READY video: title, description and duration
+    come from the video; topic, level, tags and ``listed`` are kept. None if not READY."""
+    if video.state != VideoState.READY.value:
+        return None
+    module = module_of_video(video.id)
+    if module is None:
+        module = Module(
+            video_id=video.id,
+            clip_id=None,
+            level=Level.FOUNDATION.value,
+            tags=[],
+            listed=not is_cohort_recording(video.id),
+            views=0,
+            created_at=video.published_at or video.created_at,
+        )
+        db.session.add(module)
+    module.title = video.title
+    module.description = video.description or ""
+    module.duration = float(video.duration or 0.0)
+    db.session.flush()
+    return module
+
+
+def sync_video(video_id: int) -> Module | None:
+    """:func:`sync_video_module` by id (the transcode runner's call site)."""
+    video = db.session.get(Video, video_id)
+    return sync_video_module(video) if video is not None else None
+
+
+def sync_clip_module(clip: Clip, topics: Mapping[str, int] | None = None) -> Module:
+    """Create or refresh the module of a clip.
+
+    Title, description and duration (end − start) come from the clip. The topic comes
+    from the clip's topic text when it names a Topic; otherwise a new module has none and
+    an existing one keeps whatever an admin set. ``topics`` (lower-cased name or slug →
+    id) spares the lookup query in bulk runs.
+    """
+    module = module_of_clip(clip.id)
+    if module is None:
+        module = Module(
+            clip_id=clip.id,
+            level=Level.FOUNDATION.value,
+            tags=[],
+            # A clip of a cohort recording is as private as the recording.
+            listed=not is_cohort_recording(clip.video_id),
+            views=0,
+            created_at=clip.created_at,
+        )
+        db.session.add(module)
+    module.video_id = clip.video_id
+    module.title = clip.title
+    module.description = clip.description or ""
+    module.duration = round(float(clip.end) - float(clip.start), 3)
+    topic_id = _topic_id_for(clip.topic, topics)
+    if topic_id is not None:
+        module.topic_id = topic_id
+    db.session.flush()
+    return module
+
+
+def _topic_id_for(text: str | None, topics: Mapping[str, int] | None) -> int | None:
+    if not (text or "").strip():
+        return None
+    if topics is not None:
+        key = text.strip().lower()
+        return topics.get(key) or topics.get(slugify(text))
+    topic = find_topic(text)
+    return topic.id if topic is not None else None
+
+
+def remove_clip_module(clip: Clip) -> None:
+    """Delete a clip's module (before the clip itself goes)."""
+    module = module_of_clip(clip.id)
+    if module is not None:
+        db.session.delete(module)
+        db.session.flush()
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a backfill created."""
+
+    videos: int
+    clips: int
+
+
+def sync_all() -> SyncReport:
+    """Create the missing modules of READY videos and of clips (existing ones untouched)."""
+    videos = db.session.scalars(
+        select(Video).where(
+            Video.state == VideoState.READY.value,
+            ~exists().where(Module.video_id == Video.id, Module.clip_id.is_(None)),
+        )
+    ).all()
+    for video in videos:
+        sync_video_module(video)
+    clips = db.session.scalars(
+        select(Clip).where(~exists().where(Module.clip_id == Clip.id)).order_by(Clip.id)
+    ).all()
+    topics = _topic_keys()
+    for clip in clips:
+        sync_clip_module(clip, topics)
+    return SyncReport(videos=len(videos), clips=len(clips))
+
+
+def _topic_keys() -> dict[str, int]:
+    keys: dict[str, int] = {}
+    for topic in db.session.scalars(select(Topic)):
+        keys[topic.name.lower()] = topic.id
+        keys[topic.slug] = topic.id
+    return keys
+
+
+# --------------------------------------------------------------------------- curation
+
+
+def parse_level(value: object) -> str:
+    """A valid level value, or CatalogueError listing the choices."""
+    choices = [level.value for level in Level]
+    if not isinstance(value, str) or value.strip().lower() not in choices:
+        raise CatalogueError(f"level must be one of {', '.join(choices)}")
+    return value.strip().lower()
+
+
+def parse_tags(value: object) -> list[str]:
+    """Tags from a list of strings or a comma-separated string: trimmed, lower-cased,
+    de-duplicated, at most MAX_TAGS of at most MAX_TAG characters."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        raw = value.split(",")
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        raw = value
+    else:
+        raise CatalogueError("tags must be a list of strings or a comma-separated string")
+    tags: list[str] = []
+    for item in raw:
+        tag = " ".join(item.split()).lower()
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG:
+            raise CatalogueError(f"a tag has at most {MAX_TAG} characters")
+        if not _TAG_OK.match(tag):
+            raise CatalogueError(f"tag {tag!r} may use letters, digits, spaces and + # . -")
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise CatalogueError(f"a module has at most {MAX_TAGS} tags")
+    return tags
+
+
+def update_module(module: Module, payload: Mapping[str, object]) -> Module:
+    """Change topic (a topic name or slug, or null), level, tags or description.
+
+    Other keys are refused rather than ignored: nothing else is settable here.
+    """
+    unknown = sorted(set(payload) - PATCHABLE)
+    if unknown:
+        raise CatalogueError(
+            f"cannot change {', '.join(unknown)}; allowed: {', '.join(sorted(PATCHABLE))}"
+        )
+    if "topic" in payload:
+        module.topic = _topic_from(payload["topic"])
+    if "level" in payload:
+        module.level = parse_level(payload["level"])
+    if "tags" in payload:
+        module.tags = parse_tags(payload["tags"])
+    if "description" in payload:
+        description = payload["description"]
+        if description is None:
+            description = ""
+        if not isinstance(description, str):
+            raise CatalogueError("description must be a string")
+        if len(description) > MAX_DESCRIPTION:
+            raise CatalogueError(f"description has at most {MAX_DESCRIPTION} characters")
+        module.description = description.strip()
+    db.session.flush()
+    return module
+
+
+def _topic_from(value: object) -> Topic | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise CatalogueError("topic must be a topic name, a slug or null")
+    topic = find_topic(value)
+    if topic is None:
+        raise CatalogueError(f"no topic named {value!r} (add it first)")
+    return topic

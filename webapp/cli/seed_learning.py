@@ -1,0 +1,93 @@
+"""Demo learning structure: topics, a digital-marketing program with two cohorts, a past
+class with its recording, an upcoming exam and a public masterclass."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from webapp.auth.services import find_user
+from webapp.catalogue.services import add_topic, find_topic, sync_all, update_module
+from webapp.cohorts.services import (
+    add_class,
+    add_exam,
+    add_member,
+    attach_recording,
+    create_cohort,
+    mark_attendance,
+)
+from webapp.extensions import db
+from webapp.learning.services import create_course, create_program, enrol, program_by_slug
+from webapp.models import Module, Video
+from webapp.models.base import utcnow
+
+TOPICS = (
+    "Digital Marketing",
+    "Data Science",
+    "Cloud Computing",
+    "Software Development",
+    "AI",
+    "Business Writing",
+    "Spreadsheets",
+)
+PROGRAM = "digital-marketing-associate"
+
+
+def _module_of(title: str) -> Module:
+    video_id = db.session.scalar(select(Video.id).where(Video.title == title))
+    return db.session.scalar(
+        select(Module).where(Module.video_id == video_id, Module.clip_id.is_(None))
+    )
+
+
+def ensure_demo_learning(
+    lesson_titles: list[str], recording_title: str, learner_email: str, teacher_email: str
+) -> None:
+    """Create the demo program, cohorts, classes and exam once (idempotent)."""
+    for name in TOPICS:
+        if find_topic(name) is None:
+            add_topic(name)
+    sync_all()
+    if program_by_slug(PROGRAM) is not None:
+        db.session.commit()
+        return
+    seo, matrix, funnel = (_module_of(t) for t in lesson_titles)
+    update_module(seo, {"topic": "Digital Marketing", "level": "foundation", "tags": ["seo"]})
+    update_module(matrix, {"topic": "Data Science", "level": "foundation", "tags": ["ml"]})
+    update_module(
+        funnel, {"topic": "Digital Marketing", "level": "intermediate", "tags": ["analytics"]}
+    )
+    create_course("seo-basics", "SEO Basics", [seo.id])
+    create_course(
+        "analytics-funnels", "Analytics and Funnels", [funnel.id], requires=["seo-basics"]
+    )
+    create_program(
+        PROGRAM,
+        "Digital Marketing Certified Associate",
+        ["seo-basics", "analytics-funnels"],
+        weeks=12,
+        fee="499.00",
+        currency="EUR",
+        certificate="Digital Marketing Certified Associate",
+        description="From search basics to conversion funnels, with live classes.",
+    )
+    learner, teacher = find_user(learner_email), find_user(teacher_email)
+    program = program_by_slug(PROGRAM)
+    enrol(learner, program)
+    today = date.today()
+    spring = create_cohort(PROGRAM, "Spring cohort", today - timedelta(days=14), "Europe/Berlin")
+    create_cohort(PROGRAM, "Autumn cohort", today + timedelta(days=60), "America/New_York")
+    add_member(spring, learner, "learner")
+    add_member(spring, teacher, "instructor")
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    past = add_class(spring, "Week 1 live: how search works", now - timedelta(days=7), 60)
+    mark_attendance(past, {learner.id: False})
+    attach_recording(past, db.session.get(Video, _module_of(recording_title).video_id))
+    add_class(
+        spring, "Week 3 live: funnels", now + timedelta(days=7), 90, "https://meet.example.com/w3"
+    )
+    add_exam(spring, "Associate exam", now + timedelta(days=21), [seo.id, funnel.id])
+    masterclass = add_class(None, "Masterclass: data for marketers", now - timedelta(days=3), 45)
+    attach_recording(masterclass, db.session.get(Video, matrix.video_id))
+    db.session.commit()

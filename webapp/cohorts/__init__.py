@@ -1,0 +1,5 @@
+"""Blended learning: cohorts, live classes, attendance, cohort recordings, exam review."""
+
+from webapp.cohorts.views import bp
+
+__all__ = ["bp"]
