@@ -21,10 +21,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from tests import factories
+from tests.browser_support import CHROMIUM_ARGS
 from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
 from transcoder.synth import generate
@@ -222,6 +224,37 @@ def live_server(app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def lesson_ladder(media_dir: Path) -> tuple[Path, TranscodeResult]:
+    """A 12 s recording (three 4 s segments) transcoded once: long enough to resume
+    mid-way, switch quality, and cut clips that start and end inside segments."""
+    source = generate(media_dir / "lesson-12s.mp4", seconds=12.0, width=640, height=360, fps=25)
+    out = media_dir / "lesson-12s-hls"
+    return out, transcode(source, out, Limits())
+
+
+@pytest.fixture
+def make_lesson(app: Flask, lesson_ladder: tuple[Path, TranscodeResult]):
+    """Factory: a READY 12 s lesson owned by ``owner_id``; returns its id."""
+
+    def _make(owner_id: int, title: str = "Browser lesson") -> int:
+        out_dir, result = lesson_ladder
+        return factories.publish_ready_video(app, owner_id, title, out_dir, result)
+
+    return _make
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Browser]:
+    """One headless Debian Chromium for the whole run."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -15,31 +15,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
 from sqlalchemy import select
 
 from tests import factories
-from transcoder.limits import Limits
-from transcoder.pipeline import TranscodeResult, transcode
-from transcoder.synth import generate
+from tests.browser_support import CHROMIUM_ARGS, VIEWPORT  # noqa: F401  (re-exported)
 from webapp.extensions import db
 from webapp.models import WatchProgress
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--autoplay-policy=no-user-gesture-required",
-]
-VIEWPORT = {"width": 1280, "height": 800}
-# Long enough to resume mid-way: player.js does not resume within 2 s of the end, so the
-# 4 s shared sample cannot be resumed after 2 s of playback. 12 s is three 4 s segments,
-# which also gives a quality switch something left to load.
-LESSON_SECONDS = 12.0
 PROGRESS_URLS = re.compile(r"/api/v1/videos/\d+/progress$")
 PLAYER_READY = '#player[data-ready="1"]'
 WAIT_MS = 20_000
@@ -54,38 +37,6 @@ START_MUTED = (
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Browser]:
-    """One headless Debian Chromium for the module."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def lesson_ladder(media_dir: Path) -> tuple[Path, TranscodeResult]:
-    """A 12 s clip transcoded once by the real pipeline (360p + 240p ladder)."""
-    clip = generate(
-        media_dir / "lesson-12s.mp4", seconds=LESSON_SECONDS, width=640, height=360, fps=25
-    )
-    out = media_dir / "lesson-12s-hls"
-    return out, transcode(clip, out, Limits())
-
-
-@pytest.fixture
-def make_lesson(app: Flask, lesson_ladder: tuple[Path, TranscodeResult]) -> Callable[..., int]:
-    """Factory: a READY 12 s lesson owned by ``owner_id``; returns its id."""
-
-    def _make(owner_id: int, title: str = "Browser lesson") -> int:
-        out_dir, result = lesson_ladder
-        return factories.publish_ready_video(app, owner_id, title, out_dir, result)
-
-    return _make
 
 
 @dataclass

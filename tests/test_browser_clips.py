@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from tests import factories
-from tests.test_browser import CHROMIUM_ARGS, START_MUTED, VIEWPORT, WAIT_MS, Tab
-from transcoder.limits import Limits
-from transcoder.pipeline import TranscodeResult, transcode
-from transcoder.synth import generate
+from tests.browser_support import VIEWPORT
+from tests.test_browser import START_MUTED, WAIT_MS, Tab
 from webapp.clips.services import replace_suggestions
 from webapp.extensions import db
 from webapp.models import Chapter, Clip, ClipExport
@@ -42,39 +39,6 @@ VIDEO_TIME = "() => document.getElementById('video').currentTime"
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Browser]:
-    """One headless Debian Chromium for the module."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def clip_ladder(media_dir: Path) -> tuple[Path, TranscodeResult]:
-    """A 12 s recording transcoded once by the real pipeline (own folder: the
-    browser module's ladder may already exist in the shared media dir)."""
-    source = generate(
-        media_dir / "clips-lesson-12s.mp4", seconds=LESSON_SECONDS, width=640, height=360, fps=25
-    )
-    out = media_dir / "clips-lesson-12s-hls"
-    return out, transcode(source, out, Limits())
-
-
-@pytest.fixture
-def make_lesson(app: Flask, clip_ladder: tuple[Path, TranscodeResult]) -> Callable[..., int]:
-    """Factory: a READY 12 s recording owned by ``owner_id``; returns its id."""
-
-    def _make(owner_id: int, title: str = "Clip source") -> int:
-        out_dir, result = clip_ladder
-        return factories.publish_ready_video(app, owner_id, title, out_dir, result)
-
-    return _make
 
 
 @pytest.fixture

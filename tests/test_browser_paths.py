@@ -11,18 +11,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from tests import factories
-from tests.test_browser import (
-    BEATS_AT_LEAST,
-    CHROMIUM_ARGS,
-    PROGRESS_URLS,
-    VIEWPORT,
-    WAIT_MS,
-    Tab,
-)
+from tests.browser_support import VIEWPORT
+from tests.test_browser import BEATS_AT_LEAST, PROGRESS_URLS, WAIT_MS, Tab
 from webapp.extensions import db
 from webapp.learning import services
 from webapp.models import Module, User, Video, VideoState, WatchProgress
@@ -40,17 +34,6 @@ FINISH = """async (url) => {
   });
   return await resp.json();
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Browser]:
-    """One headless Debian Chromium for the module."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
