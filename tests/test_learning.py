@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select
 from tests import factories
 from tests.conftest import Auth
 from webapp.extensions import db
-from webapp.learning import formatting, queries, services
+from webapp.learning import formatting, queries, rollups, services
 from webapp.learning.services import LearningError
 from webapp.models import (
     Clip,
@@ -137,7 +137,7 @@ def enrol(app: Flask, user_id: int, slug: str) -> None:
         db.session.commit()
 
 
-def state_of(app: Flask, user_id: int, slug: str = "digital-marketing") -> queries.ProgramState:
+def state_of(app: Flask, user_id: int, slug: str = "digital-marketing") -> rollups.ProgramState:
     """The program rolled up for the user (plain values read inside the context)."""
     with app.app_context():
         return queries.program_state(user_id, queries.load_program(slug))
@@ -171,17 +171,17 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
 
 
 def test_unlock_hint_wording() -> None:
-    assert queries.unlock_hint([]) == ""
-    assert queries.unlock_hint(["SEO Basics"]) == "Complete ‘SEO Basics’ first"
-    assert queries.unlock_hint(["A", "B"]) == "Complete ‘A’ and ‘B’ first"
-    assert queries.unlock_hint(["A", "B", "C"]) == "Complete ‘A’, ‘B’ and ‘C’ first"
+    assert rollups.unlock_hint([]) == ""
+    assert rollups.unlock_hint(["SEO Basics"]) == "Complete ‘SEO Basics’ first"
+    assert rollups.unlock_hint(["A", "B"]) == "Complete ‘A’ and ‘B’ first"
+    assert rollups.unlock_hint(["A", "B", "C"]) == "Complete ‘A’, ‘B’ and ‘C’ first"
 
 
 def test_share_floors_and_clamps() -> None:
-    assert queries.share(1, 3) == 33
-    assert queries.share(199, 200) == 99
-    assert queries.share(5, 0) == 0
-    assert queries.share(7, 5) == 100
+    assert rollups.share(1, 3) == 33
+    assert rollups.share(199, 200) == 99
+    assert rollups.share(5, 0) == 0
+    assert rollups.share(7, 5) == 100
 
 
 def test_formatting() -> None:

@@ -10,24 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from webapp.celery_app import get_celery
 from webapp.extensions import db
 from webapp.models import JobState, Rendition, TranscodeJob, Video, VideoState
-from webapp.models.base import utcnow
+from webapp.models.base import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
 TRANSCODE_TASK = "transcoder.transcode"
 ERROR_MAX_CHARS = 2000
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def create_job(video: Video) -> TranscodeJob:
@@ -52,10 +45,14 @@ def dispatch(job_id: int) -> bool:
     return True
 
 
+def is_silent(beat: datetime | None, stale_after: timedelta, now: datetime | None = None) -> bool:
+    """No heartbeat at all, or none for ``stale_after``: the worker counts as dead."""
+    return beat is None or as_utc(beat) <= (now or utcnow()) - stale_after
+
+
 def is_stale(job: TranscodeJob, stale_after: timedelta, now: datetime | None = None) -> bool:
     """A RUNNING job whose worker has not been heard from for ``stale_after``."""
-    beat = _aware(job.heartbeat_at or job.started_at)
-    return beat is None or beat <= (now or utcnow()) - stale_after
+    return is_silent(job.heartbeat_at or job.started_at, stale_after, now)
 
 
 def claim(job_id: int, stale_after: timedelta) -> TranscodeJob | None:
@@ -203,7 +200,7 @@ def sweep(stale_after: timedelta, redispatch_after: timedelta, max_attempts: int
         db.select(TranscodeJob).where(TranscodeJob.state == JobState.QUEUED.value)
     ).all()
     for job in queued:
-        waiting_since = _aware(job.updated_at or job.created_at)
+        waiting_since = as_utc(job.updated_at or job.created_at)
         if job.id not in requeued and waiting_since <= now - redispatch_after:
             job.updated_at = now  # wait another period before sending it yet again
             redispatched.append(job.id)

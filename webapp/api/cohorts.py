@@ -10,12 +10,12 @@ from webapp.api.auth import api_login_required
 from webapp.api.blueprint import bp
 from webapp.cohorts import queries, services
 from webapp.cohorts.services import CohortError
-from webapp.cohorts.timezones import as_utc, localize, viewer_zone
+from webapp.cohorts.timezones import localize, viewer_zone
 from webapp.cohorts.windows import class_end, join_open
 from webapp.errors import error_response
 from webapp.extensions import db
 from webapp.models import Attendance, Cohort, Exam, LiveClass
-from webapp.models.base import utcnow
+from webapp.models.base import as_utc, utcnow
 
 
 def _iso(moment: datetime) -> str:

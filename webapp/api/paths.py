@@ -14,7 +14,8 @@ from webapp.errors import error_response
 from webapp.extensions import db
 from webapp.learning import queries
 from webapp.learning.formatting import format_fee
-from webapp.learning.queries import CatalogueEntry, CourseState, ModuleState, ProgramState
+from webapp.learning.queries import CatalogueEntry
+from webapp.learning.rollups import CourseState, ModuleState, ProgramState
 from webapp.learning.services import (
     EnrolmentNotAllowed,
     enrol,

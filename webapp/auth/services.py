@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from webapp.auth.passwords import hash_password, verify_password
 from webapp.extensions import db
 from webapp.models import ApiToken, Role, User
+from webapp.models.base import as_utc, utcnow
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -71,8 +72,7 @@ def user_for_token(token: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
     if row is None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-    if expires <= datetime.now(UTC) or not row.user.active:
+    if as_utc(row.expires_at) <= utcnow() or not row.user.active:
         return None
     return row.user
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from webapp.celery_app import get_celery
 from webapp.extensions import db
+from webapp.jobs import is_silent
 from webapp.models import ClipExport, JobState
 from webapp.models.base import utcnow
 
@@ -30,10 +31,7 @@ def claim(export_id: int, stale_after: timedelta) -> ClipExport | None:
     export = db.session.get(ClipExport, export_id)
     if export is None or export.is_finished:
         return None
-    beat = export.heartbeat_at
-    if beat is not None and beat.tzinfo is None:
-        beat = beat.replace(tzinfo=utcnow().tzinfo)
-    if export.state == JobState.RUNNING and beat and beat > utcnow() - stale_after:
+    if export.state == JobState.RUNNING and not is_silent(export.heartbeat_at, stale_after):
         return None
     export.state = JobState.RUNNING.value
     export.attempts += 1
@@ -86,16 +84,13 @@ def hand_back(export_id: int, reason: str) -> None:
 
 def sweep(stale_after: timedelta, max_attempts: int) -> tuple[list[int], list[int]]:
     """Exports whose worker went silent: requeue (returned first) or fail (second)."""
-    cutoff = utcnow() - stale_after
+    now = utcnow()
     requeued, failed = [], []
     running = db.session.scalars(
         db.select(ClipExport).where(ClipExport.state == JobState.RUNNING.value)
     ).all()
     for export in running:
-        beat = export.heartbeat_at
-        if beat is not None and beat.tzinfo is None:
-            beat = beat.replace(tzinfo=cutoff.tzinfo)
-        if beat is not None and beat > cutoff:
+        if not is_silent(export.heartbeat_at, stale_after, now):
             continue
         if export.attempts >= max_attempts:
             fail(export.id, "The worker stopped while exporting too many times; gave up.")

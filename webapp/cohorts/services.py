@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select, update
 
-from webapp.cohorts.timezones import as_utc, is_valid_zone
+from webapp.cohorts.timezones import is_valid_zone
 from webapp.cohorts.windows import (
     CHECK_IN_EARLY,
     MAX_CLASS_MINUTES,
@@ -29,7 +29,7 @@ from webapp.models import (
     User,
     Video,
 )
-from webapp.models.base import utcnow
+from webapp.models.base import as_utc, utcnow
 
 
 class CohortError(ValueError):

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Request
 
+from webapp.models.base import as_utc
+
 COOKIE = "tz"
 DEFAULT_ZONE = "UTC"
 MAX_NAME = 64
@@ -44,13 +46,6 @@ def requested_zone(request: Request) -> str | None:
 def viewer_zone(request: Request, fallback: str | None = None) -> str:
     """The viewer's zone: browser zone, else ``fallback`` (the cohort's zone), else UTC."""
     return pick_zone(requested_zone(request), fallback)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime (SQLite hands back naive values that are UTC by convention)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from webapp.cohorts.timezones import as_utc
 from webapp.models import LiveClass
+from webapp.models.base import as_utc
 
 CHECK_IN_EARLY = timedelta(minutes=10)
 JOIN_EARLY = timedelta(minutes=15)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from webapp.extensions import db
 from webapp.learning import formatting, queries
-from webapp.learning.queries import ModuleState
+from webapp.learning.rollups import ModuleState
 from webapp.learning.services import EnrolmentNotAllowed, enrol, find_enrollment
 
 bp = Blueprint("learning", __name__)
