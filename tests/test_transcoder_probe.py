@@ -15,7 +15,8 @@ import transcoder.probe as probe_module
 # The repo root must be importable; drop once pyproject sets pytest pythonpath = ["."].
 from transcoder.errors import InvalidMedia, TranscodeError
 from transcoder.limits import Limits
-from transcoder.probe import container_problem, ffprobe_argv, probe, short_format_name, sniff
+from transcoder.probe import ffprobe_argv, probe, short_format_name
+from transcoder.sniff import container_problem, sniff
 from transcoder.synth import generate
 
 LAVFI_VIDEO = "testsrc2=size=320x180:rate=25"
@@ -314,13 +315,11 @@ def fake_probe_data(**video: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def fake_ffprobe(monkeypatch: pytest.MonkeyPatch, media_dir: Path):
-    """probe() of a real file whose ffprobe output is replaced by crafted JSON."""
+def fake_ffprobe():
+    """The checks probe() applies to ffprobe's JSON, fed crafted JSON (a pure function)."""
 
     def run(limits: Limits | None = None, **video: Any) -> probe_module.MediaInfo:
-        data = fake_probe_data(**video)
-        monkeypatch.setattr(probe_module, "_run_ffprobe", lambda *args: data)
-        return probe(media_dir / "valid.mp4", limits or Limits())
+        return probe_module.media_info(fake_probe_data(**video), 1_000_000, limits or Limits())
 
     return run
 

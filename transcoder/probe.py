@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import math
-import struct
 import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from transcoder.errors import InvalidMedia, TranscodeError
 from transcoder.limits import (
@@ -25,37 +24,10 @@ from transcoder.limits import (
     PROBE_TIMEOUT_SECONDS,
     Limits,
 )
+from transcoder.sniff import UNREADABLE, container_problem, read_head, reject_non_video
 
 FFPROBE = "ffprobe"
 PROBE_TIMEOUT = PROBE_TIMEOUT_SECONDS
-SNIFF_BYTES = 4096
-# Top-level ISO-BMFF boxes walked before giving up (fragmented MP4 has many).
-MAX_TOP_LEVEL_BOXES = 100_000
-
-_UNREADABLE = "This file is not a video we can read"
-_PLAYLIST = f"{_UNREADABLE} (it is a playlist that only points to other files)"
-_FILE_LIST = f"{_UNREADABLE} (it is a list of file names, not a recording)"
-_IMAGE = f"{_UNREADABLE} (it is a still image, not a video)"
-_TEXT = f"{_UNREADABLE} (it is a text document, not a video)"
-_TRUNCATED = (
-    f"{_UNREADABLE} (it is incomplete: the file was cut off, "
-    "perhaps during the upload; please upload it again)"
-)
-_NO_INDEX = (
-    f"{_UNREADABLE} (it is damaged: the recording's index is missing, which happens "
-    "when a recording is not stopped properly)"
-)
-
-_IMAGE_MAGIC: tuple[bytes, ...] = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
-# ISO-BMFF major brands of still-image (HEIF/AVIF) files, which look like MP4.
-_IMAGE_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"avif"})
-_TEXT_CONTROLS = frozenset(b"\t\n\r\f")
-# Boxes an MP4/QuickTime file can start with; anything else is not judged as MP4.
-_MP4_FIRST_BOXES = frozenset(
-    {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot", b"uuid", b"styp"}
-)
-_EBML_MAGIC = b"\x1a\x45\xdf\xa3"
-_MKV_SEGMENT = b"\x18\x53\x80\x67"
 
 
 @dataclass(frozen=True)
@@ -93,9 +65,9 @@ def probe(path: str | Path, limits: Limits, forced_format: str | None = None) ->
     """
     path = Path(path).resolve()
     size = _check_size(path, limits)
-    _reject_non_video(_read_head(path))
+    reject_non_video(read_head(path))
     data = _run_ffprobe(path, limits, forced_format)
-    info = _media_info(data, size, limits)
+    info = media_info(data, size, limits)
     problem = container_problem(path, size)
     if problem is not None:
         raise InvalidMedia(problem)
@@ -138,48 +110,13 @@ def short_format_name(format_name: str, allowed: tuple[str, ...]) -> str | None:
     return None
 
 
-def sniff(head: bytes) -> str | None:
-    """Why the file starting with ``head`` is certainly not a video, else ``None``.
-
-    Pure and cheap: recognises HLS playlists, ffconcat/concat scripts, common image
-    formats and plain text, so none of them ever reaches a demuxer.
-    """
-    if head.startswith(_IMAGE_MAGIC) or (head[4:8] == b"ftyp" and head[8:12] in _IMAGE_BRANDS):
-        return _IMAGE
-    text = _as_text(head)
-    if text is None:
-        return None
-    first = text.lstrip("\ufeff \t\r\n")
-    if first.startswith("#EXTM3U"):
-        return _PLAYLIST
-    if first.startswith("ffconcat") or _is_file_list(first):
-        return _FILE_LIST
-    return _TEXT
-
-
-def container_problem(path: Path, size: int) -> str | None:
-    """A message if the MP4/Matroska structure of ``path`` shows it is incomplete.
-
-    MP4: a top-level box running past the end of the file, or no ``moov`` index.
-    Matroska: a Segment whose declared size runs past the end of the file (live
-    recordings with an unknown size are not judged). Other files: ``None``.
-    """
-    with path.open("rb") as stream:
-        head = stream.read(16)
-        if head.startswith(_EBML_MAGIC):
-            return _matroska_problem(stream, size)
-        if head[4:8] in _MP4_FIRST_BOXES:
-            return _mp4_problem(stream, size)
-    return None
-
-
 def _check_size(path: Path, limits: Limits) -> int:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         raise InvalidMedia("The uploaded file could not be found") from None
     if not path.is_file():
-        raise InvalidMedia(f"{_UNREADABLE} (not a regular file)")
+        raise InvalidMedia(f"{UNREADABLE} (not a regular file)")
     if size == 0:
         raise InvalidMedia("The file is empty")
     if size > limits.max_bytes:
@@ -201,125 +138,33 @@ def _run_ffprobe(path: Path, limits: Limits, forced_format: str | None) -> dict[
             check=False,
         )
     except subprocess.TimeoutExpired:
-        raise InvalidMedia(f"{_UNREADABLE} (it took too long to analyse)") from None
+        raise InvalidMedia(f"{UNREADABLE} (it took too long to analyse)") from None
     except OSError as exc:  # a broken installation, not a bad upload: retryable
         raise TranscodeError(f"could not start ffprobe: {exc}") from exc
     if proc.returncode != 0:
         problem = container_problem(path, path.stat().st_size)
-        raise InvalidMedia(problem or f"{_UNREADABLE} (unrecognised or unsupported file format)")
+        raise InvalidMedia(problem or f"{UNREADABLE} (unrecognised or unsupported file format)")
     try:
         data = json.loads(proc.stdout or b"{}")
     except json.JSONDecodeError:
-        raise InvalidMedia(f"{_UNREADABLE} (unrecognised file format)") from None
+        raise InvalidMedia(f"{UNREADABLE} (unrecognised file format)") from None
     if not isinstance(data, dict) or "format" not in data:
-        raise InvalidMedia(f"{_UNREADABLE} (unrecognised file format)")
+        raise InvalidMedia(f"{UNREADABLE} (unrecognised file format)")
     return data
 
 
-def _read_head(path: Path) -> bytes:
-    with path.open("rb") as stream:
-        return stream.read(SNIFF_BYTES)
-
-
-def _reject_non_video(head: bytes) -> None:
-    reason = sniff(head)
-    if reason is not None:
-        raise InvalidMedia(reason)
-
-
-def _as_text(head: bytes) -> str | None:
-    """``head`` decoded as UTF-8 text without control bytes, else ``None``."""
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # The sniff window may end inside a multi-byte character.
-        if exc.start < len(head) - 3:
-            return None
-        text = head[: exc.start].decode("utf-8")
-    if any(ord(char) < 0x20 and ord(char) not in _TEXT_CONTROLS for char in text):
-        return None
-    return text if text.strip() else None
-
-
-def _is_file_list(text: str) -> bool:
-    """A concat-demuxer script: only ``file '...'`` lines (and comments)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    has_file = any(line.startswith("file ") for line in lines)
-    return has_file and all(line.startswith(("file ", "#")) for line in lines)
-
-
-def _plausible_box_type(box_type: bytes) -> bool:
-    return len(box_type) == 4 and all(0x20 <= byte <= 0x7E or byte == 0xA9 for byte in box_type)
-
-
-def _mp4_problem(stream: IO[bytes], size: int) -> str | None:
-    offset = 0
-    seen: set[bytes] = set()
-    for _ in range(MAX_TOP_LEVEL_BOXES):
-        if size - offset < 8:
-            return None if b"moov" in seen else _NO_INDEX
-        stream.seek(offset)
-        header = stream.read(16)
-        box_size, box_type = struct.unpack(">I4s", header[:8])
-        if box_size == 1:
-            if len(header) < 16:
-                return _TRUNCATED
-            box_size = struct.unpack(">Q", header[8:16])[0]
-        elif box_size == 0:  # "extends to the end of the file"
-            box_size = size - offset
-        if box_size < 8 or not _plausible_box_type(box_type):
-            return None  # trailing junk some writers leave: let the demuxer judge
-        if offset + box_size > size:
-            return _TRUNCATED
-        seen.add(box_type)
-        offset += box_size
-    return None
-
-
-def _matroska_problem(stream: IO[bytes], size: int) -> str | None:
-    stream.seek(0)
-    data = stream.read(SNIFF_BYTES)
-    header = _ebml_size(data, len(_EBML_MAGIC))
-    if header is None:
-        return None
-    header_size, width = header
-    pos = len(_EBML_MAGIC) + width + header_size
-    if data[pos : pos + 4] != _MKV_SEGMENT:
-        return None
-    segment = _ebml_size(data, pos + 4)
-    if segment is None:
-        return None
-    segment_size, width = segment
-    if segment_size == (1 << (7 * width)) - 1:  # unknown size: a live recording
-        return None
-    return _TRUNCATED if pos + 4 + width + segment_size > size else None
-
-
-def _ebml_size(data: bytes, pos: int) -> tuple[int, int] | None:
-    """Decode the EBML variable-length integer at ``pos``: (value, width in bytes)."""
-    if pos >= len(data) or data[pos] == 0:
-        return None
-    first = data[pos]
-    width = 9 - first.bit_length()
-    if pos + width > len(data):
-        return None
-    value = first & ((1 << (8 - width)) - 1)
-    for byte in data[pos + 1 : pos + width]:
-        value = (value << 8) | byte
-    return value, width
-
-
-def _media_info(data: dict[str, Any], size: int, limits: Limits) -> MediaInfo:
+def media_info(data: dict[str, Any], size: int, limits: Limits) -> MediaInfo:
+    """Validate ffprobe's JSON for a ``size``-byte file against ``limits`` (pure)."""
     fmt = data["format"] if isinstance(data.get("format"), dict) else {}
     streams = [s for s in data.get("streams") or [] if isinstance(s, dict)]
     format_name = short_format_name(str(fmt.get("format_name", "")), limits.allowed_demuxers)
     if format_name is None:
-        raise InvalidMedia(f"{_UNREADABLE} (unsupported file format)")
+        raise InvalidMedia(f"{UNREADABLE} (unsupported file format)")
 
     video = _pick_video_stream(streams)
     codec = str(video.get("codec_name") or "unknown")
     if codec not in limits.allowed_video_codecs:
-        raise InvalidMedia(f"{_UNREADABLE} (unsupported video codec '{codec}')")
+        raise InvalidMedia(f"{UNREADABLE} (unsupported video codec '{codec}')")
 
     width, height = _display_size(video)
     _check_dimensions(width, height, limits)
@@ -352,15 +197,15 @@ def _pick_video_stream(streams: list[dict[str, Any]]) -> dict[str, Any]:
         if stream.get("codec_type") == "video" and not disposition.get("attached_pic"):
             return stream
     if any(s.get("codec_type") == "audio" for s in streams):
-        raise InvalidMedia(f"{_UNREADABLE} (it contains only audio, no video stream)")
-    raise InvalidMedia(f"{_UNREADABLE} (no video stream)")
+        raise InvalidMedia(f"{UNREADABLE} (it contains only audio, no video stream)")
+    raise InvalidMedia(f"{UNREADABLE} (no video stream)")
 
 
 def _display_size(video: dict[str, Any]) -> tuple[int, int]:
     width = _int_or_none(video.get("width")) or 0
     height = _int_or_none(video.get("height")) or 0
     if width <= 0 or height <= 0:
-        raise InvalidMedia(f"{_UNREADABLE} (the picture size is unknown)")
+        raise InvalidMedia(f"{UNREADABLE} (the picture size is unknown)")
     # ffmpeg auto-rotates phone footage on decode, so plan with the displayed size.
     if abs(_rotation(video)) % 180 == 90:
         width, height = height, width
@@ -396,7 +241,7 @@ def _duration(fmt: dict[str, Any], video: dict[str, Any]) -> float:
         seconds = _float_or_none(value)
         if seconds is not None and seconds > 0:
             return seconds
-    raise InvalidMedia(f"{_UNREADABLE} (it has no playable length)")
+    raise InvalidMedia(f"{UNREADABLE} (it has no playable length)")
 
 
 def _longest_duration(fmt: dict[str, Any], streams: list[dict[str, Any]]) -> float:
@@ -421,13 +266,13 @@ def _check_duration(duration: float, longest: float, limits: Limits) -> None:
 def _check_not_still(video: dict[str, Any]) -> None:
     frames = _int_or_none(video.get("nb_frames"))
     if frames is not None and 0 < frames < 2:
-        raise InvalidMedia(f"{_UNREADABLE} (it holds a single picture, not a moving video)")
+        raise InvalidMedia(f"{UNREADABLE} (it holds a single picture, not a moving video)")
 
 
 def _frame_rate(video: dict[str, Any], limits: Limits) -> float:
     rate = _stream_rate(video)
     if rate is None:
-        raise InvalidMedia(f"{_UNREADABLE} (its frame rate is missing or zero)")
+        raise InvalidMedia(f"{UNREADABLE} (its frame rate is missing or zero)")
     if rate > limits.max_fps:
         raise InvalidMedia(
             f"The video's frame rate is too high ({rate:.4g} frames per second; the limit "
