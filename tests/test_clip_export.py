@@ -18,13 +18,11 @@ from typing import Any
 
 import pytest
 
+from transcoder.clip_argv import SegmentParams, concat_script, final_argv, piece_argv
 from transcoder.clip_export import (
     ExportResult,
-    concat_script,
     export_clip,
-    final_argv,
     media_playlist,
-    piece_argv,
     probe_segment,
     segments_needed,
 )
@@ -213,8 +211,6 @@ def test_final_argv_copies_concat_video_and_seeked_audio(tmp_path: Path) -> None
 
 def probe_params_stub() -> Any:
     from fractions import Fraction
-
-    from transcoder.clip_export import SegmentParams
 
     return SegmentParams(640, 360, "yuv420p", "main", "3.0", Fraction(25), Fraction(37, 25), True)
 
