@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from tests.conftest import Auth
+from tests.querycount import count_queries
 from webapp.catalogue import services
 from webapp.catalogue.queries import browse, parse_filters, topics
 from webapp.catalogue.search import register_caption_source, unregister_caption_source
@@ -83,24 +84,6 @@ def _api_titles(client: FlaskClient, query: str = "") -> list[str]:
     response = client.get(f"/api/v1/modules{query}")
     assert response.status_code == 200, response.get_json()
     return [item["title"] for item in response.get_json()["items"]]
-
-
-def _count_queries(app: Flask, action) -> int:
-    with app.app_context():
-        engine = db.engine
-    count = 0
-
-    def _before(*_args) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(engine, "before_cursor_execute", _before)
-    try:
-        result = action()
-        assert getattr(result, "status_code", 200) == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", _before)
-    return count
 
 
 @pytest.fixture
@@ -473,7 +456,7 @@ def test_library_query_count_is_constant_for_a_page_of_24(
     auth.login(learner.email)
     _video(app, instructor.id, "Only one", topic=slug, tags=["x"])
     client.get("/")  # warm up
-    few = _count_queries(app, lambda: client.get("/"))
+    few = count_queries(app, lambda: client.get("/"))
     for n in range(12):
         _video(app, instructor.id, f"Video {n}", topic=slug, tags=["x", "y"])
         clip_id = _clip(app, recording, instructor.id, title=f"Clip {n}", start=0, end=2)
@@ -484,9 +467,9 @@ def test_library_query_count_is_constant_for_a_page_of_24(
         )
     html = client.get("/").get_data(as_text=True)
     assert len(TILE.findall(html)) == 24 and "50% watched" in html
-    many = _count_queries(app, lambda: client.get("/"))
-    searched = _count_queries(app, lambda: client.get("/?q=video&topic=data-science"))
-    api = _count_queries(app, lambda: client.get("/api/v1/modules?per_page=24"))
+    many = count_queries(app, lambda: client.get("/"))
+    searched = count_queries(app, lambda: client.get("/?q=video&topic=data-science"))
+    api = count_queries(app, lambda: client.get("/api/v1/modules?per_page=24"))
     assert many == few and searched <= few  # filtered pages skip the early previews
     assert api <= few
 
@@ -494,7 +477,7 @@ def test_library_query_count_is_constant_for_a_page_of_24(
         user_id = learner.id
         known = topics()
         filters = parse_filters({}, known, strict=True)
-        statements = _count_queries(
+        statements = count_queries(
             app,
             lambda: [
                 (

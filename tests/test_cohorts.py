@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests import factories
 from tests.conftest import Auth
+from tests.querycount import recorded_statements
 from webapp.access import can_view, visible_videos
 from webapp.auth.passwords import hash_password
 from webapp.cohorts import queries, services
@@ -585,18 +586,9 @@ def test_cli_builds_a_cohort_schedule(app: Flask, make_user, make_ready_video) -
 
 
 def _statements(app: Flask, action: Callable[[], object]) -> int:
-    """How many SQL statements ``action`` runs."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement: str, *_args) -> None:
-        seen.append(statement)
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            action()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
+    """How many SQL statements ``action`` runs inside an app context."""
+    with app.app_context(), recorded_statements(app) as seen:
+        action()
     return len(seen)
 
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests import factories
 from tests.conftest import Auth
+from tests.querycount import recorded_statements
 from webapp.extensions import db
 from webapp.learning import formatting, queries, rollups, services
 from webapp.learning.services import LearningError
@@ -148,23 +148,6 @@ def token_for(client: FlaskClient, user: factories.UserInfo) -> dict[str, str]:
     resp = client.post("/api/v1/tokens", json={"email": user.email, "password": user.password})
     assert resp.status_code == 201
     return {"Authorization": f"Bearer {resp.get_json()['token']}"}
-
-
-@contextmanager
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    """Collect the SQL statements run inside the block."""
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def _record(conn, cursor, statement, *args) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", _record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _record)
 
 
 # --------------------------------------------------------------------------- pure rules
@@ -491,7 +474,7 @@ def test_home_query_count_does_not_grow_with_programs(
     auth.login(world.learner.email)
     enrol(app, world.learner.id, "digital-marketing")
     client.get("/home")
-    with count_queries(app) as one:
+    with recorded_statements(app) as one:
         client.get("/home")
     with app.app_context():
         services.create_course("extra", "Extra", [world.m3, world.m4], ["seo-advanced"])
@@ -501,7 +484,7 @@ def test_home_query_count_does_not_grow_with_programs(
     enrol(app, world.learner.id, "acme-onboarding")
     enrol(app, world.learner.id, "extra-path")
     enrol(app, world.learner.id, "third-path")
-    with count_queries(app) as four:
+    with recorded_statements(app) as four:
         html = client.get("/home").get_data(as_text=True)
     assert "Third Path" in html
     assert len(four) == len(one)

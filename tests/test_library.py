@@ -7,9 +7,9 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from tests.conftest import Auth
+from tests.querycount import count_queries
 from webapp.clips.services import create_clip
 from webapp.extensions import db
 from webapp.library.queries import library_page
@@ -189,7 +189,7 @@ def test_library_queries_do_not_grow_with_clips(
     _make_clip(app, first, instructor.id, "Clip 1", 0.0, 1.0)
     auth.login(learner.email)
     client.get("/")  # warm up (session user load etc.)
-    few = _count_queries(app, lambda: client.get("/"))
+    few = count_queries(app, lambda: client.get("/"))
 
     for n in range(6):
         video_id = make_ready_video(instructor.id, f"Recording {n}")
@@ -199,7 +199,7 @@ def test_library_queries_do_not_grow_with_clips(
             json={"position": 1.0, "played": [[0, 1.0]]},
             headers=auth.json_headers(),
         )
-    many = _count_queries(app, lambda: client.get("/"))
+    many = count_queries(app, lambda: client.get("/"))
     assert len(CLIP_TILE.findall(client.get("/").get_data(as_text=True))) == 7
     assert many == few
 
@@ -207,7 +207,7 @@ def test_library_queries_do_not_grow_with_clips(
     # topics, count, page (recordings and clips joined in), progress.
     with app.app_context():
         user = db.session.get(User, learner.id)  # a fresh session: no recording loaded yet
-        statements = _count_queries(
+        statements = count_queries(
             app,
             lambda: [
                 (i.module.video.title, i.module.clip and i.module.clip.start, i.percent)
@@ -215,25 +215,6 @@ def test_library_queries_do_not_grow_with_clips(
             ],
         )
         assert statements == 4
-
-
-def _count_queries(app: Flask, action) -> int:
-    """How many SQL statements ``action`` runs."""
-    with app.app_context():
-        engine = db.engine
-    count = 0
-
-    def _before(*_args) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(engine, "before_cursor_execute", _before)
-    try:
-        result = action()
-        assert getattr(result, "status_code", 200) == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", _before)
-    return count
 
 
 def test_editor_and_chapter_marker_hooks_render_without_inline_code(
