@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from webapp.auth.passwords import hash_password, verify_password
 from webapp.extensions import db
@@ -75,8 +75,3 @@ def user_for_token(token: str) -> User | None:
     if as_utc(row.expires_at) <= utcnow() or not row.user.active:
         return None
     return row.user
-
-
-def count_users() -> int:
-    """How many accounts exist."""
-    return db.session.scalar(select(func.count(User.id))) or 0

@@ -78,11 +78,6 @@ def unregister_caption_source(source: CaptionSource) -> None:
         _caption_sources.remove(source)
 
 
-def caption_sources() -> tuple[CaptionSource, ...]:
-    """The registered caption sources."""
-    return tuple(_caption_sources)
-
-
 def _like_term(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"

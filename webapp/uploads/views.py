@@ -10,8 +10,8 @@ from flask_login import current_user
 from webapp import jobs
 from webapp.auth.loaders import uploader_required
 from webapp.extensions import db
-from webapp.library.queries import uploads_for
 from webapp.storage import get_storage
+from webapp.uploads.queries import uploads_for
 from webapp.uploads.services import MediaToolsUnavailable, UploadRejected, ingest, spool
 
 bp = Blueprint("uploads", __name__)
