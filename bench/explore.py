@@ -20,9 +20,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import transcoder.argv as argv_module
-import transcoder.encoder as encoder
-from bench.measure import dir_bytes, ladder_quality, run_ladder, run_per_rendition, timed
+from bench.measure import (
+    dir_bytes,
+    encoder_knobs,
+    ladder_quality,
+    run_ladder,
+    run_per_rendition,
+    timed,
+)
 from transcoder.limits import Limits
 from transcoder.plan import Plan, plan_ladder
 from transcoder.probe import MediaInfo, probe
@@ -95,25 +100,70 @@ VARIANTS: dict[str, dict[str, object]] = {
         "X264_PARAMS": STATIC,
     },
 }
+# Candidate lecture settings on top of today's defaults (capped CRF 23, cascade,
+# bicubic); compared with ``--fixed-baseline`` against the per-rendition approach at
+# those defaults (what PeerTube would run), at equal quality.
+DEFAULTS = {"RATE_CONTROL": "crf", "CASCADE_SCALING": True}
+LECTURE: dict[str, dict[str, object]] = {
+    "defaults": {},
+    "me=dia": {"X264_PARAMS": "me=dia"},
+    "subme=1": {"X264_PARAMS": "subme=1"},
+    "me=dia:subme=1": {"X264_PARAMS": "me=dia:subme=1"},
+    "partitions=i8x8,i4x4": {"X264_PARAMS": "partitions=i8x8,i4x4"},
+    "b-adapt=0": {"X264_PARAMS": "b-adapt=0"},
+    "bframes=2": {"X264_PARAMS": "bframes=2"},
+    "rc-lookahead=5": {"X264_PARAMS": "rc-lookahead=5"},
+    "weightp=0": {"X264_PARAMS": "weightp=0"},
+    "no-mbtree": {"X264_PARAMS": "mbtree=0"},
+    "dia+subme1+part": {"X264_PARAMS": "me=dia:subme=1:partitions=i8x8,i4x4"},
+    "dia+subme1+part+badapt0": {"X264_PARAMS": "me=dia:subme=1:partitions=i8x8,i4x4:b-adapt=0"},
+    "superfast+mbtree": {
+        "X264_PRESET": "superfast",
+        "X264_PARAMS": "mbtree=1:rc-lookahead=10",
+    },
+    "superfast": {"X264_PRESET": "superfast"},
+    "superfast+mbtree no-deblock": {
+        "X264_PRESET": "superfast",
+        "X264_PARAMS": "mbtree=1:rc-lookahead=10:no-deblock=1",
+    },
+    "superfast+mbtree aq0": {
+        "X264_PRESET": "superfast",
+        "X264_PARAMS": "mbtree=1:rc-lookahead=10:aq-mode=0",
+    },
+    "superfast+mbtree la5": {
+        "X264_PRESET": "superfast",
+        "X264_PARAMS": "mbtree=1:rc-lookahead=5",
+    },
+    "superfast+mbtree no-cabac": {
+        "X264_PRESET": "superfast",
+        "X264_PARAMS": "mbtree=1:rc-lookahead=10:no-cabac=1",
+    },
+    "superfast+mbtree la5 no-cabac": {
+        "X264_PRESET": "superfast",
+        "X264_PARAMS": "mbtree=1:rc-lookahead=5:no-cabac=1",
+    },
+    "superfast+mbtree no-cabac no-deblock": {
+        "X264_PRESET": "superfast",
+        "X264_PARAMS": "mbtree=1:rc-lookahead=10:no-cabac=1:no-deblock=1",
+    },
+    "superfast+mbtree la5 no-cabac no-deblock": {
+        "X264_PRESET": "superfast",
+        "X264_PARAMS": "mbtree=1:rc-lookahead=5:no-cabac=1:no-deblock=1",
+    },
+    "superfast+mbtree b-adapt0": {
+        "X264_PRESET": "superfast",
+        "X264_PARAMS": "mbtree=1:rc-lookahead=10:b-adapt=0",
+    },
+}
+for _name, _settings in LECTURE.items():
+    VARIANTS[f"lecture {_name}"] = {**DEFAULTS, **_settings}
 
 
 @contextmanager
 def patched(settings: dict[str, object]) -> Iterator[None]:
-    """Temporarily set the encoder knobs (and argv's imported copies of two of them)."""
-    saved_enc = {k: getattr(encoder, k) for k in BASE}
-    saved_argv = {k: getattr(argv_module, k) for k in ("CASCADE_SCALING", "SCALE_FLAGS")}
-    merged = {**BASE, **settings}
-    try:
-        for key, value in merged.items():
-            setattr(encoder, key, value)
-            if key in saved_argv:
-                setattr(argv_module, key, value)
+    """Temporarily set the encoder knobs: ``BASE`` overlaid with ``settings``."""
+    with encoder_knobs({**BASE, **settings}):
         yield
-    finally:
-        for key, value in saved_enc.items():
-            setattr(encoder, key, value)
-        for key, value in saved_argv.items():
-            setattr(argv_module, key, value)
 
 
 def _cpu_seconds() -> float:
@@ -129,6 +179,7 @@ def run_variant(
     plan: Plan,
     root: Path,
     baseline_cache: dict[str, dict[str, float]],
+    fixed_baseline: bool = False,
 ) -> dict[str, object]:
     """Measure one variant; returns its table row."""
     work = root / "work"
@@ -141,18 +192,12 @@ def run_variant(
         ours_cpu = _cpu_seconds() - cpu
         ours_q = ladder_quality(source, plan, {n: work / "ours" / n for n in videos})
         key = json.dumps({k: v for k, v in {**BASE, **settings}.items() if k not in OURS_ONLY})
+        if fixed_baseline:
+            key = "fixed"
         if key not in baseline_cache:
-            dirs: dict[str, Path] = {}
-            cpu = _cpu_seconds()
-            per = timed(lambda: dirs.update(run_per_rendition(source, info, plan, work / "per")))
-            per_cpu = _cpu_seconds() - cpu
-            per_q = ladder_quality(source, plan, dirs, True)
-            baseline_cache[key] = {
-                "per_rendition_s": per,
-                "per_cpu_s": per_cpu,
-                "per_ssim_top": per_q[videos[0]]["ssim"],
-                "per_bytes": sum(int(q["bytes"]) for q in per_q.values()),
-            }
+            baseline_settings = {**DEFAULTS} if fixed_baseline else settings
+            with patched(baseline_settings):
+                baseline_cache[key] = _baseline(source, info, plan, work, videos)
         base = baseline_cache[key]
     ours_bytes = sum(dir_bytes(work / "ours" / n) for n in videos)
     return {
@@ -170,12 +215,34 @@ def run_variant(
     }
 
 
+def _baseline(
+    source: Path, info: MediaInfo, plan: Plan, work: Path, videos: list[str]
+) -> dict[str, float]:
+    """Time and score the per-rendition approach with the currently patched knobs."""
+    dirs: dict[str, Path] = {}
+    cpu = _cpu_seconds()
+    per = timed(lambda: dirs.update(run_per_rendition(source, info, plan, work / "per")))
+    per_cpu = _cpu_seconds() - cpu
+    per_q = ladder_quality(source, plan, dirs, True)
+    return {
+        "per_rendition_s": per,
+        "per_cpu_s": per_cpu,
+        "per_ssim_top": per_q[videos[0]]["ssim"],
+        "per_bytes": sum(int(q["bytes"]) for q in per_q.values()),
+    }
+
+
 def main() -> None:
     """Generate one lecture source and measure the selected variants."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--source", type=Path, help="reuse this lecture source")
     parser.add_argument("--only", nargs="*", help="variant names to run (default: all)")
+    parser.add_argument(
+        "--fixed-baseline",
+        action="store_true",
+        help="compare every variant with the per-rendition approach at today's defaults",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -186,7 +253,7 @@ def main() -> None:
         for name, settings in VARIANTS.items():
             if args.only and name not in args.only:
                 continue
-            row = run_variant(name, settings, source, info, plan, root, cache)
+            row = run_variant(name, settings, source, info, plan, root, cache, args.fixed_baseline)
             print(json.dumps(row), flush=True)
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields, replace
 from pathlib import Path
 
+import transcoder.argv as argv_module
+import transcoder.encoder as encoder
 from transcoder.argv import PLAYLIST_NAME, hls_argv, rendition_dirs
+from transcoder.binaries import resolve
 from transcoder.plan import Plan, Rendition
 from transcoder.probe import MediaInfo
 from transcoder.run import run_ffmpeg
@@ -19,6 +23,31 @@ TIMEOUT = 6 * 3600.0
 _SSIM_ALL = re.compile(r"SSIM .*All:([0-9.]+)")
 # Plan fields that are not part of a plain video ladder (added by later features).
 _EXTRAS = {"audio_only": None, "storyboard": None, "loudness_target": None}
+
+
+# What PeerTube's default transcoding profile runs (libx264 veryfast, CRF 23 capped per
+# resolution), the baseline our lecture settings are compared with at equal quality.
+PEERTUBE_SETTINGS: dict[str, object] = {"X264_PRESET": "veryfast", "X264_PARAMS": ""}
+# Knobs that ``transcoder.argv`` imported by name.
+_ARGV_KNOBS = ("CASCADE_SCALING", "SCALE_FLAGS")
+
+
+@contextmanager
+def encoder_knobs(settings: dict[str, object]) -> Iterator[None]:
+    """Temporarily set knobs of :mod:`transcoder.encoder` (and argv's copies of two)."""
+    saved = {k: getattr(encoder, k) for k in settings}
+    saved_argv = {k: getattr(argv_module, k) for k in _ARGV_KNOBS if k in settings}
+    try:
+        for key, value in settings.items():
+            setattr(encoder, key, value)
+            if key in saved_argv:
+                setattr(argv_module, key, value)
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(encoder, key, value)
+        for key, value in saved_argv.items():
+            setattr(argv_module, key, value)
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -68,7 +97,10 @@ def run_per_rendition(
 def decode_only(source: Path, binary: str = FFMPEG) -> None:
     """Decode every stream of ``source`` and throw the frames away (the floor)."""
     subprocess.run(
-        [binary, "-hide_banner", "-nostdin", "-v", "error", "-i", str(source), "-f", "null", "-"],
+        resolve(
+            [binary, "-hide_banner", "-nostdin", "-v", "error", "-i", str(source), "-f", "null"]
+            + ["-"]
+        ),
         check=True,
         timeout=TIMEOUT,
     )

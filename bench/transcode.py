@@ -8,17 +8,21 @@ round to spread machine noise, times:
   database: claim, download the source from storage, probe, the single ffmpeg command
   (ladder + audio-only variant + loudnorm + storyboard), poster, upload, DB switch;
 * ``per_rendition``: what PeerTube and MediaCMS do, one ffmpeg per video rendition
-  (each decoding the source; same x264/AAC settings; no extras), one after another;
+  (each decoding the source; PeerTube's default x264 settings: veryfast, CRF 23 capped
+  per rung; no extras), one after another;
+* ``per_rendition_same``: the same, but with our lecture x264 settings (like for like:
+  what one decode and the cascade alone buy);
 * ``bare``: our single ffmpeg command alone, exactly as the pipeline builds it;
 * ``bare_plain``: the same command for the video ladder alone (no extras);
 * ``decode``: ``ffmpeg -i source -f null -``, the floor.
 
-Ratios are medians of per-round ratios. Quality: bytes and SSIM per rendition for
-ours and for the per-rendition approach (SSIM against the source scaled down to the
-rendition's size with lanczos). Prints one JSON line and writes it to
-``bench/results/transcode-<timestamp>.json``.
+Every step runs the same ffmpeg executable (``transcoder.binaries``; ``--alt-ffmpeg``
+also times ``bare`` with another one). Ratios are medians of per-round ratios.
+Quality: bytes and SSIM per rendition for ours and for the per-rendition approach
+(SSIM against the source scaled down to the rendition's size with lanczos). Prints one
+JSON line and writes it to ``bench/results/transcode-<timestamp>.json``.
 
-    .venv/bin/python -m bench.transcode [--seconds 300] [--rounds 1] [--imageio-ffmpeg]
+    .venv/bin/python -m bench.transcode [--seconds 300] [--rounds 1] [--alt-ffmpeg PATH]
 """
 
 from __future__ import annotations
@@ -39,14 +43,16 @@ from typing import Any
 
 import transcoder.encoder as encoder
 from bench.measure import (
-    FFMPEG,
+    PEERTUBE_SETTINGS,
     decode_only,
+    encoder_knobs,
     ladder_quality,
     plain_ladder,
     run_ladder,
     run_per_rendition,
     timed,
 )
+from transcoder.binaries import ffmpeg_executable
 from transcoder.limits import Limits
 from transcoder.plan import Plan, plan_ladder
 from transcoder.probe import MediaInfo, probe
@@ -133,8 +139,9 @@ def _expect_ready(state: str | None) -> None:
         raise RuntimeError(f"the pipeline ended in state {state!r}")
 
 
-def ffmpeg_version(binary: str = FFMPEG) -> str:
-    """First line of ``ffmpeg -version``."""
+def ffmpeg_version(binary: str | None = None) -> str:
+    """First line of ``ffmpeg -version`` (default: the executable the pipeline runs)."""
+    binary = binary or ffmpeg_executable()
     out = subprocess.run([binary, "-version"], capture_output=True, text=True, check=True)
     return out.stdout.splitlines()[0]
 
@@ -150,15 +157,6 @@ def encoder_settings() -> dict[str, object]:
         "cascade_scaling": encoder.CASCADE_SCALING,
         "scale_flags": encoder.SCALE_FLAGS,
     }
-
-
-def imageio_ffmpeg_exe() -> str | None:
-    """The static ffmpeg shipped in the imageio-ffmpeg wheel, if it is installed."""
-    try:
-        import imageio_ffmpeg  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 def _cpu_seconds() -> float:
@@ -190,7 +188,8 @@ def measure(
     plan: Plan = plan_ladder(info)
     videos = [r.name for r in plan.renditions]
     times: dict[str, list[float]] = {
-        k: [] for k in ("pipeline", "per_rendition", "bare", "bare_plain", "decode")
+        k: []
+        for k in ("pipeline", "per_rendition", "per_rendition_same", "bare", "bare_plain", "decode")
     }
     if alt_ffmpeg:
         times["bare_alt_ffmpeg"] = []
@@ -231,6 +230,9 @@ def measure(
     result["cpu_ratios"] = {
         "pipeline_vs_per_rendition": _median_ratio(cpu["pipeline"], cpu["per_rendition"]),
         "pipeline_vs_bare": _median_ratio(cpu["pipeline"], cpu["bare"]),
+        "pipeline_vs_per_rendition_same_settings": _median_ratio(
+            cpu["pipeline"], cpu["per_rendition_same"]
+        ),
         "bare_plain_vs_per_rendition": _median_ratio(cpu["bare_plain"], cpu["per_rendition"]),
     }
     return result
@@ -252,6 +254,7 @@ def _round_steps(
     steps: list[tuple[str, Callable[[], float]]] = [
         ("pipeline", lambda: _pipeline(runner, source, round_no, ours_dirs)),
         ("per_rendition", lambda: _per(source, info, plan, out / "per", per_dirs)),
+        ("per_rendition_same", lambda: _per(source, info, plan, out / "same", {}, same=True)),
         ("bare", lambda: timed(lambda: run_ladder(source, info, plan, out / "bare"))),
         ("bare_plain", lambda: timed(lambda: run_ladder(source, info, plain, out / "plain"))),
         ("decode", lambda: timed(lambda: decode_only(source))),
@@ -273,9 +276,17 @@ def _pipeline(runner: PipelineRunner, source: Path, round_no: int, dirs: dict[st
     return seconds
 
 
-def _per(source: Path, info: MediaInfo, plan: Plan, out: Path, dirs: dict[str, Path]) -> float:
+def _per(
+    source: Path,
+    info: MediaInfo,
+    plan: Plan,
+    out: Path,
+    dirs: dict[str, Path],
+    same: bool = False,
+) -> float:
     found: dict[str, Path] = {}
-    seconds = timed(lambda: found.update(run_per_rendition(source, info, plan, out)))
+    with encoder_knobs({} if same else PEERTUBE_SETTINGS):
+        seconds = timed(lambda: found.update(run_per_rendition(source, info, plan, out)))
     dirs.clear()
     dirs.update(found)
     return seconds
@@ -301,6 +312,9 @@ def _report(
         "pipeline_vs_bare": _median_ratio(times["pipeline"], times["bare"]),
         "decode_vs_bare": _median_ratio(times["decode"], times["bare"]),
         "bare_vs_per_rendition": _median_ratio(times["bare"], times["per_rendition"]),
+        "pipeline_vs_per_rendition_same_settings": _median_ratio(
+            times["pipeline"], times["per_rendition_same"]
+        ),
         "bare_plain_vs_per_rendition": _median_ratio(times["bare_plain"], times["per_rendition"]),
         "bare_plain_vs_bare": _median_ratio(times["bare_plain"], times["bare"]),
     }
@@ -315,6 +329,7 @@ def _report(
         "ffmpeg": ffmpeg_version(),
         "cpus": os.cpu_count(),
         "settings": encoder_settings(),
+        "per_rendition_settings": PEERTUBE_SETTINGS,
         "ladder": videos,
         "rounds": rounds,
         "seconds_median": {k: round(statistics.median(v), 2) for k, v in times.items()},
@@ -342,7 +357,7 @@ def _report(
     if alt_ffmpeg:
         result["alt_ffmpeg"] = {
             "version": ffmpeg_version(alt_ffmpeg),
-            "bare_vs_debian_bare": _median_ratio(times["bare_alt_ffmpeg"], times["bare"]),
+            "bare_alt_vs_bare": _median_ratio(times["bare_alt_ffmpeg"], times["bare"]),
         }
     return result
 
@@ -364,16 +379,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--height", type=int, default=1080)
     parser.add_argument("--fps", type=int, default=30)
     parser.add_argument(
-        "--imageio-ffmpeg",
-        action="store_true",
-        help="also time the bare command with imageio-ffmpeg's static build",
+        "--alt-ffmpeg",
+        metavar="PATH",
+        help="also time the bare command with this ffmpeg (e.g. /usr/bin/ffmpeg)",
     )
     parser.add_argument("--no-write", action="store_true", help="only print the JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
-    alt = imageio_ffmpeg_exe() if args.imageio_ffmpeg else None
-    if args.imageio_ffmpeg and alt is None:
-        parser.error("imageio-ffmpeg is not installed (pip install imageio-ffmpeg)")
+    alt = args.alt_ffmpeg
 
     def log(message: str) -> None:
         if not args.quiet:

@@ -35,6 +35,7 @@ def test_benchmark_reports_every_measurement(tmp_path: Path) -> None:
     assert set(line["seconds_median"]) == {
         "pipeline",
         "per_rendition",
+        "per_rendition_same",
         "bare",
         "bare_plain",
         "decode",
@@ -52,5 +53,7 @@ def test_benchmark_reports_every_measurement(tmp_path: Path) -> None:
             assert entry["bytes"] > 0
             assert 0.0 < entry["ssim"] <= 1.0
     assert {"pipeline_vs_per_rendition_met", "pipeline_vs_bare_met"} <= set(line["targets"])
+    # The baseline runs PeerTube's settings, not ours.
+    assert line["per_rendition_settings"]["X264_PRESET"] != line["settings"]["preset"]
     written = write_result(result, tmp_path / "results")
     assert json.loads(written.read_text()) == line

@@ -112,7 +112,8 @@ def test_fixed_gop_without_scene_cuts() -> None:
 def test_per_rendition_rate_control() -> None:
     argv, plan = build(media())
     assert value(argv, "-c:v") == "libx264"
-    assert value(argv, "-preset") == "veryfast"
+    assert value(argv, "-preset") == "superfast"
+    assert "mbtree=1" in value(argv, "-x264-params")
     assert value(argv, "-pix_fmt") == "yuv420p"
     for index, rendition in enumerate(plan.renditions):
         assert value(argv, f"-b:v:{index}") == str(rendition.video_bitrate)

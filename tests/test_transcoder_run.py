@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
 # The repo root must be importable; drop once pyproject sets pytest pythonpath = ["."].
+from transcoder.binaries import ffmpeg_executable, resolve
 from transcoder.errors import TranscodeError
 from transcoder.run import ProgressParser, parse_progress, run_ffmpeg
 from transcoder.synth import synth_argv
@@ -144,3 +146,33 @@ def test_exception_in_callback_kills_ffmpeg_and_propagates() -> None:
     with pytest.raises(Stop):
         run_ffmpeg(ENDLESS, duration=3600.0, on_progress=explode, timeout=120, min_interval=0)
     assert ffmpeg_children() == []
+
+
+def test_ffmpeg_binary_setting_picks_the_executable(monkeypatch: pytest.MonkeyPatch) -> None:
+    ffmpeg_executable.cache_clear()
+    monkeypatch.setenv("FFMPEG_BINARY", "/opt/other/ffmpeg")
+    try:
+        assert resolve(["ffmpeg", "-version"]) == ["/opt/other/ffmpeg", "-version"]
+        # Only the bare program name is replaced (ffprobe and explicit paths are kept).
+        assert resolve(["ffprobe", "-version"]) == ["ffprobe", "-version"]
+        assert resolve(["/usr/bin/ffmpeg"]) == ["/usr/bin/ffmpeg"]
+    finally:
+        ffmpeg_executable.cache_clear()
+
+
+def test_run_ffmpeg_runs_the_configured_executable(monkeypatch: pytest.MonkeyPatch) -> None:
+    ffmpeg_executable.cache_clear()
+    monkeypatch.setenv("FFMPEG_BINARY", "/nonexistent/ffmpeg")
+    try:
+        with pytest.raises(TranscodeError, match="could not start ffmpeg"):
+            run_ffmpeg(["ffmpeg", "-version"], duration=1.0, on_progress=None, timeout=10)
+    finally:
+        ffmpeg_executable.cache_clear()
+
+
+def test_default_executable_is_an_ffmpeg_with_libx264() -> None:
+    ffmpeg_executable.cache_clear()
+    out = subprocess.run(
+        [ffmpeg_executable(), "-hide_banner", "-encoders"], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "libx264" in out.stdout

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import IO
 
+from transcoder.binaries import resolve
 from transcoder.errors import TranscodeError, TranscodeTimeout
 
 STDERR_TAIL_LINES = 20
@@ -85,7 +86,7 @@ def run_ffmpeg(
     with tempfile.TemporaryFile() as stderr_file:
         try:
             proc = subprocess.Popen(
-                argv,
+                resolve(argv),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=stderr_file,  # a file, not a pipe: a chatty ffmpeg cannot deadlock us
