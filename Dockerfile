@@ -1,5 +1,6 @@
 # One image for every Learnstream process in docker-compose.yml: the web app (gunicorn),
-# the transcoder worker (Celery), and the one-shot migrate / createbucket jobs.
+# the transcoder workers and the scheduler (Celery worker / beat), and the one-shot
+# migrate / createbucket jobs.
 
 # --- front-end packages: hls.js is served straight from node_modules by the app ---
 FROM node:22-bookworm-slim AS frontend

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
+BROKER_SOCKET_TIMEOUT = 5.0  # seconds; above kombu's 1 s BRPOP poll, so idle workers never trip it
 
 
 def _env_int(env: dict[str, str], name: str, default: int) -> int:
@@ -55,6 +56,8 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "SCRATCH_DIR": env.get("SCRATCH_DIR") or str(instance / "scratch"),
         "S3_BUCKET": s3_bucket,
         "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        # The address browsers use to reach the store (presigned URLs are signed for it).
+        "S3_PUBLIC_ENDPOINT_URL": env.get("S3_PUBLIC_ENDPOINT_URL") or None,
         "S3_REGION": env.get("S3_REGION", "us-east-1"),
         "S3_ACCESS_KEY_ID": env.get("S3_ACCESS_KEY_ID") or None,
         "S3_SECRET_ACCESS_KEY": env.get("S3_SECRET_ACCESS_KEY") or None,
@@ -72,7 +75,8 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
                 "sweep-transcode-jobs": {
                     "task": "transcoder.sweep",
                     "schedule": float(_env_int(env, "SWEEP_INTERVAL_SECONDS", 60)),
-                }
+                },
+                "clean-abandoned-uploads": {"task": "uploads.clean_abandoned", "schedule": 3600.0},
             },
         },
         # Uploads: the request body cap, and the caps ffprobe enforces before any transcode.
@@ -81,6 +85,11 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MAX_VIDEO_WIDTH": _env_int(env, "MAX_VIDEO_WIDTH", 3840),
         "MAX_VIDEO_HEIGHT": _env_int(env, "MAX_VIDEO_HEIGHT", 2160),
         "MAX_VIDEO_FPS": _env_int(env, "MAX_VIDEO_FPS", 120),
+        # Direct (multipart) uploads: each user's total of stored sources, how long a part
+        # URL stays valid, and how long an upload may sit idle before it is aborted.
+        "UPLOAD_QUOTA_BYTES": _env_int(env, "UPLOAD_QUOTA_BYTES", 20 * 1024**3),
+        "UPLOAD_PART_URL_TTL_SECONDS": _env_int(env, "UPLOAD_PART_URL_TTL_SECONDS", 3600),
+        "UPLOAD_ABANDON_HOURS": _env_int(env, "UPLOAD_ABANDON_HOURS", 24),
         "HLS_SEGMENT_SECONDS": _env_int(env, "HLS_SEGMENT_SECONDS", 4),
         # Never stuck: a RUNNING job silent this long is handed back (or failed after
         # JOB_MAX_ATTEMPTS); a QUEUED one waiting this long is sent to the queue again.
@@ -89,6 +98,8 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "JOB_MAX_ATTEMPTS": _env_int(env, "JOB_MAX_ATTEMPTS", 3),
         "COMPLETION_SHARE": float(env.get("COMPLETION_SHARE", "0.9")),
         "API_TOKEN_DAYS": _env_int(env, "API_TOKEN_DAYS", 30),
+        # Lifetime of the signed segment/thumbnail links inside playlists (1 to 10080).
+        "MEDIA_URL_TTL_MINUTES": _env_int(env, "MEDIA_URL_TTL_MINUTES", 30),
         "NODE_MODULES": env.get("NODE_MODULES") or str(BASE_DIR / "node_modules"),
         "PLAYER_STATIC": str(BASE_DIR / "player_static"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -106,8 +117,14 @@ def _transport_options(broker_url: str) -> dict[str, Any]:
     # Redis redelivers unacknowledged (acks_late) tasks after the visibility timeout; it
     # must exceed the longest transcode or a second worker would start the same job.
     # (The SQLAlchemy transport passes its options to create_engine, so none there.)
+    # Without socket timeouts a publish to a frozen or half-open Redis blocks the request
+    # forever; with them it fails, the job stays QUEUED and the sweeper sends it later.
     if broker_url.startswith(("redis://", "rediss://")):
-        return {"visibility_timeout": 12 * 3600}
+        return {
+            "visibility_timeout": 12 * 3600,
+            "socket_timeout": BROKER_SOCKET_TIMEOUT,
+            "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+        }
     return {}
 
 

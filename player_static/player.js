@@ -167,13 +167,62 @@
     if (hls) hls.currentLevel = parseInt(quality.value, 10);
   });
 
+  /* ---- expiring segment links ----
+   * Playlists name segments by signed links that expire (MEDIA_URL_TTL_MINUTES), and
+   * hls.js never re-reads a finished (VOD) playlist. So on a 403 for a segment, fetch
+   * its playlist again (the app signs it afresh on every fetch), put the new links into
+   * the loaded level, and let hls.js retry the segment: it retries a 403 only here. */
+  function retryExpired(retryConfig, retryCount, isTimeout, response, retry) {
+    return retry || (!!response && response.code === 403 && retryCount < retryConfig.maxNumRetry);
+  }
+
+  var refreshing = {};  // playlist URL → pending refresh
+
+  function refreshLinks(frag) {
+    var level = hls.levels[frag.level];
+    var url = frag.baseurl;
+    if (!level || !level.details || refreshing[url]) return;
+    refreshing[url] = fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (resp) {
+        if (!resp.ok) throw new Error("playlist " + resp.status);
+        return resp.text();
+      })
+      .then(function (text) {
+        var fresh = segmentLinks(text, url);
+        level.details.fragments.forEach(function (f) {
+          if (fresh[f.sn]) f.url = fresh[f.sn];
+        });
+        root.dataset.linkRefreshes = String(parseInt(root.dataset.linkRefreshes || "0", 10) + 1);
+      })
+      .catch(function () { /* hls.js runs out of retries and reports the error */ })
+      .then(function () { delete refreshing[url]; });
+  }
+
+  /* Media sequence number → absolute segment URL, from a media playlist's text. */
+  function segmentLinks(text, base) {
+    var links = {};
+    var sn = 0;
+    text.split(/\r?\n/).forEach(function (line) {
+      line = line.trim();
+      var sequence = /^#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(line);
+      if (sequence) sn = parseInt(sequence[1], 10);
+      else if (line && line.charAt(0) !== "#") links[sn++] = new URL(line, base).href;
+    });
+    return links;
+  }
+
   /* ---- start ---- */
   if (window.Hls && window.Hls.isSupported()) {
-    hls = new window.Hls({ capLevelToPlayerSize: true });
+    var fragLoadPolicy = JSON.parse(JSON.stringify(window.Hls.DefaultConfig.fragLoadPolicy));
+    fragLoadPolicy.default.errorRetry.shouldRetry = retryExpired;
+    hls = new window.Hls({ capLevelToPlayerSize: true, fragLoadPolicy: fragLoadPolicy });
     hls.on(window.Hls.Events.MANIFEST_PARSED, function (_e, data) {
       fillQuality(data.levels);
     });
     hls.on(window.Hls.Events.ERROR, function (_e, data) {
+      var expired = data.details === window.Hls.ErrorDetails.FRAG_LOAD_ERROR &&
+        data.frag && data.response && data.response.code === 403;
+      if (expired) refreshLinks(data.frag);
       if (!data.fatal) return;
       if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
         say("Network problem, retrying…");

@@ -1,9 +1,18 @@
-/* Upload page: poll each unfinished recording's job until it is READY or FAILED. */
+/* Upload page: resumable direct uploads with Uppy (S3 multipart through /api/v1/uploads),
+   and polling of each unfinished recording's transcode job until it is READY or FAILED.
+   Without JavaScript (or without the Uppy bundle) the plain form on the page still works. */
 (function () {
   "use strict";
 
   var POLL_MS = 2000;
+  var MAX_PARTS = 10000;
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.content : "";
+  var tbody = document.querySelector("table.jobs tbody");
   var rows = Array.prototype.slice.call(document.querySelectorAll(".job-row"));
+  var polling = false;
+
+  // ------------------------------------------------------------------ job polling
 
   function unfinished(row) {
     var s = row.dataset.state;
@@ -13,31 +22,193 @@
   function refresh(row) {
     return fetch("/api/v1/videos/" + row.dataset.videoId, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (video) {
-        if (!video) return;
-        var job = video.job || { progress: 0, error: null };
-        row.dataset.state = video.state;
-        row.querySelector(".state").textContent = video.state;
-        row.querySelector(".job-progress").value = job.progress;
-        row.querySelector(".pct").textContent = Math.round(job.progress) + "%";
-        if (video.state === "failed") row.querySelector(".error").textContent = job.error || "";
-        if (video.state === "ready") {
-          var cell = row.cells[0];
-          var link = document.createElement("a");
-          link.href = "/videos/" + video.id;
-          link.textContent = video.title;
-          cell.textContent = "";
-          cell.appendChild(link);
-        }
-      })
+      .then(function (video) { if (video) showVideo(row, video); })
       .catch(function () { /* try again on the next tick */ });
+  }
+
+  function showVideo(row, video) {
+    var job = video.job || { progress: 0, error: null };
+    row.dataset.state = video.state;
+    row.querySelector(".state").textContent = video.state;
+    row.querySelector(".job-progress").value = job.progress;
+    row.querySelector(".pct").textContent = Math.round(job.progress) + "%";
+    if (video.state === "failed") row.querySelector(".error").textContent = job.error || "";
+    if (video.state === "ready") {
+      var cell = row.cells[0];
+      var link = document.createElement("a");
+      link.href = "/videos/" + video.id;
+      link.textContent = video.title;
+      cell.textContent = "";
+      cell.appendChild(link);
+    }
   }
 
   function tick() {
     var open = rows.filter(unfinished);
-    if (!open.length) return;
+    if (!open.length) { polling = false; return; }
     Promise.all(open.map(refresh)).then(function () { setTimeout(tick, POLL_MS); });
   }
 
-  setTimeout(tick, POLL_MS);
+  function poll() {
+    if (polling) return;
+    polling = true;
+    setTimeout(tick, POLL_MS);
+  }
+
+  function cell(row, className) {
+    var td = row.insertCell(-1);
+    if (className) td.className = className;
+    return td;
+  }
+
+  /* A row for a freshly uploaded recording, like the ones the server renders. */
+  function addRow(video) {
+    if (!tbody || tbody.querySelector('.job-row[data-video-id="' + video.id + '"]')) return;
+    var empty = tbody.querySelector(".empty-row");
+    if (empty) empty.remove();
+    var row = tbody.insertRow(0);
+    row.className = "job-row";
+    row.dataset.videoId = video.id;
+    cell(row).textContent = video.title;
+    cell(row, "state");
+    var progress = document.createElement("progress");
+    progress.className = "job-progress";
+    progress.max = 100;
+    var pct = document.createElement("span");
+    pct.className = "pct";
+    var progressCell = cell(row);
+    progressCell.appendChild(progress);
+    progressCell.appendChild(document.createTextNode(" "));
+    progressCell.appendChild(pct);
+    cell(row, "error");
+    showVideo(row, video);
+    rows.push(row);
+    poll();
+  }
+
+  poll();
+
+  // ------------------------------------------------------------------ direct uploads
+
+  var root = document.getElementById("uppy");
+  if (!root || !window.Uppy) return;
+  var U = window.Uppy;
+  var statusLine = document.getElementById("upload-status");
+  var speedLine = document.getElementById("upload-speed");
+  var partSize = Number(root.dataset.partSize);
+
+  function say(message) { if (statusLine) statusLine.textContent = message; }
+
+  /* A JSON call to the upload API; errors carry the server's message and status. */
+  function api(method, path, body, signal) {
+    return fetch("/api/v1/uploads" + path, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "Content-Type": "application/json", Accept: "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: signal
+    }).then(function (r) {
+      if (r.status === 204) return null;
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (!r.ok) {
+          var err = new Error(data.error || "The server answered " + r.status + ".");
+          err.source = { status: r.status };
+          throw err;
+        }
+        return data;
+      });
+    });
+  }
+
+  function stem(name) { return name.replace(/\.[^.]+$/, ""); }
+
+  function mb(bytes) { return (bytes / (1024 * 1024)).toFixed(1) + " MB"; }
+
+  var uppy = new U.Uppy({
+    id: "learnstream-upload",
+    autoProceed: false,
+    restrictions: {
+      maxFileSize: Number(root.dataset.maxBytes),
+      allowedFileTypes: JSON.parse(root.dataset.extensions)
+    }
+  });
+
+  uppy.use(U.Dashboard, {
+    inline: true,
+    target: root,
+    height: 340,
+    width: "100%",
+    showProgressDetails: true,
+    proudlyDisplayPoweredByUppy: false,
+    note: root.dataset.note,
+    metaFields: [{ id: "title", name: "Title", placeholder: "What is this recording about?" }]
+  });
+
+  // Remembers unfinished uploads (and small files) across reloads and crashes; a large
+  // file has to be chosen again, and then only its missing parts are sent.
+  uppy.use(U.GoldenRetriever);
+
+  uppy.use(U.AwsS3, {
+    shouldUseMultipart: true,
+    limit: 4,
+    getChunkSize: function (file) { return Math.max(partSize, Math.ceil(file.size / MAX_PARTS)); },
+    createMultipartUpload: function (file) {
+      return api("POST", "", {
+        filename: file.name,
+        type: file.type || "",
+        size: file.size,
+        title: file.meta.title || stem(file.name)
+      }).then(function (upload) { return { uploadId: upload.uploadId, key: upload.key }; });
+    },
+    listParts: function (file, opts) {
+      return api("GET", "/" + opts.uploadId + "/parts", null, opts.signal);
+    },
+    signPart: function (file, opts) {
+      var path = "/" + opts.uploadId + "/parts/" + opts.partNumber + "/url";
+      return api("POST", path, null, opts.signal).then(function (target) {
+        // Presigned store URLs must not get extra headers; the app's own route needs CSRF.
+        return {
+          method: "PUT",
+          url: target.url,
+          headers: target.direct ? {} : { "X-CSRFToken": csrf }
+        };
+      });
+    },
+    completeMultipartUpload: function (file, opts) {
+      var parts = opts.parts.map(function (p) { return { PartNumber: p.PartNumber, ETag: p.ETag }; });
+      return api("POST", "/" + opts.uploadId + "/complete", { parts: parts }, opts.signal)
+        .then(function (done) {
+          addRow(done.video);
+          return { location: done.location, video_id: done.video.id };
+        });
+    },
+    abortMultipartUpload: function (file, opts) {
+      return api("DELETE", "/" + opts.uploadId, null, opts.signal).catch(function () { /* cleaned up later */ });
+    }
+  });
+
+  uppy.on("file-added", function (file) {
+    if (!file.meta.title) uppy.setFileMeta(file.id, { title: stem(file.name) });
+  });
+
+  uppy.on("upload-progress", function (file, progress) {
+    var started = file.progress && file.progress.uploadStarted;
+    var seconds = started ? (Date.now() - started) / 1000 : 0;
+    if (!speedLine || !progress.bytesTotal) return;
+    var rate = seconds > 0 ? progress.bytesUploaded / seconds : 0;
+    speedLine.textContent = file.name + ": " + mb(progress.bytesUploaded) + " of " +
+      mb(progress.bytesTotal) + (rate ? " at " + mb(rate) + "/s" : "");
+  });
+
+  uppy.on("upload-success", function (file) {
+    say("“" + (file.meta.title || file.name) + "” is uploaded; it is being transcoded.");
+  });
+
+  uppy.on("upload-error", function (file, err) {
+    say((file ? file.name + ": " : "") + (err && err.message ? err.message : "the upload failed."));
+  });
+
+  uppy.on("restore-confirmed", function () { say("Resuming your unfinished upload…"); });
+
+  document.getElementById("direct-upload").hidden = false;
 })();

@@ -26,8 +26,8 @@ ROLES = ("learner_a", "learner_b", "outsider", "instructor_a", "instructor_b", "
 # target → expected status for each role, in ROLES order.
 TABLE: dict[str, tuple[int, ...]] = {
     "watch page": (200, 404, 404, 200, 404, 200),
-    "hls master": (200, 404, 404, 200, 404, 200),
-    "poster": (200, 404, 404, 200, 404, 200),
+    "hls master": (200, 403, 403, 200, 403, 200),
+    "poster": (200, 403, 403, 200, 403, 200),
     "video api": (200, 404, 404, 200, 404, 200),
     "progress put": (200, 404, 404, 200, 404, 200),
     "clip of it (api)": (200, 404, 404, 200, 404, 200),

@@ -41,4 +41,6 @@ def test_redis_broker_gets_a_visibility_timeout_longer_than_a_transcode(tmp_path
     env = {"LEARNSTREAM_INSTANCE": str(tmp_path), "SECRET_KEY": "x"}
     redis = load_settings({**env, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
     assert redis["CELERY"]["broker_transport_options"]["visibility_timeout"] >= 4 * 3600
+    # A frozen Redis must not hold a request: publishing gives up and the sweeper resends.
+    assert redis["CELERY"]["broker_transport_options"]["socket_timeout"] <= 10
     assert load_settings(env)["CELERY"]["broker_transport_options"] == {}

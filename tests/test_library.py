@@ -75,8 +75,8 @@ def test_hls_paths_cannot_escape_the_ladder(
 def test_media_requires_sign_in(app: Flask, make_user, make_ready_video) -> None:
     video_id = make_ready_video(make_user("instructor").id)
     anonymous = app.test_client()
-    assert anonymous.get(f"/videos/{video_id}/hls/master.m3u8").status_code == 302
-    assert anonymous.get(f"/videos/{video_id}/poster.jpg").status_code == 302
+    assert anonymous.get(f"/videos/{video_id}/hls/master.m3u8").status_code == 401
+    assert anonymous.get(f"/videos/{video_id}/poster.jpg").status_code == 401
     assert anonymous.get(f"/api/v1/videos/{video_id}").status_code == 401
 
 

@@ -3,6 +3,7 @@
 from webapp.api import catalogue, clips, views  # noqa: F401  (route modules register on bp)
 from webapp.api import cohorts as _cohorts  # noqa: F401  (blended learning)
 from webapp.api import paths as _paths  # noqa: F401  (learning paths)
+from webapp.api import uploads as _uploads  # noqa: F401  (direct multipart uploads)
 from webapp.api.blueprint import bp
 
 __all__ = ["bp"]

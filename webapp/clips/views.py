@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
 from transcoder.hls import clip_media_playlist, first_segment_start
 from webapp.access import can_manage, video_or_404
 from webapp.clips import exports
 from webapp.clips.queries import chapters_of, clip_or_404, clips_of, suggestions_of
-from webapp.playback.delivery import safe_relative, serve
+from webapp.playback.delivery import safe_relative, send_personal, serve
+from webapp.playback.links import signer_for
+from webapp.playback.playlists import sign_playlist
 from webapp.progress.services import get_progress, summary
 from webapp.storage import ObjectNotFound, get_storage
-from webapp.storage.content_types import content_type
 
 bp = Blueprint("clips", __name__)
-
-NO_CACHE = "private, max-age=60"
 
 
 @bp.get("/clips/<int:clip_id>")
@@ -64,9 +63,8 @@ def hls_variant(clip_id: int, variant: str):
         parent = get_storage().get_bytes(key).decode()
     except ObjectNotFound:
         abort(404)
-    segments_base = url_for("playback.hls", video_id=clip.video_id, rel=f"{variant}/x")[:-1]
-    body = clip_media_playlist(parent, clip.start, clip.end, segments_base)
-    return body, 200, {"Content-Type": content_type(key), "Cache-Control": NO_CACHE}
+    body = clip_media_playlist(parent, clip.start, clip.end, "")
+    return send_personal(sign_playlist(body, variant, signer_for(clip.video)), key)
 
 
 @bp.get("/clips/<int:clip_id>/download")

@@ -21,6 +21,7 @@ from webapp.models.learning import (
     Topic,
 )
 from webapp.models.progress import WatchProgress
+from webapp.models.upload import UploadSession, UploadState
 from webapp.models.user import ApiToken, Role, User
 from webapp.models.video import InvalidTransition, Rendition, Video, VideoState
 
@@ -52,6 +53,8 @@ __all__ = [
     "Rendition",
     "Role",
     "TranscodeJob",
+    "UploadSession",
+    "UploadState",
     "User",
     "Video",
     "VideoState",

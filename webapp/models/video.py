@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -57,7 +57,8 @@ class Video(db.Model):
     height: Mapped[int | None] = mapped_column(Integer)
     source_key: Mapped[str | None] = mapped_column(String(500))
     source_filename: Mapped[str] = mapped_column(String(255), default="")
-    source_size: Mapped[int | None] = mapped_column(Integer)
+    # Recordings of several GB: 64-bit (PostgreSQL's integer is 32-bit).
+    source_size: Mapped[int | None] = mapped_column(BigInteger)
     hls_prefix: Mapped[str | None] = mapped_column(String(500))
     # While the ladder is still being encoded: the early, growing single-variant stream.
     preview_prefix: Mapped[str | None] = mapped_column(String(500))

@@ -13,9 +13,14 @@ from webapp.storage.content_types import content_type
 _REL_RE = re.compile(r"^(?:[A-Za-z0-9_-]+/)?[A-Za-z0-9_.-]+$")
 
 
+def is_safe_relative(rel: str) -> bool:
+    """Whether ``rel`` has the shape of a path inside a ladder (no way out of it)."""
+    return bool(_REL_RE.match(rel)) and ".." not in rel
+
+
 def safe_relative(rel: str) -> str:
     """A path inside a ladder, or 404."""
-    if not _REL_RE.match(rel) or ".." in rel:
+    if not is_safe_relative(rel):
         abort(404)
     return rel
 
@@ -38,5 +43,13 @@ def serve(storage: Storage, key: str, max_age: int = 3600) -> Response:
         abort(404)
     # Media is private to signed-in users: no shared caches.
     response.headers["Cache-Control"] = f"private, max-age={max_age}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def send_personal(body: str, key: str) -> Response:
+    """A playlist or track rewritten for one viewer (fresh links): never stored by caches."""
+    response = Response(body, mimetype=content_type(key))
+    response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

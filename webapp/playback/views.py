@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
@@ -9,9 +11,12 @@ from flask_login import current_user, login_required
 
 from webapp.access import can_manage, video_or_404
 from webapp.clips.queries import chapters_of
-from webapp.playback.delivery import safe_relative, serve
+from webapp.playback.delivery import safe_relative, send_personal, serve
+from webapp.playback.links import signer_for, verified_key
+from webapp.playback.playlists import sign_playlist, sign_vtt
+from webapp.playback.viewer import media_viewer, viewable_video
 from webapp.progress.services import get_progress, summary
-from webapp.storage import get_storage
+from webapp.storage import ObjectNotFound, get_storage
 
 bp = Blueprint("playback", __name__)
 
@@ -42,23 +47,39 @@ def watch(video_id: int):
 
 
 @bp.get("/videos/<int:video_id>/hls/<path:rel>")
-@login_required
 def hls(video_id: int, rel: str):
-    """Playlists and segments of the published ladder."""
-    video = video_or_404(video_id, current_user)
+    """The ladder for an authorized viewer (session or bearer token). Playlists and
+    WebVTT tracks are rewritten on every fetch so that the media they name are
+    short-lived signed links; other files are served as they are."""
+    video = viewable_video(video_id, media_viewer())
     prefix = video.playable_prefix
     if prefix is None:
         abort(404)
+    key = f"{prefix}/{safe_relative(rel)}"
+    if rel.endswith((".m3u8", ".vtt")):
+        rewrite = sign_playlist if rel.endswith(".m3u8") else sign_vtt
+        try:
+            text = get_storage().get_bytes(key).decode()
+        except ObjectNotFound:
+            abort(404)
+        return send_personal(rewrite(text, posixpath.dirname(rel), signer_for(video)), key)
     # A growing preview must be re-read by the player; a published ladder never changes.
-    max_age = 3600 if video.is_ready else 0
-    return serve(get_storage(), f"{prefix}/{safe_relative(rel)}", max_age=max_age)
+    return serve(get_storage(), key, max_age=3600 if video.is_ready else 0)
+
+
+@bp.get("/media/<int:video_id>/<path:rel>")
+def media(video_id: int, rel: str):
+    """One ladder file by signed link (``?exp=&sig=``), no session needed: the link is
+    the permission. Range requests get 206 on local disk."""
+    expires = request.args.get("exp", type=int)
+    key = verified_key(video_id, rel, expires, request.args.get("sig", ""))
+    return serve(get_storage(), key, max_age=min(3600, max(0, int(expires - time.time()))))
 
 
 @bp.get("/videos/<int:video_id>/poster.jpg")
-@login_required
 def poster(video_id: int):
-    """The poster frame."""
-    video = video_or_404(video_id, current_user)
+    """The poster frame (session or bearer token)."""
+    video = viewable_video(video_id, media_viewer())
     if not video.poster_key:
         abort(404)
     return serve(get_storage(), video.poster_key)

@@ -1,12 +1,13 @@
-"""Read helpers for the upload page."""
+"""Read helpers for the upload page and the direct-upload API."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from flask import abort
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.models import TranscodeJob, User, Video
+from webapp.models import TranscodeJob, UploadSession, UploadState, User, Video
 
 
 def uploads_for(user: User) -> list[tuple[Video, TranscodeJob | None]]:
@@ -22,3 +23,30 @@ def uploads_for(user: User) -> list[tuple[Video, TranscodeJob | None]]:
     ).all()
     latest = {j.video_id: j for j in jobs}
     return [(v, latest.get(v.id)) for v in videos]
+
+
+def stored_bytes(owner_id: int) -> int:
+    """What counts against the owner's quota: stored sources plus open uploads' sizes."""
+    sources = select(func.coalesce(func.sum(Video.source_size), 0)).where(
+        Video.owner_id == owner_id, Video.source_key.is_not(None)
+    )
+    pending = select(func.coalesce(func.sum(UploadSession.size), 0)).where(
+        UploadSession.owner_id == owner_id, UploadSession.state == UploadState.OPEN.value
+    )
+    return int(db.session.scalar(sources)) + int(db.session.scalar(pending))
+
+
+def upload_or_404(upload_id: int, user: User, *, lock: bool = False) -> UploadSession:
+    """The caller's own upload session; anyone else's is indistinguishable from none.
+
+    ``lock`` takes a row lock (PostgreSQL) so that one request at a time completes it.
+    """
+    query = select(UploadSession).where(
+        UploadSession.id == upload_id, UploadSession.owner_id == user.id
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    session = db.session.scalar(query)
+    if session is None:
+        abort(404, "No such upload.")
+    return session

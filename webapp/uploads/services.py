@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from sqlalchemy import select
 
 from transcoder.errors import InvalidMedia, TranscodeError
 from transcoder.probe import MediaInfo, probe
@@ -17,18 +18,25 @@ from webapp.extensions import db
 from webapp.media_limits import media_limits
 from webapp.models import TranscodeJob, User, Video, VideoState
 from webapp.storage import get_storage
+from webapp.uploads.errors import MediaToolsUnavailable, QuotaExceeded, UploadRejected
+from webapp.uploads.queries import stored_bytes
+from webapp.uploads.rules import human_bytes
+
+__all__ = [
+    "MediaToolsUnavailable",
+    "UploadRejected",
+    "adopt_source",
+    "check_quota",
+    "clean_title",
+    "ingest",
+    "inspect",
+    "record_video",
+    "spool",
+]
 
 log = logging.getLogger(__name__)
 
 MAX_TITLE = 200
-
-
-class UploadRejected(ValueError):
-    """The upload is bad input; the message tells the instructor why."""
-
-
-class MediaToolsUnavailable(RuntimeError):
-    """ffprobe could not run: a server problem, not the instructor's file."""
 
 
 def clean_title(title: str | None) -> str:
@@ -41,6 +49,22 @@ def clean_title(title: str | None) -> str:
     return title
 
 
+def check_quota(owner: User, size: int) -> None:
+    """QuotaExceeded unless ``size`` more bytes fit in the owner's storage quota.
+
+    The owner's row is locked first (PostgreSQL), so two uploads started at the same
+    moment cannot both squeeze into the last free bytes.
+    """
+    db.session.execute(select(User.id).where(User.id == owner.id).with_for_update())
+    quota = current_app.config["UPLOAD_QUOTA_BYTES"]
+    used = stored_bytes(owner.id)
+    if used + size > quota:
+        raise QuotaExceeded(
+            f"This upload ({human_bytes(size)}) would exceed your storage quota: "
+            f"{human_bytes(used)} of {human_bytes(quota)} are in use."
+        )
+
+
 def spool(stream: BinaryIO) -> Path:
     """Copy an incoming stream to a private temp file; the caller deletes it."""
     tmp_dir = Path(current_app.config["UPLOAD_TMP_DIR"])
@@ -51,24 +75,18 @@ def spool(stream: BinaryIO) -> Path:
     return Path(name)
 
 
-def ingest(
-    path: Path, *, title: str, owner: User, filename: str = ""
-) -> tuple[Video, TranscodeJob]:
-    """Validate the file at ``path`` and turn it into an UPLOADED video with a QUEUED job.
-
-    Nothing is stored unless the file passes ffprobe. The caller commits and then calls
-    ``jobs.dispatch(job.id)``; on any exception it rolls back, and the stored source (if
-    it got that far) is deleted here.
-    """
-    title = clean_title(title)
-    if not owner.can_upload:
-        raise PermissionError("Only instructors and admins may upload recordings.")
+def inspect(path: Path) -> MediaInfo:
+    """Probe the file; UploadRejected says why it is not a usable recording."""
     try:
-        info: MediaInfo = probe(path, media_limits())
+        return probe(path, media_limits())
     except InvalidMedia as exc:
         raise UploadRejected(str(exc)) from exc
     except TranscodeError as exc:
         raise MediaToolsUnavailable(str(exc)) from exc
+
+
+def record_video(info: MediaInfo, *, title: str, owner: User, filename: str) -> Video:
+    """An UPLOADING video row for a probed recording (flushed, so it has an id)."""
     video = Video(
         title=title,
         owner_id=owner.id,
@@ -81,13 +99,36 @@ def ingest(
     )
     db.session.add(video)
     db.session.flush()
+    return video
+
+
+def adopt_source(video: Video, key: str) -> TranscodeJob:
+    """The source is stored under ``key``: the video is UPLOADED, with a QUEUED job."""
+    video.source_key = key
+    video.transition(VideoState.UPLOADED)
+    return jobs.create_job(video)
+
+
+def ingest(
+    path: Path, *, title: str, owner: User, filename: str = ""
+) -> tuple[Video, TranscodeJob]:
+    """Validate the file at ``path`` and turn it into an UPLOADED video with a QUEUED job.
+
+    Nothing is stored unless the file passes ffprobe and fits the owner's quota. The
+    caller commits and then calls ``jobs.dispatch(job.id)``; on any exception it rolls
+    back, and the stored source (if it got that far) is deleted here.
+    """
+    title = clean_title(title)
+    if not owner.can_upload:
+        raise PermissionError("Only instructors and admins may upload recordings.")
+    info = inspect(path)
+    check_quota(owner, info.size_bytes)
+    video = record_video(info, title=title, owner=owner, filename=filename)
     key = f"sources/{video.id}/source.{'mkv' if info.format_name == 'matroska' else 'mp4'}"
     storage = get_storage()
     try:
         storage.put_file(key, path)
-        video.source_key = key
-        video.transition(VideoState.UPLOADED)
-        job = jobs.create_job(video)
+        job = adopt_source(video, key)
     except Exception:
         storage.delete(key)
         raise

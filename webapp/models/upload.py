@@ -1,0 +1,63 @@
+"""Resumable direct uploads: one row per multipart upload the store holds for a user."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.base import utcnow
+from webapp.models.user import User
+from webapp.models.video import Video
+
+
+class UploadState(StrEnum):
+    """OPEN → COMPLETED | ABORTED | REJECTED (the last three are final)."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
+    ABORTED = "aborted"
+    REJECTED = "rejected"
+
+
+class UploadSession(db.Model):
+    """A multipart upload in progress: who, where in the store, and what was declared.
+
+    ``video_id`` is set once, when the upload is completed; it is unique, so completing
+    the same upload twice can only ever name the one video.
+    """
+
+    __tablename__ = "upload_sessions"
+    # Ids name storage keys: never reuse one (SQLite would).
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(500), unique=True)
+    # The store's own multipart upload id (S3's can be long); set once the store has one.
+    upload_id: Mapped[str] = mapped_column(String(1024), default="")
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(20), default=UploadState.OPEN.value, index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    video_id: Mapped[int | None] = mapped_column(
+        ForeignKey("videos.id", ondelete="SET NULL"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Touched whenever the client asks for a part URL or sends a part: the idle clock.
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
+    )
+
+    owner: Mapped[User] = relationship()
+    video: Mapped[Video | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        """Parts may still be sent, and the upload completed or aborted."""
+        return self.state == UploadState.OPEN
