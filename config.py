@@ -97,6 +97,14 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "JOB_REDISPATCH_SECONDS": _env_int(env, "JOB_REDISPATCH_SECONDS", 600),
         "JOB_MAX_ATTEMPTS": _env_int(env, "JOB_MAX_ATTEMPTS", 3),
         "COMPLETION_SHARE": float(env.get("COMPLETION_SHARE", "0.9")),
+        # Heartbeats are committed in batches (webapp/progress/writer.py): at most this
+        # many per transaction, gathered for at most this long after the first, and a
+        # request waits this long for its batch's commit.
+        "HEARTBEAT_BATCH_MAX": _env_int(env, "HEARTBEAT_BATCH_MAX", 500),
+        "HEARTBEAT_BATCH_LINGER_MS": _env_int(env, "HEARTBEAT_BATCH_LINGER_MS", 5),
+        "HEARTBEAT_COMMIT_TIMEOUT_SECONDS": _env_int(env, "HEARTBEAT_COMMIT_TIMEOUT_SECONDS", 10),
+        # Lifetime of the signed grant that spares a heartbeat the access checks.
+        "HEARTBEAT_GRANT_SECONDS": _env_int(env, "HEARTBEAT_GRANT_SECONDS", 300),
         "API_TOKEN_DAYS": _env_int(env, "API_TOKEN_DAYS", 30),
         # Lifetime of the signed segment/thumbnail links inside playlists (1 to 10080).
         "MEDIA_URL_TTL_MINUTES": _env_int(env, "MEDIA_URL_TTL_MINUTES", 30),

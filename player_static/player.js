@@ -1,7 +1,8 @@
 /* Learnstream player: hls.js playback, quality choice, resume, and heartbeats.
  *
  * Heartbeats report the resume position and the intervals actually played since the
- * last beat: every 10 s while playing, and on pause, seek, end and page hide.
+ * last beat: every 10 s while playing, and on pause, seek, end and page hide (then as
+ * a beacon). A bar under the video shows the parts the server has as watched.
  */
 (function () {
   "use strict";
@@ -34,15 +35,33 @@
   }
 
   /* ---- played intervals ---- */
-  var pending = [];     // closed intervals not yet acknowledged by the server
+  var pending = [];     // closed intervals (media time) not yet acknowledged by the server
   var current = null;   // [start, end] being extended while playback runs
   var lastTime = null;
+  var fastest = 1;      // highest playback rate since the last beat (the server's bound)
 
   function closeInterval() {
     if (current && current[1] > current[0]) pending.push(current);
     current = null;
     lastTime = null;
   }
+
+  /* Extend the current interval to t if playback got there without a jump (a jump larger
+   * than a few seconds of media is a seek, not playback); false if it did not. */
+  function extendTo(t) {
+    var maxStep = 2.5 * Math.max(1, video.playbackRate);
+    if (!current || lastTime === null || t < lastTime || t - lastTime > maxStep) return false;
+    current[1] = t;
+    lastTime = t;
+    return true;
+  }
+
+  video.addEventListener("playing", function () {
+    if (!current) {
+      current = [video.currentTime, video.currentTime];
+      lastTime = video.currentTime;
+    }
+  });
 
   video.addEventListener("timeupdate", function () {
     if (isClip && video.currentTime >= clipOut - 0.01) {
@@ -55,51 +74,137 @@
     }
     if (video.paused || video.seeking) return;
     var t = video.currentTime;
-    // A jump larger than a few seconds of media is a seek, not playback.
-    var maxStep = 2.5 * Math.max(1, video.playbackRate);
-    if (current && lastTime !== null && t >= lastTime && t - lastTime <= maxStep) {
-      current[1] = t;
-    } else {
+    fastest = Math.max(fastest, video.playbackRate || 1);
+    if (!extendTo(t)) {
       closeInterval();
       current = [t, t];
+      lastTime = t;
     }
-    lastTime = t;
   });
 
-  /* ---- heartbeats ---- */
+  // A seek ends the interval where playback was, before the jump.
+  video.addEventListener("seeking", closeInterval);
+
+  /* ---- the watched bar: what the server has of this learner, drawn from intervals ---- */
+  var watched = [];     // merged [start, end] pairs in module time
+  var bar = document.createElement("div");
+  bar.id = "watched-bar";
+  bar.className = "watched-bar";
+  bar.setAttribute("role", "img");
+  bar.style.cssText = "position:relative;height:6px;margin:4px 0;border-radius:3px;" +
+    "background:#e2e8f0;overflow:hidden";
+  root.insertBefore(bar, root.querySelector(".player-bar"));
+
+  function merge(list) {
+    var out = [];
+    list.slice().sort(function (a, b) { return a[0] - b[0]; }).forEach(function (p) {
+      if (p[1] <= p[0]) return;
+      var last = out[out.length - 1];
+      if (last && p[0] <= last[1]) last[1] = Math.max(last[1], p[1]);
+      else out.push([p[0], p[1]]);
+    });
+    return out;
+  }
+
+  function drawWatched(more) {
+    watched = merge(watched.concat(more));
+    var d = parseFloat(root.dataset.duration || "0") || video.duration || 0;
+    bar.textContent = "";
+    var seconds = 0;
+    watched.forEach(function (p) {
+      var seg = document.createElement("span");
+      seg.className = "watched-part";
+      seg.dataset.start = String(p[0]);
+      seg.dataset.end = String(p[1]);
+      seg.style.cssText = "position:absolute;top:0;bottom:0;background:#2563eb;" +
+        "left:" + (d ? 100 * p[0] / d : 0) + "%;width:" + (d ? 100 * (p[1] - p[0]) / d : 0) + "%";
+      bar.appendChild(seg);
+      seconds += p[1] - p[0];
+    });
+    bar.setAttribute("aria-label", "Watched " + Math.round(seconds) + " s of " + Math.round(d) + " s");
+    root.dataset.watched = JSON.stringify(watched);
+  }
+
+  fetch(progressUrl, { credentials: "same-origin", cache: "no-store" })
+    .then(function (resp) { return resp.ok ? resp.json() : { intervals: [] }; })
+    .then(function (progress) { drawWatched(progress.intervals || []); })
+    .catch(function () { drawWatched([]); });
+
+  /* ---- heartbeats (docs/api.md): session + sequence order them, the grant spares the
+   * server its access checks, and a beacon carries the last one from a closing page ---- */
+  var session = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  var seq = 0;
+  var grant = null;
+  var inFlight = false;
+  var again = false;
   var lastSent = null;
 
-  function beat() {
-    closeInterval();
+  function nextBeat() {
+    if (current && current[1] > current[0]) {
+      pending.push(current);
+      current = [current[1], current[1]];  // playback goes on from here: no gap
+    }
     var position = rel(video.currentTime || 0);
     // visibilitychange and pagehide both fire on leaving: send one beat, not two.
-    if (!pending.length && lastSent === position) return Promise.resolve();
+    if (!pending.length && lastSent === position) return null;
     lastSent = position;
     var played = pending.splice(0, pending.length).map(function (p) {
       return [Math.round(rel(p[0]) * 1000) / 1000, Math.round(rel(p[1]) * 1000) / 1000];
     }).filter(function (p) { return p[1] > p[0]; });
-    var body = JSON.stringify({ position: position, played: played });
-    return fetch(progressUrl, {
+    seq += 1;
+    var body = { session: session, seq: seq, position: position, rate: fastest, played: played };
+    fastest = video.playbackRate || 1;
+    return body;
+  }
+
+  function beat() {
+    if (inFlight) { again = true; return; }  // one at a time, in sequence order
+    var body = nextBeat();
+    if (!body) return;
+    inFlight = true;
+    var headers = { "Content-Type": "application/json", "X-CSRFToken": csrf };
+    if (grant) headers["X-Heartbeat-Grant"] = grant;
+    fetch(progressUrl, {
       method: "PUT",
       credentials: "same-origin",
       keepalive: true,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: body,
+      headers: headers,
+      body: JSON.stringify(body),
     }).then(function (resp) {
+      if (resp.status >= 400 && resp.status < 500) return null;  // refused: do not resend
       if (!resp.ok) throw new Error("heartbeat " + resp.status);
+      grant = resp.headers.get("X-Heartbeat-Grant") || grant;
       root.dataset.beats = String(parseInt(root.dataset.beats || "0", 10) + 1);
+      drawWatched(body.played);
       return resp.json();
     }).then(function (progress) {
       var text = document.getElementById("progress-text");
-      if (text) {
+      if (progress && text) {
         text.textContent = Math.round(progress.percent) + "% watched" +
           (progress.completed ? " · completed" : "");
       }
     }).catch(function () {
-      // Keep what was not acknowledged; the next beat sends it again.
-      Array.prototype.unshift.apply(pending, played);
+      // Not stored: keep the intervals for the next beat (the union makes resending safe).
+      Array.prototype.unshift.apply(pending, body.played.map(function (p) {
+        return isClip ? [p[0] + clipIn, p[1] + clipIn] : p;
+      }));
       lastSent = null;
+    }).then(function () {
+      inFlight = false;
+      if (again) { again = false; beat(); }
     });
+  }
+
+  /* A closing page cannot wait for an answer: sendBeacon POSTs a form (it cannot set
+   * headers), so the CSRF token and the grant travel as fields next to the beat. */
+  function beacon() {
+    var body = nextBeat();
+    if (!body) return;
+    var form = new URLSearchParams({ csrf_token: csrf, beat: JSON.stringify(body) });
+    if (grant) form.set("grant", grant);
+    if (!(navigator.sendBeacon && navigator.sendBeacon(progressUrl, form))) {
+      fetch(progressUrl, { method: "POST", credentials: "same-origin", keepalive: true, body: form });
+    }
   }
 
   setInterval(function () {
@@ -115,13 +220,17 @@
       delete root.dataset.clipEnded;
     }
   });
-  video.addEventListener("pause", beat);
+  function stopped() {
+    extendTo(video.currentTime);  // up to where it stopped, not the last timeupdate
+    beat();
+  }
+  video.addEventListener("pause", stopped);
   video.addEventListener("seeked", beat);
-  video.addEventListener("ended", beat);
+  video.addEventListener("ended", stopped);
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") beat();
+    if (document.visibilityState === "hidden") beacon();
   });
-  window.addEventListener("pagehide", beat);
+  window.addEventListener("pagehide", beacon);
 
   /* ---- resume ---- */
   var resumed = false;

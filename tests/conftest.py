@@ -32,6 +32,7 @@ from transcoder.pipeline import TranscodeResult, transcode
 from transcoder.synth import generate
 from webapp import create_app
 from webapp.extensions import db
+from webapp.progress.writer import EXTENSION as WRITER_EXTENSION
 
 pytest_plugins = ["tests.s3server"]
 
@@ -90,6 +91,9 @@ def app(instance_dir: Path) -> Iterator[Flask]:
     _reset_database(app)
     app.extensions["celery"].control.purge()
     yield app
+    writer = app.extensions.get(WRITER_EXTENSION)
+    if writer is not None:  # the heartbeat writer's thread holds its own connection
+        writer.close()
     with app.app_context():
         db.engine.dispose()
 

@@ -1,6 +1,10 @@
-"""The heartbeat: validation, resume point, watched union, completion, isolation."""
+"""The heartbeat API: validation, resume point, watched union, completion, isolation,
+sequence numbers, the wall-time bound, the beacon, grants and daily watch time."""
 
 from __future__ import annotations
+
+import json
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -8,13 +12,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import Auth
+from tests.querycount import recorded_statements
 from webapp.catalogue.services import sync_video
 from webapp.extensions import db
-from webapp.models import Module, Video, VideoState, WatchProgress
+from webapp.models import Clip, Module, Video, VideoState, WatchProgress
+from webapp.models.progress import WatchDay
+from webapp.progress.queries import watch_time
 
 
 @pytest.fixture
 def setup(app: Flask, auth: Auth, make_user, make_ready_video):
+    """A signed-in learner and a ready 4 s video."""
     instructor = make_user("instructor")
     learner = make_user("learner")
     video_id = make_ready_video(instructor.id)
@@ -22,15 +30,52 @@ def setup(app: Flask, auth: Auth, make_user, make_ready_video):
     return learner, video_id
 
 
+@pytest.fixture
+def lecture(app: Flask, setup) -> int:
+    """A ready 10-minute recording (a row only: heartbeats never read its media)."""
+    learner, _ = setup
+    with app.app_context():
+        owner = db.session.scalar(select(Video.owner_id))
+        video = Video(
+            title="Long lecture",
+            owner_id=owner,
+            state=VideoState.READY.value,
+            duration=600.0,
+            hls_prefix="videos/long/v1",
+        )
+        db.session.add(video)
+        db.session.commit()
+        return video.id
+
+
 def _put(client: FlaskClient, auth: Auth, video_id: int, body, **kwargs):
-    return client.put(
-        f"/api/v1/videos/{video_id}/progress", json=body, headers=auth.json_headers(), **kwargs
-    )
+    headers = {**auth.json_headers(), **kwargs.pop("headers", {})}
+    return client.put(f"/api/v1/videos/{video_id}/progress", json=body, headers=headers, **kwargs)
 
 
 def _rows(app: Flask) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(WatchProgress.id)))
+
+
+def _stored(app: Flask, video_id: int) -> WatchProgress:
+    with app.app_context():
+        row = db.session.scalar(select(WatchProgress).where(WatchProgress.video_id == video_id))
+        assert row is not None
+        db.session.expunge(row)
+        return row
+
+
+def _token(app: Flask, user) -> dict[str, str]:
+    token = (
+        app.test_client()
+        .post("/api/v1/tokens", json={"email": user.email, "password": user.password})
+        .get_json()["token"]
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+# --------------------------------------------------------------------------- the foundation
 
 
 def test_position_only_beat_moves_resume_point(client, auth, setup) -> None:
@@ -54,12 +99,14 @@ def test_played_intervals_accumulate_as_a_union(client, auth, setup) -> None:
     body = _put(client, auth, video_id, {"position": 2.0, "played": [[1.0, 2.0]]}).get_json()
     assert body["watched_seconds"] == 2.0 and body["completed"] is False
     assert body["percent"] == pytest.approx(50.0, abs=1.5)
+    progress = client.get(f"/api/v1/videos/{video_id}/progress").get_json()
+    assert progress["intervals"] == [[0.0, 2.0]]
 
 
 def test_scrubbing_to_the_end_does_not_complete(client, auth, setup) -> None:
     _, video_id = setup
     body = _put(client, auth, video_id, {"position": 4.0, "played": [[3.5, 4.0]]}).get_json()
-    assert body["completed"] is False
+    assert body["completed"] is False and body["position"] == 4.0
 
 
 def test_watching_ninety_percent_completes(client, auth, setup) -> None:
@@ -68,10 +115,27 @@ def test_watching_ninety_percent_completes(client, auth, setup) -> None:
     assert body["completed"] is True and body["percent"] >= 90
 
 
+def test_completion_share_is_configurable_and_sticky(app, client, auth, lecture, monkeypatch):
+    monkeypatch.setitem(app.config, "COMPLETION_SHARE", 0.04)
+    session = {"session": "s1", "rate": 1}
+    first = {**session, "seq": 1, "position": 20, "played": [[0, 20]]}
+    assert _put(client, auth, lecture, first).get_json()["completed"] is False
+    second = {**session, "seq": 2, "position": 25, "played": [[20, 25]]}
+    assert _put(client, auth, lecture, second).get_json()["completed"] is True
+    completed_at = _stored(app, lecture).completed_at
+    monkeypatch.setitem(app.config, "COMPLETION_SHARE", 0.9)
+    later = {**session, "seq": 3, "position": 30, "played": []}
+    assert _put(client, auth, lecture, later).get_json()["completed"] is True
+    assert _stored(app, lecture).completed_at == completed_at
+
+
 def test_position_is_clamped_to_duration(client, auth, setup) -> None:
     _, video_id = setup
     body = _put(client, auth, video_id, {"position": 9999, "played": [[0, 9999]]}).get_json()
     assert body["position"] <= 4.1 and body["watched_seconds"] <= 4.1
+
+
+# --------------------------------------------------------------------------- impossible input
 
 
 @pytest.mark.parametrize(
@@ -92,6 +156,19 @@ def test_position_is_clamped_to_duration(client, auth, setup) -> None:
         {"position": 1, "played": "0-1"},
         {"position": 1, "played": [[0, 1, 2]]},
         {"position": 1, "played": [[0, 1]] * 51},
+        {"position": 1, "session": "abc"},
+        {"position": 1, "seq": 1},
+        {"position": 1, "session": "has space", "seq": 1},
+        {"position": 1, "session": "x" * 65, "seq": 1},
+        {"position": 1, "session": 7, "seq": 1},
+        {"position": 1, "session": "abc", "seq": -1},
+        {"position": 1, "session": "abc", "seq": 1.5},
+        {"position": 1, "session": "abc", "seq": True},
+        {"position": 1, "session": "abc", "seq": 2**60},
+        {"position": 1, "rate": 0},
+        {"position": 1, "rate": -1},
+        {"position": 1, "rate": 100},
+        {"position": 1, "rate": "2"},
     ],
 )
 def test_bad_heartbeats_are_400_and_change_nothing(app, client, auth, setup, body) -> None:
@@ -108,13 +185,94 @@ def test_nan_and_non_json_bodies_are_400(app, client, auth, setup) -> None:
     url = f"/api/v1/videos/{video_id}/progress"
     assert client.put(url, data='{"position": NaN}', headers=headers).status_code == 400
     assert client.put(url, data='{"position": Infinity}', headers=headers).status_code == 400
-    assert (
-        client.put(
-            url, data="position=3", headers={**headers, "Content-Type": "text/plain"}
-        ).status_code
-        == 400
-    )
+    rate_nan = '{"position": 1, "rate": NaN}'
+    assert client.put(url, data=rate_nan, headers=headers).status_code == 400
+    text = {**headers, "Content-Type": "text/plain"}
+    assert client.put(url, data="position=3", headers=text).status_code == 400
     assert _rows(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("played", "rate", "status"),
+    [
+        ([[0, 31]], 1, 200),  # a first beat may report up to 30 s (+ slack) of playing
+        ([[0, 60]], 1, 400),  # twice that is impossible at normal speed...
+        ([[0, 60]], 2, 200),  # ...and possible at double speed
+        ([[0, 60]], 1.5, 400),
+        ([[0, 20], [100, 130]], 1, 400),  # the new seconds count, wherever they are
+    ],
+)
+def test_first_beat_is_bounded_by_wall_time(app, client, auth, lecture, played, rate, status):
+    body = {"session": "s1", "seq": 1, "position": played[-1][1], "rate": rate, "played": played}
+    response = _put(client, auth, lecture, body)
+    assert response.status_code == status, response.get_json()
+    assert _rows(app) == (1 if status == 200 else 0)
+
+
+def test_later_beats_are_bounded_by_the_time_since_the_last(app, client, auth, lecture) -> None:
+    s = {"session": "s1", "rate": 1}
+    first = _put(client, auth, lecture, {**s, "seq": 1, "position": 25, "played": [[0, 25]]})
+    assert first.status_code == 200
+    # 25 of the 30 s first-beat credit are spent; 40 more seconds right away is impossible.
+    response = _put(client, auth, lecture, {**s, "seq": 2, "position": 65, "played": [[25, 65]]})
+    assert response.status_code == 400
+    assert "more than is possible" in response.get_json()["error"]
+    stored = _stored(app, lecture)
+    assert stored.watched_seconds == 25 and stored.position == 25 and stored.beat_seq == 1
+    # Re-reporting what is already watched costs nothing: retries never fail.
+    again = _put(client, auth, lecture, {**s, "seq": 1, "position": 25, "played": [[0, 25]]})
+    assert again.status_code == 200 and again.get_json()["watched_seconds"] == 25
+
+
+# --------------------------------------------------------------------------- order, sessions
+
+
+def test_out_of_order_and_duplicate_beats_change_nothing(app, client, auth, lecture) -> None:
+    s = {"session": "tab-1", "rate": 1}
+    beats = [
+        {**s, "seq": 1, "position": 10, "played": [[0, 10]]},
+        {**s, "seq": 2, "position": 18, "played": [[10, 18]]},
+        {**s, "seq": 3, "position": 5, "played": []},  # the learner seeked back
+    ]
+    for beat in (beats[0], beats[2], beats[1], beats[1], beats[0]):
+        assert _put(client, auth, lecture, beat).status_code == 200
+    stored = _stored(app, lecture)
+    assert stored.position == 5 and stored.beat_seq == 3
+    assert stored.intervals == [[0.0, 18.0]] and stored.watched_seconds == 18
+
+
+def test_a_new_session_and_the_foundation_beat_move_the_position(app, client, auth, lecture):
+    _put(client, auth, lecture, {"session": "tab-1", "seq": 7, "position": 20, "played": []})
+    _put(client, auth, lecture, {"session": "tab-2", "seq": 1, "position": 3, "played": []})
+    assert _stored(app, lecture).position == 3
+    _put(client, auth, lecture, {"session": "tab-1", "seq": 8, "position": 9})
+    _put(client, auth, lecture, {"position": 12})  # no session: always moves it
+    stored = _stored(app, lecture)
+    assert stored.position == 12 and stored.watched_seconds == 0
+    assert (stored.beat_session, stored.beat_seq) == ("tab-1", 8)
+
+
+# --------------------------------------------------------------------------- daily watch time
+
+
+def test_watch_days_grow_by_new_seconds_only(app, client, auth, setup, lecture) -> None:
+    s = {"session": "s1", "rate": 1}
+    _put(client, auth, lecture, {**s, "seq": 1, "position": 10, "played": [[0, 10]]})
+    _put(client, auth, lecture, {**s, "seq": 2, "position": 12, "played": [[5, 12]]})
+    _put(client, auth, lecture, {**s, "seq": 3, "position": 12, "played": [[0, 12]]})  # rewatch
+    with app.app_context():
+        days = db.session.execute(select(WatchDay.day, WatchDay.seconds, WatchDay.clip_id)).all()
+    assert len(days) == 1 and days[0].seconds == pytest.approx(12) and days[0].clip_id is None
+    assert _stored(app, lecture).watched_seconds == pytest.approx(12)
+    learner, _ = setup
+    with app.app_context():
+        today = days[0].day
+        assert watch_time(learner.id, today - timedelta(days=6)) == pytest.approx(12)
+        assert watch_time(learner.id, today + timedelta(days=1)) == 0
+        assert watch_time(learner.id + 1000, today) == 0
+
+
+# --------------------------------------------------------------------------- auth, CSRF, beacon
 
 
 def test_heartbeat_without_csrf_is_refused(app, client, setup) -> None:
@@ -125,35 +283,47 @@ def test_heartbeat_without_csrf_is_refused(app, client, setup) -> None:
     assert _rows(app) == 0
 
 
+def test_beacon_form_carries_its_csrf_token(app, client, auth, setup) -> None:
+    _, video_id = setup
+    url = f"/api/v1/videos/{video_id}/progress"
+    beat = json.dumps({"session": "s1", "seq": 1, "position": 2, "played": [[0, 2]]})
+    forged = client.post(url, data={"beat": beat})
+    assert forged.status_code == 400 and "CSRF" in forged.get_json()["error"]
+    assert _rows(app) == 0
+    response = client.post(url, data={"beat": beat, "csrf_token": auth.csrf("/")})
+    assert response.status_code == 200 and response.get_json()["watched_seconds"] == 2
+    not_json = client.post(url, data={"beat": "{nope", "csrf_token": auth.csrf("/")})
+    assert not_json.status_code == 400
+
+
 def test_heartbeat_with_bearer_token_needs_no_csrf(app, setup) -> None:
     learner, video_id = setup
     client = app.test_client()
-    token = client.post(
-        "/api/v1/tokens", json={"email": learner.email, "password": learner.password}
-    ).get_json()["token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = _token(app, learner)
     response = client.put(
         f"/api/v1/videos/{video_id}/progress", json={"position": 3}, headers=headers
     )
     assert response.status_code == 200
-    assert (
-        client.get(f"/api/v1/videos/{video_id}/progress", headers=headers).get_json()["position"]
-        == 3
-    )
+    got = client.get(f"/api/v1/videos/{video_id}/progress", headers=headers).get_json()
+    assert got["position"] == 3
 
 
 def test_each_learner_sees_only_their_own_progress(app, client, auth, setup, make_user) -> None:
     _, video_id = setup
     _put(client, auth, video_id, {"position": 3, "played": [[0, 3]]})
     other = make_user("learner")
-    other_client = app.test_client()
-    token = other_client.post(
-        "/api/v1/tokens", json={"email": other.email, "password": other.password}
-    ).get_json()["token"]
-    body = other_client.get(
-        f"/api/v1/videos/{video_id}/progress", headers={"Authorization": f"Bearer {token}"}
-    ).get_json()
-    assert body == {"position": 0.0, "watched_seconds": 0.0, "percent": 0.0, "completed": False}
+    body = (
+        app.test_client()
+        .get(f"/api/v1/videos/{video_id}/progress", headers=_token(app, other))
+        .get_json()
+    )
+    assert body == {
+        "position": 0.0,
+        "watched_seconds": 0.0,
+        "percent": 0.0,
+        "completed": False,
+        "intervals": [],
+    }
 
 
 def test_unknown_video_is_404_json(client, auth, setup) -> None:
@@ -163,13 +333,16 @@ def test_unknown_video_is_404_json(client, auth, setup) -> None:
 
 def test_anonymous_heartbeat_is_401(app, setup) -> None:
     _, video_id = setup
-    response = app.test_client().put(f"/api/v1/videos/{video_id}/progress", json={"position": 1})
-    assert response.status_code == 401
+    url = f"/api/v1/videos/{video_id}/progress"
+    assert app.test_client().put(url, json={"position": 1}).status_code == 401
+    bad_scheme = {"Authorization": "Basic abc"}
+    assert app.test_client().put(url, json={"position": 1}, headers=bad_scheme).status_code == 401
+    bad_token = {"Authorization": "Bearer nope"}
+    assert app.test_client().put(url, json={"position": 1}, headers=bad_token).status_code == 401
     assert _rows(app) == 0
 
 
 def test_video_not_ready_is_hidden_from_learners(app, client, auth, setup, make_user) -> None:
-    learner, _ = setup
     owner = make_user("instructor")
     with app.app_context():
         video = Video(title="Draft", owner_id=owner.id, state=VideoState.UPLOADED.value)
@@ -179,6 +352,10 @@ def test_video_not_ready_is_hidden_from_learners(app, client, auth, setup, make_
     assert client.get(f"/api/v1/videos/{draft_id}").status_code == 404
     assert client.get(f"/videos/{draft_id}").status_code == 404
     assert _put(client, auth, draft_id, {"position": 1}).status_code == 404
+    owner_put = app.test_client().put(
+        f"/api/v1/videos/{draft_id}/progress", json={"position": 1}, headers=_token(app, owner)
+    )
+    assert owner_put.status_code == 409
 
 
 def test_first_heartbeat_counts_one_viewer_for_popularity(app, client, auth, setup) -> None:
@@ -191,3 +368,113 @@ def test_first_heartbeat_counts_one_viewer_for_popularity(app, client, auth, set
     with app.app_context():
         views = db.session.scalar(select(Module.views).where(Module.video_id == video_id))
     assert views == 1
+
+
+# --------------------------------------------------------------------------- grants
+
+
+def test_a_grant_spares_the_access_checks(app, setup) -> None:
+    learner, video_id = setup
+    client, headers = app.test_client(), _token(app, learner)
+    url = f"/api/v1/videos/{video_id}/progress"
+    first = client.put(url, json={"position": 1}, headers=headers)
+    grant = first.headers["X-Heartbeat-Grant"]
+    with recorded_statements(app) as statements:
+        second = client.put(
+            url, json={"position": 2}, headers={**headers, "X-Heartbeat-Grant": grant}
+        )
+    assert second.status_code == 200 and "X-Heartbeat-Grant" not in second.headers
+    assert not [s for s in statements if "api_tokens" in s or "FROM videos" in s]
+    assert _stored(app, video_id).position == 2
+
+
+def test_a_grant_is_bound_to_its_caller_and_module(app, client, auth, setup, make_user) -> None:
+    learner, video_id = setup
+    url = f"/api/v1/videos/{video_id}/progress"
+    grant = (
+        app.test_client()
+        .put(url, json={"position": 1}, headers=_token(app, learner))
+        .headers["X-Heartbeat-Grant"]
+    )
+    # Someone else presenting it is checked in full and writes only their own progress.
+    other = make_user("learner")
+    headers = {**_token(app, other), "X-Heartbeat-Grant": grant}
+    assert app.test_client().put(url, json={"position": 3}, headers=headers).status_code == 200
+    with app.app_context():
+        rows = db.session.execute(select(WatchProgress.user_id, WatchProgress.position))
+        positions = {user_id: position for user_id, position in rows}
+    assert positions == {learner.id: 1, other.id: 3}
+    # Nor does it open another module: a draft stays hidden.
+    with app.app_context():
+        draft = Video(title="Draft", owner_id=other.id, state=VideoState.UPLOADED.value)
+        db.session.add(draft)
+        db.session.commit()
+        draft_id = draft.id
+    hidden = _put(client, auth, draft_id, {"position": 1}, headers={"X-Heartbeat-Grant": grant})
+    assert hidden.status_code == 404
+    tampered = grant.replace(f":{video_id}:", f":{draft_id}:", 1)
+    forged = _put(client, auth, draft_id, {"position": 1}, headers={"X-Heartbeat-Grant": tampered})
+    assert forged.status_code == 404
+
+
+def test_an_expired_grant_means_the_full_checks_again(app, setup, monkeypatch) -> None:
+    learner, video_id = setup
+    monkeypatch.setitem(app.config, "HEARTBEAT_GRANT_SECONDS", -1)
+    client, headers = app.test_client(), _token(app, learner)
+    url = f"/api/v1/videos/{video_id}/progress"
+    grant = client.put(url, json={"position": 1}, headers=headers).headers["X-Heartbeat-Grant"]
+    with recorded_statements(app) as statements:
+        again = client.put(
+            url, json={"position": 2}, headers={**headers, "X-Heartbeat-Grant": grant}
+        )
+    assert again.status_code == 200 and "X-Heartbeat-Grant" in again.headers
+    assert [s for s in statements if "api_tokens" in s]
+
+
+def test_a_beat_that_cannot_be_stored_is_503(app, setup, lecture) -> None:
+    learner, _ = setup
+    video_id = lecture
+    client, headers = app.test_client(), _token(app, learner)
+    url = f"/api/v1/videos/{video_id}/progress"
+    grant = client.put(url, json={"position": 1}, headers=headers).headers["X-Heartbeat-Grant"]
+    with app.app_context():
+        db.session.delete(db.session.get(Video, video_id))  # its progress goes with it
+        db.session.commit()
+    response = client.put(
+        url, json={"position": 2}, headers={**headers, "X-Heartbeat-Grant": grant}
+    )
+    assert response.status_code == 503 and response.headers["Retry-After"] == "1"
+    assert _rows(app) == 0
+
+
+def test_clip_heartbeats_use_clip_time_and_their_own_grant(app, client, auth, lecture) -> None:
+    with app.app_context():
+        owner = db.session.get(Video, lecture).owner_id
+        clips = [
+            Clip(video_id=lecture, title=t, start=s, end=e, created_by=owner)
+            for t, s, e in (("Intro", 60.0, 90.0), ("Outro", 500.0, 520.0))
+        ]
+        db.session.add_all(clips)
+        db.session.commit()
+        first, second = (c.id for c in clips)
+    beat = {"session": "c", "seq": 1, "position": 31, "played": [[0, 31]]}
+    response = client.put(f"/api/v1/clips/{first}/progress", json=beat, headers=auth.json_headers())
+    assert response.get_json() == {
+        "position": 30.0,
+        "watched_seconds": 30.0,
+        "percent": 100.0,
+        "completed": True,
+    }
+    grant = response.headers["X-Heartbeat-Grant"]
+    got = client.get(f"/api/v1/clips/{first}/progress").get_json()
+    assert got["intervals"] == [[0.0, 30.0]]
+    assert client.get(f"/api/v1/videos/{lecture}/progress").get_json()["watched_seconds"] == 0
+    # The first clip's grant does not stand for the second: the full checks run again.
+    with recorded_statements(app) as statements:
+        other = client.put(
+            f"/api/v1/clips/{second}/progress",
+            json={"position": 1},
+            headers={**auth.json_headers(), "X-Heartbeat-Grant": grant},
+        )
+    assert other.status_code == 200 and "X-Heartbeat-Grant" in other.headers
+    assert [s for s in statements if "FROM clips" in s]

@@ -9,10 +9,13 @@ from flask import Flask
 
 import config
 from webapp import dbsetup, errors, security, storage
+from webapp.analytics import bp as analytics_bp
 from webapp.api import bp as api_bp
 from webapp.auth import bp as auth_bp
 from webapp.auth import loaders
+from webapp.captions import bp as captions_bp
 from webapp.celery_app import celery_init_app
+from webapp.certificates import bp as certificates_bp
 from webapp.cli import register as register_cli
 from webapp.clips import bp as clips_bp
 from webapp.cohorts import bp as cohorts_bp
@@ -21,6 +24,7 @@ from webapp.health import bp as health_bp
 from webapp.learning import bp as learning_bp
 from webapp.library import bp as library_bp
 from webapp.playback import bp as playback_bp
+from webapp.reports import bp as reports_bp
 from webapp.uploads import bp as uploads_bp
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -62,3 +66,7 @@ def _configure_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(analytics_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(captions_bp)

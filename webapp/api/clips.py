@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, g, jsonify, request, url_for
+from flask import abort, g, jsonify, make_response, request, url_for
 
 from webapp.access import can_manage, video_or_404
-from webapp.api.auth import api_login_required
+from webapp.api.auth import api_login_required, api_user
 from webapp.api.blueprint import bp
 from webapp.clips import exports, services
 from webapp.clips.queries import chapters_of, clip_or_404, clips_of, suggestions_of
@@ -13,13 +13,10 @@ from webapp.clips.ranges import BadInput
 from webapp.errors import error_response
 from webapp.extensions import db
 from webapp.models import Chapter, Clip, ClipExport, Suggestion, Video
-from webapp.progress.services import (
-    BadHeartbeat,
-    get_progress,
-    parse_heartbeat,
-    record_heartbeat,
-    summary,
-)
+from webapp.progress.beats import BadHeartbeat, parse_beat, request_payload
+from webapp.progress.grants import clip_target, hand_back
+from webapp.progress.services import detail, get_progress, record_heartbeat
+from webapp.progress.writer import WriterUnavailable
 from webapp.storage import get_storage
 
 
@@ -264,18 +261,19 @@ def resolve_suggestion(video_id: int, suggestion_id: int, action: str):
 def get_clip_progress(clip_id: int):
     """The caller's progress on a clip (seconds from the clip's start)."""
     clip = clip_or_404(clip_id, g.user)
-    return jsonify(summary(get_progress(g.user, clip.video, clip), clip.video, clip))
+    return jsonify(detail(get_progress(g.user, clip.video, clip), clip.video, clip))
 
 
-@bp.put("/clips/<int:clip_id>/progress")
-@api_login_required
+@bp.route("/clips/<int:clip_id>/progress", methods=["PUT", "POST"])
 def put_clip_progress(clip_id: int):
-    """Heartbeat for a clip, in seconds from the clip's start."""
-    clip = clip_or_404(clip_id, g.user)
+    """Heartbeat for a clip, in seconds from the clip's start (POST: the beacon)."""
+    target = clip_target(clip_id, api_user)
     try:
-        beat = parse_heartbeat(request.get_json(silent=True))
+        beat = parse_beat(request_payload(request))
+        return hand_back(jsonify(record_heartbeat(target, beat)), target)
     except BadHeartbeat as exc:
         return error_response(400, str(exc))
-    progress = record_heartbeat(g.user, clip.video, beat, clip)
-    db.session.commit()
-    return jsonify(summary(progress, clip.video, clip))
+    except WriterUnavailable as exc:
+        response = make_response(error_response(503, str(exc)))
+        response.headers["Retry-After"] = "1"
+        return response

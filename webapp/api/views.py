@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify, make_response, request
 
 from webapp import jobs
 from webapp.access import can_manage, video_or_404
-from webapp.api.auth import api_login_required
+from webapp.api.auth import api_login_required, api_user
 from webapp.api.blueprint import bp
 from webapp.api.serializers import video_json
 from webapp.auth.services import authenticate, issue_token
 from webapp.errors import error_response
 from webapp.extensions import db
-from webapp.progress.services import (
-    BadHeartbeat,
-    get_progress,
-    parse_heartbeat,
-    record_heartbeat,
-    summary,
-)
-
-
-def _json_body() -> object:
-    body = request.get_json(silent=True)
-    if body is None:
-        raise BadHeartbeat("the body must be JSON (Content-Type: application/json)")
-    return body
+from webapp.progress.beats import BadHeartbeat, parse_beat, request_payload
+from webapp.progress.grants import hand_back, video_target
+from webapp.progress.services import detail, get_progress, record_heartbeat
+from webapp.progress.writer import WriterUnavailable
 
 
 @bp.post("/tokens")
@@ -58,22 +48,21 @@ def get_video(video_id: int):
 @bp.get("/videos/<int:video_id>/progress")
 @api_login_required
 def get_progress_view(video_id: int):
-    """The caller's own progress on a video."""
+    """The caller's own progress on a video, with the watched intervals."""
     video = video_or_404(video_id, g.user)
-    return jsonify(summary(get_progress(g.user, video), video))
+    return jsonify(detail(get_progress(g.user, video), video))
 
 
-@bp.put("/videos/<int:video_id>/progress")
-@api_login_required
+@bp.route("/videos/<int:video_id>/progress", methods=["PUT", "POST"])
 def put_progress(video_id: int):
-    """The heartbeat: ``{"position": s, "played": [[a, b], ...]}``."""
-    video = video_or_404(video_id, g.user)
-    if not video.is_playable:
-        return error_response(409, "the video is not ready to watch yet")
+    """The heartbeat (docs/api.md); POST is the page-hide beacon. Answers once stored."""
+    target = video_target(video_id, api_user)
     try:
-        beat = parse_heartbeat(_json_body())
+        beat = parse_beat(request_payload(request))
+        return hand_back(jsonify(record_heartbeat(target, beat)), target)
     except BadHeartbeat as exc:
         return error_response(400, str(exc))
-    progress = record_heartbeat(g.user, video, beat)
-    db.session.commit()
-    return jsonify(summary(progress, video))
+    except WriterUnavailable as exc:
+        response = make_response(error_response(503, str(exc)))
+        response.headers["Retry-After"] = "1"
+        return response

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
@@ -24,6 +24,7 @@ from webapp.learning.rollups import (
     course_modules,
     roll_up_course,
     roll_up_program,
+    share,
 )
 from webapp.models import (
     Cohort,
@@ -34,7 +35,10 @@ from webapp.models import (
     Module,
     Program,
     ProgramCourse,
+    WatchProgress,
 )
+from webapp.models.base import as_utc
+from webapp.models.progress import WatchDay
 from webapp.progress.queries import ModuleProgress, module_progress
 
 # --------------------------------------------------------------------------- loading
@@ -230,3 +234,125 @@ def catalogue(user_id: int | None) -> list[CatalogueEntry]:
         )
         for p in programs
     ]
+
+
+# --------------------------------------------------------------------------- learner home
+
+CONTINUE_LIMIT = 6
+COMPLETED_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """An unfinished module with where the learner left it."""
+
+    module: Module
+    position: float
+    percent: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CompletedModule:
+    """A module the learner completed, and when."""
+
+    module: Module
+    completed_at: datetime
+
+
+@dataclass(frozen=True)
+class LearnerHome:
+    """Everything the learner's home shows."""
+
+    paths: list[ProgramState]
+    resume: list[ResumePoint]
+    completed: list[CompletedModule]
+    completed_total: int
+    week_start: date
+    week_seconds: float
+
+
+def _module_of_progress():
+    """Join condition: the module a progress row belongs to (a clip, or a whole video)."""
+    return or_(
+        and_(WatchProgress.clip_id.is_not(None), Module.clip_id == WatchProgress.clip_id),
+        and_(
+            WatchProgress.clip_id.is_(None),
+            Module.clip_id.is_(None),
+            Module.video_id == WatchProgress.video_id,
+        ),
+    )
+
+
+def continue_watching(user_id: int, limit: int = CONTINUE_LIMIT) -> list[ResumePoint]:
+    """Started, unfinished modules, most recently watched first (one query)."""
+    rows = db.session.execute(
+        select(Module, WatchProgress.position, WatchProgress.watched_seconds)
+        .add_columns(WatchProgress.updated_at)
+        .select_from(WatchProgress)
+        .join(Module, _module_of_progress())
+        .where(
+            WatchProgress.user_id == user_id,
+            WatchProgress.completed_at.is_(None),
+            or_(WatchProgress.position > 0, WatchProgress.watched_seconds > 0),
+        )
+        .order_by(WatchProgress.updated_at.desc(), WatchProgress.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        ResumePoint(module, position, share(watched, module.duration or 0.0), as_utc(updated))
+        for module, position, watched, updated in rows
+    ]
+
+
+def completed_modules(
+    user_id: int, limit: int = COMPLETED_LIMIT
+) -> tuple[list[CompletedModule], int]:
+    """The learner's most recently completed modules (at most ``limit``) and how many
+    modules they completed in all (two queries)."""
+    completed = WatchProgress.completed_at.is_not(None)
+    base = (
+        select(Module, WatchProgress.completed_at)
+        .select_from(WatchProgress)
+        .join(Module, _module_of_progress())
+        .where(WatchProgress.user_id == user_id, completed)
+    )
+    rows = db.session.execute(
+        base.order_by(WatchProgress.completed_at.desc(), Module.id.desc()).limit(limit)
+    ).all()
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    return [CompletedModule(m, as_utc(at)) for m, at in rows], int(total or 0)
+
+
+def week_start(now: datetime) -> date:
+    """Monday of the ISO week that contains ``now``, in UTC."""
+    day = as_utc(now).date()
+    return day - timedelta(days=day.weekday())
+
+
+def seconds_this_week(user_id: int, now: datetime) -> float:
+    """New watch time of the ISO week (Monday–Sunday, UTC days, as ``watch_days`` records
+    them) that contains ``now``: one SUM."""
+    start = week_start(now)
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(WatchDay.seconds), 0.0)).where(
+            WatchDay.user_id == user_id,
+            WatchDay.day >= start,
+            WatchDay.day < start + timedelta(days=7),
+        )
+    )
+    return float(total or 0.0)
+
+
+def learner_home(user_id: int, now: datetime) -> LearnerHome:
+    """The learner's paths rolled up, resume points, completed modules and this week's
+    watch time (``now`` decides the week; tests pass a fixed one)."""
+    completed, completed_total = completed_modules(user_id)
+    return LearnerHome(
+        paths=program_states(user_id, enrolled_programs(user_id)),
+        resume=continue_watching(user_id),
+        completed=completed,
+        completed_total=completed_total,
+        week_start=week_start(now),
+        week_seconds=seconds_this_week(user_id, now),
+    )

@@ -7,10 +7,13 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from webapp.certificates.queries import certificates_of
+from webapp.certificates.services import issue_certificates
 from webapp.extensions import db
 from webapp.learning import formatting, queries
 from webapp.learning.rollups import ModuleState
 from webapp.learning.services import EnrolmentNotAllowed, enrol, find_enrollment
+from webapp.models.base import utcnow
 
 bp = Blueprint("learning", __name__)
 
@@ -83,9 +86,17 @@ def enrol_self(slug: str):
 @bp.get("/home")
 @login_required
 def home():
-    """The learner's programs with progress, next module and course lock states."""
-    states = queries.program_states(current_user.id, queries.enrolled_programs(current_user.id))
-    return render_template("learning/home.html", states=states)
+    """The learner's home: continue watching, each path's progress with its next module
+    and course locks, completed modules, this week's watch time (ISO week, UTC days), and
+    certificates, issued here for paths found completed."""
+    page = queries.learner_home(current_user.id, utcnow())
+    certificates = {c.program_id: c for c in certificates_of(current_user.id)}
+    due = [s.program for s in page.paths if s.completed and s.program.id not in certificates]
+    if due:
+        for certificate in issue_certificates(current_user, due):
+            certificates[certificate.program_id] = certificate
+        db.session.commit()
+    return render_template("learning/home.html", home=page, certificates=certificates)
 
 
 @bp.get("/courses/<slug>")

@@ -1,5 +1,7 @@
 """The data model: users, videos and their renditions, transcode jobs, watch progress."""
 
+from webapp.models.caption import Caption, CaptionCue, UserPreferences
+from webapp.models.certificate import Certificate
 from webapp.models.clip import Chapter, Clip, ClipExport, Suggestion, SuggestionStatus
 from webapp.models.job import JobState, TranscodeJob
 from webapp.models.learning import (
@@ -26,8 +28,12 @@ from webapp.models.user import ApiToken, Role, User
 from webapp.models.video import InvalidTransition, Rendition, Video, VideoState
 
 __all__ = [
+    "Caption",
+    "CaptionCue",
+    "UserPreferences",
     "ApiToken",
     "Attendance",
+    "Certificate",
     "Cohort",
     "CohortMember",
     "CohortRole",

@@ -1,0 +1,132 @@
+"""Progress that is true, in real Chromium: the bar under the player shows the parts
+actually watched (not the position), and a closing page's beacon is stored.
+
+Drives Debian's Chromium through Playwright against ``live_server`` on a 12 s
+recording; every wait is for a condition the player publishes on ``#player``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, expect
+from sqlalchemy import select
+
+from tests import factories
+from tests.browser_support import VIEWPORT
+from tests.test_browser import PLAYED_PAST, START_MUTED, WAIT_MS, Tab
+from webapp.extensions import db
+from webapp.models import WatchProgress
+from webapp.models.progress import WatchDay
+
+PROGRESS_URLS = re.compile(r"/api/v1/(videos|clips)/\d+/progress$")
+WATCHED_DRAWN = '#player[data-watched][data-ready="1"]'
+
+
+@pytest.fixture
+def tab(browser: Browser, live_server: str) -> Iterator[Tab]:
+    """A page in a fresh context (own cookies), pointed at the live server."""
+    context = browser.new_context(base_url=live_server, viewport=VIEWPORT)
+    page = context.new_page()
+    tab = Tab(page)
+    page.on("console", tab.record_console)
+    page.on("pageerror", tab.record_page_error)
+    yield tab
+    # Closing fires pagehide; its beacon would race the table clean-up after the test.
+    context.route(PROGRESS_URLS, lambda route: route.abort())
+    context.close()
+
+
+def stored(app: Flask, user_id: int, video_id: int) -> WatchProgress | None:
+    """The learner's progress row on the video, as the server has it."""
+    with app.app_context():
+        row = db.session.scalar(
+            select(WatchProgress).where(
+                WatchProgress.user_id == user_id, WatchProgress.video_id == video_id
+            )
+        )
+        if row is not None:
+            db.session.expunge(row)
+        return row
+
+
+def wait_for_row(app: Flask, check: Callable[[WatchProgress], bool], *key: int) -> WatchProgress:
+    """Poll the database until the learner's row satisfies ``check``."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        row = stored(app, *key)
+        if row is not None and check(row):
+            return row
+        assert time.monotonic() < deadline, f"the row never got there: {row and row.intervals}"
+        time.sleep(0.1)
+
+
+@pytest.mark.browser
+def test_bar_shows_watched_parts_not_the_position(
+    tab: Tab, app: Flask, make_user: Callable[..., factories.UserInfo], make_lesson
+) -> None:
+    """Watch half, seek past the middle, reload: the bar shows the first half only and
+    the lesson is not complete, though the player resumes past the middle."""
+    learner = make_user("learner")
+    video_id = make_lesson(make_user("instructor").id, "Half and a seek")
+    page = tab.page
+    tab.login(learner)
+    page.goto(f"/videos/{video_id}")
+    tab.wait_until_ready()
+
+    page.evaluate(START_MUTED)
+    page.wait_for_function(PLAYED_PAST, arg=6.2, timeout=WAIT_MS)
+    page.evaluate("() => document.getElementById('video').pause()")
+    wait_for_row(app, lambda r: r.watched_seconds > 5.8, learner.id, video_id)
+    page.evaluate("() => { document.getElementById('video').currentTime = 9.5; }")
+    row = wait_for_row(app, lambda r: abs(r.position - 9.5) < 0.05, learner.id, video_id)
+    assert row.completed_at is None
+    [(start, end)] = row.intervals
+    assert start < 0.5 and 6.0 < end < 8.0
+    assert row.watched_seconds == pytest.approx(end - start, abs=0.01)
+    with app.app_context():
+        days = db.session.scalars(select(WatchDay.seconds)).all()
+    assert days == [pytest.approx(row.watched_seconds, abs=0.01)]
+
+    page.reload()
+    page.wait_for_selector(WATCHED_DRAWN, state="attached", timeout=WAIT_MS)
+    assert tab.current_time() == pytest.approx(9.5, abs=0.6)  # resumes past the middle...
+    drawn = json.loads(page.get_attribute("#player", "data-watched") or "[]")
+    assert drawn == [[pytest.approx(start, abs=0.01), pytest.approx(end, abs=0.01)]]
+    parts = page.locator("#watched-bar .watched-part")
+    expect(parts).to_have_count(1)  # ...but only the first half is drawn as watched
+    bar_box = page.locator("#watched-bar").bounding_box()
+    part_box = parts.first.bounding_box()
+    assert bar_box is not None and part_box is not None
+    assert part_box["x"] == pytest.approx(bar_box["x"], abs=0.05 * bar_box["width"])
+    assert 0.45 < part_box["width"] / bar_box["width"] < 0.7
+    expect(page.locator("#progress-text")).not_to_contain_text("completed")
+    tab.assert_no_fatal()
+    tab.assert_clean()
+
+
+@pytest.mark.browser
+def test_leaving_the_page_sends_a_beacon(
+    tab: Tab, app: Flask, make_user: Callable[..., factories.UserInfo], make_lesson
+) -> None:
+    """No pause, no 10 s tick: what was played reaches the server when the page goes
+    (sendBeacon, a form with the CSRF token and the grant)."""
+    learner = make_user("learner")
+    video_id = make_lesson(make_user("instructor").id, "Leave early")
+    page = tab.page
+    tab.login(learner)
+    page.goto(f"/videos/{video_id}")
+    tab.wait_until_ready()
+    page.evaluate(START_MUTED)
+    page.wait_for_function(PLAYED_PAST, arg=3.0, timeout=WAIT_MS)
+    assert page.get_attribute("#player", "data-beats") is None  # no heartbeat sent yet
+    assert stored(app, learner.id, video_id) is None
+    page.goto("/")  # the player's page goes away: only its beacon can tell the server
+    row = wait_for_row(app, lambda r: r.watched_seconds > 2.5, learner.id, video_id)
+    assert row.completed_at is None and row.position >= 2.5
+    tab.assert_clean()

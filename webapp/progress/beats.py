@@ -1,0 +1,117 @@
+"""Parse a heartbeat body into a ``Beat`` (pure, except reading the request body)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+
+from flask import Request
+
+from webapp.progress.intervals import Interval
+
+MAX_INTERVALS_PER_BEAT = 50
+MIN_RATE, MAX_RATE = 0.0625, 16.0  # what browsers accept for playbackRate
+MAX_SEQ = 2**53  # the largest integer a JavaScript number holds exactly
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+BEACON_FIELD = "beat"
+
+
+class BadHeartbeat(ValueError):
+    """The heartbeat is malformed or impossible; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class Beat:
+    """A well-formed heartbeat: resume position and intervals played since the last one.
+
+    ``session``/``seq`` are absent for the foundation's beats (then the position always
+    applies); ``rate`` is the fastest playback rate used since the last beat.
+    """
+
+    position: float
+    played: tuple[Interval, ...] = ()
+    session: str | None = None
+    seq: int | None = None
+    rate: float = 1.0
+
+
+def _number(value: object, what: str) -> float:
+    # bool is an int in Python; a JSON true is not a time.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadHeartbeat(f"{what} must be a number of seconds")
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise BadHeartbeat(f"{what} must be a finite, non-negative number of seconds")
+    return number
+
+
+def _played(raw: object) -> tuple[Interval, ...]:
+    if not isinstance(raw, list) or len(raw) > MAX_INTERVALS_PER_BEAT:
+        raise BadHeartbeat(f"played must be a list of at most {MAX_INTERVALS_PER_BEAT} pairs")
+    played = []
+    for pair in raw:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise BadHeartbeat("each played interval must be [start, end]")
+        start, end = _number(pair[0], "played start"), _number(pair[1], "played end")
+        if end < start:
+            raise BadHeartbeat("a played interval must not end before it starts")
+        played.append((start, end))
+    return tuple(played)
+
+
+def _session(payload: dict) -> tuple[str | None, int | None]:
+    session, seq = payload.get("session"), payload.get("seq")
+    if session is None and seq is None:
+        return None, None
+    if not isinstance(session, str) or not SESSION_ID.fullmatch(session):
+        raise BadHeartbeat("session must be 1 to 64 letters, digits, '-' or '_' (with seq)")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= MAX_SEQ:
+        raise BadHeartbeat("seq must be a non-negative integer (with session)")
+    return session, seq
+
+
+def _rate(raw: object) -> float:
+    if raw is None:
+        return 1.0
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or math.isnan(raw):
+        raise BadHeartbeat("rate must be a number")
+    if not MIN_RATE <= raw <= MAX_RATE:
+        raise BadHeartbeat(f"rate must be between {MIN_RATE} and {MAX_RATE:g}")
+    return float(raw)
+
+
+def parse_beat(payload: object) -> Beat:
+    """Validate ``{"position", "played"?, "session"?, "seq"?, "rate"?}`` (docs/api.md)."""
+    if not isinstance(payload, dict):
+        raise BadHeartbeat('send a JSON object such as {"position": 12.5}')
+    if "position" not in payload:
+        raise BadHeartbeat("position is required")
+    position = _number(payload["position"], "position")
+    played = _played(payload.get("played", []))
+    session, seq = _session(payload)
+    return Beat(position, played, session, seq, _rate(payload.get("rate")))
+
+
+def request_payload(request: Request) -> object:
+    """The beat's JSON from a JSON body, or from the ``beat`` field of a form body.
+
+    The form is what ``navigator.sendBeacon`` sends from a closing page: it cannot set
+    headers, so a cookie-authenticated beacon carries its CSRF token as the
+    ``csrf_token`` field next to ``beat`` (checked like any form's).
+    """
+    if request.is_json:
+        body = request.get_json(silent=True)
+    elif BEACON_FIELD in request.form:
+        try:
+            body = json.loads(request.form[BEACON_FIELD])
+        except ValueError:
+            body = None
+    else:
+        body = None
+    if body is None:
+        raise BadHeartbeat(
+            "the body must be JSON (Content-Type: application/json) or a form with a beat field"
+        )
+    return body

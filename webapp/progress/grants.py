@@ -1,0 +1,134 @@
+"""Who may send heartbeats for what: the full checks once, then a signed grant.
+
+A player beats every 10 s for as long as it plays. Checking the caller's token, account
+and access to the video on every beat would cost more than storing the beat, so a beat
+without a valid grant runs the same checks as every API route (``api_user``,
+``video_or_404`` / ``clip_or_404``) and its response carries a grant in the
+``X-Heartbeat-Grant`` header: the module, its duration and the caller, signed with the
+app's secret, valid for ``HEARTBEAT_GRANT_SECONDS``, like a signed media link. Later
+beats send it back (the same header, or ``"grant"`` in the body of a beacon) and are
+accepted without the access queries, in any process. A grant is bound to the bearer
+token (by digest) or to the signed-in user, and to one module; a missing, foreign,
+tampered or expired grant only means the full checks run again. Revoked access stops
+heartbeats within the grant's lifetime.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Response, abort, current_app, request
+from flask_login import current_user
+
+from webapp.access import video_or_404
+from webapp.clips.queries import clip_or_404
+from webapp.models import User
+
+HEADER = "X-Heartbeat-Grant"
+FORM_FIELD = "grant"  # in a beacon's form body, next to ``beat`` and ``csrf_token``
+SALT = b"heartbeat-grant"
+EXTENSION = "progress_grant_key"
+Authenticate = Callable[[], User]  # the API's caller check (webapp.api.auth.api_user)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A module a caller may send heartbeats for, and the grant that says so."""
+
+    user_id: int
+    video_id: int
+    clip_id: int | None
+    duration: float
+    grant: str | None = None  # a fresh grant to hand back; None when one was presented
+
+
+def _key() -> bytes:
+    key = current_app.extensions.get(EXTENSION)
+    if key is None:
+        secret = current_app.config["SECRET_KEY"].encode()
+        key = current_app.extensions[EXTENSION] = hmac.new(secret, SALT, "sha256").digest()
+    return key
+
+
+def _signature(caller: str, fields: str) -> str:
+    return hmac.new(_key(), f"{caller}|{fields}".encode(), "sha256").hexdigest()[:32]
+
+
+def _caller(authenticate: Authenticate) -> str:
+    """Who is calling, as a grant records it: the bearer token's digest or the user."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return "t:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+    if not header and current_user.is_authenticated:
+        return f"u:{current_user.id}"
+    authenticate()  # no usable credentials: the API's own 401
+    abort(401)
+
+
+def _granted(caller: str, video_id: int | None, clip_id: int | None) -> Target | None:
+    """The target a presented grant names, if it is genuine, current, the caller's own
+    and for this module. Format: ``user:video:clip:duration:expires:signature`` where the
+    signature (HMAC-SHA256 of the fields and the caller) binds it to the caller."""
+    presented = request.headers.get(HEADER) or request.form.get(FORM_FIELD)
+    if not presented or len(presented) > 200:
+        return None
+    fields, _, signature = presented.rpartition(":")
+    if not hmac.compare_digest(signature, _signature(caller, fields)):
+        return None
+    try:
+        user, video, clip, duration, expires = fields.split(":")
+        granted = Target(int(user), int(video), int(clip) if clip else None, float(duration))
+        current = int(expires) > time.time()
+    except ValueError:
+        return None
+    if not current or granted.clip_id != clip_id:
+        return None
+    if clip_id is None and granted.video_id != video_id:
+        return None
+    return granted
+
+
+def _issue(
+    caller: str, user_id: int, video_id: int, clip_id: int | None, duration: float
+) -> Target:
+    expires = int(time.time() + current_app.config["HEARTBEAT_GRANT_SECONDS"])
+    clip = "" if clip_id is None else str(clip_id)
+    fields = f"{user_id}:{video_id}:{clip}:{float(duration)!r}:{expires}"
+    grant = f"{fields}:{_signature(caller, fields)}"
+    return Target(user_id, video_id, clip_id, duration, grant)
+
+
+def video_target(video_id: int, authenticate: Authenticate) -> Target:
+    """The caller's target on a whole video: by grant, or by the full checks (401, 404,
+    409 like the API)."""
+    caller = _caller(authenticate)
+    target = _granted(caller, video_id, None)
+    if target is None:
+        user = authenticate()
+        video = video_or_404(video_id, user)
+        if not video.is_playable:
+            abort(409, "the video is not ready to watch yet")
+        target = _issue(caller, user.id, video.id, None, video.duration or 0.0)
+    return target
+
+
+def clip_target(clip_id: int, authenticate: Authenticate) -> Target:
+    """The caller's target on a clip: by grant, or by the full checks (401, 404)."""
+    caller = _caller(authenticate)
+    target = _granted(caller, None, clip_id)
+    if target is None:
+        user = authenticate()
+        clip = clip_or_404(clip_id, user)
+        target = _issue(caller, user.id, clip.video_id, clip.id, clip.duration)
+    return target
+
+
+def hand_back(response: Response, target: Target) -> Response:
+    """Give the caller its fresh grant, if the full checks just ran."""
+    if target.grant is not None:
+        response.headers[HEADER] = target.grant
+    return response

@@ -1,0 +1,76 @@
+"""One transaction of heartbeats: lock the touched rows, apply the beats, write back.
+
+The caller owns the connection and commits it (``writer.py``). Existing rows are locked
+in id order and new ones inserted in key order, so concurrent batches of other
+processes wait for each other instead of deadlocking. Rejected beats change nothing:
+a row is written only if at least one of its beats was accepted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection
+
+from webapp.progress import sql_pg, sql_portable
+from webapp.progress.beats import BadHeartbeat, Beat
+from webapp.progress.rows import ModuleKey
+from webapp.progress.rules import Standing, apply_beat
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A well-formed beat waiting for its batch."""
+
+    key: ModuleKey
+    duration: float
+    beat: Beat
+    received_at: datetime
+    share: float  # of the duration that completes the module
+
+
+class LostRace(Exception):
+    """Another process created one of this batch's rows first: run the batch again."""
+
+
+Outcome = Standing | BadHeartbeat
+
+
+def write_batch(conn: Connection, items: Sequence[Pending]) -> list[Outcome]:
+    """Apply ``items`` in arrival order; one outcome per item (its standing, or why not)."""
+    sql = sql_pg if conn.dialect.name == "postgresql" else sql_portable
+    keys = sorted({item.key for item in items}, key=ModuleKey.sort_key)
+    rows = sql.lock(conn, keys)
+    standings = {key: rows[key][1] if key in rows else Standing() for key in keys}
+    outcomes: list[Outcome] = []
+    accepted: set[ModuleKey] = set()
+    added: dict[tuple[ModuleKey, date], float] = defaultdict(float)
+    for item in items:
+        try:
+            applied = apply_beat(
+                standings[item.key], item.beat, item.duration, item.received_at, item.share
+            )
+        except BadHeartbeat as exc:
+            outcomes.append(exc)
+            continue
+        standings[item.key] = applied.standing
+        outcomes.append(applied.standing)
+        accepted.add(item.key)
+        if applied.added:
+            added[(item.key, item.received_at.date())] += applied.added
+    ids = {key: rows[key][0] for key in keys if key in rows and key in accepted}
+    created = [key for key in keys if key not in rows and key in accepted]
+    if created:
+        inserted = sql.insert(conn, created, standings)
+        if len(inserted) != len(created):
+            raise LostRace
+        ids.update(inserted)
+        sql.count_viewers(conn, created)
+    if len(ids) > len(created):
+        sql.update_rows(conn, [(ids[key], standings[key]) for key in ids if key in rows])
+    if added:
+        sql.add_days(conn, ids, added)
+    return outcomes
