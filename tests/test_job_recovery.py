@@ -120,9 +120,10 @@ def test_dead_scratch_is_cleaned_live_scratch_is_kept(app: Flask) -> None:
 
 @pytest.fixture(scope="module")
 def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Long enough (30 s) that a transcode is caught mid-way."""
+    """Long enough (75 s: ffmpeg 9 with the lecture settings is quick) that a transcode is
+    caught mid-way."""
     path = tmp_path_factory.mktemp("long") / "class.mp4"
-    return generate(path, seconds=30.0, width=640, height=360, fps=25)
+    return generate(path, seconds=75.0, width=640, height=360, fps=25)
 
 
 def _start_doomed_worker(log: Path) -> subprocess.Popen:
@@ -164,6 +165,7 @@ def test_killed_worker_job_is_recovered_and_preview_plays_early(
     instructor = make_user("instructor")
     learner = make_user("learner")
     video_id, job_id = _queued_job(app, instructor.id, long_clip, "Recorded class")
+    auth.login(learner.email)  # before the wait: the preview window is short
     doomed = _start_doomed_worker(instance_dir / "doomed.log")
     try:
         app.extensions["celery"].send_task(jobs.TRANSCODE_TASK, args=[job_id], queue="doomed")
@@ -174,7 +176,6 @@ def test_killed_worker_job_is_recovered_and_preview_plays_early(
 
         _wait(preview_ready, 90, "the early preview")
         # Progressive availability: a learner can already play the first segments.
-        auth.login(learner.email)
         master = client.get(f"/videos/{video_id}/hls/master.m3u8", buffered=True)
         assert master.status_code == 200 and b"240p/index.m3u8" in master.data
         playlist = client.get(f"/videos/{video_id}/hls/240p/index.m3u8", buffered=True)
