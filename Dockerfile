@@ -38,6 +38,6 @@ RUN useradd --system --uid 10001 --home-dir /var/lib/learnstream learnstream \
 USER learnstream
 
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4", \
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "32", \
      "--timeout", "120", "--graceful-timeout", "30", "--access-logfile", "-", \
      "webapp:create_app()"]

@@ -104,7 +104,7 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "HEARTBEAT_BATCH_LINGER_MS": _env_int(env, "HEARTBEAT_BATCH_LINGER_MS", 5),
         "HEARTBEAT_COMMIT_TIMEOUT_SECONDS": _env_int(env, "HEARTBEAT_COMMIT_TIMEOUT_SECONDS", 10),
         # Lifetime of the signed grant that spares a heartbeat the access checks.
-        "HEARTBEAT_GRANT_SECONDS": _env_int(env, "HEARTBEAT_GRANT_SECONDS", 300),
+        "HEARTBEAT_GRANT_SECONDS": _env_int(env, "HEARTBEAT_GRANT_SECONDS", 900),
         "API_TOKEN_DAYS": _env_int(env, "API_TOKEN_DAYS", 30),
         # Lifetime of the signed segment/thumbnail links inside playlists (1 to 10080).
         "MEDIA_URL_TTL_MINUTES": _env_int(env, "MEDIA_URL_TTL_MINUTES", 30),

@@ -204,7 +204,7 @@ def free_port() -> int:
 def gunicorn_argv(port: int, workers: int, threads: int, pool: int = 0) -> list[str]:
     """The server under test: gthread workers (threads let a batch fill while it commits),
     optionally with ``pool`` database connections per worker kept open."""
-    engine = {"pool_pre_ping": True, "pool_size": pool, "max_overflow": 10}
+    engine = {"pool_pre_ping": True, "pool_size": pool, "max_overflow": 5}
     target = f"webapp:create_app({{'SQLALCHEMY_ENGINE_OPTIONS': {engine!r}}})"
     return [
         str(Path(sys.executable).parent / "gunicorn"),
@@ -625,7 +625,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=64, help="gunicorn threads per worker")
     parser.add_argument(
-        "--pool", type=int, default=40, help="database pool size per worker (0: the app's)"
+        "--pool", type=int, default=20, help="database pool size per worker (0: the app's)"
     )
     parser.add_argument("--connections", type=int, default=512, help="client connection limit")
     parser.add_argument(

@@ -26,7 +26,7 @@ def _commands(port: int, instance: str) -> dict[str, list[str]]:
             "--workers",
             "2",
             "--threads",
-            "4",
+            "32",  # heartbeats wait for their batch's commit: threads let batches fill
             "--graceful-timeout",
             "15",
             "--access-logfile",

@@ -6,7 +6,7 @@ without a valid grant runs the same checks as every API route (``api_user``,
 ``video_or_404`` / ``clip_or_404``) and its response carries a grant in the
 ``X-Heartbeat-Grant`` header: the module, its duration and the caller, signed with the
 app's secret, valid for ``HEARTBEAT_GRANT_SECONDS``, like a signed media link. Later
-beats send it back (the same header, or ``"grant"`` in the body of a beacon) and are
+beats send it back (the same header, or the ``grant`` field of a beacon's form) and are
 accepted without the access queries, in any process. A grant is bound to the bearer
 token (by digest) or to the signed-in user, and to one module; a missing, foreign,
 tampered or expired grant only means the full checks run again. Revoked access stops

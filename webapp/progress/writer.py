@@ -106,10 +106,16 @@ class BeatWriter:
                 self._settle(batch)
                 if stop:
                     break
+                if self._queue.empty():
+                    self._release()
         finally:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            self._release()
+
+    def _release(self) -> None:
+        # Idle: hand the connection back to the pool (which closes it on dispose).
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def _settle(self, batch: list[tuple[Pending, Future]]) -> None:
         try:
@@ -126,7 +132,8 @@ class BeatWriter:
             future.set_result(outcome)
 
     def _connection(self) -> Connection:
-        # The writer keeps its own connection: no pool checkout, ping and reset per batch.
+        # While busy the writer keeps its connection: no pool checkout, ping and reset
+        # per batch.
         if self._conn is None or self._conn.closed or self._conn.invalidated:
             self._conn = self._engine.connect()
         return self._conn
