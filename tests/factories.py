@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -13,7 +13,7 @@ from transcoder.pipeline import TranscodeResult
 from webapp import jobs
 from webapp.auth.services import create_user as create_account
 from webapp.extensions import db
-from webapp.models import Video, VideoState
+from webapp.models import Cohort, LiveClass, Program, Video, VideoState
 from webapp.storage import get_storage
 from webapp.transcoding.publish import upload_outputs, version_prefix
 from webapp.transcoding.runner import record_result
@@ -57,3 +57,25 @@ def publish_ready_video(
         record_result(job.id, prefix, result)
         db.session.commit()
         return video.id
+
+
+def add_cohort_recording(video_id: int, slug: str, starts_at: datetime) -> Cohort:
+    """Inside an app context: a program with one cohort whose class ``starts_at`` has
+    ``video_id`` as its (cohort-private) recording. Flushes; the caller commits."""
+    program = Program(title=slug, slug=slug)
+    db.session.add(program)
+    db.session.flush()
+    cohort = Cohort(program_id=program.id, name="A", starts_on=starts_at.date())
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add(
+        LiveClass(
+            cohort_id=cohort.id,
+            title="Week 1",
+            starts_at=starts_at,
+            duration_minutes=60,
+            recording_id=video_id,
+        )
+    )
+    db.session.flush()
+    return cohort

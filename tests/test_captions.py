@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
+from tests import factories
 from tests.conftest import Auth
 from webapp.captions import cuetext
 from webapp.captions.errors import CaptionError, CaptionTooLarge
@@ -25,10 +26,7 @@ from webapp.extensions import db
 from webapp.models import (
     Caption,
     CaptionCue,
-    Cohort,
-    LiveClass,
     Module,
-    Program,
     User,
     UserPreferences,
     Video,
@@ -449,20 +447,7 @@ def test_no_captions_before_the_duration_is_known(
 def _cohort_recording(app: Flask, video_id: int) -> None:
     """Make ``video_id`` the recording of a class of a new cohort (cohort-private)."""
     with app.app_context():
-        program = Program(title="Data", slug="data")
-        db.session.add(program)
-        db.session.flush()
-        cohort = Cohort(program_id=program.id, name="A", starts_on=date(2027, 1, 15))
-        db.session.add(cohort)
-        db.session.flush()
-        db.session.add(
-            LiveClass(
-                cohort_id=cohort.id,
-                title="Week 1",
-                starts_at=datetime.now(UTC),
-                recording_id=video_id,
-            )
-        )
+        factories.add_cohort_recording(video_id, "data", datetime.now(UTC))
         db.session.commit()
 
 

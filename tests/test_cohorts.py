@@ -617,28 +617,17 @@ def test_can_view_is_one_query_and_the_cohort_page_does_not_grow_with_classes(
 
 def test_clip_of_a_cohort_recording_is_not_listed(app, make_user, make_ready_video) -> None:
     """A clip cut after the recording was attached to a cohort class stays out of the library."""
-    from datetime import UTC, date, datetime
+    from datetime import UTC, datetime
 
     from webapp.catalogue.services import sync_clip_module
     from webapp.extensions import db
-    from webapp.models import Clip, Cohort, LiveClass, Program
+    from webapp.models import Clip
 
     owner = make_user("instructor")
     video_id = make_ready_video(owner.id, "Week 1 class")
     with app.app_context():
-        program = Program(title="P", slug="p-private-clip")
-        db.session.add(program)
-        db.session.flush()
-        cohort = Cohort(program_id=program.id, name="A", starts_on=date(2027, 1, 1))
-        db.session.add(cohort)
-        db.session.flush()
-        db.session.add(
-            LiveClass(
-                cohort_id=cohort.id,
-                title="Week 1",
-                starts_at=datetime(2027, 1, 2, 18, tzinfo=UTC),
-                recording_id=video_id,
-            )
+        factories.add_cohort_recording(
+            video_id, "p-private-clip", datetime(2027, 1, 2, 18, tzinfo=UTC)
         )
         clip = Clip(video_id=video_id, title="Bit", start=0.0, end=2.0, created_by=owner.id)
         db.session.add(clip)

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -30,7 +30,7 @@ from tests.s3server import S3Server
 from tests.test_browser import START_MUTED, WAIT_MS, Tab
 from transcoder.hls import parse_master, parse_media_segments
 from webapp.extensions import db
-from webapp.models import Clip, Cohort, LiveClass, Program, Video, VideoState
+from webapp.models import Clip, Video, VideoState
 from webapp.playback.playlists import ladder_path, sign_playlist, sign_vtt
 from webapp.playback.signing import InvalidMediaLink, check, expires_at, signature
 from webapp.storage import get_storage
@@ -112,20 +112,8 @@ def test_learner_without_rights_gets_403(
     """A cohort's private recording, asked for by a learner of no cohort; an unknown id
     answers the same, so ids do not leak."""
     with app.app_context():
-        program = Program(title="Data", slug="data-delivery")
-        db.session.add(program)
-        db.session.flush()
-        cohort = Cohort(program_id=program.id, name="A", starts_on=date(2027, 1, 15))
-        db.session.add(cohort)
-        db.session.flush()
-        db.session.add(
-            LiveClass(
-                cohort_id=cohort.id,
-                title="Week 1",
-                starts_at=datetime.now(UTC) - timedelta(days=1),
-                duration_minutes=60,
-                recording_id=ladder.video_id,
-            )
+        factories.add_cohort_recording(
+            ladder.video_id, "data-delivery", datetime.now(UTC) - timedelta(days=1)
         )
         db.session.commit()
     auth.login(ladder.learner.email)
