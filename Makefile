@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 PORT ?= 5000
-PYTEST_ARGS ?=
+# Two test processes on the embedded defaults (each has its own SQLite files, media and
+# Celery worker); one on PostgreSQL, where the suite shares one database.
+PYTEST_ARGS ?= $(if $(DATABASE_URL),,-n 2)
 
 .PHONY: run test setup system browser lint format clean bench
 

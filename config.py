@@ -8,6 +8,7 @@ and the ``S3_*`` variables switch to PostgreSQL, Redis and an S3-compatible stor
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -110,14 +111,76 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MEDIA_URL_TTL_MINUTES": _env_int(env, "MEDIA_URL_TTL_MINUTES", 30),
         "NODE_MODULES": env.get("NODE_MODULES") or str(BASE_DIR / "node_modules"),
         "PLAYER_STATIC": str(BASE_DIR / "player_static"),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _env_bool(env, "SESSION_COOKIE_SECURE", False),
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _env_bool(env, "SESSION_COOKIE_SECURE", False),
+        **_session_settings(env),
+        **_throttle_settings(env, broker_url),
+        # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto/-Host to trust
+        # (0 = none; the client address and the scheme are then the socket's).
+        "TRUSTED_PROXY_HOPS": _env_int(env, "TRUSTED_PROXY_HOPS", 0),
+        # Strict-Transport-Security max-age, sent on HTTPS responses only (0 = off).
+        "HSTS_SECONDS": _env_int(env, "HSTS_SECONDS", 180 * 86400),
         "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one place for every unsafe request
         "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def _session_settings(env: dict[str, str]) -> dict[str, Any]:
+    """Cookie flags for the session and the remember-me cookie.
+
+    ``Secure`` (and the ``__Host-`` name prefix, which browsers only accept on Secure,
+    host-only, path-``/`` cookies) is on when ``SESSION_COOKIE_SECURE`` says so or, by
+    default, when ``PREFERRED_URL_SCHEME=https``. It stays off for ``make run`` on
+    http://localhost, where browsers would drop a Secure cookie.
+    """
+    scheme = env.get("PREFERRED_URL_SCHEME", "http").strip().lower() or "http"
+    secure = _env_bool(env, "SESSION_COOKIE_SECURE", scheme == "https")
+    prefix = "__Host-" if secure else ""
+    return {
+        "PREFERRED_URL_SCHEME": scheme,
+        "SESSION_COOKIE_NAME": f"{prefix}session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_NAME": f"{prefix}remember_token",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        # "Keep me signed in" lasts this long at most (Flask-Login's default is 365 days).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int(env, "REMEMBER_DAYS", 14)),
+    }
+
+
+def _throttle_settings(env: dict[str, str], broker_url: str) -> dict[str, Any]:
+    """Sign-in throttling (webapp/auth/throttle.py) and Flask-Limiter's storage.
+
+    Failed sign-ins are counted per account and per client address, in Redis when
+    ``RATELIMIT_STORAGE_URI`` or ``REDIS_URL`` (or else the Celery broker) names Redis, so
+    that every web process shares the counts; otherwise in each process's memory.
+    """
+    redis_url = next(
+        (
+            url
+            for url in (env.get("REDIS_URL"), broker_url)
+            if url and url.startswith(("redis://", "rediss://"))
+        ),
+        None,
+    )
+    storage = env.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://"
+    return {
+        "RATELIMIT_ENABLED": _env_bool(env, "RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": storage,
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {
+                "socket_timeout": BROKER_SOCKET_TIMEOUT,
+                "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
+            }
+            if storage.startswith(("redis://", "rediss://"))
+            else {}
+        ),
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_KEY_PREFIX": "learnstream",
+        # Limits in Flask-Limiter's notation; several may be joined with ";".
+        "SIGNIN_LIMIT_PER_ACCOUNT": env.get("SIGNIN_LIMIT_PER_ACCOUNT") or "5 per minute",
+        "SIGNIN_LIMIT_PER_ADDRESS": env.get("SIGNIN_LIMIT_PER_ADDRESS") or "20 per minute",
     }
 
 

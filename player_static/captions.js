@@ -1,29 +1,35 @@
-/* Captions on the watch page: one <track kind="captions"> per language, a caption menu
- * (a real button opening a menu of radio items), and the learner's choice remembered in
- * their preferences (PUT /api/v1/me/preferences).
+/* Captions on the watch and clip pages: one <track kind="captions"> per language, a
+ * caption menu in the control bar (menus.js), the `c` key (keyboard.js calls toggle),
+ * and the learner's choice remembered in their preferences (prefs.js).
  *
  * The chosen track is "showing"; while captions are off the video's default track stays
  * "hidden" so the transcript (transcript.js, which follows the text tracks' modes) still
  * has cues. A saved language picks its track, else one of the same language ("pt" for
  * "pt-BR"), else the video's default track: the learner asked for captions. A choice
- * made in the browser's own caption menu is adopted and remembered too.
+ * made in the browser's own caption menu is adopted and remembered too. `c` switches
+ * between off and the language last shown (else the saved one, else the default).
+ * A clip shows its recording's tracks with every cue shifted to the clip's media time
+ * (#player[data-media-offset] is the recording's time at media time 0).
  * State for tests and other scripts: #player[data-captions] is the showing language or
  * "off"; [data-captions-saved] counts acknowledged saves.
  */
 (function () {
   "use strict";
 
-  var root = document.getElementById("player");
-  var video = document.getElementById("video");
+  var ns = window.Learnstream;
   var controls = document.getElementById("caption-controls");
-  if (!root || !video || !controls) return;
+  if (!ns || !ns.player || !ns.prefs || !controls) return;
+  var player = ns.player;
+  var root = player.root;
+  var video = player.video;
   var button = document.getElementById("captions-button");
   var current = document.getElementById("captions-current");
-  var menu = document.getElementById("captions-menu");
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var prefsUrl = controls.dataset.preferencesUrl;
-  var tracks = [];  // {language, label, isDefault, element}
+  var menu = ns.menu(button, document.getElementById("captions-menu"), choose);
+  var offset = parseFloat(root.dataset.mediaOffset || "0") || 0;
+  var tracks = [];  // {language, label, isDefault, element, item}
   var chosen = null;  // the showing entry, or null for off
+  var last = null;  // the entry `c` switches on
+  var offItem = null;
 
   function getJson(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -56,27 +62,39 @@
       var mode = t === entry ? "showing" : t === reading ? "hidden" : "disabled";
       if (t.element.track.mode !== mode) t.element.track.mode = mode;
     });
+    if (entry) last = entry;
     current.textContent = entry ? entry.label : "Off";
     root.dataset.captions = entry ? entry.language : "off";
-    Array.prototype.forEach.call(menu.querySelectorAll("[role=menuitemradio]"), function (item) {
-      var on = (item.dataset.language || "") === (entry ? entry.language : "");
-      item.setAttribute("aria-checked", on ? "true" : "false");
-    });
+    button.classList.toggle("is-on", !!entry);
+    menu.check(entry ? entry.item : offItem);
   }
 
   function save(entry) {
-    return fetch(prefsUrl, {
-      method: "PUT",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ caption_language: entry ? entry.language : null }),
-    }).then(function (resp) {
-      if (!resp.ok) throw new Error("preferences " + resp.status);
+    return ns.prefs.put({ caption_language: entry ? entry.language : null }).then(function () {
       root.dataset.captionsSaved = String(parseInt(root.dataset.captionsSaved || "0", 10) + 1);
     }).catch(function () {
-      var status = document.getElementById("player-status");
-      if (status) status.textContent = "Your caption choice could not be saved.";
+      player.say("Your caption choice could not be saved.");
     });
+  }
+
+  /* A choice of the learner's: show it, say it, remember it. */
+  function pick(entry) {
+    apply(entry);
+    player.say(entry ? "Captions: " + entry.label : "Captions off");
+    save(entry);
+  }
+
+  function choose(item) {
+    pick(item.dataset.language ? match(item.dataset.language) : null);
+  }
+
+  /* The `c` key: off, or back on in the language last shown. */
+  function toggle() {
+    if (!tracks.length) {
+      player.say("This video has no captions.");
+      return;
+    }
+    pick(chosen ? null : last || defaultEntry());
   }
 
   /* A change we did not make: the browser's own caption menu (adopt and remember it), or
@@ -91,92 +109,27 @@
     }
   }
 
-  /* ---- the menu ---- */
-  function items() {
-    return Array.prototype.slice.call(menu.querySelectorAll("[role=menuitemradio]"));
+  /* ---- clips: the recording's cues, moved to the clip's media time ---- */
+  function shiftCues(track) {
+    var cues = Array.prototype.slice.call(track.cues || []);
+    var from = player.base;
+    var to = player.base + player.duration();
+    cues.forEach(function (cue) {
+      var start = cue.startTime - offset;
+      var end = cue.endTime - offset;
+      if (end <= from || start >= to) {
+        track.removeCue(cue);
+        return;
+      }
+      cue.startTime = Math.max(0, start);
+      cue.endTime = end;
+    });
   }
-
-  function addItem(language, label) {
-    var li = document.createElement("li");
-    li.setAttribute("role", "none");
-    var item = document.createElement("button");
-    item.type = "button";
-    item.setAttribute("role", "menuitemradio");
-    item.setAttribute("aria-checked", "false");
-    item.tabIndex = -1;
-    item.dataset.language = language;
-    if (language) item.lang = language;
-    item.textContent = label;
-    li.appendChild(item);
-    menu.appendChild(li);
-  }
-
-  function open(focusLast) {
-    menu.hidden = false;
-    button.setAttribute("aria-expanded", "true");
-    var all = items();
-    var checked = all.filter(function (i) { return i.getAttribute("aria-checked") === "true"; })[0];
-    (focusLast ? all[all.length - 1] : checked || all[0]).focus();
-  }
-
-  function close(returnFocus) {
-    if (menu.hidden) return;
-    menu.hidden = true;
-    button.setAttribute("aria-expanded", "false");
-    if (returnFocus) button.focus();
-  }
-
-  function moveFocus(step) {
-    var all = items();
-    var at = all.indexOf(document.activeElement);
-    all[(at + step + all.length) % all.length].focus();
-  }
-
-  button.addEventListener("click", function () {
-    if (menu.hidden) open(false);
-    else close(true);
-  });
-
-  button.addEventListener("keydown", function (event) {
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      event.preventDefault();
-      open(event.key === "ArrowUp");
-    }
-  });
-
-  menu.addEventListener("click", function (event) {
-    var item = event.target.closest("[role=menuitemradio]");
-    if (!item) return;
-    var entry = item.dataset.language ? match(item.dataset.language) : null;
-    apply(entry);
-    close(true);
-    save(entry);
-  });
-
-  menu.addEventListener("keydown", function (event) {
-    var all = items();
-    if (event.key === "ArrowDown") moveFocus(1);
-    else if (event.key === "ArrowUp") moveFocus(-1);
-    else if (event.key === "Home") all[0].focus();
-    else if (event.key === "End") all[all.length - 1].focus();
-    else if (event.key === "Escape") close(true);
-    else if (event.key === "Tab") { close(false); return; }
-    else return;
-    event.preventDefault();
-  });
-
-  // Focus or a click leaving the control closes the menu (no trap).
-  controls.addEventListener("focusout", function (event) {
-    if (!controls.contains(event.relatedTarget)) close(false);
-  });
-  document.addEventListener("click", function (event) {
-    if (!controls.contains(event.target)) close(false);
-  });
 
   /* ---- start ---- */
   function build(list, prefs) {
     if (!list.length) return;
-    addItem("", "Off");
+    offItem = menu.add("Off", { language: "" });
     list.forEach(function (c) {
       var element = document.createElement("track");
       element.kind = "captions";
@@ -184,9 +137,14 @@
       element.srclang = c.language;
       element.label = c.label;
       element.dataset.caption = c.language;
+      // Before transcript.js's own load listener: it reads the shifted cues.
+      if (player.isClip) element.addEventListener("load", function () { shiftCues(element.track); });
       video.appendChild(element);
-      tracks.push({ language: c.language, label: c.label, isDefault: c["default"], element: element });
-      addItem(c.language, c.label);
+      var item = menu.add(c.label, { language: c.language });
+      item.lang = c.language;
+      tracks.push({
+        language: c.language, label: c.label, isDefault: c["default"], element: element, item: item,
+      });
     });
     // A mode change marks a track as configured by the page; Chromium's automatic track
     // selection would otherwise switch on an unconfigured track next to ours.
@@ -197,7 +155,9 @@
     root.dataset.captionsReady = "1";
   }
 
-  Promise.all([getJson(controls.dataset.captionsUrl), getJson(prefsUrl)])
+  ns.captions = { toggle: toggle };
+
+  Promise.all([getJson(controls.dataset.captionsUrl), ns.prefs.load()])
     .then(function (answers) { build(answers[0].captions || [], answers[1] || {}); })
     .catch(function () {
       root.dataset.captionsReady = "error";

@@ -1,7 +1,10 @@
-/* Chapter markers on a thin bar under the video, built from the chapter list on the page.
+/* Chapters: the chapter list under the player and its markers under the seek bar.
  *
- * Each chapter becomes a button at its start (in % of the duration); a click seeks
- * there. The bar is hidden when there are no chapters or no known duration.
+ * Each chapter becomes a button at its start (in % of the duration, lined up with the
+ * seek rail); a click on a marker or on a list entry seeks there. The marker of the
+ * chapter being watched is highlighted. The bar is hidden when there are no chapters or
+ * no known duration. window.Learnstream.chapters.at(t) names the chapter at time t (for
+ * the seek preview).
  */
 (function () {
   "use strict";
@@ -10,7 +13,7 @@
   var root = document.getElementById("player");
   var video = document.getElementById("video");
   var list = document.getElementById("chapter-list");
-  if (!bar || !root || !video || !list) return;
+  if (!root || !video || !list) return;
 
   function formatTime(s) {
     var m = Math.floor(s / 60);
@@ -26,10 +29,30 @@
     }).filter(function (c) { return !isNaN(c.start); });
   }
 
+  var items = chapters();
+
+  list.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-seek]");
+    if (!button) return;
+    video.currentTime = parseFloat(button.dataset.seek);
+    video.play().catch(function () { /* autoplay refused: the seek still happened */ });
+  });
+
+  window.Learnstream = window.Learnstream || {};
+  window.Learnstream.chapters = {
+    /* The title of the chapter playing at time t, or null before the first. */
+    at: function (t) {
+      var found = null;
+      items.forEach(function (c) { if (c.start <= t + 0.05) found = c.title; });
+      return found;
+    },
+  };
+
+  if (!bar) return;
+
   function draw() {
     var duration = parseFloat(root.dataset.duration || "0") ||
       (isFinite(video.duration) ? video.duration : 0);
-    var items = chapters();
     bar.textContent = "";
     if (!duration || !items.length) {
       bar.hidden = true;
@@ -56,7 +79,6 @@
   });
 
   video.addEventListener("timeupdate", function () {
-    // The marker of the chapter being watched is highlighted.
     var t = video.currentTime;
     var markers = bar.querySelectorAll(".chapter-marker");
     var current = null;

@@ -391,7 +391,7 @@
     play.href = clip.watch_url;
     play.setAttribute("aria-label", "Play clip “" + clip.title + "”");
     actions.appendChild(play);
-    actions.appendChild(button("Export MP4", "export", "Export “" + clip.title + "” as MP4"));
+    actions.appendChild(button("Export MP4", "export", "Export MP4 of “" + clip.title + "”"));
     actions.appendChild(button("Delete", "delete", "Delete clip “" + clip.title + "”"));
     li.appendChild(actions);
     var state = make("div", "export-state");
@@ -522,7 +522,7 @@
     li.appendChild(input);
     var actions = make("span", "item-actions");
     actions.appendChild(button("Rename", "rename", "Rename the chapter at " + at));
-    actions.appendChild(button("Make clip", "clip", "Make a clip of the chapter at " + at));
+    actions.appendChild(button("Make clip", "clip", "Make clip of the chapter at " + at));
     actions.appendChild(button("Delete", "delete", "Delete the chapter at " + at));
     li.appendChild(actions);
     return li;
@@ -613,7 +613,7 @@
     li.appendChild(make("span", "badge", item.kind));
     var at = formatTime(item.start) + (item.end !== null && item.end !== undefined
       ? "–" + formatTime(item.end) : "");
-    var seekButton = button(at, "seek", "Seek to " + formatTime(item.start));
+    var seekButton = button(at, "seek", "Seek to " + at);
     seekButton.dataset.seek = String(item.start);
     li.appendChild(seekButton);
     li.appendChild(make("span", "item-title", item.label || "(no label)"));

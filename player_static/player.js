@@ -1,8 +1,12 @@
-/* Learnstream player: hls.js playback, quality choice, resume, and heartbeats.
+/* Learnstream player core: clip bounds, resume, heartbeats, and the watched bar.
+ * stream.js (loaded next) attaches hls.js and starts loading.
  *
  * Heartbeats report the resume position and the intervals actually played since the
  * last beat: every 10 s while playing, and on pause, seek, end and page hide (then as
- * a beacon). A bar under the video shows the parts the server has as watched.
+ * a beacon). A bar in the seek rail shows the parts the server has as watched.
+ * The other player scripts (stream.js, controls.js, seekbar.js, keyboard.js...) use the
+ * small API this file publishes as window.Learnstream.player: module time (seconds
+ * from the clip's in point for a clip), seeking, events, and the status line.
  */
 (function () {
   "use strict";
@@ -11,10 +15,8 @@
   var root = document.getElementById("player");
   if (!root) return;
   var video = document.getElementById("video");
-  var quality = document.getElementById("quality");
   var statusEl = document.getElementById("player-status");
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var src = root.dataset.src;
   var progressUrl = root.dataset.progressUrl;
   var resumeAt = parseFloat(root.dataset.resume || "0");
   var startAt = parseFloat(root.dataset.start || "NaN");
@@ -22,7 +24,7 @@
   var clipIn = parseFloat(root.dataset.in || "NaN");
   var clipOut = parseFloat(root.dataset.out || "NaN");
   var isClip = !isNaN(clipIn) && !isNaN(clipOut);
-  var hls = null;
+  var listeners = {};  // event name → callbacks (see on/emit)
 
   /* Media time → module time (seconds from the clip's start for a clip). */
   function rel(t) {
@@ -30,8 +32,17 @@
     return Math.min(Math.max(t - clipIn, 0), clipOut - clipIn);
   }
 
+  /* Announce in the polite live region; the same words twice are announced twice. */
   function say(text) {
-    statusEl.textContent = text;
+    statusEl.textContent = statusEl.textContent === text ? text + "\u00a0" : text;
+  }
+
+  function on(name, callback) {
+    (listeners[name] = listeners[name] || []).push(callback);
+  }
+
+  function emit(name, data) {
+    (listeners[name] || []).forEach(function (callback) { callback(data); });
   }
 
   /* ---- played intervals ---- */
@@ -91,9 +102,8 @@
   bar.id = "watched-bar";
   bar.className = "watched-bar";
   bar.setAttribute("role", "img");
-  bar.style.cssText = "position:relative;height:6px;margin:4px 0;border-radius:3px;" +
-    "background:#e2e8f0;overflow:hidden";
-  root.insertBefore(bar, root.querySelector(".player-bar"));
+  var rail = document.getElementById("seek-rail") || root;  // under the seek bar's marks
+  rail.insertBefore(bar, rail.firstChild);
 
   function merge(list) {
     var out = [];
@@ -116,8 +126,8 @@
       seg.className = "watched-part";
       seg.dataset.start = String(p[0]);
       seg.dataset.end = String(p[1]);
-      seg.style.cssText = "position:absolute;top:0;bottom:0;background:#2563eb;" +
-        "left:" + (d ? 100 * p[0] / d : 0) + "%;width:" + (d ? 100 * (p[1] - p[0]) / d : 0) + "%";
+      seg.style.left = (d ? 100 * p[0] / d : 0) + "%";
+      seg.style.width = (d ? 100 * (p[1] - p[0]) / d : 0) + "%";
       bar.appendChild(seg);
       seconds += p[1] - p[0];
     });
@@ -252,118 +262,53 @@
   });
 
   function formatTime(s) {
-    var m = Math.floor(s / 60);
-    var sec = Math.floor(s % 60);
-    return m + ":" + (sec < 10 ? "0" : "") + sec;
+    s = Math.max(0, Math.floor(s || 0));
+    var h = Math.floor(s / 3600);
+    var m = Math.floor((s % 3600) / 60);
+    var sec = s % 60;
+    return (h ? h + ":" + (m < 10 ? "0" : "") : "") + m + ":" + (sec < 10 ? "0" : "") + sec;
   }
 
-  /* ---- quality levels ---- */
-  function fillQuality(levels) {
-    var shown = 0;
-    levels.forEach(function (level, index) {
-      if (!level.height) return;  // the audio-only variant is not a picture quality
-      shown += 1;
-      var opt = document.createElement("option");
-      opt.value = String(index);
-      opt.textContent = level.height + "p (" + Math.round(level.bitrate / 1000) + " kbps)";
-      quality.appendChild(opt);
-    });
-    quality.disabled = shown < 2;
-    root.dataset.levels = String(shown);
+  /* "3 minutes 5 seconds": a time as a screen reader should say it. */
+  function spokenTime(s) {
+    s = Math.max(0, Math.floor(s || 0));
+    var parts = [[Math.floor(s / 3600), "hour"], [Math.floor((s % 3600) / 60), "minute"],
+      [s % 60, "second"]].filter(function (p) { return p[0]; });
+    if (!parts.length) return "0 seconds";
+    return parts.map(function (p) { return p[0] + " " + p[1] + (p[0] === 1 ? "" : "s"); }).join(" ");
   }
 
-  quality.addEventListener("change", function () {
-    if (hls) hls.currentLevel = parseInt(quality.value, 10);
-  });
-
-  /* ---- expiring segment links ----
-   * Playlists name segments by signed links that expire (MEDIA_URL_TTL_MINUTES), and
-   * hls.js never re-reads a finished (VOD) playlist. So on a 403 for a segment, fetch
-   * its playlist again (the app signs it afresh on every fetch), put the new links into
-   * the loaded level, and let hls.js retry the segment: it retries a 403 only here. */
-  function retryExpired(retryConfig, retryCount, isTimeout, response, retry) {
-    return retry || (!!response && response.code === 403 && retryCount < retryConfig.maxNumRetry);
+  /* ---- the API the other player scripts use ---- */
+  /* The module's length: the clip's, else the recording's as the server measured it (as
+   * the watched bar, chapter markers and transcript marks use it), else the media's. */
+  function duration() {
+    if (isClip) return clipOut - clipIn;
+    var known = parseFloat(root.dataset.duration || "0");
+    if (known > 0) return known;
+    return isFinite(video.duration) && video.duration > 0 ? video.duration : 0;
   }
 
-  var refreshing = {};  // playlist URL → pending refresh
-
-  function refreshLinks(frag) {
-    var level = hls.levels[frag.level];
-    var url = frag.baseurl;
-    if (!level || !level.details || refreshing[url]) return;
-    refreshing[url] = fetch(url, { credentials: "same-origin", cache: "no-store" })
-      .then(function (resp) {
-        if (!resp.ok) throw new Error("playlist " + resp.status);
-        return resp.text();
-      })
-      .then(function (text) {
-        var fresh = segmentLinks(text, url);
-        level.details.fragments.forEach(function (f) {
-          if (fresh[f.sn]) f.url = fresh[f.sn];
-        });
-        root.dataset.linkRefreshes = String(parseInt(root.dataset.linkRefreshes || "0", 10) + 1);
-      })
-      .catch(function () { /* hls.js runs out of retries and reports the error */ })
-      .then(function () { delete refreshing[url]; });
-  }
-
-  /* Media sequence number → absolute segment URL, from a media playlist's text. */
-  function segmentLinks(text, base) {
-    var links = {};
-    var sn = 0;
-    text.split(/\r?\n/).forEach(function (line) {
-      line = line.trim();
-      var sequence = /^#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(line);
-      if (sequence) sn = parseInt(sequence[1], 10);
-      else if (line && line.charAt(0) !== "#") links[sn++] = new URL(line, base).href;
-    });
-    return links;
-  }
-
-  /* ---- start ---- */
-  if (window.Hls && window.Hls.isSupported()) {
-    var fragLoadPolicy = JSON.parse(JSON.stringify(window.Hls.DefaultConfig.fragLoadPolicy));
-    fragLoadPolicy.default.errorRetry.shouldRetry = retryExpired;
-    hls = new window.Hls({ capLevelToPlayerSize: true, fragLoadPolicy: fragLoadPolicy });
-    hls.on(window.Hls.Events.MANIFEST_PARSED, function (_e, data) {
-      fillQuality(data.levels);
-    });
-    hls.on(window.Hls.Events.ERROR, function (_e, data) {
-      var expired = data.details === window.Hls.ErrorDetails.FRAG_LOAD_ERROR &&
-        data.frag && data.response && data.response.code === 403;
-      if (expired) refreshLinks(data.frag);
-      if (!data.fatal) return;
-      if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
-        say("Network problem, retrying…");
-        hls.startLoad();
-      } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) {
-        hls.recoverMediaError();
-      } else {
-        root.dataset.fatal = data.details || "fatal";
-        say("This video cannot be played: " + (data.details || "unknown error"));
-        hls.destroy();
-      }
-    });
-    hls.loadSource(src);
-    hls.attachMedia(video);
-  } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
-    video.src = src;  // Safari plays HLS natively
-  } else {
-    root.dataset.fatal = "unsupported";
-    say("This browser cannot play HLS video.");
-  }
-})();
-
-/* Chapter list: a click seeks there (markers on the bar come with the custom controls). */
-(function () {
-  "use strict";
-  var video = document.getElementById("video");
-  var list = document.getElementById("chapter-list");
-  if (!video || !list) return;
-  list.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-seek]");
-    if (!button) return;
-    video.currentTime = parseFloat(button.dataset.seek);
-    video.play().catch(function () { /* autoplay refused: the seek still happened */ });
-  });
+  window.Learnstream = window.Learnstream || {};
+  window.Learnstream.player = {
+    root: root,
+    video: video,
+    isClip: isClip,
+    base: isClip ? clipIn : 0,  // media time of module time 0
+    duration: duration,
+    time: function () { return rel(video.currentTime || 0); },
+    /* Seek to module time t (clamped to the module). */
+    seek: function (t) {
+      var d = duration();
+      var to = Math.max(0, d ? Math.min(t, d) : t);
+      video.currentTime = (isClip ? clipIn : 0) + to;
+    },
+    // Quality levels: stream.js fills these in once hls.js knows the ladder.
+    levels: [],  // {index (hls.js level), height, bitrate}, picture levels only
+    setLevel: function () {},
+    on: on,
+    emit: emit,
+    say: say,
+    formatTime: formatTime,
+    spokenTime: spokenTime,
+  };
 })();

@@ -6,7 +6,9 @@
  * - Click, Enter or Space on a line seeks there. The list is one tab stop; arrow keys,
  *   Home, End, Page Up and Page Down move between lines.
  * - The search box marks matching lines (every word must appear) and puts a mark per
- *   match on the strip under the video; Enter moves to the next match, Shift+Enter back.
+ *   match on the seek rail; Enter moves to the next match, Shift+Enter back.
+ * - On a clip page the cues are already in the clip's media time (captions.js); times
+ *   are shown from the clip's start.
  * Text comes from the cues' text content only (never parsed as HTML).
  * State for tests: #transcript[data-lines], [data-language]; #transcript-hits[data-hits].
  */
@@ -26,6 +28,7 @@
   var lines = [];  // {start, end, text, button}
   var track = null;
   var currentLine = null;
+  var base = parseFloat(root.dataset.in || "0") || 0;  // media time of the module's 0
 
   function formatTime(s) {
     var h = Math.floor(s / 3600);
@@ -36,6 +39,8 @@
   }
 
   function duration() {
+    var player = window.Learnstream && window.Learnstream.player;
+    if (player) return player.duration();
     return parseFloat(root.dataset.duration || "0") ||
       (isFinite(video.duration) ? video.duration : 0);
   }
@@ -83,7 +88,7 @@
       button.dataset.start = String(cue.startTime);
       var time = document.createElement("span");
       time.className = "time";
-      time.textContent = formatTime(cue.startTime);
+      time.textContent = formatTime(Math.max(0, cue.startTime - base));
       var words = document.createElement("span");
       words.className = "words";
       words.textContent = text;
@@ -245,7 +250,7 @@
     hits.forEach(function (line) {
       var mark = document.createElement("span");
       mark.className = "transcript-hit";
-      mark.style.left = Math.min(100, 100 * line.start / d) + "%";
+      mark.style.left = Math.max(0, Math.min(100, 100 * (line.start - base) / d)) + "%";
       strip.appendChild(mark);
     });
     strip.hidden = false;

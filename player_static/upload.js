@@ -144,6 +144,15 @@
     metaFields: [{ id: "title", name: "Title", placeholder: "What is this recording about?" }]
   });
 
+  // Uppy renders a lone file as role="listitem" in a container without role="list"
+  // (axe: aria-required-parent, critical); give that container the role it lacks.
+  function markFileList() {
+    root.querySelectorAll(".uppy-Dashboard-files:not([role])").forEach(function (el) {
+      el.setAttribute("role", "list");
+    });
+  }
+  new MutationObserver(markFileList).observe(root, { childList: true, subtree: true });
+
   // Remembers unfinished uploads (and small files) across reloads and crashes; a large
   // file has to be chosen again, and then only its missing parts are sent.
   uppy.use(U.GoldenRetriever);

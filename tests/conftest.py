@@ -31,6 +31,7 @@ from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
 from transcoder.synth import generate
 from webapp import create_app
+from webapp.auth.throttle import reset_counts
 from webapp.extensions import db
 from webapp.progress.writer import EXTENSION as WRITER_EXTENSION
 
@@ -110,6 +111,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
+        reset_counts()  # failed sign-ins must not carry over (Redis keeps them a minute)
 
 
 @pytest.fixture

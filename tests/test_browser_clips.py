@@ -233,7 +233,7 @@ def test_chapters_from_editor_become_markers_that_seek(
         [(title, start)] = [(c.title, c.start) for c in db.session.scalars(select(Chapter))]
     assert (title, start) == ("The second half", 6.0)
 
-    chapter.get_by_role("button", name=re.compile("^Make a clip")).click()
+    chapter.get_by_role("button", name=re.compile("^Make clip")).click()
     expect(page.locator("#clip-list .clip-item")).to_have_count(1)
     assert [(t, s, e) for _, t, s, e in clips_in_db(app, video_id)] == [
         ("The second half", 6.0, LESSON_SECONDS)
@@ -318,7 +318,7 @@ def test_export_shows_progress_then_a_download_link(
     item = page.locator("#clip-list .clip-item")
     expect(item).to_have_count(1)
 
-    item.get_by_role("button", name=re.compile("as MP4")).click()
+    item.get_by_role("button", name=re.compile("^Export MP4")).click()
     link = item.get_by_role("link", name="Download MP4")
     expect(link).to_be_visible(timeout=EXPORT_WAIT_MS)
     [(clip_id, *_)] = clips_in_db(app, video_id)

@@ -72,6 +72,19 @@ def test_a_viewing_session_by_hand() -> None:
     assert done.standing.completed_at == at(45) and done.standing.watched_seconds == 90
 
 
+def test_each_new_player_session_counts_one_view() -> None:
+    """A view is a page load of the player: its first beat; beats without a session
+    (the foundation's position-only beat) and further beats of a session count none."""
+    s = Standing()
+    counts = []
+    for t, (session, seq) in enumerate(
+        [("a", 1), ("a", 2), ("b", 1), (None, 0), ("b", 2), ("a", 3)]
+    ):
+        s = apply_beat(s, Beat(t, (), session, seq), 100, at(10 * t), SHARE).standing
+        counts.append(s.views)
+    assert counts == [1, 1, 2, 2, 2, 3]
+
+
 def test_scrubbing_to_the_end_only_moves_the_position() -> None:
     s = apply_beat(Standing(), Beat(95, ((0, 5),), "a", 1), 100, at(0), SHARE).standing
     end = apply_beat(s, Beat(100, ((99, 100),), "a", 2), 100, at(1), SHARE).standing

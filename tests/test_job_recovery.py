@@ -1,4 +1,9 @@
-"""Never stuck: duplicate deliveries, dead workers, lost messages, garbage collection."""
+"""Never stuck: duplicate deliveries, dead workers, lost messages, garbage collection.
+
+A worker SIGKILLed mid-transcode: the job is handed back and delivered again, it
+completes, a learner watching the video meanwhile is never served a partial ladder, and
+afterwards the store holds only the published version.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,15 +22,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import ROOT, Auth
-from tests.test_transcode_flow import wait_for_job
+from tests.test_transcode_flow import assert_complete_ladder, wait_for_clean_storage, wait_for_job
+from transcoder.hls import parse_master
 from transcoder.synth import generate
 from transcoder.tasks import backoff
 from webapp import jobs
 from webapp.extensions import db
 from webapp.models import JobState, TranscodeJob, User, Video, VideoState
 from webapp.models.base import utcnow
-from webapp.storage import get_storage
-from webapp.transcoding.gc import stored_versions
 from webapp.transcoding.heartbeat import heartbeat
 from webapp.transcoding.runner import clean_dead_scratch
 from webapp.uploads.services import ingest
@@ -152,6 +158,51 @@ def _wait(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@dataclass(frozen=True)
+class Seen:
+    """One look of a learner's player at the video: the master playlist's status and
+    variants, and the video's state just afterwards (API, as the learner sees it)."""
+
+    status: int
+    variants: tuple[str, ...]
+    state: str | None
+
+
+class LearnerView:
+    """A signed-in learner's player polling the video's master playlist throughout."""
+
+    def __init__(self, app: Flask, email: str, video_id: int) -> None:
+        self.client = app.test_client()
+        assert Auth(self.client).login(email).status_code == 302
+        self.video_id = video_id
+        self.seen: list[Seen] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> LearnerView:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            self.seen.append(self.look())
+            self._stop.wait(0.3)
+
+    def look(self) -> Seen:
+        """Fetch the master playlist, then the video's state."""
+        master = self.client.get(f"/videos/{self.video_id}/hls/master.m3u8", buffered=True)
+        variants = ()
+        if master.status_code == 200:
+            variants = tuple(v.name for v in parse_master(master.get_data(as_text=True)))
+        api = self.client.get(f"/api/v1/videos/{self.video_id}")
+        state = api.get_json()["state"] if api.status_code == 200 else None
+        return Seen(master.status_code, variants, state)
+
+
 def test_killed_worker_job_is_recovered_and_preview_plays_early(
     app: Flask,
     client: FlaskClient,
@@ -161,54 +212,68 @@ def test_killed_worker_job_is_recovered_and_preview_plays_early(
     long_clip: Path,
     instance_dir: Path,
     monkeypatch,
+    tmp_path: Path,
 ) -> None:
     instructor = make_user("instructor")
     learner = make_user("learner")
     video_id, job_id = _queued_job(app, instructor.id, long_clip, "Recorded class")
     auth.login(learner.email)  # before the wait: the preview window is short
     doomed = _start_doomed_worker(instance_dir / "doomed.log")
-    try:
-        app.extensions["celery"].send_task(jobs.TRANSCODE_TASK, args=[job_id], queue="doomed")
+    with LearnerView(app, learner.email, video_id) as view:
+        try:
+            app.extensions["celery"].send_task(jobs.TRANSCODE_TASK, args=[job_id], queue="doomed")
 
-        def preview_ready() -> bool:
-            with app.app_context():
-                return db.session.get(Video, video_id).preview_prefix is not None
+            def preview_ready() -> bool:
+                with app.app_context():
+                    return db.session.get(Video, video_id).preview_prefix is not None
 
-        _wait(preview_ready, 90, "the early preview")
-        # Progressive availability: a learner can already play the first segments.
-        master = client.get(f"/videos/{video_id}/hls/master.m3u8", buffered=True)
-        assert master.status_code == 200 and b"240p/index.m3u8" in master.data
-        playlist = client.get(f"/videos/{video_id}/hls/240p/index.m3u8", buffered=True)
-        assert b"#EXT-X-PLAYLIST-TYPE:EVENT" in playlist.data
-        segment = client.get(f"/videos/{video_id}/hls/240p/seg_00000.ts", buffered=True)
-        assert segment.status_code == 200 and segment.mimetype == "video/mp2t"
-        assert "Early preview" in client.get("/").get_data(as_text=True)
-        assert _job(app, job_id)[0] == "running"
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait(timeout=10)
-    finally:
-        if doomed.poll() is None:
-            doomed.kill()
-            doomed.wait()
+            _wait(preview_ready, 90, "the early preview")
+            # Progressive availability: a learner can already play the first segments.
+            master = client.get(f"/videos/{video_id}/hls/master.m3u8", buffered=True)
+            assert master.status_code == 200 and b"240p/index.m3u8" in master.data
+            playlist = client.get(f"/videos/{video_id}/hls/240p/index.m3u8", buffered=True)
+            assert b"#EXT-X-PLAYLIST-TYPE:EVENT" in playlist.data
+            segment = client.get(f"/videos/{video_id}/hls/240p/seg_00000.ts", buffered=True)
+            assert segment.status_code == 200 and segment.mimetype == "video/mp2t"
+            assert "Early preview" in client.get("/").get_data(as_text=True)
+            assert _job(app, job_id)[0] == "running"
+            doomed.send_signal(signal.SIGKILL)
+            doomed.wait(timeout=10)
+        finally:
+            if doomed.poll() is None:
+                doomed.kill()
+                doomed.wait()
+        # Killed mid-encode: the video is not READY and no ladder is served.
+        assert _job(app, job_id)[::3] == ("running", "processing")
+        killed = view.look()
+        assert killed.state != "ready" and len(killed.variants) <= 1
 
-    # The periodic sweeper notices the silent worker and hands the job back.
-    monkeypatch.setitem(app.config, "JOB_STALE_SECONDS", 0)
-    with app.app_context():
-        result = app.extensions["celery"].tasks["transcoder.sweep"].run()
-    assert result["requeued"] == [job_id]
-    job = wait_for_job(app, job_id, timeout=180)
-    assert job.state == JobState.READY and job.attempts == 2
+        # The periodic sweeper notices the silent worker and hands the job back; it is
+        # delivered again, to the suite's worker this time.
+        monkeypatch.setitem(app.config, "JOB_STALE_SECONDS", 0)
+        with app.app_context():
+            result = app.extensions["celery"].tasks["transcoder.sweep"].run()
+        assert result["requeued"] == [job_id]
+        job = wait_for_job(app, job_id, timeout=180)
+        assert job.state == JobState.READY and job.attempts == 2
+        _wait(lambda: view.seen and view.seen[-1].state == "ready", 30, "the learner's view")
 
     with app.app_context():
         video = db.session.get(Video, video_id)
         assert video.state == VideoState.READY and video.preview_prefix is None
-        # Only the published version is left: the killed attempt's preview is gone. The
-        # worker collects garbage just after committing READY, so give it a moment.
-        deadline = time.monotonic() + 30
-        while stored_versions(video_id) != {video.hls_prefix} and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert stored_versions(video_id) == {video.hls_prefix}
-        assert get_storage().exists(f"{video.hls_prefix}/{video.storyboard_path}")
+        ladder = tuple(sorted(r.name for r in video.renditions))
+    # What the learner's player was served all along: the early preview (one variant)
+    # or nothing while the video was not READY; the whole ladder only once READY.
+    assert {seen.variants for seen in view.seen if seen.state != "ready"} <= {(), ("240p",)}
+    assert {tuple(sorted(seen.variants)) for seen in view.seen if len(seen.variants) > 1} == {
+        ladder
+    }
+    assert all(seen.state == "ready" for seen in view.seen if len(seen.variants) > 1)
+    assert any(seen.variants == ("240p",) for seen in view.seen)  # it did see the preview
+    assert_complete_ladder(app, video_id, tmp_path)
+    # Only the published version is left: the killed attempt's preview is gone.
+    wait_for_clean_storage(app, video_id)
+    with app.app_context():
         assert clean_dead_scratch() == 1  # the killed worker's scratch directory
     playlist = client.get(f"/videos/{video_id}/hls/240p/index.m3u8", buffered=True)
     assert b"#EXT-X-PLAYLIST-TYPE:VOD" in playlist.data

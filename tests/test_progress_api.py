@@ -252,6 +252,14 @@ def test_a_new_session_and_the_foundation_beat_move_the_position(app, client, au
     assert (stored.beat_session, stored.beat_seq) == ("tab-1", 8)
 
 
+def test_each_player_session_is_stored_as_one_view(app, client, auth, lecture) -> None:
+    for session, seq in [("load-1", 1), ("load-1", 2), ("load-2", 1), ("load-2", 2)]:
+        body = {"session": session, "seq": seq, "position": seq, "played": []}
+        assert _put(client, auth, lecture, body).status_code == 200
+    _put(client, auth, lecture, {"position": 5})  # the foundation beat: no new view
+    assert _stored(app, lecture).view_count == 2
+
+
 # --------------------------------------------------------------------------- daily watch time
 
 

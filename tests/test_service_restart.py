@@ -2,7 +2,9 @@
 
 Every test here runs its own server (a throwaway PostgreSQL cluster, a private
 redis-server) on a free loopback port, so the machine's shared services are never
-touched and the tests can run in parallel with the rest of the suite.
+touched and the tests can run in parallel with the rest of the suite. Under heartbeat
+load (real HTTP to a live server, through the batched writer) a restart may make
+beats fail with 503, but every beat that was acknowledged is in the database.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,10 +31,15 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from tests import factories
 from webapp import create_app, jobs
+from webapp.auth.services import issue_token
 from webapp.extensions import db
+from webapp.models import User, Video, VideoState, WatchProgress
+from webapp.progress.writer import EXTENSION as WRITER_EXTENSION
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
@@ -64,6 +74,10 @@ class PgCluster:
         self.root = root
         self.port = _free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+        self.options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
+            f" -c unix_socket_directories={self.root}"
+        )
 
     def _as_postgres(self, tool: str, *args: str) -> None:
         argv = ["runuser", "-u", "postgres", "--", str(self.bindir / tool), *args]
@@ -72,13 +86,17 @@ class PgCluster:
     def start(self) -> None:
         """initdb and start; returns once the server accepts connections."""
         self._as_postgres("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-N")
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
-            f" -c unix_socket_directories={self.root}"
-        )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the (initialised, stopped) server; returns once it accepts connections."""
         self._as_postgres(
-            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start"
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", self.options, "-w", "start"
         )
+
+    def halt(self) -> None:
+        """A fast shutdown, as for maintenance: connections are cut, new ones refused."""
+        self._as_postgres("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def restart(self) -> None:
         """A fast restart: every open connection is terminated."""
@@ -115,6 +133,14 @@ def pg_app(instance_dir: Path, pg_cluster: PgCluster) -> Iterator[Flask]:
     with app.app_context():
         upgrade()
     yield app
+    _close(app)
+
+
+def _close(app: Flask) -> None:
+    """Stop the app's heartbeat writer (it holds a connection) and its pool."""
+    writer = app.extensions.get(WRITER_EXTENSION)
+    if writer is not None:
+        writer.close()
     with app.app_context():
         db.engine.dispose()
 
@@ -337,3 +363,231 @@ def test_worker_consumes_again_after_a_redis_restart(
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
+
+
+# --------------------------------------------------------------------------- heartbeat load
+
+LECTURE_SECONDS = 3600.0
+BEAT_STEP = 0.1  # video seconds between the starts of two consecutive beats' ranges
+BEAT_LENGTH = 0.02  # each beat reports its own short range, so the stored union shows it
+BEAT_PAUSE = 0.05  # between one learner's beats: well inside the wall-clock credit
+
+
+@dataclass(frozen=True)
+class SentBeat:
+    """One heartbeat and the HTTP status it got (0: no answer at all)."""
+
+    learner: int
+    seq: int
+    played: tuple[float, float]
+    status: int
+
+    @property
+    def acked(self) -> bool:
+        """A 2xx: the server said it is stored."""
+        return 200 <= self.status < 300
+
+
+class HeartbeatLoad:
+    """One thread per learner playing a lecture and sending a heartbeat after every
+    step, over real HTTP with a bearer token and the grant the server hands back."""
+
+    def __init__(self, base_url: str, video_id: int, tokens: dict[int, str]) -> None:
+        self.url = f"{base_url}/api/v1/videos/{video_id}/progress"
+        self.tokens = tokens
+        self.sent: list[SentBeat] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._play, args=(learner,), daemon=True) for learner in tokens
+        ]
+
+    def __enter__(self) -> HeartbeatLoad:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+    def _play(self, learner: int) -> None:
+        grant = ""
+        seq = 0
+        while not self._stop.is_set():
+            seq += 1
+            start = round(seq * BEAT_STEP, 3)
+            played = (start, round(start + BEAT_LENGTH, 3))
+            body = {
+                "position": played[1],
+                "played": [list(played)],
+                "session": f"load-{learner}",
+                "seq": seq,
+                "rate": 1.0,
+            }
+            status, grant = self._send(learner, body, grant)
+            with self._lock:
+                self.sent.append(SentBeat(learner, seq, played, status))
+            self._stop.wait(BEAT_PAUSE)
+
+    def _send(self, learner: int, body: dict, grant: str) -> tuple[int, str]:
+        headers = {
+            "Authorization": f"Bearer {self.tokens[learner]}",
+            "Content-Type": "application/json",
+        }
+        if grant:
+            headers["X-Heartbeat-Grant"] = grant
+        request = urllib.request.Request(
+            self.url, data=json.dumps(body).encode(), headers=headers, method="PUT"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return response.status, response.headers.get("X-Heartbeat-Grant") or grant
+        except urllib.error.HTTPError as exc:
+            return exc.code, grant
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return 0, grant
+
+    def beats(self) -> list[SentBeat]:
+        """Every beat sent so far, with its answer."""
+        with self._lock:
+            return list(self.sent)
+
+    def count(self, acked: bool, since: int = 0) -> int:
+        """Beats acknowledged (or not) among those sent after the first ``since``."""
+        return sum(1 for beat in self.beats()[since:] if beat.acked is acked)
+
+    def wait_for(self, acked: bool, count: int, what: str, since: int = 0) -> None:
+        """Until ``count`` more beats were acknowledged (or refused) after ``since``."""
+        _wait_until(lambda: self.count(acked, since) >= count, what, timeout=90)
+
+
+def _served(app: Flask) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pg_live(pg_app: Flask) -> Iterator[str]:
+    """``pg_app`` over real HTTP (threaded), for as long as the session runs."""
+    yield from _served(pg_app)
+
+
+def lecture_and_learners(app: Flask, learners: int = 3) -> tuple[int, dict[int, str]]:
+    """A READY one-hour lecture and bearer tokens of ``learners`` new learners."""
+    owner = factories.create_user(app, "instructor")
+    ids = [factories.create_user(app).id for _ in range(learners)]
+    with app.app_context():
+        video = Video(
+            title="Lecture under load",
+            owner_id=owner.id,
+            state=VideoState.READY.value,
+            duration=LECTURE_SECONDS,
+            hls_prefix="videos/under-load/v1",
+        )
+        db.session.add(video)
+        tokens = {uid: issue_token(db.session.get(User, uid), days=1) for uid in ids}
+        db.session.commit()
+        return video.id, tokens
+
+
+def assert_no_acked_beat_lost(app: Flask, video_id: int, load: HeartbeatLoad) -> None:
+    """Every acknowledged beat's range is in the stored union, the union holds nothing
+    that was never sent, and the resume position is that of the newest stored beat."""
+    sent = load.beats()
+    with app.app_context():
+        rows = db.session.scalars(
+            select(WatchProgress).where(WatchProgress.video_id == video_id)
+        ).all()
+        stored = {
+            row.user_id: (
+                {(round(a, 3), round(b, 3)) for a, b in row.intervals},
+                row.position,
+                row.beat_seq,
+            )
+            for row in rows
+        }
+    for learner in load.tokens:
+        mine = [beat for beat in sent if beat.learner == learner]
+        ranges, position, seq = stored[learner]
+        acked = {beat.played for beat in mine if beat.acked}
+        assert acked, f"learner {learner}: no beat was acknowledged at all"
+        assert acked <= ranges, f"acknowledged but lost: {sorted(acked - ranges)[:5]}"
+        assert ranges <= {beat.played for beat in mine}, "stored ranges nobody sent"
+        newest = max(beat.seq for beat in mine if beat.played in ranges)
+        assert seq == newest and position == mine[newest - 1].played[1]
+        assert seq >= max(beat.seq for beat in mine if beat.acked)
+
+
+def test_no_acknowledged_heartbeat_is_lost_when_postgresql_restarts(
+    pg_app: Flask, pg_cluster: PgCluster, pg_live: str
+) -> None:
+    video_id, tokens = lecture_and_learners(pg_app)
+    with HeartbeatLoad(pg_live, video_id, tokens) as load:
+        load.wait_for(True, 30, "heartbeats before the restart")
+        pg_cluster.halt()
+        try:
+            down = len(load.beats())
+            load.wait_for(False, 6, "heartbeats refused while PostgreSQL is down", since=down)
+        finally:
+            pg_cluster.resume()
+        back = len(load.beats())
+        load.wait_for(True, 30, "heartbeats acknowledged after the restart", since=back)
+
+    refused = {beat.status for beat in load.beats() if not beat.acked}
+    assert refused == {503}, refused  # "send it again", never a 500 or a dropped line
+    assert_no_acked_beat_lost(pg_app, video_id, load)
+    client = pg_app.test_client()
+    assert client.get("/healthz").get_json()["checks"]["database"] == "ok"
+
+
+@pytest.fixture
+def pg_redis_app(
+    instance_dir: Path, pg_cluster: PgCluster, redis_server: RedisServer, monkeypatch
+) -> Iterator[Flask]:
+    """The app on the private PostgreSQL cluster with its broker on the private Redis."""
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_cluster.url})
+    yield app
+    app.extensions["celery"].close()
+    _close(app)
+
+
+def test_heartbeats_do_not_depend_on_redis_and_the_queue_recovers(
+    pg_redis_app: Flask, redis_server: RedisServer
+) -> None:
+    app = pg_redis_app
+    video_id, tokens = lecture_and_learners(app)
+    server = _served(app)
+    base_url = next(server)
+    try:
+        with HeartbeatLoad(base_url, video_id, tokens) as load:
+            load.wait_for(True, 30, "heartbeats before the Redis outage")
+            redis_server.stop()
+            try:
+                down = len(load.beats())
+                health = urllib.request.Request(f"{base_url}/healthz")
+                with pytest.raises(urllib.error.HTTPError) as caught:
+                    urllib.request.urlopen(health, timeout=30)  # noqa: S310 (loopback)
+                assert caught.value.code == 503
+                assert _dispatch(app, 7) is False  # the job would stay QUEUED for the sweeper
+                load.wait_for(True, 30, "heartbeats while Redis is down", since=down)
+            finally:
+                redis_server.start()
+            back = len(load.beats())
+            load.wait_for(True, 30, "heartbeats after the Redis restart", since=back)
+            assert _dispatch(app, 8)
+            assert redis_server.queued_job_ids() == [8]
+    finally:
+        server.close()
+
+    assert load.count(False) == 0
+    assert_no_acked_beat_lost(app, video_id, load)
+    assert app.test_client().get("/healthz").get_json()["status"] == "ok"

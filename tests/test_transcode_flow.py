@@ -40,6 +40,48 @@ def wait_for_job(app: Flask, job_id: int, timeout: float = 120) -> TranscodeJob:
     raise AssertionError(f"job {job_id} did not finish in {timeout}s")
 
 
+def stray_keys(app: Flask, video_id: int) -> list[str]:
+    """Objects under the video's media prefix that are not part of its published ladder."""
+    with app.app_context():
+        video = db.session.get(Video, video_id)
+        keep = f"{video.hls_prefix}/" if video.hls_prefix else None
+        keys = get_storage().list(f"videos/{video_id}")
+        return sorted(k for k in keys if keep is None or not k.startswith(keep))
+
+
+def wait_for_clean_storage(app: Flask, video_id: int, timeout: float = 60) -> None:
+    """The worker collects old versions just after it commits READY: wait for that."""
+    deadline = time.monotonic() + timeout
+    while (strays := stray_keys(app, video_id)) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert strays == [], f"orphaned objects of video {video_id}: {strays[:10]}"
+
+
+def assert_complete_ladder(app: Flask, video_id: int, tmp_path: Path) -> None:
+    """The published ladder is whole and valid: every variant and segment the master
+    names is stored, every playlist is a finished VOD list, and each variant's segments
+    decode (ffprobe) to the video's full duration."""
+    with app.app_context():
+        video = db.session.get(Video, video_id)
+        assert video.state == VideoState.READY and video.hls_prefix
+        storage, prefix = get_storage(), video.hls_prefix
+        master = parse_master(storage.get_bytes(f"{prefix}/master.m3u8").decode())
+        assert sorted(v.name for v in master) == sorted(r.name for r in video.renditions)
+        for variant in master:
+            text = storage.get_bytes(f"{prefix}/{variant.uri}").decode()
+            assert "#EXT-X-PLAYLIST-TYPE:VOD" in text and "#EXT-X-ENDLIST" in text
+            folder = variant.uri.rpartition("/")[0]
+            joined = tmp_path / f"{variant.name}.ts"
+            with joined.open("wb") as out:
+                for segment in parse_media_segments(text):
+                    out.write(storage.get_bytes(f"{prefix}/{folder}/{segment.uri}"))
+            probed = _ffprobe_json(joined, "-show_entries", "format=duration")
+            assert abs(float(probed["format"]["duration"]) - video.duration) < 1.0, variant
+        assert storage.stat(video.poster_key).size > 0
+        if video.storyboard_path:
+            assert storage.stat(f"{prefix}/{video.storyboard_path}").size > 0
+
+
 def _upload(client: FlaskClient, auth: Auth, path: Path, title: str) -> None:
     response = client.post(
         "/upload",

@@ -1,4 +1,9 @@
-"""The only place in the package that spawns ffmpeg."""
+"""The only place in the package that spawns ffmpeg.
+
+A process that is shutting down calls :func:`request_stop`: every ffmpeg run of the
+process is then killed within ``_POLL_SECONDS`` and raises :class:`Interrupted`, and no
+new one starts, so a worker's shutdown never waits for a long encode.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,40 @@ _POLL_SECONDS = 0.5
 _KILL_WAIT_SECONDS = 10.0
 _EOF = None
 _TAIL_BYTES = 64 * 1024
+# Set from a signal handler, so a plain flag: an Event's lock could deadlock the thread
+# the handler interrupted.
+_stop_requested = False
+
+
+class Interrupted(Exception):
+    """The process is shutting down: the run was stopped, not failed (run it again)."""
+
+
+def request_stop() -> None:
+    """Stop every ffmpeg run of this process now and refuse new ones (safe in a signal
+    handler: it only sets a flag the runs poll)."""
+    global _stop_requested
+    _stop_requested = True
+
+
+def stop_requested() -> bool:
+    """Whether :func:`request_stop` was called in this process."""
+    return _stop_requested
+
+
+def check_stop() -> None:
+    """Raise :class:`Interrupted` if the process is shutting down."""
+    if _stop_requested:
+        raise Interrupted("stopped: the worker is shutting down")
+
+
+def wait_or_stop(seconds: float) -> None:
+    """Sleep ``seconds``, or raise :class:`Interrupted` as soon as a stop is requested."""
+    deadline = time.monotonic() + seconds
+    while (remaining := deadline - time.monotonic()) > 0:
+        check_stop()
+        time.sleep(min(remaining, _POLL_SECONDS))
+    check_stop()
 
 
 class ProgressParser:
@@ -80,8 +119,10 @@ def run_ffmpeg(
     ffmpeg runs, plus once with 100.0 on success. Raises :class:`TranscodeError` on a
     non-zero exit (with the tail of stderr) or after ``timeout`` seconds. The child
     is always reaped; if ``on_progress`` raises, ffmpeg is killed and the exception
-    propagates.
+    propagates. After :func:`request_stop` ffmpeg is killed (or not started) and
+    :class:`Interrupted` is raised.
     """
+    check_stop()
     deadline = time.monotonic() + timeout
     with tempfile.TemporaryFile() as stderr_file:
         try:
@@ -122,6 +163,7 @@ def _pump_progress(
     parser = ProgressParser(duration)
     last_report = float("-inf")
     while True:
+        check_stop()
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise subprocess.TimeoutExpired(proc.args, 0)

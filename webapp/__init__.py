@@ -8,11 +8,11 @@ from typing import Any
 from flask import Flask
 
 import config
-from webapp import dbsetup, errors, security, storage
+from webapp import dbsetup, errors, headers, security, storage
 from webapp.analytics import bp as analytics_bp
 from webapp.api import bp as api_bp
 from webapp.auth import bp as auth_bp
-from webapp.auth import loaders
+from webapp.auth import loaders, throttle
 from webapp.captions import bp as captions_bp
 from webapp.celery_app import celery_init_app
 from webapp.certificates import bp as certificates_bp
@@ -23,6 +23,7 @@ from webapp.extensions import csrf, db, login_manager, migrate
 from webapp.health import bp as health_bp
 from webapp.learning import bp as learning_bp
 from webapp.library import bp as library_bp
+from webapp.notes import bp as notes_bp
 from webapp.playback import bp as playback_bp
 from webapp.reports import bp as reports_bp
 from webapp.uploads import bp as uploads_bp
@@ -55,7 +56,9 @@ def _configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     loaders.init_app(app)
+    throttle.init_app(app)
     security.init_app(app)
+    headers.init_app(app)
     errors.init_app(app)
     storage.init_app(app)
     celery_init_app(app)
@@ -70,3 +73,4 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(captions_bp)
+    app.register_blueprint(notes_bp)

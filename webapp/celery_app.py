@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from celery import Celery, Task
+from celery.signals import worker_shutting_down
 from flask import Flask, current_app
+
+from transcoder.run import request_stop
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -25,3 +28,14 @@ def celery_init_app(app: Flask) -> Celery:
 def get_celery() -> Celery:
     """The current Flask app's Celery app."""
     return current_app.extensions["celery"]
+
+
+@worker_shutting_down.connect
+def _stop_running_ffmpeg(**_kwargs: object) -> None:
+    """SIGTERM or Ctrl-C: a warm shutdown must not wait for a long encode.
+
+    Running ffmpeg processes are killed within a second; their jobs are handed back to
+    the queue (``webapp.transcoding.runner``) and start over on the next worker. Runs in
+    the worker's signal handler, so it only sets a flag (no logging, no locks).
+    """
+    request_stop()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from webapp.storage import StorageError
 
 
 def wants_json() -> bool:
@@ -34,3 +36,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         return error_response(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(StorageError)
+    def _storage(exc: StorageError):
+        # An unreachable store is a moment's outage: 503 tells clients (Uppy) to retry.
+        if not exc.transient:
+            app.logger.error("storage error: %s", exc)
+            return error_response(500, "Internal server error.")
+        response = make_response(
+            error_response(503, "Storage is unavailable right now; try again in a moment.")
+        )
+        response.headers["Retry-After"] = "5"
+        return response

@@ -1,9 +1,11 @@
-"""One place that enforces CSRF for every state-changing request."""
+"""Request-level protections: CSRF for every state-changing request, and which proxy
+headers to believe for the client's address and scheme."""
 
 from __future__ import annotations
 
 from flask import Flask, request
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.extensions import csrf
 
@@ -17,6 +19,16 @@ def uses_bearer_token() -> bool:
     )
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXY_HOPS`` reverse proxies, take the client address, scheme and
+    host from their ``X-Forwarded-*`` headers (sign-in throttling counts per address;
+    Secure cookies and HSTS need to know the request came over HTTPS). With 0, the
+    default, those headers are ignored: any client could forge them."""
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def init_app(app: Flask) -> None:
     """Check the CSRF token (form field or ``X-CSRFToken`` header) on every unsafe request.
 
@@ -26,6 +38,7 @@ def init_app(app: Flask) -> None:
     is an API call with no session at all: nothing can be forged for it, and the view
     answers 401.
     """
+    trust_proxies(app)
 
     @app.before_request
     def _csrf_protect() -> None:

@@ -3,7 +3,8 @@
 A module is a whole video (progress rows with ``clip_id`` NULL) or one clip of it.
 Definitions (documented in docs/api.md):
 
-* views: progress rows of the module, i.e. learners who ever sent a heartbeat for it;
+* views: player sessions that reported on the module (each page load that played it;
+  ``watch_progress.view_count``), at least one per learner who has a progress row;
 * unique viewers: learners with ``watched_seconds > 0``;
 * average share watched: mean of ``min(watched_seconds / duration, 1)`` over viewers;
 * completions: progress rows with ``completed_at`` set;
@@ -78,8 +79,9 @@ def clip_for_analytics(clip_id: int, user: User) -> Clip:
 def _stat_columns(duration: ColumnElement[float] | float) -> tuple:
     watched = WatchProgress.watched_seconds
     share = case((watched >= duration, 1.0), else_=watched / duration)
+    sessions = WatchProgress.view_count
     return (
-        func.count(WatchProgress.id),
+        func.coalesce(func.sum(case((sessions > 0, sessions), else_=1)), 0),
         func.count(distinct(case((watched > 0, WatchProgress.user_id)))),
         func.avg(case((watched > 0, share))),
         func.count(WatchProgress.completed_at),

@@ -24,6 +24,10 @@ from webapp.errors import error_response
 from webapp.extensions import db
 from webapp.models import Caption, Video
 
+# The keys of a JSON caption upload; who uploaded it, versions and storage keys are the
+# server's.
+UPLOAD_FIELDS = frozenset({"language", "label", "content", "format", "default"})
+
 
 def caption_json(caption: Caption) -> dict:
     """A track as the player and the manager see it."""
@@ -81,6 +85,11 @@ def _upload_fields() -> tuple[bytes, str | None, dict]:
     if not isinstance(body, dict):
         raise CaptionError(
             'send multipart/form-data with a "file", or JSON {"language", "content", ...}'
+        )
+    unknown = sorted(set(body) - UPLOAD_FIELDS)
+    if unknown:
+        raise CaptionError(
+            f"unknown field(s): {', '.join(unknown)}; allowed: {', '.join(sorted(UPLOAD_FIELDS))}"
         )
     content = body.get("content")
     if not isinstance(content, str) or not content.strip():

@@ -76,10 +76,18 @@ def export_json(export: ClipExport | None) -> dict | None:
     }
 
 
-def _body() -> dict:
+CHAPTER_FIELDS = ("title", "start")
+
+
+def _body(allowed: tuple[str, ...]) -> dict:
+    """The JSON object sent, with only ``allowed`` keys: any other key (``video_id``,
+    ``created_by``, ``id``…) is refused rather than ignored, so nothing else looks settable."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadInput("send a JSON object")
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise BadInput(f"unknown field(s): {', '.join(unknown)}; allowed: {', '.join(allowed)}")
     return body
 
 
@@ -120,7 +128,7 @@ def list_clips(video_id: int):
 def create_clip(video_id: int):
     """Cut a clip: ``{"title", "start", "end", "description"?, "topic"?}``."""
     video = _managed_video(video_id)
-    clip = services.create_clip(video, g.user, _body())
+    clip = services.create_clip(video, g.user, _body(services.CLIP_FIELDS))
     db.session.commit()
     return jsonify(clip_json(clip)), 201
 
@@ -138,7 +146,7 @@ def get_clip(video_id: int, clip_id: int):
 def update_clip(video_id: int, clip_id: int):
     """Change a clip's title, description, topic or range."""
     video = _managed_video(video_id)
-    clip = services.update_clip(_child(Clip, clip_id, video), _body())
+    clip = services.update_clip(_child(Clip, clip_id, video), _body(services.CLIP_FIELDS))
     db.session.commit()
     return jsonify(clip_json(clip))
 
@@ -191,7 +199,7 @@ def list_chapters(video_id: int):
 def create_chapter(video_id: int):
     """Add a chapter: ``{"title", "start"}``."""
     video = _managed_video(video_id)
-    chapter = services.create_chapter(video, _body())
+    chapter = services.create_chapter(video, _body(CHAPTER_FIELDS))
     db.session.commit()
     return jsonify(chapter_json(chapter)), 201
 
@@ -201,7 +209,9 @@ def create_chapter(video_id: int):
 def update_chapter(video_id: int, chapter_id: int):
     """Rename or move a chapter."""
     video = _managed_video(video_id)
-    chapter = services.update_chapter(_child(Chapter, chapter_id, video), video, _body())
+    chapter = services.update_chapter(
+        _child(Chapter, chapter_id, video), video, _body(CHAPTER_FIELDS)
+    )
     db.session.commit()
     return jsonify(chapter_json(chapter))
 

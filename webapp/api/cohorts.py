@@ -17,6 +17,9 @@ from webapp.extensions import db
 from webapp.models import Attendance, Cohort, Exam, LiveClass
 from webapp.models.base import as_utc, utcnow
 
+# The only keys of an attendance mark: source and time are the server's.
+ATTENDANCE_FIELDS = frozenset({"user_id", "present"})
+
 
 def _iso(moment: datetime) -> str:
     return as_utc(moment).isoformat()
@@ -111,6 +114,9 @@ def class_attendance(class_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise CohortError('send JSON {"user_id": ..., "present": true|false}')
+    unknown = sorted(set(body) - ATTENDANCE_FIELDS)
+    if unknown:
+        raise CohortError(f"unknown field(s): {', '.join(unknown)}; allowed: present, user_id")
     user_id, present = body.get("user_id"), body.get("present")
     if isinstance(user_id, bool) or not isinstance(user_id, int) or not isinstance(present, bool):
         raise CohortError("user_id must be an integer and present a boolean")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,17 +14,31 @@ from webapp.errors import error_response
 from webapp.extensions import db, login_manager
 from webapp.models import User
 
+# ``User.get_id``: "<id>:<session epoch>", as stored in the session and remember cookie.
+SESSION_ID = re.compile(r"([0-9]{1,18}):([0-9]{1,9})")
+
+
+def load_user(session_id: str) -> User | None:
+    """The user a session or remember-me cookie names, if its epoch is still current.
+
+    Sign-out and a password change raise the epoch, so every session issued before,
+    on any device, loads no user from then on (ids without an epoch neither).
+    """
+    match = SESSION_ID.fullmatch(session_id or "")
+    if match is None:
+        return None
+    user = db.session.get(User, int(match.group(1)))
+    if user is None or user.session_epoch != int(match.group(2)):
+        return None
+    return user
+
 
 def init_app(app: Flask) -> None:
     """Tell Flask-Login how to load users and what to do for anonymous callers."""
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def _load(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(load_user)
 
     @login_manager.unauthorized_handler
     def _unauthorized():

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from webapp.auth import throttle
 from webapp.auth.passwords import hash_password, verify_password
 from webapp.extensions import db
 from webapp.models import ApiToken, Role, User
 from webapp.models.base import as_utc, utcnow
 
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256  # long passphrases welcome; far more is only a hashing load
+MAX_NAME_LENGTH = 120  # users.name
+_KEEP_FORMAT = frozenset({"\u200c", "\u200d"})  # ZWNJ, ZWJ: some scripts need them
+_DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})  # controls, bidi, unassigned
 
 
 class AccountError(ValueError):
@@ -30,6 +36,30 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def clean_name(name: str) -> str:
+    """A display name without control or format characters (bidi overrides such as
+    U+202E would reorder the text around the name wherever it is shown), in NFC, with
+    runs of white space made one space."""
+    kept = "".join(_name_char(ch) for ch in unicodedata.normalize("NFC", name or ""))
+    return " ".join(kept.split())[:MAX_NAME_LENGTH]
+
+
+def _name_char(ch: str) -> str:
+    if ch in _KEEP_FORMAT:
+        return ch
+    if ch.isspace():
+        return " "
+    return "" if unicodedata.category(ch) in _DROP_CATEGORIES else ch
+
+
+def check_new_password(password: str) -> None:
+    """Raise AccountError unless ``password`` follows the password rules."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+
+
 def create_user(email: str, password: str, role: str = Role.LEARNER, name: str = "") -> User:
     """Create an account; raises AccountError on bad input or a taken address."""
     email = normalise_email(email)
@@ -37,21 +67,60 @@ def create_user(email: str, password: str, role: str = Role.LEARNER, name: str =
         raise AccountError(f"{email!r} is not an e-mail address")
     if role not in {r.value for r in Role}:
         raise AccountError(f"unknown role {role!r} (use learner, instructor or admin)")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_new_password(password)
     if find_user(email) is not None:
         raise AccountError(f"{email} already has an account")
-    user = User(email=email, password_hash=hash_password(password), role=role, name=name)
+    user = User(
+        email=email, password_hash=hash_password(password), role=role, name=clean_name(name)
+    )
     db.session.add(user)
     db.session.flush()
     return user
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user whose credentials these are, else None (same work either way)."""
-    user = find_user(email) if isinstance(email, str) else None
+    """The active user whose credentials these are, else None (same work either way).
+
+    Throttled per account and per client address (``webapp.auth.throttle``): raises
+    ``SignInThrottled`` (429) once too many attempts have failed, without checking.
+    """
+    email = email if isinstance(email, str) else ""
+    throttle.ensure_allowed(email)
+    user = find_user(email) if email else None
     ok = verify_password(user.password_hash if user else None, str(password))
-    return user if ok and user is not None and user.active else None
+    if ok and user is not None and user.active:
+        throttle.record_success(email)
+        return user
+    throttle.record_failure(email)
+    return None
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session, remember-me cookie and API token of ``user`` stops working.
+
+    Sessions carry ``"<id>:<session_epoch>"`` (``User.get_id``) and the user loader
+    refuses a stale epoch; the tokens are deleted.
+    """
+    user.session_epoch = User.session_epoch + 1
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    db.session.flush()
+    db.session.expire(user, ["session_epoch", "tokens"])
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """Set a new password after checking the current one, and end every session and
+    token of the account. Raises AccountError (nothing changed) or SignInThrottled."""
+    throttle.ensure_allowed(user.email)
+    if not verify_password(user.password_hash, current):
+        throttle.record_failure(user.email)
+        raise AccountError("The current password is not correct.")
+    if new != confirm:
+        raise AccountError("The new password and its confirmation do not match.")
+    check_new_password(new)
+    if new == current:
+        raise AccountError("The new password must differ from the current one.")
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
 
 
 def _token_digest(token: str) -> str:

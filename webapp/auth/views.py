@@ -1,27 +1,63 @@
-"""Sign-in and sign-out pages."""
+"""Sign-in, sign-out and password-change pages."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from webapp.auth.services import authenticate
+from webapp.auth.services import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    authenticate,
+    change_password,
+    end_all_sessions,
+)
+from webapp.auth.throttle import SignInThrottled
+from webapp.extensions import db
+from webapp.models import User
 
 bp = Blueprint("auth", __name__)
+
+MAX_NEXT_LENGTH = 2000
+# Printable ASCII only: no control characters (browsers drop tabs and newlines, so
+# "/\t/evil" would become "//evil"), no backslash (read as "/"), nothing beyond ASCII.
+_NEXT_CHARS = re.compile(r"[\x21-\x5b\x5d-\x7e]*")
 
 
 def safe_next(target: str | None) -> str:
     """Only this site's own relative paths are followed after sign-in."""
-    if not target:
-        return url_for("library.index")
+    home = url_for("library.index")
+    if not target or len(target) > MAX_NEXT_LENGTH or not _NEXT_CHARS.fullmatch(target):
+        return home
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("library.index")
-    if "\\" in target:
-        return url_for("library.index")
+        return home
     return target
+
+
+def _throttled_page(template: str, exc: SignInThrottled, **context):
+    """Re-render a form with the throttle's message, as 429 with ``Retry-After``."""
+    flash(exc.description, "error")
+    return render_template(template, **context), 429, {"Retry-After": str(exc.retry_after)}
+
+
+def _start_session(user: User, remember: bool) -> None:
+    """A brand-new session for ``user`` (nothing carried over, new CSRF token)."""
+    session.clear()
+    login_user(user, remember=remember, fresh=True)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -33,17 +69,53 @@ def login():
         return render_template("auth/login.html", next=request.args.get("next", ""))
     email = request.form.get("email", "")
     password = request.form.get("password", "")
-    user = authenticate(email, password) if email and password else None
+    next_url = request.form.get("next", "")
+    try:
+        user = authenticate(email, password) if email and password else None
+    except SignInThrottled as exc:
+        return _throttled_page("auth/login.html", exc, next=next_url)
     if user is None:
         flash("Wrong e-mail address or password.", "error")
-        return render_template("auth/login.html", next=request.form.get("next", "")), 401
-    login_user(user, remember=bool(request.form.get("remember")))
-    return redirect(safe_next(request.form.get("next")))
+        return render_template("auth/login.html", next=next_url), 401
+    _start_session(user, remember=bool(request.form.get("remember")))
+    return redirect(safe_next(next_url))
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out (POST only, with CSRF)."""
+    """Sign out (POST only, with CSRF): every session and API token of the account ends."""
+    end_all_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change the password; this browser gets a fresh session, every other one ends."""
+    template = "auth/password.html"
+    rules = {"min_length": MIN_PASSWORD_LENGTH, "max_length": MAX_PASSWORD_LENGTH}
+    if request.method == "GET":
+        return render_template(template, **rules)
+    user = current_user._get_current_object()
+    try:
+        change_password(
+            user,
+            request.form.get("current_password", ""),
+            request.form.get("new_password", ""),
+            request.form.get("confirm_password", ""),
+        )
+    except SignInThrottled as exc:
+        return _throttled_page(template, exc, **rules)
+    except AccountError as exc:
+        db.session.rollback()
+        message = str(exc)
+        flash(message[:1].upper() + message[1:], "error")
+        return render_template(template, **rules), 400
+    db.session.commit()
+    remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    _start_session(user, remember=remembered)
+    flash("Password changed. You have been signed out everywhere else.", "success")
+    return redirect(url_for("auth.password"))

@@ -14,6 +14,7 @@ from webapp.playback.links import signer_for
 from webapp.playback.playlists import sign_playlist
 from webapp.progress.services import get_progress, summary
 from webapp.storage import ObjectNotFound, get_storage
+from webapp.storage.content_types import content_disposition
 
 bp = Blueprint("clips", __name__)
 
@@ -76,8 +77,8 @@ def download(clip_id: int):
     if export is None or not export.output_key:
         abort(404, "This clip has not been exported yet.")
     response = serve(get_storage(), export.output_key)
-    safe_title = "".join(ch if ch.isalnum() or ch in " -_" else "_" for ch in clip.title)
-    response.headers["Content-Disposition"] = f'attachment; filename="{safe_title[:80]}.mp4"'
+    name = f"{clip.title[:80] or 'clip'}.mp4"
+    response.headers["Content-Disposition"] = content_disposition(name)
     return response
 
 

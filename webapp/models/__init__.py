@@ -22,6 +22,7 @@ from webapp.models.learning import (
     ProgramCourse,
     Topic,
 )
+from webapp.models.note import Note, NoteKind
 from webapp.models.progress import WatchProgress
 from webapp.models.upload import UploadSession, UploadState
 from webapp.models.user import ApiToken, Role, User
@@ -46,6 +47,8 @@ __all__ = [
     "Level",
     "LiveClass",
     "Module",
+    "Note",
+    "NoteKind",
     "Program",
     "ProgramCourse",
     "Topic",

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     String,
     UniqueConstraint,
     text,
@@ -68,6 +69,8 @@ class WatchProgress(db.Model):
     beat_seq: Mapped[int | None] = mapped_column(BigInteger)
     beat_credit: Mapped[float | None] = mapped_column(Float)
     beat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Player sessions that reported on the module: each page load of the player is a view.
+    view_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def completed(self) -> bool:

@@ -33,10 +33,17 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.LEARNER.value)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of every session's and remember-me cookie's user id (``get_id``): raising it
+    # (sign-out, password change) makes every session issued before unusable at once.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: ``"<id>:<session epoch>"`` (see the loader)."""
+        return f"{self.id}:{self.session_epoch}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

@@ -31,6 +31,7 @@ def standing_of(row: Any) -> Standing:
         seq=row.beat_seq,
         credit=row.beat_credit,
         credit_at=as_utc(row.beat_at) if row.beat_at else None,
+        views=row.view_count or 0,
     )
 
 
@@ -46,4 +47,5 @@ def columns_of(standing: Standing) -> dict[str, Any]:
         "beat_credit": standing.credit,
         "beat_at": standing.credit_at,
         "updated_at": standing.credit_at,
+        "view_count": standing.views,
     }

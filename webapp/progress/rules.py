@@ -42,6 +42,7 @@ class Standing:
     seq: int | None = None
     credit: float | None = None
     credit_at: datetime | None = None
+    views: int = 0
 
     @property
     def completed(self) -> bool:
@@ -63,6 +64,17 @@ def available_credit(standing: Standing, now: datetime) -> float:
         return FIRST_BEAT_SECONDS
     elapsed = max(0.0, (now - standing.credit_at).total_seconds())
     return standing.credit + WALL_TOLERANCE * elapsed
+
+
+def _views(standing: Standing, beat: Beat) -> int:
+    """One more view when a player session reports for the first time (a page load).
+
+    Only the latest session is kept, so two tabs that take turns (or a late beat of the
+    previous page load) count a view at each turn: an overcount, never an undercount.
+    """
+    if beat.session is None or beat.session == standing.session:
+        return standing.views
+    return standing.views + 1
 
 
 def _position(
@@ -99,6 +111,7 @@ def apply_beat(
         )
     if union != standing.intervals:
         standing = replace(standing, intervals=union, watched_seconds=watched)
+    views = _views(standing, beat)
     position, session, seq = _position(standing, beat, duration)
     completed_at = standing.completed_at
     if completed_at is None and duration and standing.watched_seconds >= share * duration:
@@ -113,6 +126,7 @@ def apply_beat(
             seq=seq,
             credit=max(0.0, credit - added / beat.rate),
             credit_at=latest,
+            views=views,
         ),
         added,
     )

@@ -18,11 +18,11 @@ KEYS = "%(users)s::int[], %(videos)s::int[], %(clips)s::int[]"
 STATE = (
     "%(positions)s::float8[], %(intervals)s::text[], %(watched)s::float8[],"
     " %(completed)s::timestamptz[], %(sessions)s::text[], %(seqs)s::int8[],"
-    " %(credits)s::float8[], %(ats)s::timestamptz[]"
+    " %(credits)s::float8[], %(ats)s::timestamptz[], %(views)s::int[]"
 )
 LOCK = f"""
 SELECT p.id, p.user_id, p.video_id, p.clip_id, p.position, p.intervals, p.watched_seconds,
-       p.completed_at, p.beat_session, p.beat_seq, p.beat_credit, p.beat_at
+       p.completed_at, p.beat_session, p.beat_seq, p.beat_credit, p.beat_at, p.view_count
 FROM watch_progress p
 JOIN unnest({KEYS}) AS k(user_id, video_id, clip_id)
   ON p.user_id = k.user_id AND p.video_id = k.video_id
@@ -32,12 +32,12 @@ FOR UPDATE OF p
 """
 INSERT = f"""
 INSERT INTO watch_progress (user_id, video_id, clip_id, position, intervals, watched_seconds,
-  completed_at, beat_session, beat_seq, beat_credit, beat_at, updated_at)
+  completed_at, beat_session, beat_seq, beat_credit, beat_at, updated_at, view_count)
 SELECT user_id, video_id, clip_id, position, intervals::json, watched, completed_at,
-  session, seq, credit, at, at
+  session, seq, credit, at, at, views
 FROM unnest({KEYS}, {STATE})
   AS v(user_id, video_id, clip_id, position, intervals, watched, completed_at, session, seq,
-       credit, at)
+       credit, at, views)
 ON CONFLICT DO NOTHING
 RETURNING id, user_id, video_id, clip_id
 """
@@ -45,9 +45,9 @@ UPDATE = f"""
 UPDATE watch_progress p
 SET position = v.position, intervals = v.intervals::json, watched_seconds = v.watched,
     completed_at = v.completed_at, beat_session = v.session, beat_seq = v.seq,
-    beat_credit = v.credit, beat_at = v.at, updated_at = v.at
+    beat_credit = v.credit, beat_at = v.at, updated_at = v.at, view_count = v.views
 FROM unnest(%(ids)s::int[], {STATE})
-  AS v(id, position, intervals, watched, completed_at, session, seq, credit, at)
+  AS v(id, position, intervals, watched, completed_at, session, seq, credit, at, views)
 WHERE p.id = v.id
 """
 ADD_DAYS = f"""
@@ -88,6 +88,7 @@ def _state(standings: Sequence[Standing]) -> dict[str, list]:
         "seqs": [s.seq for s in standings],
         "credits": [s.credit for s in standings],
         "ats": [s.credit_at for s in standings],
+        "views": [s.views for s in standings],
     }
 
 

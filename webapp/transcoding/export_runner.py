@@ -11,6 +11,7 @@ from transcoder.clip_export import export_clip
 from transcoder.cutplan import segments_needed
 from transcoder.errors import TranscodeError, TranscodeTimeout
 from transcoder.hls import parse_master
+from transcoder.run import Interrupted, stop_requested
 from webapp.clips import exports
 from webapp.extensions import db
 from webapp.models import ClipExport, JobState
@@ -28,6 +29,9 @@ def export_key(clip_id: int, export_id: int, attempt: int) -> str:
 
 def run_export(export_id: int) -> str | None:
     """Process the export; returns its final state, or None if there was nothing to do."""
+    if stop_requested():  # delivered while this worker shuts down: leave it to the next
+        exports.dispatch(export_id)
+        return None
     export = exports.claim(export_id, stale_after())
     if export is None:
         db.session.rollback()
@@ -55,6 +59,8 @@ def run_export(export_id: int) -> str | None:
         if previous:
             get_storage().delete(previous)
         return JobState.READY.value
+    except Interrupted:
+        return _requeue(export_id)
     except (ValueError, ObjectNotFound, FileNotFoundError) as exc:
         return _fail(export_id, f"The clip could not be exported: {exc}")
     except (StorageError, OperationalError, TranscodeTimeout) as exc:
@@ -89,6 +95,16 @@ def _fetch(prefix: str | None, start: float, end: float, folder: Path) -> Path:
     for uri in segments_needed(text, start, end):
         storage.download(f"{prefix}/{variant_dir}/{uri}", local / uri)
     return local / "index.m3u8"
+
+
+def _requeue(export_id: int) -> str:
+    """The worker is shutting down: hand the export back and queue it again at once."""
+    log.warning("export %s interrupted by the worker's shutdown; handing it back", export_id)
+    db.session.rollback()
+    exports.hand_back(export_id, "The worker was stopped; the export will run again.")
+    db.session.commit()
+    exports.dispatch(export_id)
+    return JobState.QUEUED.value
 
 
 def _fail(export_id: int, reason: str) -> str:

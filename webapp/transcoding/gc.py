@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import JobState, TranscodeJob, Video
-from webapp.storage import get_storage
+from webapp.storage import StorageError, get_storage
 from webapp.transcoding.preview import preview_prefix
 from webapp.transcoding.publish import discard, version_prefix
 
@@ -42,11 +42,20 @@ def stored_versions(video_id: int) -> set[str]:
 
 
 def collect_video(video_id: int) -> list[str]:
-    """Delete every stored version of the video that nothing points to; returns them."""
+    """Delete every stored version of the video that nothing points to; returns them.
+
+    Best effort: with the store unreachable nothing is collected now (the next job of
+    the video collects it), and the job that called it is not failed.
+    """
     video = db.session.get(Video, video_id)
     if video is None:
         return []
-    garbage = sorted(stored_versions(video_id) - _in_use(video))
+    try:
+        stored = stored_versions(video_id)
+    except StorageError:
+        log.warning("video %s: could not list its stored versions", video_id, exc_info=True)
+        return []
+    garbage = sorted(stored - _in_use(video))
     for prefix in garbage:
         discard(get_storage(), prefix)
     if garbage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from transcoder.run import check_stop
 from webapp.storage import Storage
 from webapp.storage.content_types import content_type
 
@@ -27,9 +28,14 @@ def _upload_order(rel: str) -> tuple[int, str]:
 
 
 def upload_outputs(storage: Storage, out_dir: Path, files: list[str], prefix: str) -> None:
-    """Upload ``files`` (relative to ``out_dir``) under ``prefix``; on failure remove them."""
+    """Upload ``files`` (relative to ``out_dir``) under ``prefix``; on failure remove them.
+
+    A worker shutting down stops between two files (``Interrupted``): the upload of a
+    long recording's ladder must not hold up the shutdown either.
+    """
     try:
         for rel in sorted(files, key=_upload_order):
+            check_stop()
             storage.put_file(f"{prefix}/{rel}", out_dir / rel, content_type=content_type(rel))
     except Exception:
         discard(storage, prefix)

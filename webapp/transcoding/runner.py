@@ -2,7 +2,12 @@
 
 Called by the Celery task and, for demo content, directly by the seeder. Every path out
 of ``run_job`` leaves the job READY or FAILED, or (transient errors) hands it back as
-QUEUED and raises Transient so the caller can retry it with back-off.
+QUEUED and raises Transient so the caller can retry it with back-off, or (the worker is
+shutting down) hands it back as QUEUED and puts it on the queue again at once.
+
+A short storage outage does not cost the work done: the source download and the
+publish are retried in place (``retry.py``), and the early preview, a nicety, just
+catches up later.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 
 from transcoder.errors import InvalidMedia, TranscodeError, TranscodeTimeout
 from transcoder.pipeline import TranscodeResult, transcode
+from transcoder.run import Interrupted, check_stop, stop_requested
 from webapp import jobs
 from webapp.catalogue.services import sync_video
 from webapp.clips.services import replace_suggestions
@@ -33,6 +39,7 @@ from webapp.transcoding.gc import collect_video
 from webapp.transcoding.heartbeat import heartbeat
 from webapp.transcoding.preview import PreviewPublisher, preview_prefix
 from webapp.transcoding.publish import discard, upload_outputs, version_prefix
+from webapp.transcoding.retry import with_storage_retries
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +57,9 @@ def stale_after() -> timedelta:
 
 def run_job(job_id: int) -> str | None:
     """Process the job; returns its final state, or None if there was nothing to do."""
+    if stop_requested():  # delivered while this worker shuts down: leave it to the next
+        jobs.dispatch(job_id)
+        return None
     job = jobs.claim(job_id, stale_after())
     if job is None:
         db.session.rollback()
@@ -68,9 +78,14 @@ def run_job(job_id: int) -> str | None:
             )
             result = _transcode(job_id, source_key, scratch, out_dir, preview)
             prefix = version_prefix(video_id, job_id, attempt)
-            upload_outputs(get_storage(), out_dir, list(result.files), prefix)
+            with_storage_retries(
+                lambda: upload_outputs(get_storage(), out_dir, list(result.files), prefix),
+                f"publishing job {job_id}",
+            )
             _switch(job_id, prefix, result)
         state = JobState.READY.value
+    except Interrupted:
+        state = _requeue(job_id)
     except InvalidMedia as exc:
         state = _fail(job_id, f"The recording could not be used: {exc}")
     except ObjectNotFound:
@@ -93,12 +108,15 @@ def _transcode(
     if not source_key:
         raise InvalidMedia("the source file is missing")
     source = scratch / ("source" + Path(source_key).suffix)
-    get_storage().download(source_key, source)
+    with_storage_retries(
+        lambda: get_storage().download(source_key, source), f"downloading job {job_id}'s source"
+    )
+    check_stop()
 
     def on_progress(percent: float) -> None:
         # The pipeline's 0–100 covers encoding; publishing takes the last 5 %.
         jobs.report_progress(job_id, percent * 0.95)
-        if preview.sync():
+        if _sync_preview(preview):
             jobs.set_preview(job_id, preview.prefix)
         db.session.commit()
 
@@ -109,6 +127,15 @@ def _transcode(
         on_progress=on_progress,
         segment_seconds=current_app.config["HLS_SEGMENT_SECONDS"],
     )
+
+
+def _sync_preview(preview: PreviewPublisher) -> bool:
+    """Publish the preview's new segments; a storage hiccup only delays the preview."""
+    try:
+        return preview.sync()
+    except StorageError as exc:
+        log.warning("preview %s not updated now: %s", preview.prefix, exc)
+        return False
 
 
 def record_result(job_id: int, prefix: str, result: TranscodeResult) -> list[str]:
@@ -154,6 +181,16 @@ def _hand_back(job_id: int, exc: Exception) -> None:
     db.session.rollback()
     jobs.hand_back(job_id, f"retrying after: {exc}")
     db.session.commit()
+
+
+def _requeue(job_id: int) -> str:
+    """The worker is shutting down: hand the job back and queue it again right away."""
+    log.warning("job %s interrupted by the worker's shutdown; handing it back", job_id)
+    db.session.rollback()
+    jobs.hand_back(job_id, "The worker was stopped; the job will run again.")
+    db.session.commit()
+    jobs.dispatch(job_id)  # if the broker is down too, the sweeper sends it later
+    return JobState.QUEUED.value
 
 
 def give_up(job_id: int, reason: str) -> None:

@@ -1,0 +1,203 @@
+"""Sign-in throttling: failed attempts counted per account and per client address.
+
+Every credential check (the sign-in form, ``POST /api/v1/tokens``, the current password
+on the password-change page) goes through ``webapp.auth.services``, which asks
+``ensure_allowed`` first and reports the outcome with ``record_failure`` or
+``record_success``. Only failures count, in two buckets with the limits
+``SIGNIN_LIMIT_PER_ACCOUNT`` and ``SIGNIN_LIMIT_PER_ADDRESS`` (Flask-Limiter notation,
+e.g. ``"5 per minute"``): one per e-mail address as typed (normalised and hashed, so an
+unknown address is throttled exactly like a real one), one per client address (IPv6 by
+its /64). When either is used up, the attempt is refused with ``SignInThrottled`` (429
+and ``Retry-After``) before the password is looked at. A successful sign-in clears its
+account's bucket.
+
+The counts live in Flask-Limiter's storage (``RATELIMIT_STORAGE_URI``: memory, or Redis
+shared by every web process). If that storage fails, a per-process memory store stands
+in for ``FALLBACK_SECONDS``, so a Redis outage neither locks everyone out nor switches
+throttling off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Flask, current_app, has_request_context, make_response, request
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import STRATEGIES, RateLimiter
+from werkzeug.exceptions import TooManyRequests
+
+from webapp.errors import error_response
+from webapp.extensions import limiter
+
+EXTENSION = "signin_throttle"
+ACCOUNT = "signin-account"
+ADDRESS = "signin-address"
+FALLBACK_SECONDS = 30.0
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Key = tuple[str, str, str]  # the identifiers of one bucket: prefix, scope, key
+
+
+class SignInThrottled(TooManyRequests):
+    """Too many failed attempts for this account or from this address (HTTP 429)."""
+
+    retry_after: int
+
+    def __init__(self, retry_after: int) -> None:
+        wait = max(1, retry_after)
+        message = f"Too many failed sign-in attempts. Try again in {_wait_text(wait)}."
+        super().__init__(message, retry_after=wait)
+
+
+def _wait_text(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minutes"
+
+
+@dataclass
+class Throttle:
+    """The limits and the storage of one app (kept per app, not on the shared Limiter)."""
+
+    prefix: str
+    per_account: list[RateLimitItem]
+    per_address: list[RateLimitItem]
+    strategy: RateLimiter
+    errors: tuple[type[Exception], ...]
+    fallback: RateLimiter
+    fallback_until: float = 0.0
+
+    def active(self) -> RateLimiter:
+        """The shared storage's strategy, or the memory stand-in after a failure."""
+        return self.fallback if time.monotonic() < self.fallback_until else self.strategy
+
+    def run(self, operation: Callable[[RateLimiter], T]) -> T:
+        """``operation(strategy)`` on the active storage; on a storage error, again on
+        the memory stand-in, which then stays in charge for ``FALLBACK_SECONDS``."""
+        strategy = self.active()
+        try:
+            return operation(strategy)
+        except self.errors as exc:
+            if strategy is self.fallback:
+                raise
+            log.warning("sign-in throttle storage failed (%s); using memory for now", exc)
+            self.fallback_until = time.monotonic() + FALLBACK_SECONDS
+            return operation(self.fallback)
+
+
+def init_app(app: Flask) -> None:
+    """Attach Flask-Limiter and this app's throttle; answer ``SignInThrottled`` with 429."""
+    app.register_error_handler(SignInThrottled, throttled_response)
+    if not app.config.get("RATELIMIT_ENABLED", True):
+        app.config["RATELIMIT_ENABLED"] = False
+        return
+    limiter.init_app(app)
+    strategy_name = app.config["RATELIMIT_STRATEGY"]
+    app.extensions[EXTENSION] = Throttle(
+        prefix=app.config.get("RATELIMIT_KEY_PREFIX") or "learnstream",
+        per_account=parse_many(app.config["SIGNIN_LIMIT_PER_ACCOUNT"]),
+        per_address=parse_many(app.config["SIGNIN_LIMIT_PER_ADDRESS"]),
+        strategy=limiter.limiter,
+        errors=_storage_errors(limiter.storage),
+        fallback=STRATEGIES[strategy_name](MemoryStorage()),
+    )
+
+
+def _storage_errors(storage: object) -> tuple[type[Exception], ...]:
+    errors = getattr(storage, "base_exceptions", ())
+    return errors if isinstance(errors, tuple) else (errors,)
+
+
+def throttled_response(exc: SignInThrottled):
+    """The 429 page or JSON error, with ``Retry-After`` in seconds."""
+    response = make_response(error_response(429, exc.description))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _throttle() -> Throttle | None:
+    return current_app.extensions.get(EXTENSION)
+
+
+def account_key(email: str) -> str:
+    """The account bucket's key: a digest of the normalised address (no PII stored)."""
+    return hashlib.sha256(email.strip().lower().encode("utf-8", "replace")).hexdigest()[:32]
+
+
+def address_key(address: str | None) -> str:
+    """The address bucket's key: the IPv4 address, or the /64 an IPv6 address is in."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return (address or "unknown")[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _buckets(throttle: Throttle, email: str) -> list[tuple[list[RateLimitItem], Key]]:
+    buckets = [(throttle.per_account, (throttle.prefix, ACCOUNT, account_key(email)))]
+    if has_request_context():
+        address = (throttle.prefix, ADDRESS, address_key(request.remote_addr))
+        buckets.append((throttle.per_address, address))
+    return buckets
+
+
+def ensure_allowed(email: str) -> None:
+    """Raise ``SignInThrottled`` if this account or this client has no attempts left."""
+    throttle = _throttle()
+    if throttle is None:
+        return
+    wait = 0.0
+    now = time.time()
+    for items, key in _buckets(throttle, email):
+        for item in items:
+            reset_at, remaining = throttle.run(
+                lambda s, item=item, key=key: s.get_window_stats(item, *key)
+            )
+            if remaining <= 0:
+                wait = max(wait, reset_at - now)
+    if wait > 0:
+        raise SignInThrottled(math.ceil(wait))
+
+
+def record_failure(email: str) -> None:
+    """Count one failed attempt against the account and the client address."""
+    throttle = _throttle()
+    if throttle is None:
+        return
+    for items, key in _buckets(throttle, email):
+        for item in items:
+            throttle.run(lambda s, item=item, key=key: s.hit(item, *key))
+
+
+def record_success(email: str) -> None:
+    """Forget the account's failures (the address bucket keeps counting down by time)."""
+    throttle = _throttle()
+    if throttle is None:
+        return
+    key = (throttle.prefix, ACCOUNT, account_key(email))
+    for item in throttle.per_account:
+        throttle.run(lambda s, item=item: s.clear(item, *key))
+
+
+def reset_counts() -> None:
+    """Forget every count of this app's throttle (tests; an operator after an attack)."""
+    throttle = _throttle()
+    if throttle is None:
+        return
+    for strategy in (throttle.strategy, throttle.fallback):
+        strategy.storage.reset()
+    throttle.fallback_until = 0.0
