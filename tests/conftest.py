@@ -35,7 +35,7 @@ from webapp.auth.throttle import reset_counts
 from webapp.extensions import db
 from webapp.progress.writer import EXTENSION as WRITER_EXTENSION
 
-pytest_plugins = ["tests.s3server"]
+pytest_plugins = ["tests.s3server", "tests.matrix_callers"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

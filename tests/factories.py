@@ -12,6 +12,7 @@ from flask import Flask
 from transcoder.pipeline import TranscodeResult
 from webapp import jobs
 from webapp.auth.services import create_user as create_account
+from webapp.catalogue import services as catalogue
 from webapp.extensions import db
 from webapp.models import Cohort, LiveClass, Program, Video, VideoState
 from webapp.storage import get_storage
@@ -79,3 +80,21 @@ def add_cohort_recording(video_id: int, slug: str, starts_at: datetime) -> Cohor
     )
     db.session.flush()
     return cohort
+
+
+def listed_video(app: Flask, owner_id: int, title: str, duration: float = 600.0) -> int:
+    """A READY video row with its catalogue module (no ladder: enough to be listed,
+    searched or annotated, not to be played)."""
+    with app.app_context():
+        video = Video(
+            title=title,
+            owner_id=owner_id,
+            state=VideoState.READY.value,
+            duration=duration,
+            hls_prefix=f"videos/test/{title}",
+        )
+        db.session.add(video)
+        db.session.flush()
+        catalogue.sync_video_module(video)
+        db.session.commit()
+        return video.id

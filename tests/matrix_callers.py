@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -58,3 +59,20 @@ def sign_in_all(app: Flask, world: World) -> dict[str, Caller]:
         page = "/login" if role == "anonymous" else "/"
         found[role] = Caller(client, auth.csrf(page), world.tokens.get(role))
     return found
+
+
+# Fixtures (a plugin of conftest) for a test module that shares one world: ``world`` is
+# built once per module and wiped at its end, so such a module also overrides
+# conftest's per-test ``_clean_tables`` with one that does nothing.
+
+
+@pytest.fixture(scope="module")
+def world(app: Flask, transcoded_sample) -> Iterator[World]:
+    """The matrix world (tests/matrix_world.py), built once per module."""
+    yield from module_world(app, transcoded_sample)
+
+
+@pytest.fixture(scope="module")
+def callers(app: Flask, world: World) -> dict[str, Caller]:
+    """One signed-in client per role."""
+    return sign_in_all(app, world)

@@ -26,7 +26,7 @@ from tests.test_browser import WAIT_MS, Tab
 from webapp.extensions import db
 from webapp.models import UserPreferences
 
-PROGRESS_URLS = re.compile(r"/api/v1/videos/\d+/progress$")
+PROGRESS_URLS = re.compile(r"/api/v1/(videos|clips)/\d+/progress$")
 CAPTIONS_READY = '#player[data-captions-ready="1"]'
 ENGLISH = (
     "WEBVTT\n\n"

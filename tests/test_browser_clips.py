@@ -11,23 +11,22 @@ is a wait for a condition.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests import factories
-from tests.browser_support import VIEWPORT
 from tests.test_browser import START_MUTED, WAIT_MS, Tab
+from tests.test_browser_captions import open_tab  # noqa: F401  (fixture)
 from webapp.clips.services import replace_suggestions
 from webapp.extensions import db
 from webapp.models import Chapter, Clip, ClipExport
 
 LESSON_SECONDS = 12.0
-PROGRESS_URLS = re.compile(r"/api/v1/(videos|clips)/\d+/progress$")
 EDITOR_LOADED = '#editor[data-loaded="1"][data-ready="1"]'
 EXPORT_WAIT_MS = 120_000
 EDITOR_SEEK = "(t) => { const v = document.getElementById('editor-video'); v.currentTime = t; }"
@@ -39,27 +38,6 @@ VIDEO_TIME = "() => document.getElementById('video').currentTime"
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture
-def open_tab(browser: Browser, live_server: str) -> Iterator[Callable[[], Tab]]:
-    """Factory: a page in a fresh context (own cookies) per call, all closed at the end."""
-    contexts = []
-
-    def _open() -> Tab:
-        context = browser.new_context(base_url=live_server, viewport=VIEWPORT)
-        contexts.append(context)
-        page = context.new_page()
-        tab = Tab(page)
-        page.on("console", tab.record_console)
-        page.on("pageerror", tab.record_page_error)
-        return tab
-
-    yield _open
-    for context in contexts:
-        # pagehide heartbeats would race the table clean-up after the test.
-        context.route(PROGRESS_URLS, lambda route: route.abort())
-        context.close()
 
 
 def open_editor(tab: Tab, video_id: int) -> Page:
@@ -90,7 +68,7 @@ def clips_in_db(app: Flask, video_id: int) -> list[tuple[int, str, float, float]
 
 @pytest.mark.browser
 def test_instructor_cuts_a_clip_and_a_learner_plays_exactly_it(
-    open_tab: Callable[[], Tab],
+    open_tab: Callable[[], Tab],  # noqa: F811
     app: Flask,
     make_user: Callable[..., factories.UserInfo],
     make_lesson: Callable[..., int],
@@ -155,7 +133,7 @@ def test_instructor_cuts_a_clip_and_a_learner_plays_exactly_it(
 
 @pytest.mark.browser
 def test_typed_times_and_errors_are_announced(
-    open_tab: Callable[[], Tab],
+    open_tab: Callable[[], Tab],  # noqa: F811
     app: Flask,
     make_user: Callable[..., factories.UserInfo],
     make_lesson: Callable[..., int],
@@ -206,7 +184,7 @@ def test_typed_times_and_errors_are_announced(
 
 @pytest.mark.browser
 def test_chapters_from_editor_become_markers_that_seek(
-    open_tab: Callable[[], Tab],
+    open_tab: Callable[[], Tab],  # noqa: F811
     app: Flask,
     make_user: Callable[..., factories.UserInfo],
     make_lesson: Callable[..., int],
@@ -257,7 +235,7 @@ def test_chapters_from_editor_become_markers_that_seek(
 
 @pytest.mark.browser
 def test_suggestions_are_accepted_or_discarded(
-    open_tab: Callable[[], Tab],
+    open_tab: Callable[[], Tab],  # noqa: F811
     app: Flask,
     make_user: Callable[..., factories.UserInfo],
     make_lesson: Callable[..., int],
@@ -299,7 +277,7 @@ def test_suggestions_are_accepted_or_discarded(
 @pytest.mark.browser
 @pytest.mark.worker
 def test_export_shows_progress_then_a_download_link(
-    open_tab: Callable[[], Tab],
+    open_tab: Callable[[], Tab],  # noqa: F811
     app: Flask,
     make_user: Callable[..., factories.UserInfo],
     make_lesson: Callable[..., int],

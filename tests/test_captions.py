@@ -19,7 +19,6 @@ from webapp.captions import cuetext
 from webapp.captions.errors import CaptionError, CaptionTooLarge
 from webapp.captions.languages import clean_label, normalize_tag
 from webapp.captions.parsing import MAX_BYTES, MAX_CUES, format_timestamp, parse_caption_file
-from webapp.catalogue import services as catalogue
 from webapp.catalogue.search import search_condition
 from webapp.clips.services import create_clip
 from webapp.extensions import db
@@ -637,21 +636,7 @@ def test_preferences_need_a_caller(client: FlaskClient) -> None:
 # --------------------------------------------------------------------------- search
 
 
-def _listed_video(app: Flask, owner_id: int, title: str, duration: float = 600.0) -> int:
-    """A READY video row with its catalogue module (no ladder needed to be listed)."""
-    with app.app_context():
-        video = Video(
-            title=title,
-            owner_id=owner_id,
-            state=VideoState.READY.value,
-            duration=duration,
-            hls_prefix=f"videos/test/{title}",
-        )
-        db.session.add(video)
-        db.session.flush()
-        catalogue.sync_video_module(video)
-        db.session.commit()
-        return video.id
+_listed_video = factories.listed_video
 
 
 LECTURE = (

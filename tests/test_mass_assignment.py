@@ -22,7 +22,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests import factories
-from tests.matrix_callers import Caller, module_world, sign_in_all
+from tests.matrix_callers import Caller
 from tests.matrix_world import A_POSITION, VTT, World
 from webapp.extensions import db
 from webapp.models import (
@@ -44,20 +44,9 @@ OLD = "2000-01-01T00:00:00+00:00"
 
 @pytest.fixture(autouse=True)
 def _clean_tables() -> Iterator[None]:
-    """Replaces conftest's per-test wipe: the world is shared by the module."""
+    """Replaces conftest's per-test wipe: ``world`` (tests/matrix_callers.py) is built
+    once for the module and wiped at its end."""
     yield
-
-
-@pytest.fixture(scope="module")
-def world(app: Flask, transcoded_sample) -> Iterator[World]:
-    """The matrix world (tests/matrix_world.py), built once."""
-    yield from module_world(app, transcoded_sample)
-
-
-@pytest.fixture(scope="module")
-def callers(app: Flask, world: World) -> dict[str, Caller]:
-    """One signed-in client per role."""
-    return sign_in_all(app, world)
 
 
 def hostile(world: World, *legal: str) -> dict[str, Any]:

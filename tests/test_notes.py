@@ -20,7 +20,7 @@ from tests.conftest import Auth
 from webapp.catalogue import services as catalogue
 from webapp.extensions import db
 from webapp.learning import services as learning
-from webapp.models import CohortMember, Enrollment, Note, User, Video, VideoState
+from webapp.models import CohortMember, Enrollment, Note, User, Video
 from webapp.notes import export
 from webapp.notes.services import (
     MAX_BODY,
@@ -33,21 +33,7 @@ from webapp.notes.services import (
 # --------------------------------------------------------------------------- helpers
 
 
-def _video(app: Flask, owner_id: int, title: str, duration: float = 600.0) -> int:
-    """A READY video row with its catalogue module (no ladder needed for notes)."""
-    with app.app_context():
-        video = Video(
-            title=title,
-            owner_id=owner_id,
-            state=VideoState.READY.value,
-            duration=duration,
-            hls_prefix=f"videos/test/{title}",
-        )
-        db.session.add(video)
-        db.session.flush()
-        catalogue.sync_video_module(video)
-        db.session.commit()
-        return video.id
+_video = factories.listed_video
 
 
 def _notes_url(video_id: int) -> str:

@@ -20,7 +20,7 @@ from werkzeug.test import TestResponse
 
 from tests import factories
 from tests.conftest import Auth
-from tests.matrix_callers import Caller, module_world, sign_in_all
+from tests.matrix_callers import Caller
 from tests.matrix_world import ACCOUNT_ROLES, ROLES, World
 from tests.route_matrix import PENDING, TABLE, Entry, Kind, Outcome, app_routes
 from webapp.playback.views import VENDOR_FILES
@@ -33,21 +33,9 @@ NPM_FILES = {**VENDOR_FILES, **UPPY_FILES}
 
 @pytest.fixture(autouse=True)
 def _clean_tables() -> Iterator[None]:
-    """Replaces conftest's per-test wipe for this module: ``world`` is built once and
-    wiped when the module ends."""
+    """Replaces conftest's per-test wipe: ``world`` (tests/matrix_callers.py) is built
+    once for the module and wiped at its end."""
     yield
-
-
-@pytest.fixture(scope="module")
-def world(app: Flask, transcoded_sample) -> Iterator[World]:
-    """The matrix's world on an empty database."""
-    yield from module_world(app, transcoded_sample)
-
-
-@pytest.fixture(scope="module")
-def callers(app: Flask, world: World) -> dict[str, Caller]:
-    """One signed-in client per role."""
-    return sign_in_all(app, world)
 
 
 # --------------------------------------------------------------------------- completeness
