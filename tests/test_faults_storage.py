@@ -251,6 +251,9 @@ def _put(url: str, data: bytes) -> str | None:
     try:
         with urllib.request.urlopen(request, timeout=30) as sent:  # noqa: S310 (loopback)
             return sent.headers["ETag"] if sent.status == 200 else None
+    except urllib.error.HTTPError as refused:
+        refused.close()  # it holds the response's socket
+        return None
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return None
 

@@ -160,8 +160,9 @@ def http_trap() -> Iterator[HttpTrap]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     # Prove the trap records before trusting an empty record later.
-    with pytest.raises(urllib.error.HTTPError):
+    with pytest.raises(urllib.error.HTTPError) as refused:
         DIRECT.open(f"{trap.url}/self-test", timeout=5)
+    refused.value.close()
     assert "GET /self-test" in trap.hits
     trap.hits.clear()
     yield trap

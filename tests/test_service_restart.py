@@ -445,6 +445,7 @@ class HeartbeatLoad:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 return response.status, response.headers.get("X-Heartbeat-Grant") or grant
         except urllib.error.HTTPError as exc:
+            exc.close()  # it holds the response's socket
             return exc.code, grant
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return 0, grant
@@ -576,6 +577,7 @@ def test_heartbeats_do_not_depend_on_redis_and_the_queue_recovers(
                 health = urllib.request.Request(f"{base_url}/healthz")
                 with pytest.raises(urllib.error.HTTPError) as caught:
                     urllib.request.urlopen(health, timeout=30)  # noqa: S310 (loopback)
+                caught.value.close()  # an HTTPError holds the response's socket
                 assert caught.value.code == 503
                 assert _dispatch(app, 7) is False  # the job would stay QUEUED for the sweeper
                 load.wait_for(True, 30, "heartbeats while Redis is down", since=down)
