@@ -551,9 +551,12 @@ def test_no_acknowledged_heartbeat_is_lost_when_postgresql_restarts(
 
 @pytest.fixture
 def pg_redis_app(
-    instance_dir: Path, pg_cluster: PgCluster, redis_server: RedisServer, monkeypatch
+    pg_app: Flask, pg_cluster: PgCluster, redis_server: RedisServer, monkeypatch
 ) -> Iterator[Flask]:
-    """The app on the private PostgreSQL cluster with its broker on the private Redis."""
+    """The app on the private PostgreSQL cluster with its broker on the private Redis.
+
+    ``pg_app`` is asked for because it migrates the cluster: under xdist this test may be
+    the first of its process to use it."""
     monkeypatch.setenv("CELERY_BROKER_URL", redis_server.url)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_cluster.url})
     yield app
