@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import make_server
 
 from tests import factories
@@ -107,10 +108,20 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     app: Flask = request.getfixturevalue("app")
     with app.app_context():
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+        for attempt in range(3):
+            # A worker finishing a job can still write the rows being deleted: on
+            # PostgreSQL one side then dies of a deadlock. Ours is retried.
+            db.session.rollback()
+            try:
+                for table in reversed(db.metadata.sorted_tables):
+                    db.session.execute(table.delete())
+                db.session.commit()
+                break
+            except OperationalError:
+                db.session.rollback()
+                if attempt == 2:
+                    raise
+                time.sleep(1)
         reset_counts()  # failed sign-ins must not carry over (Redis keeps them a minute)
 
 
