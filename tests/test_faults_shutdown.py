@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from flask import Flask
 from sqlalchemy import create_engine, select, text
 
 from tests.conftest import ROOT
+from tests.ports import free_port
 from tests.test_service_restart import HeartbeatLoad, assert_no_acked_beat_lost
 from tests.test_service_restart import lecture_and_learners as lecture_and_tokens
 from tests.test_transcode_flow import (
@@ -58,12 +58,6 @@ def _wait(predicate: Callable[[], bool], what: str, timeout: float = 120) -> Non
         time.sleep(0.2)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def class_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """45 s: the stop comes a few seconds into the encode (once the first segment is out),
@@ -79,7 +73,7 @@ class DevServer:
 
     def __init__(self, app: Flask, instance: Path) -> None:
         self.instance = instance
-        self.port = _free_port()
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = instance / "serve.log"
         self.env = {

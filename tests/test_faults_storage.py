@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import ROOT
+from tests.ports import free_port
 from tests.s3server import S3Server
 from tests.test_multipart_uploads import UploadApi, pad_mp4, split
 from tests.test_transcode_flow import assert_complete_ladder, wait_for_clean_storage, wait_for_job
@@ -148,16 +148,10 @@ def _down_for(s3_server: S3Server, seconds: float, while_down: Callable[[], None
 # --------------------------------------------------------------------------- transcode
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_in_place_retries_are_for_transient_storage_errors_only(tmp_path: Path) -> None:
     unreachable = S3Storage(
         "nowhere",
-        endpoint_url=f"http://127.0.0.1:{_closed_port()}",
+        endpoint_url=f"http://127.0.0.1:{free_port()}",
         access_key="x",
         secret_key="y",
         max_attempts=1,

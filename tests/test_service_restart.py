@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from tests import factories
+from tests.ports import free_port
 from webapp import create_app, jobs
 from webapp.auth.services import issue_token
 from webapp.extensions import db
@@ -45,12 +45,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
 REDIS_SERVER = shutil.which("redis-server")
 QUEUE = "celery"  # Celery's default queue: the Redis list the transcode ids are pushed to
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_until(predicate: Callable[[], bool], what: str, timeout: float = 60) -> None:
@@ -72,7 +66,7 @@ class PgCluster:
         self.data = root / "data"
         self.log = root / "server.log"
         self.root = root
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
         self.options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
@@ -178,7 +172,7 @@ class RedisServer:
     """A private redis-server without persistence: a restart starts it empty."""
 
     def __init__(self, root: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.log = root / "redis.log"
         self.proc: subprocess.Popen | None = None

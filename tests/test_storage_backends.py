@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
 from tests.s3server import S3Server
 from webapp.storage import (
     MIN_PART_SIZE,
@@ -178,16 +178,10 @@ def test_content_types_are_kept(store: Storage, tmp_path: Path, key: str) -> Non
 # --------------------------------------------------------------------------- failures
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_unreachable_s3_is_a_transient_storage_error(tmp_path: Path) -> None:
     store = S3Storage(
         "nowhere",
-        endpoint_url=f"http://127.0.0.1:{_closed_port()}",
+        endpoint_url=f"http://127.0.0.1:{free_port()}",
         access_key="x",
         secret_key="y",
         max_attempts=2,
@@ -222,7 +216,7 @@ def test_unwritable_local_root_fails_check(tmp_path: Path) -> None:
 def test_s3_calls_are_retried(tmp_path: Path) -> None:
     store = S3Storage(
         "nowhere",
-        endpoint_url=f"http://127.0.0.1:{_closed_port()}",
+        endpoint_url=f"http://127.0.0.1:{free_port()}",
         access_key="x",
         secret_key="y",
         max_attempts=3,
