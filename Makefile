@@ -5,9 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 PORT ?= 5000
-# Two test processes on the embedded defaults, a test file each (each has its own SQLite files, media and
-# Celery worker); one on PostgreSQL, where the suite shares one database.
-PYTEST_ARGS ?= $(if $(DATABASE_URL),,-n 2 --dist loadfile)
+# Two test processes, a test file each; each has its own SQLite files or PostgreSQL database, Redis
+# database, media and Celery worker (tests/isolation.py).
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run test setup system browser lint format clean bench
 

@@ -28,6 +28,7 @@ from werkzeug.serving import make_server
 
 from tests import factories
 from tests.browser_support import CHROMIUM_ARGS
+from tests.isolation import isolate
 from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
 from transcoder.synth import generate
@@ -49,6 +50,13 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 # a real SeaweedFS (started by the s3_server fixture) instead of on local disk.
 S3_MODE = os.environ.get("LEARNSTREAM_TEST_STORAGE", "local").strip().lower() == "s3"
 S3_SETTINGS = ("S3_BUCKET", "S3_ENDPOINT_URL", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, each process gets its own PostgreSQL and Redis database."""
+    worker_id = getattr(config, "workerinput", {}).get("workerid")
+    if worker_id:
+        isolate(worker_id)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
