@@ -155,6 +155,24 @@ LECTURE: dict[str, dict[str, object]] = {
         "X264_PARAMS": "mbtree=1:rc-lookahead=10:b-adapt=0",
     },
 }
+# ffmpeg 9 runs each encoder on its own thread, so one x264 thread per rung keeps both
+# cores busy without frame-threading overhead; then cheaper settings at a higher CRF.
+CHOSEN = {"X264_PRESET": "superfast", "X264_THREADS": 1}
+CHOSEN_PARAMS = "mbtree=1:rc-lookahead=10:no-cabac=1"
+for _name, _extra, _crf in (
+    ("thr1", "", 23),
+    ("thr1 crf24", "", 24),
+    ("thr1 crf25", "", 25),
+    ("thr1 aq0 crf26", ":aq-mode=0", 26),
+    ("thr1 aq0 crf27", ":aq-mode=0", 27),
+    ("thr1 no-8x8dct", ":8x8dct=0", 23),
+    ("thr1 weightp0 bframes2", ":weightp=0:bframes=2", 23),
+    ("thr1 partitions-none", ":partitions=none", 23),
+    ("thr1 no-8x8dct partitions-none", ":8x8dct=0:partitions=none", 23),
+    ("thr1 no-8x8dct partitions-none weightp0", ":8x8dct=0:partitions=none:weightp=0", 23),
+    ("thr1 no-8x8dct partitions-none crf24", ":8x8dct=0:partitions=none", 24),
+):
+    LECTURE[_name] = {**CHOSEN, "X264_PARAMS": CHOSEN_PARAMS + _extra, "CRF": _crf}
 for _name, _settings in LECTURE.items():
     VARIANTS[f"lecture {_name}"] = {**DEFAULTS, **_settings}
 

@@ -263,3 +263,15 @@ def test_analysis_without_audio_detects_scenes_only() -> None:
 def test_no_analysis_unless_asked() -> None:
     argv, _ = build(media())
     assert "scdet" not in value(argv, "-filter_complex") and "null" not in argv
+
+
+def test_one_x264_thread_per_rung_when_several_share_the_process() -> None:
+    argv, plan = build(media(width=1280))
+    assert len(plan.renditions) > 1
+    assert value(argv, "-threads:v") == "1"
+
+
+def test_a_single_rung_keeps_x264s_own_threading() -> None:
+    argv, plan = build(media(width=320))
+    assert len(plan.renditions) == 1
+    assert "-threads:v" not in argv

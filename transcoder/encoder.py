@@ -25,9 +25,12 @@ X264_PARAMS = "mbtree=1:rc-lookahead=10:no-cabac=1"
 RATE_CONTROL = "crf"
 CRF = 23
 # Frame threads per x264 encoder when several share one process; None keeps x264's
-# own choice. 1 makes ffmpeg 5.1 encode on its main thread (one core, much slower);
-# 2 measured no better than None on 2 cores.
-X264_THREADS: int | None = None
+# own choice. ffmpeg 7 and later (the static ffmpeg 9 we run) give every encoder its own
+# thread, so one x264 thread per rung keeps both cores busy without frame-threading
+# overhead: 0.58-0.69x of PeerTube's per-rendition CPU against 0.68-0.70x with x264's
+# choice, interleaved rounds (bench/README.md). ffmpeg 5.1 (FFMPEG_BINARY=/usr/bin/ffmpeg)
+# encodes on its main thread instead, where 1 is much slower: set None there.
+X264_THREADS: int | None = 1
 # Scale each rung from the one above (True) or every rung from the source (False),
 # and the swscale kernel: bilinear blurs slide text, so it is not the default.
 # Cascading cut the single command's wall time by about a third on 2 cores (the
