@@ -23,6 +23,20 @@ TRANSCODE_TASK = "transcoder.transcode"
 ERROR_MAX_CHARS = 2000
 
 
+class Superseded(Exception):
+    """Another attempt owns the job now: this worker was taken for dead and replaced."""
+
+
+def owns(job: TranscodeJob, attempt: int | None) -> bool:
+    """Whether attempt ``attempt`` may still write the job (None: no attempt to check).
+
+    A worker that stalled past ``JOB_STALE_SECONDS`` is handed back by the sweeper and a
+    later attempt claims the job; if the stalled one wakes up, its progress, preview,
+    result and failure must change nothing.
+    """
+    return attempt is None or (job.state == JobState.RUNNING and job.attempts == attempt)
+
+
 def create_job(video: Video) -> TranscodeJob:
     """A QUEUED job for ``video`` (which must be UPLOADED)."""
     job = TranscodeJob(video_id=video.id, state=JobState.QUEUED.value, progress=0.0, attempts=0)
@@ -77,19 +91,19 @@ def claim(job_id: int, stale_after: timedelta) -> TranscodeJob | None:
     return job
 
 
-def report_progress(job_id: int, percent: float) -> None:
+def report_progress(job_id: int, percent: float, attempt: int | None = None) -> None:
     """Record progress (0–100) of a running job; doubles as the worker's heartbeat."""
     job = db.session.get(TranscodeJob, job_id)
-    if job is not None and job.state == JobState.RUNNING:
+    if job is not None and job.state == JobState.RUNNING and owns(job, attempt):
         job.progress = round(max(0.0, min(100.0, percent)), 1)
         job.heartbeat_at = utcnow()
         db.session.flush()
 
 
-def set_preview(job_id: int, prefix: str) -> None:
+def set_preview(job_id: int, prefix: str, attempt: int | None = None) -> None:
     """Make the early single-variant stream watchable while the ladder is encoded."""
     job = db.session.get(TranscodeJob, job_id)
-    if job is not None and job.state == JobState.RUNNING:
+    if job is not None and job.state == JobState.RUNNING and owns(job, attempt):
         job.video.preview_prefix = prefix
         db.session.flush()
 
@@ -104,13 +118,17 @@ def complete(
     width: int,
     height: int,
     renditions: Sequence[dict],
+    attempt: int | None = None,
 ) -> list[str]:
     """Switch the video to the freshly published ladder; returns prefixes now unused.
 
     Everything the player reads changes in this one flush, so a reader sees either the
-    old complete ladder or the new complete ladder, never a mixture.
+    old complete ladder or the new complete ladder, never a mixture. Raises Superseded
+    (changing nothing) when ``attempt`` no longer owns the job.
     """
     job = db.session.get(TranscodeJob, job_id)
+    if not owns(job, attempt):
+        raise Superseded(f"job {job_id} attempt {attempt} was replaced")
     video = job.video
     unused = [p for p in (video.hls_prefix, video.preview_prefix) if p and p != hls_prefix]
     video.renditions.clear()
@@ -131,14 +149,15 @@ def complete(
     return unused
 
 
-def fail(job_id: int, reason: str) -> str | None:
+def fail(job_id: int, reason: str, attempt: int | None = None) -> str | None:
     """Mark the job and its video FAILED with a readable reason; returns a dropped preview.
 
     A video that already had a published ladder keeps it: a failed re-transcode must not
-    take a working lesson away from learners.
+    take a working lesson away from learners. Does nothing when ``attempt`` no longer
+    owns the job.
     """
     job = db.session.get(TranscodeJob, job_id)
-    if job is None:
+    if job is None or not owns(job, attempt):
         return None
     job.state = JobState.FAILED.value
     job.error = reason[:ERROR_MAX_CHARS]
@@ -153,10 +172,10 @@ def fail(job_id: int, reason: str) -> str | None:
     return preview
 
 
-def hand_back(job_id: int, reason: str) -> None:
+def hand_back(job_id: int, reason: str, attempt: int | None = None) -> None:
     """Return a RUNNING job to QUEUED (transient failure or dead worker) for a retry."""
     job = db.session.get(TranscodeJob, job_id)
-    if job is None or job.state != JobState.RUNNING:
+    if job is None or job.state != JobState.RUNNING or not owns(job, attempt):
         return
     job.state = JobState.QUEUED.value
     job.error = reason[:500]

@@ -56,7 +56,11 @@ def stale_after() -> timedelta:
 
 
 def run_job(job_id: int) -> str | None:
-    """Process the job; returns its final state, or None if there was nothing to do."""
+    """Process the job; returns its final state, or None if there was nothing (more) to do.
+
+    None means the job was unknown, finished, running elsewhere, or taken over by a
+    later attempt while this one stalled.
+    """
     if stop_requested():  # delivered while this worker shuts down: leave it to the next
         jobs.dispatch(job_id)
         return None
@@ -69,41 +73,52 @@ def run_job(job_id: int) -> str | None:
     db.session.commit()
     try:
         with (
-            heartbeat(job_id, stale_after().total_seconds() / 5),
+            heartbeat(job_id, stale_after().total_seconds() / 5, attempt=attempt),
             scratch_dir(job_id, attempt) as scratch,
         ):
             out_dir = scratch / "out"
             preview = PreviewPublisher(
                 get_storage(), out_dir, preview_prefix(video_id, job_id, attempt)
             )
-            result = _transcode(job_id, source_key, scratch, out_dir, preview)
+            result = _transcode(job_id, attempt, source_key, scratch, out_dir, preview)
             prefix = version_prefix(video_id, job_id, attempt)
             with_storage_retries(
                 lambda: upload_outputs(get_storage(), out_dir, list(result.files), prefix),
                 f"publishing job {job_id}",
             )
-            _switch(job_id, prefix, result)
+            _switch(job_id, prefix, result, attempt)
         state = JobState.READY.value
+    except jobs.Superseded:  # its ladder was discarded; the later attempt carries on
+        db.session.rollback()
+        log.warning("job %s attempt %s was replaced by a later attempt", job_id, attempt)
+        state = None
     except Interrupted:
-        state = _requeue(job_id)
+        state = _requeue(job_id, attempt)
     except InvalidMedia as exc:
-        state = _fail(job_id, f"The recording could not be used: {exc}")
+        state = _fail(job_id, f"The recording could not be used: {exc}", attempt)
     except ObjectNotFound:
-        state = _fail(job_id, "The uploaded source is missing from storage; upload it again.")
+        reason = "The uploaded source is missing from storage; upload it again."
+        state = _fail(job_id, reason, attempt)
     except TRANSIENT as exc:
-        _hand_back(job_id, exc)
+        _hand_back(job_id, exc, attempt)
         raise Transient(str(exc)) from exc
     except TranscodeError as exc:
-        state = _fail(job_id, f"Transcoding failed: {exc.message}")
+        state = _fail(job_id, f"Transcoding failed: {exc.message}", attempt)
     except Exception as exc:  # never leave a job RUNNING: anything unexpected fails it
         log.exception("job %s failed unexpectedly", job_id)
-        state = _fail(job_id, f"Internal error while transcoding ({type(exc).__name__}).")
+        reason = f"Internal error while transcoding ({type(exc).__name__})."
+        state = _fail(job_id, reason, attempt)
     collect_video(video_id)
     return state
 
 
 def _transcode(
-    job_id: int, source_key: str | None, scratch: Path, out_dir: Path, preview: PreviewPublisher
+    job_id: int,
+    attempt: int,
+    source_key: str | None,
+    scratch: Path,
+    out_dir: Path,
+    preview: PreviewPublisher,
 ) -> TranscodeResult:
     if not source_key:
         raise InvalidMedia("the source file is missing")
@@ -115,9 +130,9 @@ def _transcode(
 
     def on_progress(percent: float) -> None:
         # The pipeline's 0–100 covers encoding; publishing takes the last 5 %.
-        jobs.report_progress(job_id, percent * 0.95)
+        jobs.report_progress(job_id, percent * 0.95, attempt)
         if _sync_preview(preview):
-            jobs.set_preview(job_id, preview.prefix)
+            jobs.set_preview(job_id, preview.prefix, attempt)
         db.session.commit()
 
     return transcode(
@@ -138,8 +153,13 @@ def _sync_preview(preview: PreviewPublisher) -> bool:
         return False
 
 
-def record_result(job_id: int, prefix: str, result: TranscodeResult) -> list[str]:
-    """Point the video at the uploaded ladder and store its suggestions (flush only)."""
+def record_result(
+    job_id: int, prefix: str, result: TranscodeResult, attempt: int | None = None
+) -> list[str]:
+    """Point the video at the uploaded ladder and store its suggestions (flush only).
+
+    Raises ``jobs.Superseded`` when ``attempt`` no longer owns the job.
+    """
     unused = jobs.complete(
         job_id,
         hls_prefix=prefix,
@@ -149,15 +169,16 @@ def record_result(job_id: int, prefix: str, result: TranscodeResult) -> list[str
         width=result.width,
         height=result.height,
         renditions=[asdict(r) for r in result.renditions],
+        attempt=attempt,
     )
     replace_suggestions(video_id_of(job_id), result.suggestions)
     sync_video(video_id_of(job_id))
     return unused
 
 
-def _switch(job_id: int, prefix: str, result: TranscodeResult) -> None:
+def _switch(job_id: int, prefix: str, result: TranscodeResult, attempt: int) -> None:
     try:
-        record_result(job_id, prefix, result)
+        record_result(job_id, prefix, result, attempt)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -170,24 +191,24 @@ def video_id_of(job_id: int) -> int:
     return db.session.get(TranscodeJob, job_id).video_id
 
 
-def _fail(job_id: int, reason: str) -> str:
+def _fail(job_id: int, reason: str, attempt: int | None = None) -> str:
     db.session.rollback()
-    jobs.fail(job_id, reason)
+    jobs.fail(job_id, reason, attempt)
     db.session.commit()
     return JobState.FAILED.value
 
 
-def _hand_back(job_id: int, exc: Exception) -> None:
+def _hand_back(job_id: int, exc: Exception, attempt: int) -> None:
     db.session.rollback()
-    jobs.hand_back(job_id, f"retrying after: {exc}")
+    jobs.hand_back(job_id, f"retrying after: {exc}", attempt)
     db.session.commit()
 
 
-def _requeue(job_id: int) -> str:
+def _requeue(job_id: int, attempt: int) -> str:
     """The worker is shutting down: hand the job back and queue it again right away."""
     log.warning("job %s interrupted by the worker's shutdown; handing it back", job_id)
     db.session.rollback()
-    jobs.hand_back(job_id, "The worker was stopped; the job will run again.")
+    jobs.hand_back(job_id, "The worker was stopped; the job will run again.", attempt)
     db.session.commit()
     jobs.dispatch(job_id)  # if the broker is down too, the sweeper sends it later
     return JobState.QUEUED.value
