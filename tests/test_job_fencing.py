@@ -16,18 +16,17 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.test_job_recovery import FIVE_MIN, _queued_job
 from transcoder.synth import generate
 from webapp import jobs
 from webapp.extensions import db
-from webapp.models import JobState, TranscodeJob, User, Video, VideoState
+from webapp.models import JobState, TranscodeJob, Video, VideoState
 from webapp.models.base import utcnow
 from webapp.storage import get_storage
 from webapp.transcoding.preview import preview_prefix
 from webapp.transcoding.publish import version_prefix
 from webapp.transcoding.runner import run_job
-from webapp.uploads.services import ingest
 
-FIVE_MIN = timedelta(minutes=5)
 LADDER = {
     "poster_key": "p.jpg",
     "storyboard_path": None,
@@ -45,13 +44,6 @@ def eight_second_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(folder / "eight.mp4", seconds=8.0, width=640, height=360, fps=25)
 
 
-def _queued(app: Flask, owner_id: int, source: Path) -> tuple[int, int]:
-    with app.app_context():
-        video, job = ingest(source, title="Fenced", owner=db.session.get(User, owner_id))
-        db.session.commit()
-        return video.id, job.id
-
-
 def _take_over(job_id: int) -> int:
     """What the sweeper and a second worker do to a silent job: a new attempt claims it."""
     db.session.get(TranscodeJob, job_id).heartbeat_at = utcnow() - timedelta(minutes=10)
@@ -64,7 +56,7 @@ def _take_over(job_id: int) -> int:
 
 
 def test_a_replaced_attempt_writes_nothing(app: Flask, make_user, sample_clip: Path) -> None:
-    video_id, job_id = _queued(app, make_user("instructor").id, sample_clip)
+    video_id, job_id = _queued_job(app, make_user("instructor").id, sample_clip)
     with app.app_context():
         first = jobs.claim(job_id, FIVE_MIN).attempts
         db.session.commit()
@@ -95,7 +87,7 @@ def test_a_replaced_attempt_writes_nothing(app: Flask, make_user, sample_clip: P
 
 
 def test_a_finished_job_ignores_a_late_attempt(app: Flask, make_user, sample_clip: Path) -> None:
-    _video_id, job_id = _queued(app, make_user("instructor").id, sample_clip)
+    _video_id, job_id = _queued_job(app, make_user("instructor").id, sample_clip)
     with app.app_context():
         attempt = jobs.claim(job_id, FIVE_MIN).attempts
         jobs.complete(job_id, hls_prefix="videos/x/hls/done", attempt=attempt, **LADDER)
@@ -109,7 +101,7 @@ def test_a_stalled_worker_that_wakes_up_publishes_nothing(
     app: Flask, make_user, eight_second_clip: Path
 ) -> None:
     """The real runner and ffmpeg: attempt 1 runs while attempt 2 takes the job over."""
-    video_id, job_id = _queued(app, make_user("instructor").id, eight_second_clip)
+    video_id, job_id = _queued_job(app, make_user("instructor").id, eight_second_clip)
     outcome: dict[str, object] = {}
 
     def first_worker() -> None:

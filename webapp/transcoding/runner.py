@@ -58,8 +58,9 @@ def stale_after() -> timedelta:
 def run_job(job_id: int) -> str | None:
     """Process the job; returns its final state, or None if there was nothing (more) to do.
 
-    None means the job was unknown, finished, running elsewhere, or taken over by a
-    later attempt while this one stalled.
+    None means the job was unknown, finished, running elsewhere, or, when this attempt
+    came to publish, taken over by a later one (a replaced attempt's failure changes
+    nothing either, but is still reported as its own outcome).
     """
     if stop_requested():  # delivered while this worker shuts down: leave it to the next
         jobs.dispatch(job_id)
