@@ -150,7 +150,7 @@ def _session_settings(env: dict[str, str]) -> dict[str, Any]:
 
 
 def _throttle_settings(env: dict[str, str], broker_url: str) -> dict[str, Any]:
-    """Sign-in throttling (webapp/auth/throttle.py) and Flask-Limiter's storage.
+    """Sign-in throttling (webapp/auth/throttle.py) and its ``limits`` storage.
 
     Failed sign-ins are counted per account and per client address, in Redis when
     ``RATELIMIT_STORAGE_URI`` or ``REDIS_URL`` (or else the Celery broker) names Redis, so
@@ -178,7 +178,7 @@ def _throttle_settings(env: dict[str, str], broker_url: str) -> dict[str, Any]:
         ),
         "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_KEY_PREFIX": "learnstream",
-        # Limits in Flask-Limiter's notation; several may be joined with ";".
+        # Limits in the notation of ``limits`` ("5 per minute"); several may be joined with ";".
         "SIGNIN_LIMIT_PER_ACCOUNT": env.get("SIGNIN_LIMIT_PER_ACCOUNT") or "5 per minute",
         "SIGNIN_LIMIT_PER_ADDRESS": env.get("SIGNIN_LIMIT_PER_ADDRESS") or "20 per minute",
     }

@@ -345,3 +345,45 @@ def test_guessing_the_current_password_is_throttled(app: Flask, make_user) -> No
     assert int(response.headers["Retry-After"]) >= 1
     with app.app_context():
         assert verify_password(db.session.get(User, user.id).password_hash, user.password)
+
+
+# --------------------------------------------------------------------------- signing serializer
+
+
+def test_the_session_serializer_is_built_once_per_key_set(app: Flask) -> None:
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert first is not None and interface.get_signing_serializer(app) is first
+    old_key = app.config["SECRET_KEY"]
+    try:
+        app.config["SECRET_KEY"] = "a-rotated-secret"
+        rotated = interface.get_signing_serializer(app)
+        assert rotated is not first
+        assert rotated.loads(rotated.dumps({"k": 1})) == {"k": 1}
+        with pytest.raises(Exception, match="Signature"):
+            rotated.loads(first.dumps({"k": 1}))  # signed with the old key, no fallback
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        with_fallback = interface.get_signing_serializer(app)
+        assert with_fallback is not rotated
+        assert with_fallback.loads(first.dumps({"k": 2})) == {"k": 2}
+    finally:
+        app.config["SECRET_KEY"] = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = []
+    assert interface.get_signing_serializer(app).loads(first.dumps({"k": 3})) == {"k": 3}
+
+
+def test_a_session_survives_key_rotation_with_the_old_key_as_fallback(
+    app: Flask, client: FlaskClient, auth: Auth
+) -> None:
+    learner = factories.create_user(app, email="rotate@example.com")
+    auth.login(learner.email)
+    assert client.get("/home").status_code == 200
+    old_key = app.config["SECRET_KEY"]
+    try:
+        app.config["SECRET_KEY"] = "a-rotated-secret"
+        assert client.get("/home").status_code in {302, 401}  # the old cookie no longer opens
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+        assert client.get("/home").status_code == 200
+    finally:
+        app.config["SECRET_KEY"] = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = []

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 import config
-from webapp import dbsetup, errors, headers, security, storage
+from webapp import dbsetup, errors, headers, security, sessions, storage
 from webapp.analytics import bp as analytics_bp
 from webapp.api import bp as api_bp
 from webapp.auth import bp as auth_bp
@@ -53,6 +53,7 @@ def _configure_database(app: Flask) -> None:
 
 
 def _configure_extensions(app: Flask) -> None:
+    sessions.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     loaders.init_app(app)

@@ -4,15 +4,17 @@ Every credential check (the sign-in form, ``POST /api/v1/tokens``, the current p
 on the password-change page) goes through ``webapp.auth.services``, which asks
 ``ensure_allowed`` first and reports the outcome with ``record_failure`` or
 ``record_success``. Only failures count, in two buckets with the limits
-``SIGNIN_LIMIT_PER_ACCOUNT`` and ``SIGNIN_LIMIT_PER_ADDRESS`` (Flask-Limiter notation,
+``SIGNIN_LIMIT_PER_ACCOUNT`` and ``SIGNIN_LIMIT_PER_ADDRESS`` (``limits`` notation,
 e.g. ``"5 per minute"``): one per e-mail address as typed (normalised and hashed, so an
 unknown address is throttled exactly like a real one), one per client address (IPv6 by
 its /64). When either is used up, the attempt is refused with ``SignInThrottled`` (429
 and ``Retry-After``) before the password is looked at. A successful sign-in clears its
 account's bucket.
 
-The counts live in Flask-Limiter's storage (``RATELIMIT_STORAGE_URI``: memory, or Redis
-shared by every web process). If that storage fails, a per-process memory store stands
+The counts live in a ``limits`` storage (``RATELIMIT_STORAGE_URI``: memory, or Redis
+shared by every web process), used directly: no route has a per-request limit, so
+Flask-Limiter's hooks on every request (about 0.1 ms of CPU each, heartbeats included)
+would buy nothing. If that storage fails, a per-process memory store stands
 in for ``FALLBACK_SECONDS``, so a Redis outage neither locks everyone out nor switches
 throttling off.
 """
@@ -30,12 +32,11 @@ from typing import TypeVar
 
 from flask import Flask, current_app, has_request_context, make_response, request
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import STRATEGIES, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from webapp.errors import error_response
-from webapp.extensions import limiter
 
 EXTENSION = "signin_throttle"
 ACCOUNT = "signin-account"
@@ -96,20 +97,23 @@ class Throttle:
 
 
 def init_app(app: Flask) -> None:
-    """Attach Flask-Limiter and this app's throttle; answer ``SignInThrottled`` with 429."""
+    """Attach this app's throttle and its storage; answer ``SignInThrottled`` with 429."""
     app.register_error_handler(SignInThrottled, throttled_response)
     if not app.config.get("RATELIMIT_ENABLED", True):
         app.config["RATELIMIT_ENABLED"] = False
         return
-    limiter.init_app(app)
-    strategy_name = app.config["RATELIMIT_STRATEGY"]
+    strategy = STRATEGIES[app.config["RATELIMIT_STRATEGY"]]
+    storage: Storage = storage_from_string(
+        app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
+        **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}),
+    )
     app.extensions[EXTENSION] = Throttle(
         prefix=app.config.get("RATELIMIT_KEY_PREFIX") or "learnstream",
         per_account=parse_many(app.config["SIGNIN_LIMIT_PER_ACCOUNT"]),
         per_address=parse_many(app.config["SIGNIN_LIMIT_PER_ADDRESS"]),
-        strategy=limiter.limiter,
-        errors=_storage_errors(limiter.storage),
-        fallback=STRATEGIES[strategy_name](MemoryStorage()),
+        strategy=strategy(storage),
+        errors=_storage_errors(storage),
+        fallback=strategy(MemoryStorage()),
     )
 
 
