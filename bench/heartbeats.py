@@ -3,7 +3,8 @@
 On a throwaway PostgreSQL database (``bench_heartbeats``: created, migrated, dropped at
 the end) it seeds ``rate x period`` learners, each with an API token and one of
 ``--videos`` one-hour READY recordings (with their catalogue modules), starts the app
-under gunicorn (gthread workers) and, from a second process (asyncio, raw HTTP/1.1
+under gunicorn (gthread workers; ``--http-server granian`` for a comparison) and,
+from a second process (asyncio, raw HTTP/1.1
 keep-alive connections, no extra packages), measures in turn:
 
 * ``healthz``: ``GET /healthz`` (database, storage, broker and ffmpeg checks) in a
@@ -20,7 +21,7 @@ keep-alive connections, no extra packages), measures in turn:
   Latency runs from the moment a beat was due, not from when a connection was free, so
   a server that falls behind shows it in the percentiles (no coordinated omission).
 
-Every run also reports the CPU it cost per request (gunicorn and its workers, the
+Every run also reports the CPU it cost per request (the server and its workers, the
 PostgreSQL backends of the bench database, the load process), and the rate two
 dedicated cores would allow at that cost: the machine is shared, so throughput alone
 says as much about the neighbours as about the app.
@@ -32,7 +33,7 @@ at least the acknowledged played seconds (equal when nothing failed), the
 Prints one JSON line and writes it to ``bench/results/heartbeats-<timestamp>.json``::
 
     .venv/bin/python -m bench.heartbeats [--rate 2000] [--seconds 60] [--threads 64]
-        [--pool 40] [--find-max --steps 1000,1500,2000]
+        [--pool 40] [--find-max --steps 1000,1500,2000] [--http-server granian]
 """
 
 from __future__ import annotations
@@ -201,13 +202,38 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gunicorn_argv(port: int, workers: int, threads: int, pool: int = 0) -> list[str]:
-    """The server under test: gthread workers (threads let a batch fill while it commits),
-    optionally with ``pool`` database connections per worker kept open."""
+SERVERS = ("gunicorn", "granian")
+
+
+def server_argv(kind: str, port: int, workers: int, threads: int, pool: int = 0) -> list[str]:
+    """The server under test, with ``threads`` request threads per worker process
+    (threads let a batch fill while it commits) and ``pool`` database connections per
+    worker kept open (0: the app's default).
+
+    ``gunicorn``: what we deploy (gthread workers). ``granian`` (requirements-dev.txt):
+    a server whose HTTP handling is Rust, run as a comparison of what the server itself
+    costs per request; the app is the same.
+    """
     engine = {"pool_pre_ping": True, "pool_size": pool, "max_overflow": 5}
-    target = f"webapp:create_app({{'SQLALCHEMY_ENGINE_OPTIONS': {engine!r}}})"
+    overrides = f"{{'SQLALCHEMY_ENGINE_OPTIONS': {engine!r}}}" if pool else ""
+    bin_dir = Path(sys.executable).parent
+    if kind == "granian":
+        return [
+            str(bin_dir / "granian"),
+            "--interface=wsgi",
+            "--host=127.0.0.1",
+            f"--port={port}",
+            f"--workers={workers}",
+            f"--blocking-threads={threads}",
+            "--backlog=4096",
+            "--http=1",
+            "--no-ws",
+            "--log-level=warning",
+            "--factory",
+            "bench.heartbeats_app:create",
+        ]
     return [
-        str(Path(sys.executable).parent / "gunicorn"),
+        str(bin_dir / "gunicorn"),
         f"--bind=127.0.0.1:{port}",
         f"--workers={workers}",
         f"--threads={threads}",
@@ -215,28 +241,27 @@ def gunicorn_argv(port: int, workers: int, threads: int, pool: int = 0) -> list[
         "--keep-alive=75",
         "--backlog=4096",
         "--log-level=warning",
-        target if pool else "webapp:create_app()",
+        f"webapp:create_app({overrides})",
     ]
 
 
 @contextmanager
-def gunicorn(workers: int, threads: int, pool: int) -> Iterator[tuple[int, int]]:
-    """The app under gunicorn on a free port, once it answers; (port, pid). Stopped after."""
+def app_server(kind: str, workers: int, threads: int, pool: int) -> Iterator[tuple[int, int]]:
+    """The app under ``kind`` on a free port, once it answers; (port, pid). Stopped after."""
     port = free_port()
-    proc = subprocess.Popen(
-        gunicorn_argv(port, workers, threads, pool), cwd=ROOT, env=dict(os.environ)
-    )
+    env = {**os.environ, "BENCH_DB_POOL": str(pool)}
+    proc = subprocess.Popen(server_argv(kind, port, workers, threads, pool), cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {proc.returncode}")
+                raise RuntimeError(f"{kind} exited with {proc.returncode}")
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not listen within 60 s") from None
+                    raise RuntimeError(f"{kind} did not listen within 60 s") from None
                 time.sleep(0.2)
         yield port, proc.pid
     finally:
@@ -622,8 +647,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--period", type=float, default=10.0, help="seconds between a learner's beats"
     )
     parser.add_argument("--videos", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=64, help="gunicorn threads per worker")
+    parser.add_argument("--http-server", choices=SERVERS, default="gunicorn")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=64, help="request threads per worker")
     parser.add_argument(
         "--pool", type=int, default=20, help="database pool size per worker (0: the app's)"
     )
@@ -649,7 +675,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with throwaway_database(args.server) as url:
         os.environ["DATABASE_URL"] = url
         viewers = seed(viewers_needed, args.videos)
-        with gunicorn(args.workers, args.threads, args.pool) as (port, server_pid):
+        with app_server(args.http_server, args.workers, args.threads, args.pool) as (
+            port,
+            server_pid,
+        ):
             plan = {
                 "port": port,
                 "server_pid": server_pid,
@@ -674,7 +703,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     beats, health = result["beats"], result["healthz"]
     line = {
         "bench": "heartbeats",
-        "server": " ".join(gunicorn_argv(0, args.workers, args.threads, args.pool)[1:]),
+        "server": " ".join(
+            [
+                args.http_server,
+                *server_argv(args.http_server, 0, args.workers, args.threads, args.pool)[1:],
+            ]
+        ),
         "cpus": os.cpu_count(),
         "beats": beats,
         "healthz": health,

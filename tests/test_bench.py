@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+from bench import framework, heartbeats, heartbeats_app
 from bench.transcode import measure, write_result
 from transcoder.synth import generate_lecture
 
@@ -57,3 +58,40 @@ def test_benchmark_reports_every_measurement(tmp_path: Path) -> None:
     assert line["per_rendition_settings"]["X264_PRESET"] != line["settings"]["preset"]
     written = write_result(result, tmp_path / "results")
     assert json.loads(written.read_text()) == line
+
+
+def test_framework_benchmark_compares_our_app_with_bare_flask() -> None:
+    before = dict(os.environ)
+    line = json.loads(json.dumps(framework.measure(requests=30, rounds=2)))
+    assert dict(os.environ) == before  # the throwaway instance is undone
+    assert set(line["cpu_ms_per_request"]) == {"bare", "api_404"}
+    assert all(v > 0 for v in line["cpu_ms_per_request"].values())
+    assert len(line["ratios"]) == 2 and line["ratio_api_404_to_bare"] > 0
+
+
+def test_our_app_answers_the_framework_request_like_bare_flask() -> None:
+    """Both apps must answer the measured request the same way, or the ratio compares
+    different work."""
+    with framework.throwaway_instance():
+        for app in (framework.bare_app(), framework.our_app()):
+            response = app.test_client().get(framework.PATH, headers=framework.HEADERS)
+            assert response.status_code == 404 and response.is_json
+
+
+def test_heartbeat_bench_server_commands() -> None:
+    gunicorn = heartbeats.server_argv("gunicorn", 8123, 2, 64, pool=20)
+    assert gunicorn[0].endswith("gunicorn") and "--bind=127.0.0.1:8123" in gunicorn
+    assert "--threads=64" in gunicorn and "'pool_size': 20" in gunicorn[-1]
+    assert heartbeats.server_argv("gunicorn", 8123, 2, 64)[-1] == "webapp:create_app()"
+    granian = heartbeats.server_argv("granian", 8123, 2, 64, pool=20)
+    assert granian[0].endswith("granian") and "--port=8123" in granian
+    assert "--blocking-threads=64" in granian and granian[-2:] == [
+        "--factory",
+        "bench.heartbeats_app:create",
+    ]
+
+
+def test_heartbeat_bench_app_factory_takes_the_pool_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("BENCH_DB_POOL", "7")
+    app = heartbeats_app.create()
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 7
