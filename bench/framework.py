@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify
 from werkzeug.test import EnvironBuilder
+
+from bench.transcode import throwaway_instance
 
 PATH = "/api/v1/nothing-here"
 HEADERS = {"Authorization": "Bearer not-a-real-token-but-shaped-like-one"}
@@ -69,29 +70,12 @@ def cpu_ms_per_request(wsgi: WsgiApp, requests: int) -> float:
     return (time.thread_time() - started) / requests * 1e3
 
 
-@contextmanager
-def throwaway_instance() -> Iterator[None]:
-    """Point the app at a temporary instance folder (SQLite, local storage, no broker or
-    S3), restoring the environment afterwards."""
-    names = ("LEARNSTREAM_INSTANCE", "DATABASE_URL", "S3_BUCKET", "CELERY_BROKER_URL", "REDIS_URL")
-    saved = {name: os.environ.get(name) for name in names}
-    with tempfile.TemporaryDirectory(prefix="bench-framework-") as instance:
-        for name in names:
-            os.environ.pop(name, None)
-        os.environ["LEARNSTREAM_INSTANCE"] = instance
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-
-
 def measure(requests: int, rounds: int) -> dict[str, Any]:
     """Interleaved rounds of both apps; the result line (CPU per request, ratios)."""
-    with throwaway_instance():
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-framework-") as root,
+        throwaway_instance(Path(root)),
+    ):
         apps = {"bare": bare_app().wsgi_app, "api_404": our_app().wsgi_app}
         for wsgi in apps.values():
             cpu_ms_per_request(wsgi, 200)  # warm-up: imports, first-request work

@@ -65,7 +65,14 @@ SSIM_TOLERANCE = 0.005
 BYTES_TOLERANCE = 1.25
 SSIM_REFERENCE = "source scaled down to the rendition size (lanczos+accurate_rnd)"
 # Settings that would point the throwaway app at real data or services.
-_APP_ENV = ("DATABASE_URL", "CELERY_BROKER_URL", "MEDIA_ROOT", "UPLOAD_TMP_DIR", "S3_BUCKET")
+_APP_ENV = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "REDIS_URL",
+    "MEDIA_ROOT",
+    "UPLOAD_TMP_DIR",
+    "S3_BUCKET",
+)
 
 
 @contextmanager

@@ -69,10 +69,10 @@ def test_framework_benchmark_compares_our_app_with_bare_flask() -> None:
     assert len(line["ratios"]) == 2 and line["ratio_api_404_to_bare"] > 0
 
 
-def test_our_app_answers_the_framework_request_like_bare_flask() -> None:
+def test_our_app_answers_the_framework_request_like_bare_flask(tmp_path: Path) -> None:
     """Both apps must answer the measured request the same way, or the ratio compares
     different work."""
-    with framework.throwaway_instance():
+    with framework.throwaway_instance(tmp_path):
         for app in (framework.bare_app(), framework.our_app()):
             response = app.test_client().get(framework.PATH, headers=framework.HEADERS)
             assert response.status_code == 404 and response.is_json
