@@ -13,10 +13,10 @@ account's bucket.
 
 The counts live in a ``limits`` storage (``RATELIMIT_STORAGE_URI``: memory, or Redis
 shared by every web process), used directly: no route has a per-request limit, so
-Flask-Limiter's hooks on every request (about 0.1 ms of CPU each, heartbeats included)
-would buy nothing. If that storage fails, a per-process memory store stands
-in for ``FALLBACK_SECONDS``, so a Redis outage neither locks everyone out nor switches
-throttling off.
+Flask-Limiter's three hooks on every request (heartbeats included) would buy nothing
+(``bench/framework.py`` measures what they cost). If that storage fails, a per-process
+memory store stands in for ``FALLBACK_SECONDS``, so a Redis outage neither locks everyone
+out nor switches throttling off.
 """
 
 from __future__ import annotations
