@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from bench import framework, heartbeats, heartbeats_app
+from bench import app_server, framework, heartbeats_app
 from bench.transcode import measure, write_result
 from transcoder.synth import generate_lecture
 
@@ -79,11 +79,11 @@ def test_our_app_answers_the_framework_request_like_bare_flask(tmp_path: Path) -
 
 
 def test_heartbeat_bench_server_commands() -> None:
-    gunicorn = heartbeats.server_argv("gunicorn", 8123, 2, 64, pool=20)
+    gunicorn = app_server.server_argv("gunicorn", 8123, 2, 64, pool=20)
     assert gunicorn[0].endswith("gunicorn") and "--bind=127.0.0.1:8123" in gunicorn
     assert "--threads=64" in gunicorn and "'pool_size': 20" in gunicorn[-1]
-    assert heartbeats.server_argv("gunicorn", 8123, 2, 64)[-1] == "webapp:create_app()"
-    granian = heartbeats.server_argv("granian", 8123, 2, 64, pool=20)
+    assert app_server.server_argv("gunicorn", 8123, 2, 64)[-1] == "webapp:create_app()"
+    granian = app_server.server_argv("granian", 8123, 2, 64, pool=20)
     assert granian[0].endswith("granian") and "--port=8123" in granian
     assert "--blocking-threads=64" in granian and granian[-2:] == [
         "--factory",

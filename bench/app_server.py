@@ -1,0 +1,97 @@
+"""The app under a real HTTP server for a benchmark: gunicorn (what we deploy) or granian.
+
+``bench.heartbeats`` starts one with ``app_server`` and measures it from another
+process; ``server_argv`` is the command line, also printed with each result.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+SERVERS = ("gunicorn", "granian")
+
+
+def server_argv(kind: str, port: int, workers: int, threads: int, pool: int = 0) -> list[str]:
+    """The server under test, with ``threads`` request threads per worker process
+    (threads let a batch fill while it commits) and ``pool`` database connections per
+    worker kept open (0: the app's default).
+
+    ``gunicorn``: what we deploy (gthread workers). ``granian`` (requirements-dev.txt):
+    a server whose HTTP handling is Rust, run as a comparison of what the server itself
+    costs per request; the app is the same.
+    """
+    engine = {"pool_pre_ping": True, "pool_size": pool, "max_overflow": 5}
+    overrides = f"{{'SQLALCHEMY_ENGINE_OPTIONS': {engine!r}}}" if pool else ""
+    bin_dir = Path(sys.executable).parent
+    if kind == "granian":
+        return [
+            str(bin_dir / "granian"),
+            "--interface=wsgi",
+            "--host=127.0.0.1",
+            f"--port={port}",
+            f"--workers={workers}",
+            f"--blocking-threads={threads}",
+            "--backlog=4096",
+            "--http=1",
+            "--no-ws",
+            "--log-level=warning",
+            "--factory",
+            "bench.heartbeats_app:create",
+        ]
+    return [
+        str(bin_dir / "gunicorn"),
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        f"--threads={threads}",
+        "--worker-class=gthread",
+        "--keep-alive=75",
+        "--backlog=4096",
+        "--log-level=warning",
+        f"webapp:create_app({overrides})",
+    ]
+
+
+@contextmanager
+def app_server(kind: str, workers: int, threads: int, pool: int) -> Iterator[tuple[int, int]]:
+    """The app under ``kind`` on a free port, once it answers; (port, pid). Stopped after."""
+    port = free_port()
+    env = {**os.environ, "BENCH_DB_POOL": str(pool)}
+    proc = subprocess.Popen(server_argv(kind, port, workers, threads, pool), cwd=ROOT, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{kind} exited with {proc.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{kind} did not listen within 60 s") from None
+                time.sleep(0.2)
+        yield port, proc.pid
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
