@@ -28,8 +28,6 @@ import json
 import multiprocessing
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +38,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urljoin
+
+from bench.app_server import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -107,13 +107,6 @@ def publish_lesson(instance: Path, seconds: float, width: int, height: int) -> L
     return Lesson(video_id, variant, ladder_dir, len(sizes), sum(sizes) // len(sizes))
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_gunicorn(target: str, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     """gunicorn with ``workers`` sync workers on a free loopback port, once it answers."""
     port = free_port()
@@ -141,16 +134,6 @@ def start_gunicorn(target: str, workers: int, env: dict[str, str]) -> tuple[subp
             return proc, port
     stop(proc)
     raise RuntimeError(f"gunicorn {target} did not answer within 60 s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Stop one gunicorn (graceful, then forced)."""
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 # --------------------------------------------------------------------------- clients
