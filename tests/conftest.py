@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +23,11 @@ from flask_migrate import upgrade
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from werkzeug.serving import make_server
 
 from tests import factories
 from tests.browser_support import CHROMIUM_ARGS
 from tests.isolation import isolate
+from tests.liveserver import serve
 from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
 from transcoder.synth import generate
@@ -266,12 +265,8 @@ def celery_worker(app: Flask, instance_dir: Path) -> Iterator[subprocess.Popen]:
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     """The app served over real HTTP on a free loopback port; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serve(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

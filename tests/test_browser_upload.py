@@ -10,7 +10,6 @@ the database, never a sleep.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,10 +18,10 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Request, Route, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from tests import factories
 from tests.browser_support import VIEWPORT
+from tests.liveserver import serve
 from tests.s3server import S3Server
 from tests.test_browser import WAIT_MS, Tab
 from tests.test_multipart_uploads import pad_mp4
@@ -56,27 +55,22 @@ def tab(browser: Browser, live_server: str) -> Iterator[Tab]:
 def s3_site(app: Flask, s3_server: S3Server) -> Iterator[tuple[Flask, str]]:
     """The app on S3 (same database), over real HTTP; its bucket lets the page PUT (CORS)."""
     s3_app = create_app({"TESTING": True, "STORAGE_BACKEND": "s3", **s3_server.settings()})
-    server = make_server("127.0.0.1", 0, s3_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    origin = f"http://127.0.0.1:{server.server_port}"
-    s3_server.client().put_bucket_cors(
-        Bucket=s3_app.config["S3_BUCKET"],
-        CORSConfiguration={
-            "CORSRules": [
-                {
-                    "AllowedOrigins": [origin],
-                    "AllowedMethods": ["PUT"],
-                    "AllowedHeaders": ["*"],
-                    "ExposeHeaders": ["ETag"],
-                    "MaxAgeSeconds": 3600,
-                }
-            ]
-        },
-    )
-    yield s3_app, origin
-    server.shutdown()
-    thread.join(timeout=10)
+    with serve(s3_app) as origin:
+        s3_server.client().put_bucket_cors(
+            Bucket=s3_app.config["S3_BUCKET"],
+            CORSConfiguration={
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": [origin],
+                        "AllowedMethods": ["PUT"],
+                        "AllowedHeaders": ["*"],
+                        "ExposeHeaders": ["ETag"],
+                        "MaxAgeSeconds": 3600,
+                    }
+                ]
+            },
+        )
+        yield s3_app, origin
 
 
 def _open_upload_page(tab: Tab, user: factories.UserInfo) -> None:

@@ -31,9 +31,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from tests import factories
+from tests.liveserver import serve
 from tests.ports import free_port
 from webapp import create_app, jobs
 from webapp.auth.services import issue_token
@@ -458,21 +458,11 @@ class HeartbeatLoad:
         _wait_until(lambda: self.count(acked, since) >= count, what, timeout=90)
 
 
-def _served(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def pg_live(pg_app: Flask) -> Iterator[str]:
     """``pg_app`` over real HTTP (threaded), for as long as the session runs."""
-    yield from _served(pg_app)
+    with serve(pg_app) as base_url:
+        yield base_url
 
 
 def lecture_and_learners(app: Flask, learners: int = 3) -> tuple[int, dict[int, str]]:
@@ -563,29 +553,24 @@ def test_heartbeats_do_not_depend_on_redis_and_the_queue_recovers(
 ) -> None:
     app = pg_redis_app
     video_id, tokens = lecture_and_learners(app)
-    server = _served(app)
-    base_url = next(server)
-    try:
-        with HeartbeatLoad(base_url, video_id, tokens) as load:
-            load.wait_for(True, 30, "heartbeats before the Redis outage")
-            redis_server.stop()
-            try:
-                down = len(load.beats())
-                health = urllib.request.Request(f"{base_url}/healthz")
-                with pytest.raises(urllib.error.HTTPError) as caught:
-                    urllib.request.urlopen(health, timeout=30)  # noqa: S310 (loopback)
-                caught.value.close()  # an HTTPError holds the response's socket
-                assert caught.value.code == 503
-                assert _dispatch(app, 7) is False  # the job would stay QUEUED for the sweeper
-                load.wait_for(True, 30, "heartbeats while Redis is down", since=down)
-            finally:
-                redis_server.start()
-            back = len(load.beats())
-            load.wait_for(True, 30, "heartbeats after the Redis restart", since=back)
-            assert _dispatch(app, 8)
-            assert redis_server.queued_job_ids() == [8]
-    finally:
-        server.close()
+    with serve(app) as base_url, HeartbeatLoad(base_url, video_id, tokens) as load:
+        load.wait_for(True, 30, "heartbeats before the Redis outage")
+        redis_server.stop()
+        try:
+            down = len(load.beats())
+            health = urllib.request.Request(f"{base_url}/healthz")
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(health, timeout=30)  # noqa: S310 (loopback)
+            caught.value.close()  # an HTTPError holds the response's socket
+            assert caught.value.code == 503
+            assert _dispatch(app, 7) is False  # the job would stay QUEUED for the sweeper
+            load.wait_for(True, 30, "heartbeats while Redis is down", since=down)
+        finally:
+            redis_server.start()
+        back = len(load.beats())
+        load.wait_for(True, 30, "heartbeats after the Redis restart", since=back)
+        assert _dispatch(app, 8)
+        assert redis_server.queued_job_ids() == [8]
 
     assert load.count(False) == 0
     assert_no_acked_beat_lost(app, video_id, load)
