@@ -39,6 +39,9 @@ def serve(storage: Storage, key: str, max_age: int = 3600) -> Response:
             response = Response(
                 stream_with_context(iter(lambda: body.read(256 * 1024), b"")), mimetype=mimetype
             )
+            # A viewer who stops mid-object (seek, closed tab) must not leave the
+            # storage connection open until garbage collection.
+            response.call_on_close(body.close)
     except ObjectNotFound:
         abort(404)
     # Media is private to signed-in users: no shared caches.
