@@ -8,6 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.conftest import Auth
+from webapp.auth import common_passwords
+from webapp.auth.services import AccountError, create_user
 from webapp.extensions import db
 from webapp.models import ApiToken, User
 
@@ -17,6 +19,32 @@ def test_passwords_are_hashed_with_argon2id(app: Flask, make_user) -> None:
     with app.app_context():
         stored = db.session.get(User, user.id).password_hash
     assert stored.startswith("$argon2id$") and user.password not in stored
+
+
+def test_the_common_password_list_covers_what_asvs_asks_for() -> None:
+    # ASVS 5.0 6.2.4: at least the 3,000 most common passwords.
+    assert common_passwords.list_size() >= 3000
+    assert common_passwords.is_common("QWERTY123") and common_passwords.is_common("iloveyou")
+    assert not common_passwords.is_common("correct-horse-1")
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("new@example.com", "sunshine", "most common passwords"),
+        ("new@example.com", "Password1", "most common passwords"),
+        ("new@example.com", "NEW@example.com", "e-mail address"),
+        ("jonathan.doe@example.com", "Jonathan.Doe", "e-mail address"),
+    ],
+)
+def test_accounts_are_not_created_with_guessable_passwords(
+    app: Flask, email: str, password: str, message: str
+) -> None:
+    with app.app_context():
+        with pytest.raises(AccountError, match=message):
+            create_user(email, password)
+        db.session.rollback()
+        assert db.session.scalar(select(User).where(User.email == email.lower())) is None
 
 
 def test_sign_in_and_out(client: FlaskClient, auth: Auth, make_user) -> None:

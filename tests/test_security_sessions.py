@@ -298,6 +298,9 @@ def test_password_change_renews_a_remember_me_cookie(app: Flask, make_user) -> N
         (factories.PASSWORD, "short", None, "at least 8 characters"),
         (factories.PASSWORD, "x" * 257, None, "at most 256 characters"),
         (factories.PASSWORD, factories.PASSWORD, None, "must differ"),
+        (factories.PASSWORD, "password", None, "most common passwords"),
+        (factories.PASSWORD, "BaseBall", None, "most common passwords"),
+        (factories.PASSWORD, "<e-mail>", None, "must not be the account e-mail address"),
     ],
 )
 def test_refused_password_changes_change_nothing(
@@ -308,6 +311,7 @@ def test_refused_password_changes_change_nothing(
     _sign_in(here, user.email, user.password)
     _sign_in(other, user.email, user.password)
     token = _token(app.test_client(), user)
+    new = user.email.upper() if new == "<e-mail>" else new
 
     response = _change_password(here, current, new, confirm)
 

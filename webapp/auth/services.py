@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from webapp.auth import throttle
+from webapp.auth import common_passwords, throttle
 from webapp.auth.passwords import hash_password, verify_password
 from webapp.extensions import db
 from webapp.models import ApiToken, Role, User
@@ -52,12 +52,21 @@ def _name_char(ch: str) -> str:
     return "" if unicodedata.category(ch) in _DROP_CATEGORIES else ch
 
 
-def check_new_password(password: str) -> None:
-    """Raise AccountError unless ``password`` follows the password rules."""
+def check_new_password(password: str, email: str = "") -> None:
+    """Raise AccountError unless ``password`` follows the password rules: a length in
+    bounds, not on the common-password list, not the account's own e-mail address."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise AccountError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+    if common_passwords.is_common(password):
+        raise AccountError(
+            "this password is one of the most common passwords, which are tried first; "
+            "choose another (a few unrelated words work well)"
+        )
+    address = normalise_email(email)
+    if address and password.casefold() in {address, address.partition("@")[0]}:
+        raise AccountError("the password must not be the account e-mail address")
 
 
 def create_user(email: str, password: str, role: str = Role.LEARNER, name: str = "") -> User:
@@ -67,7 +76,7 @@ def create_user(email: str, password: str, role: str = Role.LEARNER, name: str =
         raise AccountError(f"{email!r} is not an e-mail address")
     if role not in {r.value for r in Role}:
         raise AccountError(f"unknown role {role!r} (use learner, instructor or admin)")
-    check_new_password(password)
+    check_new_password(password, email)
     if find_user(email) is not None:
         raise AccountError(f"{email} already has an account")
     user = User(
@@ -116,7 +125,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
         raise AccountError("The current password is not correct.")
     if new != confirm:
         raise AccountError("The new password and its confirmation do not match.")
-    check_new_password(new)
+    check_new_password(new, user.email)
     if new == current:
         raise AccountError("The new password must differ from the current one.")
     user.password_hash = hash_password(new)
