@@ -146,6 +146,8 @@ def _session_settings(env: dict[str, str]) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": secure,
         # "Keep me signed in" lasts this long at most (Flask-Login's default is 365 days).
         "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int(env, "REMEMBER_DAYS", 14)),
+        # A browser session ends after this long without a request (0: never).
+        "SESSION_IDLE_MINUTES": _env_int(env, "SESSION_IDLE_MINUTES", 120),
     }
 
 

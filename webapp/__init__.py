@@ -12,7 +12,7 @@ from webapp import dbsetup, errors, headers, security, sessions, storage
 from webapp.analytics import bp as analytics_bp
 from webapp.api import bp as api_bp
 from webapp.auth import bp as auth_bp
-from webapp.auth import loaders, throttle
+from webapp.auth import idle, loaders, throttle
 from webapp.captions import bp as captions_bp
 from webapp.celery_app import celery_init_app
 from webapp.certificates import bp as certificates_bp
@@ -57,6 +57,7 @@ def _configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     loaders.init_app(app)
+    idle.init_app(app)
     throttle.init_app(app)
     security.init_app(app)
     headers.init_app(app)

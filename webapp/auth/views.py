@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from webapp.auth import idle
 from webapp.auth.services import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -58,6 +59,7 @@ def _start_session(user: User, remember: bool) -> None:
     """A brand-new session for ``user`` (nothing carried over, new CSRF token)."""
     session.clear()
     login_user(user, remember=remember, fresh=True)
+    idle.mark_active()
 
 
 @bp.route("/login", methods=["GET", "POST"])
