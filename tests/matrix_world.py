@@ -28,7 +28,7 @@ from sqlalchemy import select
 from tests import factories
 from transcoder.pipeline import TranscodeResult
 from webapp.auth.passwords import hash_password
-from webapp.auth.services import issue_token
+from webapp.auth.services import issue_token, token_row
 from webapp.captions import services as captions
 from webapp.certificates.services import issue_certificate
 from webapp.clips import services as clips
@@ -330,6 +330,14 @@ def fresh_note(world: World, which: str) -> dict[str, object]:
     note = notes.create_note(learner, video, {"kind": "note", "position": 1, "body": "Mine"})
     db.session.commit()
     return {"note_id": note.id}
+
+
+def fresh_token(world: World) -> dict[str, object]:
+    """A new API token of learner A."""
+    token = issue_token(db.session.get(User, world.users["learner_a"]), 1)
+    row = token_row(token)
+    db.session.commit()
+    return {"token_id": row.id}
 
 
 def fresh_upload(world: World) -> dict[str, object]:

@@ -38,6 +38,7 @@ from tests.matrix_world import (
     fresh_clip,
     fresh_note,
     fresh_suggestion,
+    fresh_token,
     fresh_upload,
     signed_media,
 )
@@ -115,6 +116,11 @@ AUTHOR = Policy(
     "learner A, the note's author (everyone else 404, admins too)",
     "auth ok 404 404 404 404",
 )
+TOKEN_HOLDER = Policy(
+    "TOKEN_HOLDER",
+    "learner A, the API token's holder (everyone else 404, admins too)",
+    "auth ok 404 404 404 404",
+)
 
 POLICIES = (
     PUBLIC,
@@ -135,6 +141,7 @@ POLICIES = (
     COHORT_REPORTER,
     ADMIN,
     AUTHOR,
+    TOKEN_HOLDER,
 )
 
 Values = Callable[[World, dict[str, Any]], dict[str, Any]]
@@ -238,6 +245,8 @@ def _site_entries() -> Iterator[Entry]:
         variant="signed link",
     )
     yield _e("api.create_token", "POST", PUBLIC, ok=400, json=lambda w: {})
+    yield _e("api.list_tokens", "GET", SELF)
+    yield _e("api.delete_token", "DELETE", TOKEN_HOLDER, _at(), fresh=fresh_token, ok=204)
 
     # Sessions and sign-in: the form answers everyone (signed-in callers are sent on).
     yield _e("auth.login", "GET", PUBLIC, ok={200, 302})

@@ -155,6 +155,74 @@ def test_expired_token_is_refused(app: Flask, client: FlaskClient, make_user) ->
     assert response.status_code == 401
 
 
+def _new_token(client: FlaskClient, user) -> dict:
+    body = {"email": user.email, "password": user.password}
+    response = client.post("/api/v1/tokens", json=body)
+    assert response.status_code == 201
+    return response.get_json()
+
+
+def test_tokens_are_listed_without_the_tokens_and_revoked_one_by_one(
+    client: FlaskClient, make_user
+) -> None:
+    user = make_user("learner")
+    first, second = _new_token(client, user), _new_token(client, user)
+    as_second = {"Authorization": f"Bearer {second['token']}"}
+
+    listed = client.get("/api/v1/tokens", headers=as_second).get_json()["tokens"]
+    assert [t["id"] for t in listed] == [second["id"], first["id"]]
+    assert [t["current"] for t in listed] == [True, False]
+    assert all(set(t) == {"id", "created_at", "expires_at", "current"} for t in listed)
+    assert first["token"] not in str(listed) and second["token"] not in str(listed)
+
+    assert client.delete(f"/api/v1/tokens/{first['id']}", headers=as_second).status_code == 204
+    as_first = {"Authorization": f"Bearer {first['token']}"}
+    assert client.get("/api/v1/tokens", headers=as_first).status_code == 401
+    listed = client.get("/api/v1/tokens", headers=as_second).get_json()["tokens"]
+    assert [t["id"] for t in listed] == [second["id"]]
+    # A token may revoke itself; it stops working at once.
+    assert client.delete(f"/api/v1/tokens/{second['id']}", headers=as_second).status_code == 204
+    assert client.get("/api/v1/tokens", headers=as_second).status_code == 401
+
+
+def test_nobody_revokes_or_sees_another_accounts_token(client: FlaskClient, make_user) -> None:
+    owner, admin = make_user("learner"), make_user("admin")
+    owned = _new_token(client, owner)
+    as_admin = {"Authorization": f"Bearer {_new_token(client, admin)['token']}"}
+    assert owned["id"] not in [
+        t["id"] for t in client.get("/api/v1/tokens", headers=as_admin).get_json()["tokens"]
+    ]
+    response = client.delete(f"/api/v1/tokens/{owned['id']}", headers=as_admin)
+    assert response.status_code == 404 and response.get_json() == {"error": "no such token"}
+    as_owner = {"Authorization": f"Bearer {owned['token']}"}
+    assert client.get("/api/v1/tokens", headers=as_owner).status_code == 200
+
+
+def test_a_session_revokes_a_token_with_csrf_only(
+    client: FlaskClient, auth: Auth, make_user
+) -> None:
+    user = make_user("learner")
+    token = _new_token(client, user)
+    auth.login(user.email)
+    listed = client.get("/api/v1/tokens").get_json()["tokens"]
+    assert [(t["id"], t["current"]) for t in listed] == [(token["id"], False)]
+    assert client.delete(f"/api/v1/tokens/{token['id']}").status_code == 400
+    headers = auth.json_headers()
+    assert client.delete(f"/api/v1/tokens/{token['id']}", headers=headers).status_code == 204
+    assert client.get("/api/v1/tokens").get_json() == {"tokens": []}
+
+
+def test_expired_tokens_are_not_listed(app: Flask, client: FlaskClient, make_user) -> None:
+    user = make_user("learner")
+    old, new = _new_token(client, user), _new_token(client, user)
+    with app.app_context():
+        db.session.get(ApiToken, old["id"]).expires_at = datetime.now(UTC) - timedelta(seconds=1)
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {new['token']}"}
+    listed = client.get("/api/v1/tokens", headers=headers).get_json()["tokens"]
+    assert [t["id"] for t in listed] == [new["id"]]
+
+
 def test_learner_cannot_open_upload_page(client: FlaskClient, auth: Auth, make_user) -> None:
     auth.login(make_user("learner").email)
     assert client.get("/upload").status_code == 403

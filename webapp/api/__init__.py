@@ -1,7 +1,7 @@
 """JSON API under ``/api/v1`` (documented in docs/api.md)."""
 
 from webapp.api import captions as _captions  # noqa: F401  (captions, player preferences)
-from webapp.api import catalogue, clips, views  # noqa: F401  (route modules register on bp)
+from webapp.api import catalogue, clips, tokens, views  # noqa: F401  (route modules register on bp)
 from webapp.api import certificates as _certificates  # noqa: F401  (certificates)
 from webapp.api import cohorts as _cohorts  # noqa: F401  (blended learning)
 from webapp.api import notes as _notes  # noqa: F401  (notes and bookmarks)

@@ -1,38 +1,19 @@
-"""API routes: tokens, videos, progress."""
+"""API routes: videos, progress."""
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, make_response, request
+from flask import g, jsonify, make_response, request
 
 from webapp import jobs
 from webapp.access import can_manage, video_or_404
 from webapp.api.auth import api_login_required, api_user
 from webapp.api.blueprint import bp
 from webapp.api.serializers import video_json
-from webapp.auth.services import authenticate, issue_token
 from webapp.errors import error_response
-from webapp.extensions import db
 from webapp.progress.beats import BadHeartbeat, parse_beat, request_payload
 from webapp.progress.grants import hand_back, video_target
 from webapp.progress.services import detail, get_progress, record_heartbeat
 from webapp.progress.writer import WriterUnavailable
-
-
-@bp.post("/tokens")
-def create_token():
-    """Exchange e-mail and password for a bearer token."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return error_response(400, 'send JSON {"email": ..., "password": ...}')
-    email, password = body.get("email"), body.get("password")
-    if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
-        return error_response(400, "email and password are required strings")
-    user = authenticate(email, password)
-    if user is None:
-        return error_response(401, "wrong e-mail address or password")
-    token = issue_token(user, current_app.config["API_TOKEN_DAYS"])
-    db.session.commit()
-    return jsonify(token=token), 201
 
 
 @bp.get("/videos/<int:video_id>")

@@ -145,11 +145,35 @@ def issue_token(user: User, days: int) -> str:
     return token
 
 
+def token_row(token: str) -> ApiToken | None:
+    """The stored token a bearer string stands for (expired or not), if any."""
+    return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+
+
 def user_for_token(token: str) -> User | None:
     """The active user a valid, unexpired token belongs to."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    row = token_row(token)
     if row is None:
         return None
     if as_utc(row.expires_at) <= utcnow() or not row.user.active:
         return None
     return row.user
+
+
+def live_tokens(user: User) -> list[ApiToken]:
+    """The user's unexpired tokens, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.expires_at > utcnow())
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(user: User, token_id: int) -> bool:
+    """Delete one of the user's own tokens; False if the user has no such token."""
+    deleted = db.session.execute(
+        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    return deleted.rowcount == 1
