@@ -147,7 +147,9 @@ POLICIES = (
 Values = Callable[[World, dict[str, Any]], dict[str, Any]]
 Fresh = Callable[[World], dict[str, Any]]
 Body = Callable[[World], Any]
-MEDIA_ENDPOINTS = frozenset({"playback.hls", "playback.poster", "captions.vtt"})
+MEDIA_ENDPOINTS = frozenset(
+    {"playback.hls", "playback.poster", "captions.vtt", "clips.hls_master", "clips.hls_variant"}
+)
 
 
 def _no_values(world: World, fresh: dict[str, Any]) -> dict[str, Any]:

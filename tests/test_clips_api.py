@@ -151,6 +151,32 @@ def test_virtual_clip_playlists_reference_parent_segments(client, auth, owner) -
     assert 'data-in="1.0"' in page and 'data-out="2.5"' in page
 
 
+def test_clip_playlists_answer_players_like_video_playlists(
+    app, client, auth, owner, make_user
+) -> None:
+    """Bearer tokens work; no credentials is 401, an unknown clip 403 (no sign-in page)."""
+    _, video_id = owner
+    clip = _post(
+        client, auth, f"/api/v1/videos/{video_id}/clips", {"title": "a", "start": 1.0, "end": 2.5}
+    ).get_json()
+    viewer = make_user("learner")
+    token = (
+        app.test_client()
+        .post("/api/v1/tokens", json={"email": viewer.email, "password": viewer.password})
+        .get_json()["token"]
+    )
+    bearer = {"Authorization": f"Bearer {token}"}
+    other = app.test_client()
+    for path in (clip["hls_url"], f"/clips/{clip['id']}/hls/360p/index.m3u8"):
+        assert other.get(path, headers=bearer, buffered=True).status_code == 200
+        assert other.get(path, buffered=True).status_code == 401
+        bad = {"Authorization": "Bearer nope"}
+        assert other.get(path, headers=bad, buffered=True).status_code == 401
+    unknown = other.get("/clips/999999/hls/master.m3u8", headers=bearer)
+    assert unknown.status_code == 403
+    assert "You may not watch this clip." in unknown.get_data(as_text=True)
+
+
 def test_clip_progress_is_separate_from_the_recording(client, auth, owner) -> None:
     _, video_id = owner
     clip = _post(

@@ -12,6 +12,7 @@ from webapp.clips.queries import chapters_of, clip_or_404, clips_of, suggestions
 from webapp.playback.delivery import safe_relative, send_personal, serve
 from webapp.playback.links import signer_for
 from webapp.playback.playlists import sign_playlist
+from webapp.playback.viewer import media_viewer, viewable_clip
 from webapp.progress.services import get_progress, summary
 from webapp.storage import ObjectNotFound, get_storage
 from webapp.storage.content_types import content_disposition
@@ -47,18 +48,17 @@ def playlist_offset(clip) -> float:
 
 
 @bp.get("/clips/<int:clip_id>/hls/master.m3u8")
-@login_required
 def hls_master(clip_id: int):
-    """The parent's master playlist; its relative variant URIs resolve to our variants."""
-    clip = clip_or_404(clip_id, current_user)
+    """The parent's master playlist; its relative variant URIs resolve to our variants.
+    Session or bearer token; 401 and 403 like the video playlists."""
+    clip = viewable_clip(clip_id, media_viewer())
     return serve(get_storage(), f"{clip.video.hls_prefix}/master.m3u8", max_age=60)
 
 
 @bp.get("/clips/<int:clip_id>/hls/<variant>/index.m3u8")
-@login_required
 def hls_variant(clip_id: int, variant: str):
     """Only the parent's segments that overlap the clip, with its exact in/out."""
-    clip = clip_or_404(clip_id, current_user)
+    clip = viewable_clip(clip_id, media_viewer())
     key = f"{clip.video.hls_prefix}/{safe_relative(variant + '/index.m3u8')}"
     try:
         parent = get_storage().get_bytes(key).decode()

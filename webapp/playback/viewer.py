@@ -1,4 +1,4 @@
-"""Who may fetch a video's playlists: 401 without credentials, 403 without the right.
+"""Who may fetch a video's or a clip's playlists: 401 without credentials, 403 without the right.
 
 Media routes answer with status codes rather than the sign-in redirect and the 404 of
 the pages, because their callers are players and scripts. A missing video also answers
@@ -13,7 +13,7 @@ from flask_login import current_user
 from webapp.access import can_view
 from webapp.auth.services import user_for_token
 from webapp.extensions import db
-from webapp.models import User, Video
+from webapp.models import Clip, User, Video, VideoState
 
 
 def media_viewer() -> User:
@@ -36,3 +36,12 @@ def viewable_video(video_id: int, user: User) -> Video:
     if video is None or not can_view(user, video):
         abort(403, "You may not watch this video.")
     return video
+
+
+def viewable_clip(clip_id: int, user: User) -> Clip:
+    """The clip if its recording is READY and ``user`` may watch it; 403 otherwise, also
+    for an unknown id."""
+    clip = db.session.get(Clip, clip_id)
+    if clip is None or clip.video.state != VideoState.READY or not can_view(user, clip.video):
+        abort(403, "You may not watch this clip.")
+    return clip
