@@ -13,14 +13,19 @@ from webapp.auth.services import user_for_token
 from webapp.models import User
 
 
+def bearer_token() -> str | None:
+    """The token of a well-formed ``Authorization: Bearer TOKEN`` header, else None."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme == "Bearer" and token.strip() else None
+
+
 def api_user() -> User:
     """The authenticated caller, or 401."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme != "Bearer" or not token.strip():
+    if request.headers.get("Authorization", ""):
+        token = bearer_token()
+        if token is None:
             abort(401, "Use 'Authorization: Bearer TOKEN'.")
-        user = user_for_token(token.strip())
+        user = user_for_token(token)
         if user is None:
             abort(401, "The token is invalid or expired.")
         return user

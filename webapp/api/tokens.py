@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request
 
-from webapp.api.auth import api_login_required
+from webapp.api.auth import api_login_required, bearer_token
 from webapp.api.blueprint import bp
 from webapp.auth.services import authenticate, issue_token, live_tokens, revoke_token, token_row
 from webapp.errors import error_response
@@ -24,8 +24,8 @@ def _token_json(row: ApiToken, current_id: int | None) -> dict[str, object]:
 
 def _bearer_token_id() -> int | None:
     """The id of the token this request authenticated with, if it used one."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    row = token_row(token.strip()) if scheme == "Bearer" and token.strip() else None
+    token = bearer_token()
+    row = token_row(token) if token is not None else None
     return row.id if row is not None else None
 
 

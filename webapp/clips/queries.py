@@ -41,9 +41,17 @@ def suggestions_of(video_id: int) -> list[Suggestion]:
     )
 
 
-def clip_or_404(clip_id: int, user: User) -> Clip:
-    """A clip whose recording is READY and visible to ``user``; 404 otherwise."""
+def watchable_clip(clip_id: int, user: User) -> Clip | None:
+    """The clip if its recording is READY and visible to ``user``, else None."""
     clip = db.session.get(Clip, clip_id)
     if clip is None or clip.video.state != VideoState.READY or not can_view(user, clip.video):
+        return None
+    return clip
+
+
+def clip_or_404(clip_id: int, user: User) -> Clip:
+    """A clip whose recording is READY and visible to ``user``; 404 otherwise."""
+    clip = watchable_clip(clip_id, user)
+    if clip is None:
         abort(404, "No such clip.")
     return clip

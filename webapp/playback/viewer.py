@@ -12,8 +12,9 @@ from flask_login import current_user
 
 from webapp.access import can_view
 from webapp.auth.services import user_for_token
+from webapp.clips.queries import watchable_clip
 from webapp.extensions import db
-from webapp.models import Clip, User, Video, VideoState
+from webapp.models import Clip, User, Video
 
 
 def media_viewer() -> User:
@@ -41,7 +42,7 @@ def viewable_video(video_id: int, user: User) -> Video:
 def viewable_clip(clip_id: int, user: User) -> Clip:
     """The clip if its recording is READY and ``user`` may watch it; 403 otherwise, also
     for an unknown id."""
-    clip = db.session.get(Clip, clip_id)
-    if clip is None or clip.video.state != VideoState.READY or not can_view(user, clip.video):
+    clip = watchable_clip(clip_id, user)
+    if clip is None:
         abort(403, "You may not watch this clip.")
     return clip
