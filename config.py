@@ -102,7 +102,7 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         # many per transaction, gathered for at most this long after the first, and a
         # request waits this long for its batch's commit.
         "HEARTBEAT_BATCH_MAX": _env_int(env, "HEARTBEAT_BATCH_MAX", 500),
-        "HEARTBEAT_BATCH_LINGER_MS": _env_int(env, "HEARTBEAT_BATCH_LINGER_MS", 5),
+        "HEARTBEAT_BATCH_LINGER_MS": _env_int(env, "HEARTBEAT_BATCH_LINGER_MS", 10),
         "HEARTBEAT_COMMIT_TIMEOUT_SECONDS": _env_int(env, "HEARTBEAT_COMMIT_TIMEOUT_SECONDS", 10),
         # Lifetime of the signed grant that spares a heartbeat the access checks.
         "HEARTBEAT_GRANT_SECONDS": _env_int(env, "HEARTBEAT_GRANT_SECONDS", 900),

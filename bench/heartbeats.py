@@ -32,7 +32,7 @@ at least the acknowledged played seconds (equal when nothing failed), the
 ``watch_days`` rows add up to the watched seconds, and each learner counted one viewer.
 Prints one JSON line and writes it to ``bench/results/heartbeats-<timestamp>.json``::
 
-    .venv/bin/python -m bench.heartbeats [--rate 2000] [--seconds 60] [--threads 64]
+    .venv/bin/python -m bench.heartbeats [--rate 2000] [--seconds 60] [--workers 4] [--threads 32]
         [--pool 40] [--find-max --steps 1000,1500,2000] [--http-server granian]
 """
 
@@ -565,8 +565,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("--videos", type=int, default=50)
     parser.add_argument("--http-server", choices=SERVERS, default="gunicorn")
-    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
-    parser.add_argument("--threads", type=int, default=64, help="request threads per worker")
+    parser.add_argument("--workers", type=int, default=4, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=32, help="request threads per worker")
     parser.add_argument(
         "--pool", type=int, default=20, help="database pool size per worker (0: the app's)"
     )

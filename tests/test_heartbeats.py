@@ -21,6 +21,7 @@ from webapp.extensions import db
 from webapp.models import Module, Video, VideoState, WatchProgress
 from webapp.models.base import utcnow
 from webapp.models.progress import WatchDay
+from webapp.progress import sql_pg
 from webapp.progress.beats import BadHeartbeat, Beat, parse_beat
 from webapp.progress.rows import ModuleKey
 from webapp.progress.rules import Standing
@@ -262,3 +263,32 @@ def test_bench_verification_catches_a_lost_beat() -> None:
         {"app": 1.0, "db": 0.0, "client": 0.0}, {"app": 1.5, "db": 0.1, "client": 0.1}, 1000
     )
     assert cost["total_ms"] == pytest.approx(0.7) and cost["per_second_on_2_cores"] == 2857
+
+
+def test_array_literals_reach_postgresql_unchanged(app: Flask) -> None:
+    """The writer's array parameters are literals the statement casts: every value,
+    quotes, backslashes, braces, commas, NULLs, floats and times included, arrives as
+    it was sent."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the PostgreSQL statements' parameters")
+        texts = ['a"b', "c\\d", "{e,f}", "", "NULL", "é ü", None, "[[0.0, 1.5]]"]
+        numbers = [0.1, 1e-07, 2.5e300, -0.0, 3, None, 2**53]
+        moments = [utcnow(), None, utcnow().date()]
+        with db.engine.connect() as conn:
+            got_texts = conn.exec_driver_sql(
+                "SELECT unnest(%(x)s::text[])", {"x": sql_pg._texts(texts)}
+            ).scalars()
+            got_numbers = conn.exec_driver_sql(
+                "SELECT unnest(%(x)s::float8[])", {"x": sql_pg._numbers(numbers)}
+            ).scalars()
+            got_times = conn.exec_driver_sql(
+                "SELECT unnest(%(x)s::timestamptz[])", {"x": sql_pg._texts(moments[:2])}
+            ).scalars()
+            got_days = conn.exec_driver_sql(
+                "SELECT unnest(%(x)s::date[])", {"x": sql_pg._texts(moments[2:])}
+            ).scalars()
+            assert list(got_texts) == texts
+            assert list(got_numbers) == numbers
+            assert list(got_times) == moments[:2]
+            assert list(got_days) == moments[2:]

@@ -25,6 +25,7 @@ from webapp.learning import bp as learning_bp
 from webapp.library import bp as library_bp
 from webapp.notes import bp as notes_bp
 from webapp.playback import bp as playback_bp
+from webapp.progress import fastpath
 from webapp.reports import bp as reports_bp
 from webapp.uploads import bp as uploads_bp
 
@@ -59,6 +60,7 @@ def _configure_extensions(app: Flask) -> None:
     loaders.init_app(app)
     idle.init_app(app)
     throttle.init_app(app)
+    fastpath.init_app(app)  # before security's proxy fix, which must wrap it
     security.init_app(app)
     headers.init_app(app)
     errors.init_app(app)

@@ -41,18 +41,24 @@ def add_security_headers(response: Response) -> Response:
     """Set each security header the view has not set itself."""
     headers = response.headers
     # One pass over the view's headers instead of a case-insensitive scan per default:
-    # this runs on every response, heartbeats included.
+    # this runs on every response.
     present = {name.lower() for name, _ in headers.items()}
+    defaults = default_headers(response.mimetype, request.is_secure)
+    headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
+    return response
+
+
+def default_headers(mimetype: str | None, secure: bool) -> list[tuple[str, str]]:
+    """The security headers of a response of ``mimetype`` (in an app context)."""
     defaults = [("Content-Security-Policy", content_security_policy())]
     defaults += STATIC_HEADERS.items()
     hsts = current_app.config.get("HSTS_SECONDS", 0)
-    if hsts > 0 and request.is_secure:
+    if hsts > 0 and secure:
         defaults.append(("Strict-Transport-Security", f"max-age={hsts}; includeSubDomains"))
     # Pages and API answers are per user: keep them out of the browser's disk cache too.
-    if response.mimetype in NO_STORE_TYPES:
+    if mimetype in NO_STORE_TYPES:
         defaults.append(("Cache-Control", "no-store"))
-    headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
-    return response
+    return defaults
 
 
 def content_security_policy() -> str:

@@ -16,6 +16,7 @@ MIN_RATE, MAX_RATE = 0.0625, 16.0  # what browsers accept for playbackRate
 MAX_SEQ = 2**53  # the largest integer a JavaScript number holds exactly
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 BEACON_FIELD = "beat"
+NOT_JSON = "the body must be JSON (Content-Type: application/json) or a form with a beat field"
 
 
 class BadHeartbeat(ValueError):
@@ -111,7 +112,5 @@ def request_payload(request: Request) -> object:
     else:
         body = None
     if body is None:
-        raise BadHeartbeat(
-            "the body must be JSON (Content-Type: application/json) or a form with a beat field"
-        )
+        raise BadHeartbeat(NOT_JSON)
     return body

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
 
 from webapp.access import video_or_404
@@ -46,38 +46,46 @@ class Target:
     grant: str | None = None  # a fresh grant to hand back; None when one was presented
 
 
-def _key() -> bytes:
-    key = current_app.extensions.get(EXTENSION)
+def grant_key(app: Flask) -> bytes:
+    """The app's key for signing grants (derived from ``SECRET_KEY``, computed once)."""
+    key = app.extensions.get(EXTENSION)
     if key is None:
-        secret = current_app.config["SECRET_KEY"].encode()
-        key = current_app.extensions[EXTENSION] = hmac.new(secret, SALT, "sha256").digest()
+        secret = app.config["SECRET_KEY"].encode()
+        key = app.extensions[EXTENSION] = hmac.new(secret, SALT, "sha256").digest()
     return key
 
 
-def _signature(caller: str, fields: str) -> str:
-    return hmac.new(_key(), f"{caller}|{fields}".encode(), "sha256").hexdigest()[:32]
+def _signature(key: bytes, caller: str, fields: str) -> str:
+    return hmac.new(key, f"{caller}|{fields}".encode(), "sha256").hexdigest()[:32]
+
+
+def token_caller(token: str) -> str:
+    """The caller a grant records for a bearer token: the token's digest."""
+    return "t:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
 
 
 def _caller(authenticate: Authenticate) -> str:
     """Who is calling, as a grant records it: the bearer token's digest or the user."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        return "t:" + hashlib.sha256(header[7:].strip().encode()).hexdigest()[:32]
+        return token_caller(header[7:])
     if not header and current_user.is_authenticated:
         return f"u:{current_user.id}"
     authenticate()  # no usable credentials: the API's own 401
     abort(401)
 
 
-def _granted(caller: str, video_id: int | None, clip_id: int | None) -> Target | None:
+def read_grant(
+    key: bytes, caller: str, presented: str | None, video_id: int | None, clip_id: int | None
+) -> Target | None:
     """The target a presented grant names, if it is genuine, current, the caller's own
-    and for this module. Format: ``user:video:clip:duration:expires:signature`` where the
-    signature (HMAC-SHA256 of the fields and the caller) binds it to the caller."""
-    presented = request.headers.get(HEADER) or request.form.get(FORM_FIELD)
+    and for this module (pure). Format: ``user:video:clip:duration:expires:signature``
+    where the signature (HMAC-SHA256 of the fields and the caller) binds it to the
+    caller."""
     if not presented or len(presented) > 200:
         return None
     fields, _, signature = presented.rpartition(":")
-    if not hmac.compare_digest(signature, _signature(caller, fields)):
+    if not hmac.compare_digest(signature, _signature(key, caller, fields)):
         return None
     try:
         user, video, clip, duration, expires = fields.split(":")
@@ -92,13 +100,18 @@ def _granted(caller: str, video_id: int | None, clip_id: int | None) -> Target |
     return granted
 
 
+def _granted(caller: str, video_id: int | None, clip_id: int | None) -> Target | None:
+    presented = request.headers.get(HEADER) or request.form.get(FORM_FIELD)
+    return read_grant(grant_key(current_app), caller, presented, video_id, clip_id)
+
+
 def _issue(
     caller: str, user_id: int, video_id: int, clip_id: int | None, duration: float
 ) -> Target:
     expires = int(time.time() + current_app.config["HEARTBEAT_GRANT_SECONDS"])
     clip = "" if clip_id is None else str(clip_id)
     fields = f"{user_id}:{video_id}:{clip}:{float(duration)!r}:{expires}"
-    grant = f"{fields}:{_signature(caller, fields)}"
+    grant = f"{fields}:{_signature(grant_key(current_app), caller, fields)}"
     return Target(user_id, video_id, clip_id, duration, grant)
 
 

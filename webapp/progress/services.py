@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -40,16 +40,21 @@ def record_heartbeat(target: Target, beat: Beat) -> dict:
     waits. Raises BadHeartbeat when the beat is impossible and WriterUnavailable when
     it could not be stored now. For a clip, times are seconds from the clip's start.
     """
+    if db.session.registry.has():  # the checks read the database: end that transaction
+        db.session.rollback()
+    return store_heartbeat(current_app._get_current_object(), target, beat)
+
+
+def store_heartbeat(app: Flask, target: Target, beat: Beat) -> dict:
+    """``record_heartbeat`` without a request: for callers that hold no transaction."""
     pending = Pending(
         key=ModuleKey(target.user_id, target.video_id, target.clip_id),
         duration=target.duration,
         beat=beat,
         received_at=utcnow(),
-        share=current_app.config["COMPLETION_SHARE"],
+        share=app.config["COMPLETION_SHARE"],
     )
-    if db.session.registry.has():  # the checks read the database: end that transaction
-        db.session.rollback()
-    standing = get_writer().submit(pending)
+    standing = get_writer(app).submit(pending)
     return _shape(standing.position, standing.watched_seconds, standing.completed, target.duration)
 
 

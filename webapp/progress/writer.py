@@ -3,7 +3,7 @@
 One writer thread per process takes every beat that arrived while the previous
 transaction was committing (or within a few milliseconds of the first one) and stores
 them in the next one, so a busy server commits (and waits for the disk) once per batch
-instead of once per beat. Request threads block on their beat's future. A batch that
+instead of once per beat. Request threads block on their beat's slot. A batch that
 fails is retried (deadlock, another process creating the same row first), then split
 into single beats so one bad beat cannot fail the others; a beat that still fails, or
 waits longer than the timeout, is reported as ``WriterUnavailable`` (HTTP 503), and the
@@ -17,8 +17,6 @@ import os
 import queue
 import threading
 import time
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, create_engine, event
@@ -40,6 +38,25 @@ class WriterUnavailable(RuntimeError):
     """The beat could not be stored now; the client should send it again."""
 
 
+class _Slot:
+    """Where the writer leaves one beat's outcome; ``done`` is released once it is there.
+
+    A bare lock rather than a ``concurrent.futures.Future`` (a condition variable, a
+    lock and a list per beat): the heartbeat is the request the server sees most.
+    """
+
+    __slots__ = ("done", "outcome")
+
+    def __init__(self) -> None:
+        self.done = threading.Lock()
+        self.done.acquire()
+        self.outcome: Outcome | WriterUnavailable | None = None
+
+    def settle(self, outcome: Outcome | WriterUnavailable) -> None:
+        self.outcome = outcome
+        self.done.release()
+
+
 class BeatWriter:
     """Collects beats from request threads and commits them in batches."""
 
@@ -49,22 +66,22 @@ class BeatWriter:
         self._linger = linger
         self._timeout = timeout
         self._lock = threading.Lock()
-        self._queue: queue.SimpleQueue[tuple[Pending, Future] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[Pending, _Slot] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._conn: Connection | None = None
         self._pid = 0
 
     def submit(self, item: Pending) -> Standing:
         """Store ``item`` durably; its standing afterwards, or BadHeartbeat if refused."""
-        future: Future[Outcome] = Future()
+        slot = _Slot()
         self._start()
-        self._queue.put((item, future))
-        try:
-            outcome = future.result(timeout=self._timeout)
-        except FutureTimeout as exc:
-            raise WriterUnavailable("the heartbeat was not stored in time") from exc
-        if isinstance(outcome, BadHeartbeat):
+        self._queue.put((item, slot))
+        if not slot.done.acquire(timeout=self._timeout):
+            raise WriterUnavailable("the heartbeat was not stored in time")
+        outcome = slot.outcome
+        if isinstance(outcome, BadHeartbeat | WriterUnavailable):
             raise outcome
+        assert outcome is not None
         return outcome
 
     def _start(self) -> None:
@@ -117,7 +134,7 @@ class BeatWriter:
             self._conn.close()
             self._conn = None
 
-    def _settle(self, batch: list[tuple[Pending, Future]]) -> None:
+    def _settle(self, batch: list[tuple[Pending, _Slot]]) -> None:
         try:
             outcomes = self._commit([item for item, _ in batch])
         except Exception:
@@ -126,10 +143,10 @@ class BeatWriter:
                     self._settle([one])
                 return
             log.exception("heartbeat not stored")
-            batch[0][1].set_exception(WriterUnavailable("the heartbeat could not be stored"))
+            batch[0][1].settle(WriterUnavailable("the heartbeat could not be stored"))
             return
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            future.set_result(outcome)
+        for (_, slot), outcome in zip(batch, outcomes, strict=True):
+            slot.settle(outcome)
 
     def _connection(self) -> Connection:
         # While busy the writer keeps its connection: no pool checkout, ping and reset
