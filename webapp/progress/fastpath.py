@@ -67,7 +67,7 @@ class HeartbeatFastPath:
         """The beat's target and body length, if this request is the fast path's."""
         if environ.get("REQUEST_METHOD") not in ("PUT", "POST"):
             return None
-        match = PATH.fullmatch(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
+        match = PATH.fullmatch(environ.get("PATH_INFO", ""))  # what Flask's routes match
         authorization = environ.get("HTTP_AUTHORIZATION", "")
         if match is None or not authorization.startswith("Bearer "):
             return None
