@@ -98,3 +98,12 @@ def listed_video(app: Flask, owner_id: int, title: str, duration: float = 600.0)
         catalogue.sync_video_module(video)
         db.session.commit()
         return video.id
+
+
+def bearer_headers(app: Flask, user: UserInfo) -> dict[str, str]:
+    """An ``Authorization`` header with a new API token of ``user`` (POST /api/v1/tokens)."""
+    response = app.test_client().post(
+        "/api/v1/tokens", json={"email": user.email, "password": user.password}
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import Auth
+from tests.factories import bearer_headers
 from transcoder.hls import CLIP_TAG, parse_media_segments
 from webapp.clips.services import replace_suggestions
 from webapp.extensions import db
@@ -160,12 +161,7 @@ def test_clip_playlists_answer_players_like_video_playlists(
         client, auth, f"/api/v1/videos/{video_id}/clips", {"title": "a", "start": 1.0, "end": 2.5}
     ).get_json()
     viewer = make_user("learner")
-    token = (
-        app.test_client()
-        .post("/api/v1/tokens", json={"email": viewer.email, "password": viewer.password})
-        .get_json()["token"]
-    )
-    bearer = {"Authorization": f"Bearer {token}"}
+    bearer = bearer_headers(app, viewer)
     other = app.test_client()
     for path in (clip["hls_url"], f"/clips/{clip['id']}/hls/360p/index.m3u8"):
         assert other.get(path, headers=bearer, buffered=True).status_code == 200

@@ -13,6 +13,7 @@ from flask import Flask, request, request_started
 from sqlalchemy import select
 
 from tests.conftest import Auth
+from tests.factories import bearer_headers
 from webapp.extensions import db
 from webapp.models import Clip, Video, WatchProgress
 from webapp.progress.fastpath import MAX_BODY
@@ -26,12 +27,7 @@ def learner(app: Flask, make_user, make_ready_video):
     owner = make_user("instructor")
     user = make_user("learner")
     video_id = make_ready_video(owner.id)
-    token = (
-        app.test_client()
-        .post("/api/v1/tokens", json={"email": user.email, "password": user.password})
-        .get_json()["token"]
-    )
-    return user, video_id, {"Authorization": f"Bearer {token}"}
+    return user, video_id, bearer_headers(app, user)
 
 
 @contextmanager
@@ -188,7 +184,7 @@ def test_a_signed_in_beat_with_a_grant_still_needs_its_csrf_token(
 
 def test_clip_beats_take_the_fast_path_with_a_clip_grant(app: Flask, learner) -> None:
     user, video_id, headers = learner
-    owner_client = app.test_client()
+    client = app.test_client()
     with app.app_context():
         video = db.session.get(Video, video_id)
         clip = Clip(video_id=video.id, title="Intro", start=1.0, end=3.0, created_by=video.owner_id)
@@ -198,10 +194,10 @@ def test_clip_beats_take_the_fast_path_with_a_clip_grant(app: Flask, learner) ->
     url = f"/api/v1/clips/{clip_id}/progress"
     grant = _grant(app, url, headers)
     with flask_requests(app) as seen:
-        fast = owner_client.put(url, json={"position": 1.5}, headers={**headers, GRANT: grant})
+        fast = client.put(url, json={"position": 1.5}, headers={**headers, GRANT: grant})
         # A clip's grant is no grant for its video.
         video_url = f"/api/v1/videos/{video_id}/progress"
-        other = owner_client.put(video_url, json={"position": 1}, headers={**headers, GRANT: grant})
+        other = client.put(video_url, json={"position": 1}, headers={**headers, GRANT: grant})
         assert seen == [video_url]
     assert fast.status_code == 200 and fast.get_json()["position"] == 1.5
     assert other.status_code == 200 and GRANT in other.headers

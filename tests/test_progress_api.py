@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import Auth
+from tests.factories import bearer_headers
 from tests.querycount import recorded_statements
 from webapp.catalogue.services import sync_video
 from webapp.extensions import db
@@ -64,15 +65,6 @@ def _stored(app: Flask, video_id: int) -> WatchProgress:
         assert row is not None
         db.session.expunge(row)
         return row
-
-
-def _token(app: Flask, user) -> dict[str, str]:
-    token = (
-        app.test_client()
-        .post("/api/v1/tokens", json={"email": user.email, "password": user.password})
-        .get_json()["token"]
-    )
-    return {"Authorization": f"Bearer {token}"}
 
 
 # --------------------------------------------------------------------------- the foundation
@@ -291,7 +283,7 @@ def test_heartbeat_without_csrf_is_refused(app, client, setup) -> None:
     assert _rows(app) == 0
 
 
-def test_beacon_form_carries_its_csrf_token(app, client, auth, setup) -> None:
+def test_beacon_form_carries_its_csrfbearer_headers(app, client, auth, setup) -> None:
     _, video_id = setup
     url = f"/api/v1/videos/{video_id}/progress"
     beat = json.dumps({"session": "s1", "seq": 1, "position": 2, "played": [[0, 2]]})
@@ -307,7 +299,7 @@ def test_beacon_form_carries_its_csrf_token(app, client, auth, setup) -> None:
 def test_heartbeat_with_bearer_token_needs_no_csrf(app, setup) -> None:
     learner, video_id = setup
     client = app.test_client()
-    headers = _token(app, learner)
+    headers = bearer_headers(app, learner)
     response = client.put(
         f"/api/v1/videos/{video_id}/progress", json={"position": 3}, headers=headers
     )
@@ -322,7 +314,7 @@ def test_each_learner_sees_only_their_own_progress(app, client, auth, setup, mak
     other = make_user("learner")
     body = (
         app.test_client()
-        .get(f"/api/v1/videos/{video_id}/progress", headers=_token(app, other))
+        .get(f"/api/v1/videos/{video_id}/progress", headers=bearer_headers(app, other))
         .get_json()
     )
     assert body == {
@@ -361,7 +353,9 @@ def test_video_not_ready_is_hidden_from_learners(app, client, auth, setup, make_
     assert client.get(f"/videos/{draft_id}").status_code == 404
     assert _put(client, auth, draft_id, {"position": 1}).status_code == 404
     owner_put = app.test_client().put(
-        f"/api/v1/videos/{draft_id}/progress", json={"position": 1}, headers=_token(app, owner)
+        f"/api/v1/videos/{draft_id}/progress",
+        json={"position": 1},
+        headers=bearer_headers(app, owner),
     )
     assert owner_put.status_code == 409
 
@@ -383,7 +377,7 @@ def test_first_heartbeat_counts_one_viewer_for_popularity(app, client, auth, set
 
 def test_a_grant_spares_the_access_checks(app, setup) -> None:
     learner, video_id = setup
-    client, headers = app.test_client(), _token(app, learner)
+    client, headers = app.test_client(), bearer_headers(app, learner)
     url = f"/api/v1/videos/{video_id}/progress"
     first = client.put(url, json={"position": 1}, headers=headers)
     grant = first.headers["X-Heartbeat-Grant"]
@@ -401,12 +395,12 @@ def test_a_grant_is_bound_to_its_caller_and_module(app, client, auth, setup, mak
     url = f"/api/v1/videos/{video_id}/progress"
     grant = (
         app.test_client()
-        .put(url, json={"position": 1}, headers=_token(app, learner))
+        .put(url, json={"position": 1}, headers=bearer_headers(app, learner))
         .headers["X-Heartbeat-Grant"]
     )
     # Someone else presenting it is checked in full and writes only their own progress.
     other = make_user("learner")
-    headers = {**_token(app, other), "X-Heartbeat-Grant": grant}
+    headers = {**bearer_headers(app, other), "X-Heartbeat-Grant": grant}
     assert app.test_client().put(url, json={"position": 3}, headers=headers).status_code == 200
     with app.app_context():
         rows = db.session.execute(select(WatchProgress.user_id, WatchProgress.position))
@@ -428,7 +422,7 @@ def test_a_grant_is_bound_to_its_caller_and_module(app, client, auth, setup, mak
 def test_an_expired_grant_means_the_full_checks_again(app, setup, monkeypatch) -> None:
     learner, video_id = setup
     monkeypatch.setitem(app.config, "HEARTBEAT_GRANT_SECONDS", -1)
-    client, headers = app.test_client(), _token(app, learner)
+    client, headers = app.test_client(), bearer_headers(app, learner)
     url = f"/api/v1/videos/{video_id}/progress"
     grant = client.put(url, json={"position": 1}, headers=headers).headers["X-Heartbeat-Grant"]
     with recorded_statements(app) as statements:
@@ -442,7 +436,7 @@ def test_an_expired_grant_means_the_full_checks_again(app, setup, monkeypatch) -
 def test_a_beat_that_cannot_be_stored_is_503(app, setup, lecture) -> None:
     learner, _ = setup
     video_id = lecture
-    client, headers = app.test_client(), _token(app, learner)
+    client, headers = app.test_client(), bearer_headers(app, learner)
     url = f"/api/v1/videos/{video_id}/progress"
     grant = client.put(url, json={"position": 1}, headers=headers).headers["X-Heartbeat-Grant"]
     with app.app_context():

@@ -28,7 +28,7 @@ from flask import Flask
 
 from webapp.headers import default_headers
 from webapp.progress.beats import NOT_JSON, BadHeartbeat, parse_beat
-from webapp.progress.grants import HEADER, grant_key, read_grant, token_caller
+from webapp.progress.grants import HEADER, Target, grant_key, read_grant, token_caller
 from webapp.progress.services import store_heartbeat
 from webapp.progress.writer import WriterUnavailable
 
@@ -63,7 +63,7 @@ class HeartbeatFastPath:
             status, body, extra = 503, {"error": str(exc)}, [("Retry-After", "1")]
         return self._answer(environ, start_response, status, body, extra)
 
-    def _take(self, environ: dict) -> tuple[Any, int] | None:
+    def _take(self, environ: dict) -> tuple[Target, int] | None:
         """The beat's target and body length, if this request is the fast path's."""
         if environ.get("REQUEST_METHOD") not in ("PUT", "POST"):
             return None
