@@ -217,7 +217,8 @@ def run_variant(
             with patched(baseline_settings):
                 baseline_cache[key] = _baseline(source, info, plan, work, videos)
         base = baseline_cache[key]
-    ours_bytes = sum(dir_bytes(work / "ours" / n) for n in videos)
+    # With shared audio the video variants carry none: count the audio rendition too.
+    ours_bytes = sum(dir_bytes(work / "ours" / n) for n in [*videos, "audio"])
     return {
         "variant": name,
         "ours_s": round(ours, 2),

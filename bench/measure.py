@@ -22,12 +22,12 @@ FFMPEG = "ffmpeg"
 TIMEOUT = 6 * 3600.0
 _SSIM_ALL = re.compile(r"SSIM .*All:([0-9.]+)")
 # Plan fields that are not part of a plain video ladder (added by later features).
-_EXTRAS = {"audio_only": None, "storyboard": None, "loudness_target": None}
+_EXTRAS = {"shared_audio": None, "storyboard": None, "loudness_target": None}
 
 
 # What PeerTube's default transcoding profile runs (libx264 veryfast, CRF 23 capped per
 # resolution), the baseline our lecture settings are compared with at equal quality.
-PEERTUBE_SETTINGS: dict[str, object] = {"X264_PRESET": "veryfast", "X264_PARAMS": ""}
+PEERTUBE_SETTINGS: dict[str, object] = {"X264_PRESET": "veryfast", "X264_PARAMS": "", "CRF": 23}
 # Knobs that ``transcoder.argv`` imported by name.
 _ARGV_KNOBS = ("CASCADE_SCALING", "SCALE_FLAGS")
 
@@ -63,7 +63,8 @@ def with_binary(argv: list[str], binary: str) -> list[str]:
 
 
 def plain_ladder(plan: Plan) -> Plan:
-    """``plan`` without the extras (audio-only variant, loudnorm, storyboard)."""
+    """``plan`` without the extras (shared audio, loudnorm, storyboard): every variant
+    muxes its own audio, as one-process-per-rendition pipelines make it."""
     names = {f.name for f in fields(plan)}
     return replace(plan, **{k: v for k, v in _EXTRAS.items() if k in names})
 

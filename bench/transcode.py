@@ -6,20 +6,23 @@ round to spread machine noise, times:
 
 * ``pipeline``: ``webapp.transcoding.runner.run_job`` on a throwaway app and SQLite
   database: claim, download the source from storage, probe, the single ffmpeg command
-  (ladder + audio-only variant + loudnorm + storyboard), poster, upload, DB switch;
+  (video ladder + one shared, loudness-normalised audio rendition + storyboard +
+  analysis), poster, upload, DB switch;
 * ``per_rendition``: what PeerTube and MediaCMS do, one ffmpeg per video rendition
   (each decoding the source; PeerTube's default x264 settings: veryfast, CRF 23 capped
   per rung; no extras), one after another;
 * ``per_rendition_same``: the same, but with our lecture x264 settings (like for like:
   what one decode and the cascade alone buy);
 * ``bare``: our single ffmpeg command alone, exactly as the pipeline builds it;
-* ``bare_plain``: the same command for the video ladder alone (no extras);
+* ``bare_plain``: the same command for the plain ladder: the per-rendition approach's
+  outputs (audio muxed into every variant, no loudnorm, storyboard or analysis);
 * ``decode``: ``ffmpeg -i source -f null -``, the floor.
 
 Every step runs the same ffmpeg executable (``transcoder.binaries``; ``--alt-ffmpeg``
 also times ``bare`` with another one). Ratios are medians of per-round ratios.
 Quality: bytes and SSIM per rendition for ours and for the per-rendition approach
-(SSIM against the source scaled down to the rendition's size with lanczos). Prints one
+(SSIM against the source scaled down to the rendition's size with lanczos); our total
+bytes include the shared audio rendition, theirs the audio inside every variant. Prints one
 JSON line and writes it to ``bench/results/transcode-<timestamp>.json``.
 
     .venv/bin/python -m bench.transcode [--seconds 300] [--rounds 1] [--alt-ffmpeg PATH]
@@ -45,6 +48,7 @@ import transcoder.encoder as encoder
 from bench.measure import (
     PEERTUBE_SETTINGS,
     decode_only,
+    dir_bytes,
     encoder_knobs,
     ladder_quality,
     plain_ladder,
@@ -227,9 +231,14 @@ def measure(
                 "ours": ladder_quality(source, plan, ours_dirs),
                 "per_rendition": ladder_quality(source, plan, per_dirs),
             }
+            # Our video variants carry no audio: it is the shared rendition's.
+            audio_dir = ours_dirs.get(plan.shared_audio.name) if plan.shared_audio else None
+            shared_audio_bytes = dir_bytes(audio_dir) if audio_dir else 0
         finally:
             runner.close()
-    result = _report(source, info, plan, videos, times, quality, rounds, alt_ffmpeg)
+    result = _report(
+        source, info, plan, videos, times, quality, rounds, alt_ffmpeg, shared_audio_bytes
+    )
     result["load_1min_after"] = loads
     # CPU seconds (this process + its ffmpeg children) are steadier than wall time
     # when the machine is shared.
@@ -308,9 +317,11 @@ def _report(
     quality: dict[str, dict[str, dict[str, float]]],
     rounds: int,
     alt_ffmpeg: str | None,
+    shared_audio_bytes: int = 0,
 ) -> dict[str, Any]:
     ours_q, per_q = quality["ours"], quality["per_rendition"]
-    ours_bytes = sum(int(q["bytes"]) for q in ours_q.values())
+    ours_video_bytes = sum(int(q["bytes"]) for q in ours_q.values())
+    ours_bytes = ours_video_bytes + shared_audio_bytes
     per_bytes = sum(int(q["bytes"]) for q in per_q.values())
     top = videos[0]
     ssim_gap = round(per_q[top]["ssim"] - ours_q[top]["ssim"], 5)
@@ -347,6 +358,7 @@ def _report(
             "ours": ours_q,
             "per_rendition": per_q,
             "ours_bytes": ours_bytes,
+            "ours_shared_audio_bytes": shared_audio_bytes,
             "per_rendition_bytes": per_bytes,
             "bytes_ratio": round(ours_bytes / per_bytes, 3),
             "top_ssim_gap": ssim_gap,

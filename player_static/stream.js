@@ -34,7 +34,8 @@
   var refreshing = {};  // playlist URL → pending refresh
 
   function refreshLinks(frag) {
-    var level = hls.levels[frag.level];
+    // The shared audio rendition's fragments belong to an audio track, not a level.
+    var level = frag.type === "audio" ? hls.audioTracks[frag.level] : hls.levels[frag.level];
     var url = frag.baseurl;
     if (!level || !level.details || refreshing[url]) return;
     refreshing[url] = fetch(url, { credentials: "same-origin", cache: "no-store" })

@@ -53,6 +53,12 @@ def test_benchmark_reports_every_measurement(tmp_path: Path) -> None:
         for entry in per_rendition.values():
             assert entry["bytes"] > 0
             assert 0.0 < entry["ssim"] <= 1.0
+    # Our variants carry no audio: the shared rendition's bytes count towards our total.
+    quality = line["quality"]
+    assert quality["ours_shared_audio_bytes"] > 0
+    assert quality["ours_bytes"] == quality["ours_shared_audio_bytes"] + sum(
+        entry["bytes"] for entry in quality["ours"].values()
+    )
     assert {"pipeline_vs_per_rendition_met", "pipeline_vs_bare_met"} <= set(line["targets"])
     # The baseline runs PeerTube's settings, not ours.
     assert line["per_rendition_settings"]["X264_PRESET"] != line["settings"]["preset"]

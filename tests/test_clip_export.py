@@ -12,25 +12,31 @@ import math
 import shutil
 import struct
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from transcoder.argv import hls_argv, rendition_dirs
 from transcoder.clip_argv import SegmentParams, concat_script, final_argv, piece_argv
 from transcoder.clip_export import (
     ExportResult,
+    audio_segments_needed,
     export_clip,
     media_playlist,
     probe_segment,
     segments_needed,
+    shared_audio_playlist,
 )
 from transcoder.cutplan import Piece, SegmentSpan, plan_cut
 from transcoder.errors import TranscodeError
-from transcoder.hls import Segment
+from transcoder.hls import Segment, event_to_vod, parse_master
 from transcoder.limits import Limits
 from transcoder.pipeline import transcode
+from transcoder.plan import plan_ladder
+from transcoder.probe import probe
+from transcoder.run import run_ffmpeg
 from transcoder.synth import generate
 
 FPS = 25
@@ -223,6 +229,7 @@ class Ladder:
     root: Path
     master: Path
     top: Path
+    audio: Path
     frames: list[bytes]
 
 
@@ -281,9 +288,11 @@ def ladder(tmp_path_factory: pytest.TempPathFactory) -> Ladder:
     out = root / "hls"
     transcode(source, out, Limits(), segment_seconds=SEGMENT_SECONDS)
     top = media_playlist(out / "master.m3u8")
+    audio = shared_audio_playlist(out / "master.m3u8")
+    assert audio == (out / "audio" / "index.m3u8").resolve()
     frames = grey_frames(top)
     assert len(frames) == SECONDS * FPS
-    return Ladder(root, out / "master.m3u8", top, frames)
+    return Ladder(root, out / "master.m3u8", top, audio, frames)
 
 
 @pytest.fixture(scope="module")
@@ -292,7 +301,9 @@ def exports(ladder: Ladder) -> dict[str, Export]:
     for name, start, end in [("general", 3.28, 9.6), ("aligned", 2.0, 8.0), ("inside", 4.5, 5.3)]:
         progress: list[float] = []
         path = ladder.root / f"{name}.mp4"
-        result = export_clip(ladder.top, start, end, path, on_progress=progress.append)
+        result = export_clip(
+            ladder.top, start, end, path, on_progress=progress.append, audio_playlist=ladder.audio
+        )
         made[name] = Export(path, result, progress)
     return made
 
@@ -378,10 +389,19 @@ def test_worker_flow_with_only_the_needed_segments(ladder: Ladder, tmp_path: Pat
     (local / "index.m3u8").write_text(text)
     for uri in segments_needed(text, 1.52, 4.4):
         shutil.copy(ladder.top.parent / uri, local / uri)
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    audio_text = ladder.audio.read_text()
+    (audio / "index.m3u8").write_text(audio_text)
+    for uri in audio_segments_needed(audio_text, 1.52, 4.4):
+        shutil.copy(ladder.audio.parent / uri, audio / uri)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     out = tmp_path / "clip.mp4"
-    result = export_clip(local / "index.m3u8", 1.52, 4.4, out, work_dir=scratch)
+    result = export_clip(
+        local / "index.m3u8", 1.52, 4.4, out, work_dir=scratch, audio_playlist=audio / "index.m3u8"
+    )
+    assert set(stream_durations(out)) == {"video", "audio"}
     assert result.duration == pytest.approx(2.88)
     assert result.copied_seconds == pytest.approx(2.0)
     assert list(scratch.iterdir()) == []  # the private scratch directory is gone
@@ -418,7 +438,10 @@ def test_ffmpeg_failure_raises_and_keeps_the_old_file(ladder: Ladder, tmp_path: 
 def test_probe_reads_the_ladder_parameters(ladder: Ladder) -> None:
     params = probe_segment(ladder.top.parent / "seg_00001.ts")
     assert (params.width, params.height, params.fps) == (640, 360, FPS)
-    assert params.pix_fmt == "yuv420p" and params.profile == "main" and params.has_audio
+    # Video only: the ladder's audio is its shared rendition. No CABAC, B-frames or 8x8
+    # transforms (ultrafast): x264 signals the lowest profile that fits, Baseline.
+    assert params.pix_fmt == "yuv420p" and params.profile == "baseline"
+    assert not params.has_audio
 
 
 def test_segment_uris_must_stay_inside_the_folder(tmp_path: Path) -> None:
@@ -455,9 +478,29 @@ def flash_and_onset(path: Path) -> tuple[float, float]:
     return white, next(i for i, v in enumerate(samples) if abs(v) > loud) / 48000
 
 
-def test_audio_stays_in_sync_with_video(tmp_path: Path) -> None:
+def muxed_audio_ladder(source: Path, out: Path) -> None:
+    """A ladder whose variants each carry their own audio (published before the shared
+    audio rendition, and what per-rendition pipelines make)."""
+    info = probe(source, Limits())
+    plan = replace(plan_ladder(info, SEGMENT_SECONDS), shared_audio=None)
+    for folder in rendition_dirs(plan, out):
+        folder.mkdir(parents=True)
+    run_ffmpeg(
+        hls_argv(source, info, plan, out), duration=info.duration, on_progress=None, timeout=120.0
+    )
+    for variant in parse_master((out / "master.m3u8").read_text()):
+        playlist = out / variant.uri
+        playlist.write_text(event_to_vod(playlist.read_text()))
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["shared-audio", "audio-in-variants"])
+def test_audio_stays_in_sync_with_video(tmp_path: Path, shared: bool) -> None:
     source = flash_and_beep_source(tmp_path / "sync.mp4")
-    transcode(source, tmp_path / "hls", Limits(), segment_seconds=SEGMENT_SECONDS)
+    if shared:
+        transcode(source, tmp_path / "hls", Limits(), segment_seconds=SEGMENT_SECONDS)
+    else:
+        muxed_audio_ladder(source, tmp_path / "hls")
+    assert (tmp_path / "hls" / "audio").is_dir() == shared
     clip = tmp_path / "clip.mp4"
     export_clip(tmp_path / "hls" / "master.m3u8", 1.28, 4.72, clip)
     source_flash, source_beep = flash_and_onset(source)

@@ -148,6 +148,14 @@ def test_virtual_clip_playlists_reference_parent_segments(client, auth, owner) -
     assert "#EXT-X-START:TIME-OFFSET=1.000,PRECISE=YES" in text
     segment = client.get(segments[0].uri, buffered=True)
     assert segment.status_code == 200 and segment.mimetype == "video/mp2t"
+    # The shared audio rendition is cut the same way, through the same route.
+    assert b'URI="audio/index.m3u8"' in master.data
+    audio = client.get(f"/clips/{clip['id']}/hls/audio/index.m3u8", buffered=True)
+    audio_segments = parse_media_segments(audio.get_data(as_text=True))
+    assert [s.uri.partition("?")[0] for s in audio_segments] == [
+        f"/media/{video_id}/audio/seg_00000.ts"
+    ]
+    assert client.get(audio_segments[0].uri, buffered=True).status_code == 200
     page = client.get(clip["watch_url"]).get_data(as_text=True)
     assert 'data-in="1.0"' in page and 'data-out="2.5"' in page
 

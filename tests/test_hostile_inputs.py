@@ -27,7 +27,7 @@ import pytest
 
 import transcoder.pipeline as pipeline
 from transcoder.errors import InvalidMedia, TranscodeError
-from transcoder.hls import VariantInfo, parse_master, parse_media_segments
+from transcoder.hls import VariantInfo, audio_playlist_uri, parse_master, parse_media_segments
 from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
 from transcoder.probe import MediaInfo, probe
@@ -453,8 +453,9 @@ def check_video_variant(variant: VariantInfo, out_dir: Path, expect: Accept) -> 
     streams = media_streams(playlist.parent / segments[0].uri)
     video = [s for s in streams if s["codec_type"] == "video"]
     audio = [s for s in streams if s["codec_type"] == "audio"]
-    assert len(video) == 1 and len(audio) == (1 if expect.audio else 0)
-    assert {s["codec_type"] for s in streams} <= {"video", "audio"}  # no subtitles/data
+    # Video only (no subtitles/data): the audio is the shared rendition's.
+    assert len(video) == 1 and audio == []
+    assert {s["codec_type"] for s in streams} == {"video"}
     width, height = video[0]["width"], video[0]["height"]
     assert width % 2 == 0 and height % 2 == 0
     assert width <= expect.width and height <= expect.height  # never upscaled
@@ -468,17 +469,20 @@ def check_video_variant(variant: VariantInfo, out_dir: Path, expect: Accept) -> 
 
 
 def check_accepted(result: TranscodeResult, out_dir: Path, expect: Accept) -> None:
-    master = out_dir / result.master
-    variants = parse_master(master.read_text())
-    video_variants = [v for v in variants if v.width]
-    audio_variants = [v for v in variants if not v.width]
-    assert video_variants
+    master = (out_dir / result.master).read_text()
+    video_variants = parse_master(master)
+    assert video_variants and all(v.width for v in video_variants)
     for variant in video_variants:
         check_video_variant(variant, out_dir, expect)
-    if not expect.audio:
-        assert audio_variants == []
-    for variant in audio_variants:
-        assert_variant_decodes(out_dir / variant.uri)
+    audio = audio_playlist_uri(master)
+    assert (audio is not None) == expect.audio
+    if audio is not None:
+        playlist = out_dir / audio
+        segments = parse_media_segments(playlist.read_text())
+        streams = media_streams(playlist.parent / segments[0].uri)
+        assert [s["codec_type"] for s in streams] == ["audio"]
+        assert sum(s.duration for s in segments) == pytest.approx(expect.seconds, abs=0.35)
+        assert_variant_decodes(playlist)
     poster = out_dir / result.poster
     assert poster.is_file() and poster.stat().st_size > 0
 

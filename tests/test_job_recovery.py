@@ -235,6 +235,10 @@ def test_killed_worker_job_is_recovered_and_preview_plays_early(
             assert b"#EXT-X-PLAYLIST-TYPE:EVENT" in playlist.data
             segment = client.get(f"/videos/{video_id}/hls/240p/seg_00000.ts", buffered=True)
             assert segment.status_code == 200 and segment.mimetype == "video/mp2t"
+            # With its sound: the preview names the shared audio rendition, published too.
+            assert b'AUDIO="audio"' in master.data and b"audio/index.m3u8" in master.data
+            audio = client.get(f"/videos/{video_id}/hls/audio/index.m3u8", buffered=True)
+            assert audio.status_code == 200 and b"seg_00000.ts" in audio.data
             assert "Early preview" in client.get("/").get_data(as_text=True)
             assert _job(app, job_id)[0] == "running"
             doomed.send_signal(signal.SIGKILL)
@@ -261,7 +265,7 @@ def test_killed_worker_job_is_recovered_and_preview_plays_early(
     with app.app_context():
         video = db.session.get(Video, video_id)
         assert video.state == VideoState.READY and video.preview_prefix is None
-        ladder = tuple(sorted(r.name for r in video.renditions))
+        ladder = tuple(sorted(r.name for r in video.renditions if r.height))
     # What the learner's player was served all along: the early preview (one variant)
     # or nothing while the video was not READY; the whole ladder only once READY.
     assert {seen.variants for seen in view.seen if seen.state != "ready"} <= {(), ("240p",)}

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.conftest import ROOT, Auth
-from transcoder.hls import parse_master, parse_media_segments
+from transcoder.hls import audio_playlist_uri, parse_master, parse_media_segments
 from webapp import jobs
 from webapp.extensions import db
 from webapp.models import JobState, TranscodeJob, User, Video, VideoState
@@ -65,18 +65,22 @@ def assert_complete_ladder(app: Flask, video_id: int, tmp_path: Path) -> None:
         video = db.session.get(Video, video_id)
         assert video.state == VideoState.READY and video.hls_prefix
         storage, prefix = get_storage(), video.hls_prefix
-        master = parse_master(storage.get_bytes(f"{prefix}/master.m3u8").decode())
-        assert sorted(v.name for v in master) == sorted(r.name for r in video.renditions)
-        for variant in master:
-            text = storage.get_bytes(f"{prefix}/{variant.uri}").decode()
+        master_text = storage.get_bytes(f"{prefix}/master.m3u8").decode()
+        # The video variants, and the audio rendition they share when there is sound.
+        uris = [v.uri for v in parse_master(master_text)]
+        audio = audio_playlist_uri(master_text)
+        uris += [audio] if audio else []
+        assert sorted(uris) == sorted(r.playlist for r in video.renditions)
+        for uri in uris:
+            text = storage.get_bytes(f"{prefix}/{uri}").decode()
             assert "#EXT-X-PLAYLIST-TYPE:VOD" in text and "#EXT-X-ENDLIST" in text
-            folder = variant.uri.rpartition("/")[0]
-            joined = tmp_path / f"{variant.name}.ts"
+            folder = uri.rpartition("/")[0]
+            joined = tmp_path / f"{folder}.ts"
             with joined.open("wb") as out:
                 for segment in parse_media_segments(text):
                     out.write(storage.get_bytes(f"{prefix}/{folder}/{segment.uri}"))
             probed = _ffprobe_json(joined, "-show_entries", "format=duration")
-            assert abs(float(probed["format"]["duration"]) - video.duration) < 1.0, variant
+            assert abs(float(probed["format"]["duration"]) - video.duration) < 1.0, uri
         assert storage.stat(video.poster_key).size > 0
         if video.storyboard_path:
             assert storage.stat(f"{prefix}/{video.storyboard_path}").size > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,7 @@ def test_fixed_gop_without_scene_cuts() -> None:
 def test_per_rendition_rate_control() -> None:
     argv, plan = build(media())
     assert value(argv, "-c:v") == "libx264"
-    assert value(argv, "-preset") == "superfast"
+    assert value(argv, "-preset") == "ultrafast"
     assert "mbtree=1" in value(argv, "-x264-params")
     assert value(argv, "-pix_fmt") == "yuv420p"
     for index, rendition in enumerate(plan.renditions):
@@ -122,25 +123,40 @@ def test_per_rendition_rate_control() -> None:
         assert value(argv, f"-profile:v:{index}") in ("main", "high")
 
 
-def test_audio_is_normalised_once_and_split_per_variant() -> None:
+def test_audio_is_normalised_and_encoded_once_for_every_variant() -> None:
     argv, plan = build(media(has_audio=True))
     graph = value(argv, "-filter_complex")
-    # The one source audio stream feeds loudnorm once, then one branch per variant
-    # (each video rendition plus the audio-only variant).
+    # The one source audio stream feeds loudnorm once and one AAC encoder, which every
+    # video variant plays through an HLS audio group.
     assert "[0:1]loudnorm=i=-16.0:lra=11.0:tp=-1.5" in graph
-    assert re.findall(r"asplit=(\d+)", graph) == [str(len(plan.renditions) + 1)]
+    assert "asplit" not in graph
     assert value(argv, "-c:a") == "aac"
     assert value(argv, "-ar") == "48000"
     assert value(argv, "-ac") == "2"
+    assert plan.shared_audio is not None
+    assert value(argv, "-b:a:0") == str(plan.shared_audio.bitrate)
+    assert "-b:a:1" not in argv
+    assert value(argv, "-var_stream_map") == (
+        "v:0,agroup:audio,name:360p v:1,agroup:audio,name:240p "
+        "a:0,agroup:audio,name:audio,default:yes"
+    )
+
+
+def test_plain_ladder_muxes_audio_per_variant() -> None:
+    """Without the shared rendition (what per-rendition pipelines make), every variant
+    carries its own audio at its rung's bit rate."""
+    plan = replace(plan_ladder(media(has_audio=True)), shared_audio=None)
+    argv = hls_argv(SOURCE, media(has_audio=True), plan, OUT)
+    graph = value(argv, "-filter_complex")
+    assert re.findall(r"asplit=(\d+)", graph) == [str(len(plan.renditions))]
     for index, rendition in enumerate(plan.renditions):
         assert value(argv, f"-b:a:{index}") == str(rendition.audio_bitrate)
-    assert value(argv, f"-b:a:{len(plan.renditions)}") == str(plan.audio_only.bitrate)
-    assert value(argv, "-var_stream_map") == ("v:0,a:0,name:360p v:1,a:1,name:240p a:2,name:audio")
+    assert value(argv, "-var_stream_map") == "v:0,a:0,name:360p v:1,a:1,name:240p"
 
 
 def test_no_audio_options_without_audio() -> None:
     argv, plan = build(media(has_audio=False))
-    assert plan.audio_only is None and plan.loudness_target is None
+    assert plan.shared_audio is None and plan.loudness_target is None
     assert "-c:a" not in argv and "loudnorm" not in value(argv, "-filter_complex")
     assert value(argv, "-var_stream_map") == "v:0,name:360p v:1,name:240p"
     assert var_stream_map(plan) == "v:0,name:360p v:1,name:240p"

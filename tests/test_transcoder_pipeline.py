@@ -14,7 +14,7 @@ import pytest
 from transcoder.analysis import ANALYSIS_DIR, SCENES_FILE, SILENCES_FILE, Suggestion
 from transcoder.argv import hls_argv, rendition_dirs
 from transcoder.errors import InvalidMedia
-from transcoder.hls import parse_master, parse_media_segments
+from transcoder.hls import parse_master, parse_media_segments, parse_media_tags
 from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
 from transcoder.plan import plan_ladder
@@ -73,33 +73,48 @@ def run(request: pytest.FixtureRequest) -> Run:
 
 
 def video_renditions(run: Run) -> list:
-    """The picture renditions (the audio-only variant has no size)."""
+    """The picture renditions (the shared audio has no size)."""
     return [r for r in run.result.renditions if r.height]
 
 
-def test_master_lists_two_video_variants_and_audio_only(run: Run) -> None:
-    variants = parse_master((run.out_dir / run.result.master).read_text())
-    expected = [("360p", 640, 360), ("240p", 426, 240)]
-    if run.audio:
-        expected.append(("audio", None, None))
-    assert [(v.name, v.width, v.height) for v in variants] == expected
+def test_master_lists_video_variants_sharing_one_audio_group(run: Run) -> None:
+    text = (run.out_dir / run.result.master).read_text()
+    variants = parse_master(text)
+    assert [(v.name, v.width, v.height) for v in variants] == [
+        ("360p", 640, 360),
+        ("240p", 426, 240),
+    ]
     assert all(v.bandwidth > 0 for v in variants)
     assert variants[0].bandwidth > variants[1].bandwidth
+    media = parse_media_tags(text)
+    expected = [(v.name, v.width or None, v.height or None, v.bandwidth, v.uri) for v in variants]
+    if run.audio:
+        assert [(m.type, m.uri) for m in media] == [("AUDIO", "audio/index.m3u8")]
+        # Every video variant names the group; its CODECS announce the AAC it plays.
+        assert text.count(f'AUDIO="{media[0].group}"') == len(variants)
+        assert all("mp4a" in (v.codecs or "") for v in variants)
+        expected.append(("audio", None, None, 128_000, "audio/index.m3u8"))
+    else:
+        assert media == [] and "AUDIO=" not in text
     assert [
         (r.name, r.width or None, r.height or None, r.bandwidth, r.playlist)
         for r in run.result.renditions
-    ] == [(v.name, v.width, v.height, v.bandwidth, v.uri) for v in variants]
+    ] == expected
 
 
-def test_audio_only_variant_carries_only_audio(run: Run) -> None:
+def test_shared_audio_rendition_carries_only_audio(run: Run) -> None:
     audio_only = [r for r in run.result.renditions if not r.height]
     if not run.audio:
         assert audio_only == []
         return
     data = ffprobe_json(
-        run.out_dir / audio_only[0].playlist, "-show_entries", "stream=codec_type,codec_name"
+        run.out_dir / audio_only[0].playlist,
+        *("-show_entries", "stream=codec_type,codec_name,sample_rate,channels"),
     )
-    assert [(s["codec_type"], s["codec_name"]) for s in data["streams"]] == [("audio", "aac")]
+    streams = [
+        (s["codec_type"], s["codec_name"], s["sample_rate"], s["channels"]) for s in data["streams"]
+    ]
+    assert streams == [("audio", "aac", "48000", 2)]
 
 
 def test_result_describes_source(run: Run) -> None:
@@ -117,19 +132,12 @@ def test_each_variant_decodes_cleanly(run: Run) -> None:
             *("-count_frames", "-show_entries", "stream=codec_type,codec_name,width,height"),
             *("-show_entries", "stream=nb_read_frames,sample_rate,channels,profile"),
         )
-        video = [s for s in data["streams"] if s["codec_type"] == "video"]
-        audio = [s for s in data["streams"] if s["codec_type"] == "audio"]
-        assert len(video) == 1
-        assert video[0]["codec_name"] == "h264"
-        assert (video[0]["width"], video[0]["height"]) == (rendition.width, rendition.height)
-        assert int(video[0]["nb_read_frames"]) == round(run.seconds * FPS)
-        if not run.audio:
-            assert audio == []
-        else:
-            # The one source audio track was mapped into every variant.
-            assert len(audio) == 1
-            assert audio[0]["codec_name"] == "aac"
-            assert (audio[0]["sample_rate"], audio[0]["channels"]) == ("48000", 2)
+        # Video only: the audio is the shared rendition's, encoded once.
+        assert [s["codec_type"] for s in data["streams"]] == ["video"]
+        video = data["streams"][0]
+        assert video["codec_name"] == "h264"
+        assert (video["width"], video["height"]) == (rendition.width, rendition.height)
+        assert int(video["nb_read_frames"]) == round(run.seconds * FPS)
 
 
 def test_segments_have_planned_length(run: Run) -> None:
@@ -295,7 +303,7 @@ def test_ffmpeg_keeps_reporting_progress_during_the_encode(tmp_path: Path) -> No
     source = generate(tmp_path / "ten.mp4", seconds=10.0, fps=FPS)
     info = probe(source, Limits())
     plan = plan_ladder(info)
-    assert plan.storyboard is not None and plan.audio_only is not None
+    assert plan.storyboard is not None and plan.shared_audio is not None
     for folder in rendition_dirs(plan, tmp_path / "out"):
         folder.mkdir(parents=True)
     argv = [*hls_argv(source, info, plan, tmp_path / "out"), "-stats_period", "0.05"]

@@ -184,8 +184,8 @@ def test_storyboard_of_portrait_video_keeps_aspect() -> None:
 def test_extras_follow_the_source() -> None:
     with_audio = plan_ladder(media(640, 360, has_audio=True))
     silent = plan_ladder(media(640, 360, has_audio=False))
-    assert with_audio.audio_only is not None and with_audio.loudness_target == -16.0
-    assert silent.audio_only is None and silent.loudness_target is None
+    assert with_audio.shared_audio is not None and with_audio.loudness_target == -16.0
+    assert silent.shared_audio is None and silent.loudness_target is None
     assert plan_ladder(media(640, 360), extras=False).storyboard is None
 
 

@@ -27,6 +27,7 @@ from transcoder.storyboard import SHEET_PATTERN, THUMB_PATTERN
 FFMPEG = "ffmpeg"
 MASTER_NAME = "master.m3u8"
 PLAYLIST_NAME = "index.m3u8"
+AUDIO_GROUP = "audio"
 SEGMENT_PATTERN = "seg_%05d.ts"
 STORYBOARD_DIR = "storyboard"
 LOUDNESS_RANGE = 11.0
@@ -41,7 +42,7 @@ def hls_argv(
     """One ffmpeg process that decodes ``source`` once and writes everything from it.
 
     Output layout: ``out_dir/master.m3u8``; ``out_dir/<name>/index.m3u8`` +
-    ``seg_00000.ts``... per rendition (and ``audio/`` for the audio-only variant); and
+    ``seg_00000.ts``... per rendition (and ``audio/`` for the shared audio); and
     ``out_dir/storyboard/thumb_00000.jpg``... when the plan has a storyboard. With
     ``analysis``, also ``out_dir/analysis/scenes.txt`` and (with audio)
     ``silences.txt`` for :mod:`transcoder.analysis`. Those directories must exist
@@ -63,12 +64,13 @@ def hls_argv(
         # The smallest rendition is already small: the cheapest frames to analyse.
         ladder[-1], scene_src = _split_two(ladder[-1])
     streams: list[ffmpeg.nodes.Stream] = []
-    for index, scaled in enumerate(ladder):
-        streams.append(scaled)
-        if audio:
-            streams.append(audio[index])
-    if plan.audio_only is not None and audio:
-        streams.append(audio[-1])
+    if plan.shared_audio is not None:
+        streams = [*ladder, *audio]
+    else:
+        for index, scaled in enumerate(ladder):
+            streams.append(scaled)
+            if audio:
+                streams.append(audio[index])
     out = Path(out_dir).resolve()
     outputs = [
         ffmpeg.output(
@@ -77,7 +79,6 @@ def hls_argv(
             # creates a literal "file:" directory relative to the working directory.
             str(out / "%v" / PLAYLIST_NAME),
             **encoder_options(plan),
-            **_audio_only_options(plan),
             **_hls_options(plan, out),
         )
     ]
@@ -106,7 +107,7 @@ def _asplit_two(
 def _audio_branches(
     audio: ffmpeg.nodes.FilterableStream | None, plan: Plan
 ) -> list[ffmpeg.nodes.FilterableStream]:
-    """The audio, normalised once, split into one branch per variant that carries it."""
+    """The audio, normalised once: one stream when shared, else one branch per rung."""
     if audio is None:
         return []
     if plan.loudness_target is not None:
@@ -115,17 +116,11 @@ def _audio_branches(
         audio = audio.filter(
             "loudnorm", i=plan.loudness_target, lra=LOUDNESS_RANGE, tp=TRUE_PEAK
         ).filter("aresample", AUDIO_SAMPLE_RATE)
-    count = len(plan.renditions) + (1 if plan.audio_only is not None else 0)
+    count = 1 if plan.shared_audio is not None else len(plan.renditions)
     if count == 1:
         return [audio]
     branches = audio.asplit()
     return [branches[index] for index in range(count)]
-
-
-def _audio_only_options(plan: Plan) -> dict[str, object]:
-    if plan.audio_only is None or not plan.has_audio:
-        return {}
-    return {f"b:a:{len(plan.renditions)}": plan.audio_only.bitrate}
 
 
 def _storyboard_output(
@@ -274,21 +269,27 @@ def fps_expr(fps: float) -> str:
 
 
 def var_stream_map(plan: Plan) -> str:
-    """``-var_stream_map``: video i (and audio i) per rendition, then the audio-only one."""
+    """``-var_stream_map``: video i per rendition, with the shared audio group or with
+    its own audio i."""
+    shared = plan.shared_audio if plan.has_audio else None
     parts = []
     for index, rendition in enumerate(plan.renditions):
-        audio = f"a:{index}," if plan.has_audio else ""
+        if shared is not None:
+            audio = f"agroup:{AUDIO_GROUP},"
+        else:
+            audio = f"a:{index}," if plan.has_audio else ""
         parts.append(f"v:{index},{audio}name:{rendition.name}")
-    if plan.audio_only is not None and plan.has_audio:
-        parts.append(f"a:{len(plan.renditions)},name:{plan.audio_only.name}")
+    if shared is not None:
+        parts.append(f"a:0,agroup:{AUDIO_GROUP},name:{shared.name},default:yes")
     return " ".join(parts)
 
 
 def variant_names(plan: Plan) -> list[str]:
-    """Names of every HLS variant the plan produces, in master-playlist order."""
+    """Names of every HLS playlist the plan produces: the video variants in
+    master-playlist order, then the shared audio rendition."""
     names = [rendition.name for rendition in plan.renditions]
-    if plan.audio_only is not None and plan.has_audio:
-        names.append(plan.audio_only.name)
+    if plan.shared_audio is not None and plan.has_audio:
+        names.append(plan.shared_audio.name)
     return names
 
 

@@ -46,24 +46,27 @@ from transcoder.cutplan import (
     CutPlan,
     Piece,
     SegmentSpan,
+    audio_segments_needed,
     check_range,
     plan_cut,
     segments_needed,
     timeline,
 )
 from transcoder.errors import TranscodeError, TranscodeTimeout
-from transcoder.hls import Segment, parse_master, parse_media_segments
+from transcoder.hls import Segment, audio_playlist_uri, parse_master, parse_media_segments
 from transcoder.run import run_ffmpeg
 
 __all__ = [
     "AUDIO_GUARD_SECONDS",
     "ExportResult",
+    "audio_segments_needed",
     "export_clip",
     "export_timeout",
     "media_playlist",
     "plan_cut",
     "probe_segment",
     "segments_needed",
+    "shared_audio_playlist",
 ]
 
 FFPROBE = "ffprobe"
@@ -104,6 +107,14 @@ def export_timeout(plan: CutPlan) -> float:
 # --------------------------------------------------------------------------- I/O
 
 
+def shared_audio_playlist(playlist: Path) -> Path | None:
+    """The audio rendition's playlist when ``playlist`` is a master playlist whose
+    variants share one (an HLS audio group); else None."""
+    playlist = Path(playlist)
+    uri = audio_playlist_uri(playlist.read_text())
+    return _inside(playlist.parent, uri) if uri else None
+
+
 def media_playlist(playlist: Path) -> Path:
     """``playlist`` itself, or the top rendition's playlist when it is a master playlist."""
     playlist = Path(playlist)
@@ -141,12 +152,16 @@ def export_clip(
     on_progress: ProgressCallback | None = None,
     timeout: float | None = None,
     work_dir: Path | None = None,
+    audio_playlist: Path | None = None,
 ) -> ExportResult:
     """Export ``[start, end)`` seconds of a ready recording to the MP4 ``out_path``.
 
     ``playlist`` is the top rendition's media playlist (a master playlist is resolved
-    to its top rendition); only the segments :func:`segments_needed` names must be
-    present next to it. Times are snapped to the nearest frame. ``out_path`` appears
+    to its top rendition and its shared audio); only the segments
+    :func:`segments_needed` names must be present next to it. ``audio_playlist`` is the
+    shared audio rendition's playlist, when the video segments carry no audio (only
+    the segments :func:`audio_segments_needed` names must be present next to it).
+    Times are snapped to the nearest frame. ``out_path`` appears
     atomically, complete or not at all. Scratch files live in a private directory
     (inside ``work_dir`` when given) that is always removed. ``timeout`` (default
     :func:`export_timeout`) bounds the whole export.
@@ -155,6 +170,8 @@ def export_clip(
     segment, :class:`TranscodeError` when ffmpeg fails (:class:`TranscodeTimeout`
     past the deadline).
     """
+    if audio_playlist is None:
+        audio_playlist = shared_audio_playlist(Path(playlist))
     playlist = media_playlist(Path(playlist))
     segments = parse_media_segments(playlist.read_text())
     if not segments:
@@ -163,6 +180,12 @@ def export_clip(
     params = probe_segment(_segment_file(playlist.parent, probed.uri))
     plan = plan_cut(segments, float(params.fps), start, end)
     paths = {span.index: _segment_file(playlist.parent, span.uri) for span in _used(plan)}
+    if audio_playlist is not None:
+        folder = Path(audio_playlist).parent
+        needed = audio_segments_needed(Path(audio_playlist).read_text(), start, end)
+        audio = [_segment_file(folder, uri) for uri in needed]
+    else:
+        audio = [paths[s.index] for s in plan.audio] if params.has_audio else []
     deadline = time.monotonic() + (timeout if timeout is not None else export_timeout(plan))
     progress = _Progress(plan, on_progress)
     out_path = Path(out_path)
@@ -170,8 +193,8 @@ def export_clip(
     try:
         with tempfile.TemporaryDirectory(prefix="clip-", dir=work_dir) as scratch:
             runner = _Runner(Path(scratch), paths, params, plan, deadline, progress)
-            runner.build(partial, audio_offset=params.video_start - Fraction(probed.start))
-        _check_output(partial, plan, params)
+            runner.build(partial, audio, audio_offset=params.video_start - Fraction(probed.start))
+        _check_output(partial, plan, has_audio=bool(audio))
         os.replace(partial, out_path)
     finally:
         partial.unlink(missing_ok=True)
@@ -203,8 +226,9 @@ class _Runner:
         self.progress = progress
         self.gop = max(span.frames for span in plan.video_segments)
 
-    def build(self, out: Path, *, audio_offset: Fraction) -> None:
-        """Write the clip to ``out`` (``audio_offset``: TS clock minus timeline)."""
+    def build(self, out: Path, audio: Sequence[Path], *, audio_offset: Fraction) -> None:
+        """Write the clip to ``out`` with the audio of the segments ``audio``
+        (``audio_offset``: TS clock minus timeline; every ladder playlist shares it)."""
         plan = self.plan
         entries: list[tuple[Path, float]] = []
         if plan.head is not None:
@@ -215,7 +239,6 @@ class _Runner:
             entries.append((self._encode(plan.tail, "tail.ts"), plan.tail.duration))
         script = self.scratch / "video.ffconcat"
         script.write_text(concat_script(entries))
-        audio = [self.paths[s.index] for s in plan.audio] if self.params.has_audio else []
         audio_start = float(Fraction(plan.start) + audio_offset)
         argv = final_argv(script, audio, audio_start, plan.duration, out)
         self._run(argv, plan.duration, COPY_WEIGHT * plan.duration)
@@ -302,7 +325,7 @@ def _inside(folder: Path, uri: str) -> Path:
     return Path(folder).resolve() / relative
 
 
-def _check_output(path: Path, plan: CutPlan, params: SegmentParams) -> None:
+def _check_output(path: Path, plan: CutPlan, *, has_audio: bool) -> None:
     """ffmpeg can exit 0 having written too little: check streams, frames and length."""
     data = _ffprobe(
         [
@@ -318,7 +341,7 @@ def _check_output(path: Path, plan: CutPlan, params: SegmentParams) -> None:
     )
     kinds = {s.get("codec_type"): s for s in data.get("streams", [])}
     video = kinds.get("video")
-    if video is None or (params.has_audio and "audio" not in kinds):
+    if video is None or (has_audio and "audio" not in kinds):
         raise TranscodeError(f"the exported clip lacks streams (has {sorted(map(str, kinds))})")
     frames = plan.end_frame - plan.first_frame
     if str(video.get("nb_frames")) != str(frames):

@@ -218,6 +218,21 @@ def segments_needed(
     return [span.uri for span in _overlapping(spans, start - audio_guard, end + audio_guard)]
 
 
+def audio_segments_needed(
+    playlist_text: str, start: float, end: float, *, guard: float = AUDIO_GUARD_SECONDS
+) -> list[str]:
+    """URIs of a separate audio playlist's segments that cover ``[start, end)``.
+
+    Its segments are cut on audio frames, so they end a few milliseconds off the video
+    ones: no range check against its own length, one ``guard`` on either side.
+    """
+    segments = parse_media_segments(playlist_text)
+    if not segments:
+        raise ValueError("the audio playlist has no segments")
+    spans = timeline(segments, 1.0)
+    return [span.uri for span in _overlapping(spans, start - guard, end + guard)]
+
+
 def _check_fps(fps: float) -> None:
     if not (math.isfinite(fps) and fps > 0):
         raise ValueError(f"fps must be a positive number (got {fps})")

@@ -10,20 +10,24 @@ from transcoder.plan import Plan, Rendition
 
 AUDIO_SAMPLE_RATE = 48_000
 AUDIO_CHANNELS = 2
-# Lecture settings, measured in bench/explore.py against PeerTube's veryfast at equal
-# quality (top-rung SSIM within 0.0001, bytes 1.08-1.12x): superfast with macroblock-tree
-# rate control kept on (still slides gain most from it; superfast turns it off, which
-# is where its 1.7x bytes come from) and CAVLC instead of CABAC cut x264's CPU per
-# ladder by about a fifth.
-X264_PRESET = "superfast"
+# Lecture settings, measured with bench/transcode.py and bench/explore.py against
+# PeerTube's veryfast at capped CRF 23, at equal quality (bench/README.md): ultrafast,
+# with macroblock-tree rate control switched back on (still slides gain most from it:
+# the keyframe every segment starts with gets the bits, the static frames after it are
+# nearly free; ultrafast's 3.2x bytes at the same CRF come mostly from turning it off),
+# at CRF 26. On a 30 s lecture that cost 0.78x the CPU of the previous superfast/CRF 23
+# settings with every rung's SSIM within 0.0008 of PeerTube's and the ladder's bytes
+# (shared audio included) 1.16x. Deblocking back on cost 8 % more CPU for +0.0002-0.0004
+# SSIM on the lower rungs.
+X264_PRESET = "ultrafast"
 # Extra x264 settings on top of the preset ("key=value:key=value"), or "" for none.
-X264_PARAMS = "mbtree=1:rc-lookahead=10:no-cabac=1"
+X264_PARAMS = "mbtree=1:rc-lookahead=10"
 # "crf": constant quality capped by each rendition's maxrate/bufsize (what PeerTube
 # does); "abr": average bit rate = the rendition's video_bitrate, same cap. On lecture
 # recordings (mostly still slides) capped CRF 23 halved the ladder's bytes for SSIM
 # >= 0.996 on every rung and encoded a little faster than ABR.
 RATE_CONTROL = "crf"
-CRF = 23
+CRF = 26
 # Frame threads per x264 encoder when several share one process; None keeps x264's
 # own choice. ffmpeg 7 and later (the static ffmpeg 9 we run) give every encoder its own
 # thread, so one x264 thread per rung keeps both cores busy without frame-threading
@@ -40,7 +44,10 @@ SCALE_FLAGS = "bicubic"
 
 
 def encoder_options(plan: Plan) -> dict[str, object]:
-    """Output options shared by every rendition, plus per-stream ``:v:i``/``:a:i`` ones."""
+    """Output options shared by every rendition, plus per-stream ``:v:i``/``:a:i`` ones.
+
+    One audio encoder (``a:0``) when the plan shares its audio, else one per rung.
+    """
     options: dict[str, object] = {
         "c:v": "libx264",
         "preset": X264_PRESET,
@@ -66,8 +73,11 @@ def encoder_options(plan: Plan) -> dict[str, object]:
         options.update(_rendition_options(index, rendition))
     if plan.has_audio:
         options.update({"c:a": "aac", "ar": AUDIO_SAMPLE_RATE, "ac": AUDIO_CHANNELS})
-        for index, rendition in enumerate(plan.renditions):
-            options[f"b:a:{index}"] = rendition.audio_bitrate
+        if plan.shared_audio is not None:
+            options["b:a:0"] = plan.shared_audio.bitrate
+        else:
+            for index, rendition in enumerate(plan.renditions):
+                options[f"b:a:{index}"] = rendition.audio_bitrate
     return options
 
 

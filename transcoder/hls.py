@@ -28,6 +28,24 @@ class VariantInfo:
 
 
 @dataclass(frozen=True)
+class MediaTag:
+    """One ``#EXT-X-MEDIA`` rendition of a master playlist (an audio group member)."""
+
+    type: str
+    group: str
+    name: str
+    uri: str | None
+
+    @property
+    def directory(self) -> str | None:
+        """The URI's directory ("audio/index.m3u8" -> "audio"); None without a URI."""
+        if not self.uri:
+            return None
+        head, _, tail = self.uri.rpartition("/")
+        return head or tail.rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
 class Segment:
     """One media segment of a media playlist."""
 
@@ -51,6 +69,28 @@ def parse_master(text: str) -> list[VariantInfo]:
             variants.append(_variant(line, pending))
             pending = None
     return variants
+
+
+def parse_media_tags(text: str) -> list[MediaTag]:
+    """``#EXT-X-MEDIA`` renditions of a master playlist, in playlist order."""
+    tags = []
+    for line in _lines(text):
+        if line.startswith("#EXT-X-MEDIA:"):
+            attributes = parse_attributes(line.partition(":")[2])
+            tags.append(
+                MediaTag(
+                    type=attributes.get("TYPE", ""),
+                    group=attributes.get("GROUP-ID", ""),
+                    name=attributes.get("NAME", ""),
+                    uri=attributes.get("URI"),
+                )
+            )
+    return tags
+
+
+def audio_playlist_uri(text: str) -> str | None:
+    """URI of the master playlist's (first) audio rendition, if its audio is separate."""
+    return next((t.uri for t in parse_media_tags(text) if t.type == "AUDIO" and t.uri), None)
 
 
 def parse_media_segments(text: str) -> list[Segment]:

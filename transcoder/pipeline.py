@@ -27,7 +27,13 @@ from transcoder.argv import (
     variant_names,
 )
 from transcoder.errors import TranscodeError
-from transcoder.hls import VariantInfo, event_to_vod, parse_master, parse_media_segments
+from transcoder.hls import (
+    VariantInfo,
+    audio_playlist_uri,
+    event_to_vod,
+    parse_master,
+    parse_media_segments,
+)
 from transcoder.limits import Limits
 from transcoder.plan import Plan, plan_ladder
 from transcoder.probe import MediaInfo, probe
@@ -213,7 +219,13 @@ def _check_renditions(out_dir: Path, plan: Plan) -> tuple[RenditionOutput, ...]:
     master = out_dir / MASTER_NAME
     if not master.is_file():
         raise TranscodeError("ffmpeg did not write the master playlist")
-    variants = parse_master(master.read_text())
+    text = master.read_text()
+    variants = parse_master(text)
+    audio_uri = audio_playlist_uri(text)
+    if audio_uri is not None and plan.shared_audio is not None:
+        # The shared audio is listed as a rendition of its own, after the video.
+        bandwidth = plan.shared_audio.bitrate
+        variants.append(VariantInfo(uri=audio_uri, bandwidth=bandwidth, width=None, height=None))
     expected = variant_names(plan)
     if sorted(v.name for v in variants) != sorted(expected):
         raise TranscodeError(
@@ -234,7 +246,7 @@ def _rendition_output(out_dir: Path, variant: VariantInfo, plan: Plan) -> Rendit
     if not segments or not all((playlist.parent / s.uri).is_file() for s in segments):
         raise TranscodeError(f"{variant.uri} is missing media segments")
     planned = next((r for r in plan.renditions if r.name == variant.name), None)
-    if planned is None:  # the audio-only variant
+    if planned is None:  # the shared audio
         return RenditionOutput(variant.name, 0, 0, variant.bandwidth, variant.uri)
     return RenditionOutput(
         name=planned.name,

@@ -22,7 +22,9 @@ MIN_FPS = 1.0
 MIN_VIDEO_BITRATE = 100_000
 MAXRATE_FACTOR = 1.07
 BUFSIZE_FACTOR = 1.5
-AUDIO_ONLY_BITRATE = 96_000
+# The one AAC rendition every video variant plays (an HLS audio group): encoded once
+# instead of once per rung, and the audio-only choice for a bad connection.
+SHARED_AUDIO_BITRATE = 128_000
 # Integrated loudness target (LUFS, measured per EBU R128): the level podcasts and
 # streaming services use, since learners listen on laptops and phones, not in a studio.
 LOUDNESS_TARGET = -16.0
@@ -46,11 +48,11 @@ class Rendition:
 
 
 @dataclass(frozen=True)
-class AudioOnly:
-    """The audio-only variant (for listening on a bad connection)."""
+class SharedAudio:
+    """The audio rendition all video variants share (HLS ``EXT-X-MEDIA`` audio group)."""
 
     name: str = "audio"
-    bitrate: int = AUDIO_ONLY_BITRATE
+    bitrate: int = SHARED_AUDIO_BITRATE
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,10 @@ class Plan:
     """Everything the encoder needs besides the source: renditions and timing.
 
     ``gop_frames`` is ``fps * segment_seconds`` so every rendition places keyframes at
-    the same instants and every segment starts with one.
+    the same instants and every segment starts with one. With ``shared_audio`` the
+    video variants carry no audio and all play that one rendition; without it (a plain
+    ladder, as one-process-per-rendition pipelines make) each variant muxes its own
+    audio at its rung's ``audio_bitrate``.
     """
 
     renditions: tuple[Rendition, ...]
@@ -88,7 +93,7 @@ class Plan:
     gop_frames: int
     segment_seconds: int
     has_audio: bool
-    audio_only: AudioOnly | None = None
+    shared_audio: SharedAudio | None = None
     storyboard: Storyboard | None = None
     loudness_target: float | None = None
 
@@ -101,8 +106,8 @@ def plan_ladder(
 ) -> Plan:
     """Choose the rendition ladder for ``info`` without ever upscaling.
 
-    With ``extras`` the plan also asks for an audio-only variant (when there is audio),
-    loudness normalisation, and a storyboard of seek-preview thumbnails.
+    With ``extras`` the audio (when there is some) is one shared, loudness-normalised
+    rendition, and the plan asks for a storyboard of seek-preview thumbnails.
     """
     if segment_seconds < 1:
         raise ValueError("segment_seconds must be at least 1")
@@ -118,7 +123,7 @@ def plan_ladder(
         gop_frames=max(1, round(fps * segment_seconds)),
         segment_seconds=segment_seconds,
         has_audio=info.has_audio,
-        audio_only=AudioOnly() if extras and info.has_audio else None,
+        shared_audio=SharedAudio() if extras and info.has_audio else None,
         storyboard=plan_storyboard(info.width, info.height, info.duration) if extras else None,
         loudness_target=LOUDNESS_TARGET if extras and info.has_audio else None,
     )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
 from transcoder.clip_export import export_clip
-from transcoder.cutplan import segments_needed
+from transcoder.cutplan import audio_segments_needed, segments_needed
 from transcoder.errors import TranscodeError, TranscodeTimeout
-from transcoder.hls import parse_master
+from transcoder.hls import audio_playlist_uri, parse_master
 from transcoder.run import Interrupted, stop_requested
 from webapp.clips import exports
 from webapp.extensions import db
@@ -42,7 +43,7 @@ def run_export(export_id: int) -> str | None:
     try:
         with heartbeat_for(export_id), scratch_dir(export_id, attempt) as scratch:
             out = scratch / "clip.mp4"
-            playlist = _fetch(prefix, start, end, scratch / "hls")
+            playlist, audio = _fetch(prefix, start, end, scratch / "hls")
             (scratch / "work").mkdir()
 
             def on_progress(percent: float) -> None:
@@ -50,7 +51,13 @@ def run_export(export_id: int) -> str | None:
                 db.session.commit()
 
             result = export_clip(
-                playlist, start, end, out, on_progress=on_progress, work_dir=scratch / "work"
+                playlist,
+                start,
+                end,
+                out,
+                on_progress=on_progress,
+                work_dir=scratch / "work",
+                audio_playlist=audio,
             )
             key = export_key(clip_id, export_id, attempt)
             get_storage().put_file(key, out, content_type="video/mp4")
@@ -80,20 +87,38 @@ def heartbeat_for(export_id: int):
     return heartbeat(export_id, stale_after().total_seconds() / 5, model=ClipExport)
 
 
-def _fetch(prefix: str | None, start: float, end: float, folder: Path) -> Path:
-    """Download the top rendition's playlist and just the segments the range needs."""
+def _fetch(prefix: str | None, start: float, end: float, folder: Path) -> tuple[Path, Path | None]:
+    """Download the top rendition's playlist and the shared audio's (if the ladder has
+    one), with just the segments the range needs; returns both local playlists."""
     if not prefix:
         raise ValueError("the recording has no published ladder")
     storage = get_storage()
-    master = parse_master(storage.get_bytes(f"{prefix}/master.m3u8").decode())
-    top = max((v for v in master if v.height), key=lambda v: v.height)
-    variant_dir = top.uri.rsplit("/", 1)[0]
-    text = storage.get_bytes(f"{prefix}/{top.uri}").decode()
+    master_text = storage.get_bytes(f"{prefix}/master.m3u8").decode()
+    top = max((v for v in parse_master(master_text) if v.height), key=lambda v: v.height)
+    video = _fetch_playlist(prefix, top.uri, folder, segments_needed, start, end)
+    audio_uri = audio_playlist_uri(master_text)
+    if audio_uri is None:
+        return video, None
+    return video, _fetch_playlist(prefix, audio_uri, folder, audio_segments_needed, start, end)
+
+
+def _fetch_playlist(
+    prefix: str,
+    uri: str,
+    folder: Path,
+    needed: Callable[[str, float, float], list[str]],
+    start: float,
+    end: float,
+) -> Path:
+    """Download the media playlist ``uri`` and the segments ``needed`` names."""
+    storage = get_storage()
+    variant_dir = uri.rsplit("/", 1)[0]
+    text = storage.get_bytes(f"{prefix}/{uri}").decode()
     local = folder / variant_dir
     local.mkdir(parents=True)
     (local / "index.m3u8").write_text(text)
-    for uri in segments_needed(text, start, end):
-        storage.download(f"{prefix}/{variant_dir}/{uri}", local / uri)
+    for segment in needed(text, start, end):
+        storage.download(f"{prefix}/{variant_dir}/{segment}", local / segment)
     return local / "index.m3u8"
 
 

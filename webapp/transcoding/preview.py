@@ -2,9 +2,10 @@
 
 The single ffmpeg run writes EVENT playlists that grow segment by segment. While it
 runs, the job's progress callback calls :meth:`PreviewPublisher.sync`, which copies the
-new complete segments of the smallest variant and then its playlist to a preview prefix.
-Learners can start watching after the first segment; when the full ladder is published
-the preview is dropped (the final 240p segments are the very same files).
+new complete segments of the smallest variant (and of the shared audio rendition, which
+that variant plays) and then their playlists to a preview prefix. Learners can start
+watching after the first segment; when the full ladder is published the preview is
+dropped (the final 240p and audio segments are the very same files).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from webapp.storage.content_types import content_type
 _RUNG = re.compile(r"^(\d+)p$")
 PLAYLIST = "index.m3u8"
 MASTER = "master.m3u8"
+AUDIO = "audio"  # the shared audio rendition's directory (transcoder.plan.SharedAudio)
 
 
 def preview_prefix(video_id: int, job_id: int, attempt: int) -> str:
@@ -45,7 +47,7 @@ def complete_playlist_text(text: str) -> str:
 
 
 class PreviewPublisher:
-    """Mirror the smallest variant of an in-progress encode to ``prefix``."""
+    """Mirror the smallest variant of an in-progress encode (and its audio) to ``prefix``."""
 
     def __init__(self, storage: Storage, out_dir: Path, prefix: str) -> None:
         self.storage = storage
@@ -62,7 +64,23 @@ class PreviewPublisher:
         self.variant = self.variant or smallest_variant(self.out_dir)
         if self.variant is None:
             return False
-        playlist = self.out_dir / self.variant / PLAYLIST
+        video = self._mirror(self.variant)
+        # The video variants carry no audio of their own when it is shared.
+        audio = self._mirror(AUDIO) if (self.out_dir / AUDIO).is_dir() else None
+        if self.available or not video or audio is False:
+            return False
+        self.storage.put_bytes(
+            f"{self.prefix}/{MASTER}",
+            self._master(audio is not None).encode(),
+            content_type(MASTER),
+        )
+        self.available = True
+        return True
+
+    def _mirror(self, folder: str) -> bool:
+        """Upload the complete segments of ``folder``, then its playlist; False until the
+        playlist names at least one segment."""
+        playlist = self.out_dir / folder / PLAYLIST
         if not playlist.is_file():
             return False
         text = complete_playlist_text(playlist.read_text())
@@ -70,27 +88,29 @@ class PreviewPublisher:
         if not segments:
             return False
         for segment in segments:
-            if segment.uri not in self.uploaded:
-                self._put(
-                    f"{self.variant}/{segment.uri}", self.out_dir / self.variant / segment.uri
-                )
-                self.uploaded.add(segment.uri)
+            rel = f"{folder}/{segment.uri}"
+            if rel not in self.uploaded:
+                self._put(rel, self.out_dir / folder / segment.uri)
+                self.uploaded.add(rel)
         # Segments first, then the playlist that names them.
         self.storage.put_bytes(
-            f"{self.prefix}/{self.variant}/{PLAYLIST}", text.encode(), content_type(PLAYLIST)
+            f"{self.prefix}/{folder}/{PLAYLIST}", text.encode(), content_type(PLAYLIST)
         )
-        if self.available:
-            return False
-        self.storage.put_bytes(
-            f"{self.prefix}/{MASTER}", self._master().encode(), content_type(MASTER)
-        )
-        self.available = True
         return True
 
     def _put(self, rel: str, path: Path) -> None:
         self.storage.put_file(f"{self.prefix}/{rel}", path, content_type(rel))
 
-    def _master(self) -> str:
+    def _master(self, with_audio: bool) -> str:
         height = int(_RUNG.match(self.variant).group(1))
         # A conservative bandwidth hint; the preview has a single variant anyway.
-        return f"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH={height * 2500}\n{self.variant}/{PLAYLIST}\n"
+        lines = ["#EXTM3U"]
+        inf = f"#EXT-X-STREAM-INF:BANDWIDTH={height * 2500}"
+        if with_audio:
+            lines.append(
+                f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{AUDIO}",NAME="{AUDIO}",DEFAULT=YES,'
+                f'AUTOSELECT=YES,URI="{AUDIO}/{PLAYLIST}"'
+            )
+            inf += f',AUDIO="{AUDIO}"'
+        lines += [inf, f"{self.variant}/{PLAYLIST}"]
+        return "\n".join(lines) + "\n"
