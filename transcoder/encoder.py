@@ -24,8 +24,8 @@ X264_PRESET = "ultrafast"
 X264_PARAMS = "mbtree=1:rc-lookahead=10"
 # "crf": constant quality capped by each rendition's maxrate/bufsize (what PeerTube
 # does); "abr": average bit rate = the rendition's video_bitrate, same cap. On lecture
-# recordings (mostly still slides) capped CRF 23 halved the ladder's bytes for SSIM
-# >= 0.996 on every rung and encoded a little faster than ABR.
+# recordings (mostly still slides) capped CRF (23, with veryfast) halved the ladder's
+# bytes for SSIM >= 0.996 on every rung and encoded a little faster than ABR.
 RATE_CONTROL = "crf"
 CRF = 26
 # Frame threads per x264 encoder when several share one process; None keeps x264's

@@ -36,14 +36,6 @@ class MediaTag:
     name: str
     uri: str | None
 
-    @property
-    def directory(self) -> str | None:
-        """The URI's directory ("audio/index.m3u8" -> "audio"); None without a URI."""
-        if not self.uri:
-            return None
-        head, _, tail = self.uri.rpartition("/")
-        return head or tail.rsplit(".", 1)[0]
-
 
 @dataclass(frozen=True)
 class Segment:
