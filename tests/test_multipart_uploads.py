@@ -333,6 +333,29 @@ def test_completing_twice_gives_the_same_video(uploader: UploadApi, padded_clip:
     assert _counts(uploader.app) == (1, 1)
 
 
+def test_listing_parts_while_a_completion_runs_loses_nothing(
+    uploader: UploadApi, padded_clip: bytes
+) -> None:
+    """A reloaded page asks for the parts just as the old page's completion has joined
+    them: a 409 that leaves the upload open, and the completion still makes the video."""
+    upload_id = uploader.start(padded_clip)
+    parts = uploader.put_all(upload_id, padded_clip)
+    session = _session(uploader.app, upload_id)
+    with uploader.app.app_context():  # what complete() does first: join the parts
+        get_storage().complete_multipart(
+            session.key, session.upload_id, [(p["PartNumber"], p["ETag"]) for p in parts]
+        )
+
+    listed = uploader.parts(upload_id)
+    assert listed.status_code == 409
+    assert "being completed" in listed.get_json()["error"]
+    assert _session(uploader.app, upload_id).state == "open"
+
+    done = uploader.complete(upload_id, parts)
+    assert done.status_code == 201, done.get_json()
+    assert _counts(uploader.app) == (1, 1)
+
+
 def test_a_file_that_is_not_a_video_is_rejected_after_joining(
     uploader: UploadApi,
 ) -> None:

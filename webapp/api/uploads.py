@@ -152,9 +152,11 @@ def complete_upload(upload_id: int):
     parts = body.get("parts") if isinstance(body, dict) else None
     try:
         result = multipart.complete(session, parts)
-    except multipart.AlreadyCompleted:
+    except multipart.AlreadyCompleted as exc:
         db.session.rollback()
         session = upload_or_404(upload_id, user)
+        if session.video is None:  # not completed by the other request: ended otherwise
+            return error_response(409, session.error or str(exc))
         result = multipart.Completion(session.video, None)
     except UploadRejected as exc:
         db.session.commit()  # a REJECTED upload stays marked, with its reason

@@ -251,6 +251,12 @@ def _stored_parts(session: UploadSession) -> list[PartInfo]:
     try:
         return get_storage().list_parts(session.key, session.upload_id)
     except UploadNotFound:
+        if get_storage().exists(session.key):
+            # A completion joined the parts (it is running now, or failed after joining
+            # and verifies the object when asked again): the upload is not lost.
+            raise UploadConflict(
+                "This upload's parts have been joined; it is being completed."
+            ) from None
         session.state = UploadState.ABORTED.value
         session.error = "The store no longer has this upload (it expired); start it again."
         db.session.flush()
