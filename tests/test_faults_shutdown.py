@@ -60,10 +60,11 @@ def _wait(predicate: Callable[[], bool], what: str, timeout: float = 120) -> Non
 
 @pytest.fixture(scope="module")
 def class_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """45 s: the stop comes a few seconds into the encode (once the first segment is out),
-    so most of it is still to do; short enough to encode again within the test."""
+    """150 s (about 11 s to encode on a quiet machine): the stop comes a few seconds into
+    the encode (once the first segment is out), so most of it is still to do; short
+    enough to encode again within the test."""
     path = tmp_path_factory.mktemp("shutdown") / "class.mp4"
-    return generate(path, seconds=45.0, width=640, height=360, fps=25)
+    return generate(path, seconds=150.0, width=640, height=360, fps=25)
 
 
 class DevServer:

@@ -126,10 +126,10 @@ def test_dead_scratch_is_cleaned_live_scratch_is_kept(app: Flask) -> None:
 
 @pytest.fixture(scope="module")
 def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Long enough (75 s: ffmpeg 9 with the lecture settings is quick) that a transcode is
-    caught mid-way."""
+    """Long enough (150 s, about 11 s to encode on a quiet machine: ffmpeg 9 with the
+    lecture settings is quick) that a transcode is caught mid-way."""
     path = tmp_path_factory.mktemp("long") / "class.mp4"
-    return generate(path, seconds=75.0, width=640, height=360, fps=25)
+    return generate(path, seconds=150.0, width=640, height=360, fps=25)
 
 
 def _start_doomed_worker(log: Path) -> subprocess.Popen:
