@@ -260,7 +260,14 @@ def test_killed_worker_job_is_recovered_and_preview_plays_early(
         assert result["requeued"] == [job_id]
         job = wait_for_job(app, job_id, timeout=180)
         assert job.state == JobState.READY and job.attempts == 2
-        _wait(lambda: view.seen and view.seen[-1].state == "ready", 30, "the learner's view")
+
+        # A look that fetched the master just before the switch and the state just after
+        # sees the preview's one variant and "ready": wait for a look after the switch.
+        def full_ladder_seen() -> bool:
+            last = view.seen[-1] if view.seen else None
+            return last is not None and last.state == "ready" and len(last.variants) > 1
+
+        _wait(full_ladder_seen, 30, "the learner's view")
 
     with app.app_context():
         video = db.session.get(Video, video_id)
