@@ -12,6 +12,7 @@ import math
 import shutil
 import struct
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -381,20 +382,20 @@ def test_progress_only_moves_forward_to_100(exports: dict[str, Export]) -> None:
         assert export.progress[-1] == 100.0
 
 
+def copy_needed(playlist: Path, needed: Callable[..., list[str]], folder: Path) -> Path:
+    """Copy ``playlist`` and only the segments ``needed`` names for 1.52-4.4 s."""
+    folder.mkdir()
+    text = playlist.read_text()
+    (folder / "index.m3u8").write_text(text)
+    for uri in needed(text, 1.52, 4.4):
+        shutil.copy(playlist.parent / uri, folder / uri)
+    return folder / "index.m3u8"
+
+
 def test_worker_flow_with_only_the_needed_segments(ladder: Ladder, tmp_path: Path) -> None:
     """Download only what segments_needed names; the export must not need more."""
-    local = tmp_path / "dl"
-    local.mkdir()
-    text = ladder.top.read_text()
-    (local / "index.m3u8").write_text(text)
-    for uri in segments_needed(text, 1.52, 4.4):
-        shutil.copy(ladder.top.parent / uri, local / uri)
-    audio = tmp_path / "audio"
-    audio.mkdir()
-    audio_text = ladder.audio.read_text()
-    (audio / "index.m3u8").write_text(audio_text)
-    for uri in audio_segments_needed(audio_text, 1.52, 4.4):
-        shutil.copy(ladder.audio.parent / uri, audio / uri)
+    local = copy_needed(ladder.top, segments_needed, tmp_path / "dl").parent
+    audio = copy_needed(ladder.audio, audio_segments_needed, tmp_path / "audio").parent
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     out = tmp_path / "clip.mp4"
