@@ -210,10 +210,7 @@ def segments_needed(
     in playlist order: the video segments plus the neighbours that may hold audio of
     the range. Raises ``ValueError`` for a bad range.
     """
-    segments = parse_media_segments(playlist_text)
-    if not segments:
-        raise ValueError("the playlist has no segments")
-    spans = timeline(segments, 1.0)  # only the times matter here, not the frame grid
+    spans = _time_spans(playlist_text, "the playlist has no segments")
     check_range(start, end, spans[-1].end)
     return [span.uri for span in _overlapping(spans, start - audio_guard, end + audio_guard)]
 
@@ -226,11 +223,17 @@ def audio_segments_needed(
     Its segments are cut on audio frames, so they end a few milliseconds off the video
     ones: no range check against its own length, one ``guard`` on either side.
     """
+    spans = _time_spans(playlist_text, "the audio playlist has no segments")
+    return [span.uri for span in _overlapping(spans, start - guard, end + guard)]
+
+
+def _time_spans(playlist_text: str, empty_message: str) -> tuple[SegmentSpan, ...]:
+    """The playlist's segments on its timeline (only the times matter, not the frame
+    grid); ``ValueError(empty_message)`` when it lists none."""
     segments = parse_media_segments(playlist_text)
     if not segments:
-        raise ValueError("the audio playlist has no segments")
-    spans = timeline(segments, 1.0)
-    return [span.uri for span in _overlapping(spans, start - guard, end + guard)]
+        raise ValueError(empty_message)
+    return timeline(segments, 1.0)
 
 
 def _check_fps(fps: float) -> None:

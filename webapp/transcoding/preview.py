@@ -14,13 +14,14 @@ import re
 from pathlib import Path
 
 from transcoder.hls import parse_media_segments
+from transcoder.plan import SharedAudio
 from webapp.storage import Storage
 from webapp.storage.content_types import content_type
 
 _RUNG = re.compile(r"^(\d+)p$")
 PLAYLIST = "index.m3u8"
 MASTER = "master.m3u8"
-AUDIO = "audio"  # the shared audio rendition's directory (transcoder.plan.SharedAudio)
+AUDIO = SharedAudio.name  # the shared audio rendition's directory
 
 
 def preview_prefix(video_id: int, job_id: int, attempt: int) -> str:
