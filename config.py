@@ -107,6 +107,8 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         # Lifetime of the signed grant that spares a heartbeat the access checks.
         "HEARTBEAT_GRANT_SECONDS": _env_int(env, "HEARTBEAT_GRANT_SECONDS", 900),
         "API_TOKEN_DAYS": _env_int(env, "API_TOKEN_DAYS", 30),
+        # Check every API answer against the OpenAPI document (the test suite turns it on).
+        "API_VALIDATE_RESPONSES": _env_bool(env, "API_VALIDATE_RESPONSES", False),
         # Lifetime of the signed segment/thumbnail links inside playlists (1 to 10080).
         "MEDIA_URL_TTL_MINUTES": _env_int(env, "MEDIA_URL_TTL_MINUTES", 30),
         "NODE_MODULES": env.get("NODE_MODULES") or str(BASE_DIR / "node_modules"),

@@ -74,6 +74,7 @@ def instance_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtu
     path = tmp_path_factory.mktemp("instance")
     os.environ["LEARNSTREAM_INSTANCE"] = str(path)
     os.environ["SECRET_KEY"] = "test-secret-key"
+    os.environ["API_VALIDATE_RESPONSES"] = "1"  # every API answer is checked against the document
     for key in S3_SETTINGS:
         os.environ.pop(key, None)
     if S3_MODE:

@@ -228,6 +228,9 @@ POSITION = {"position": 1.0}
 def _site_entries() -> Iterator[Entry]:
     """Public pages, the caller's own pages, uploads, certificates, paths, reports."""
     yield _e("health.healthz", "GET", PUBLIC)
+    yield _e("api.openapi_document", "GET", PUBLIC)
+    yield _e("apidocs.api_docs", "GET", PUBLIC)
+    yield _e("apidocs.docs_asset", "GET", PUBLIC, _at({"name": "docs.js"}))
     yield _e("playback.player_static", "GET", PUBLIC, _at({"filename": "player.js"}))
     yield _e("playback.vendor", "GET", PUBLIC, _at({"name": "hls.js"}), needs_npm=True)
     yield _e("uploads.vendor", "GET", UPLOADER, _at({"name": "uppy.min.js"}), needs_npm=True)

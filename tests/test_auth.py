@@ -116,7 +116,11 @@ def test_token_flow(client: FlaskClient, make_user) -> None:
     assert client.get("/api/v1/videos/999").status_code == 401
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/videos/999", headers=headers).get_json() == {
-        "error": "No such video."
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "No such video.",
+        "error": "No such video.",
     }
 
 
@@ -193,7 +197,13 @@ def test_nobody_revokes_or_sees_another_accounts_token(client: FlaskClient, make
         t["id"] for t in client.get("/api/v1/tokens", headers=as_admin).get_json()["tokens"]
     ]
     response = client.delete(f"/api/v1/tokens/{owned['id']}", headers=as_admin)
-    assert response.status_code == 404 and response.get_json() == {"error": "no such token"}
+    assert response.status_code == 404 and response.get_json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "no such token",
+        "error": "no such token",
+    }
     as_owner = {"Authorization": f"Bearer {owned['token']}"}
     assert client.get("/api/v1/tokens", headers=as_owner).status_code == 200
 

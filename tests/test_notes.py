@@ -286,7 +286,13 @@ def test_notes_are_private_to_their_author(app: Flask, api: Api, lesson, make_us
         api.delete(note_id),
     ):
         assert response.status_code == 404
-        assert response.get_json() == {"error": "No such note."}
+        assert response.get_json() == {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": "No such note.",
+            "error": "No such note.",
+        }
     # The other learner's own note does not mix with the first one's.
     api.add(video_id, 20, "Theirs")
     assert [n["body"] for n in api.listing(video_id).get_json()["notes"]] == ["Theirs"]

@@ -328,7 +328,13 @@ def test_each_learner_sees_only_their_own_progress(app, client, auth, setup, mak
 
 def test_unknown_video_is_404_json(client, auth, setup) -> None:
     response = _put(client, auth, 987654, {"position": 1})
-    assert response.status_code == 404 and response.get_json() == {"error": "No such video."}
+    assert response.status_code == 404 and response.get_json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "No such video.",
+        "error": "No such video.",
+    }
 
 
 def test_anonymous_heartbeat_is_401(app, setup) -> None:

@@ -11,6 +11,8 @@ import config
 from webapp import dbsetup, errors, headers, security, sessions, storage
 from webapp.analytics import bp as analytics_bp
 from webapp.api import bp as api_bp
+from webapp.api import contract_check
+from webapp.api import docs_bp as api_docs_bp
 from webapp.auth import bp as auth_bp
 from webapp.auth import idle, loaders, throttle
 from webapp.captions import bp as captions_bp
@@ -43,6 +45,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _configure_database(app)
     _configure_extensions(app)
     _configure_blueprints(app)
+    contract_check.init_app(app)
     register_cli(app)
     return app
 
@@ -69,7 +72,16 @@ def _configure_extensions(app: Flask) -> None:
 
 
 def _configure_blueprints(app: Flask) -> None:
-    for bp in (auth_bp, library_bp, uploads_bp, playback_bp, clips_bp, health_bp, api_bp):
+    for bp in (
+        auth_bp,
+        library_bp,
+        uploads_bp,
+        playback_bp,
+        clips_bp,
+        health_bp,
+        api_bp,
+        api_docs_bp,
+    ):
         app.register_blueprint(bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(cohorts_bp)

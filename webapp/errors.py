@@ -1,11 +1,13 @@
-"""Error responses: JSON ``{"error": message}`` for the API, a page for the site."""
+"""Error responses: problem details (RFC 9457, ``webapp/problems.py``) for the API and
+JSON callers, a page for the site."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from webapp.problems import ApiError, problem_response
 from webapp.storage import StorageError
 
 
@@ -17,12 +19,18 @@ def wants_json() -> bool:
 def error_response(status: int, message: str):
     """Render an error the way the caller expects."""
     if wants_json():
-        return jsonify(error=message), status
+        return problem_response(status, message)
     return render_template("error.html", status=status, message=message), status
 
 
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        if not wants_json():
+            return error_response(exc.status, exc.detail)
+        return problem_response(exc.status, exc.detail, exc.errors, exc.headers)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
