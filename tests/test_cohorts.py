@@ -122,7 +122,7 @@ def test_berlin_in_january_is_cet() -> None:
     shown = localize(JAN_20_18_UTC, "Europe/Berlin")
     assert shown.time == "19:00" and shown.abbreviation == "CET"
     assert shown.display == "Wed 20 Jan 2027, 19:00 CET"
-    assert shown.as_json()["local"] == "2027-01-20T19:00:00+01:00"
+    assert shown.local.isoformat() == "2027-01-20T19:00:00+01:00"
 
 
 def test_naive_sqlite_values_are_read_as_utc() -> None:
@@ -289,6 +289,50 @@ def test_instructor_marks_attendance_in_bulk(
         data={"csrf_token": auth.csrf("/classes"), f"present-{setup.learner}": "1"},
     )
     assert forbidden.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"user_id": "LEARNER", "present": "yes"}, "present", "valid boolean"),
+        ({"user_id": "7", "present": True}, "user_id", "valid integer"),
+        ({"user_id": True, "present": True}, "user_id", "valid integer"),
+        ({"user_id": 0, "present": True}, "user_id", "greater than or equal to 1"),
+        ({"user_id": 2**31, "present": True}, "user_id", "less than or equal to"),
+        ({"user_id": "LEARNER"}, "present", "Field required"),
+        ({"user_id": "LEARNER", "present": True, "source": "check-in"}, "source", "unknown"),
+        ([{"user_id": "LEARNER", "present": True}], None, "send a JSON object"),
+    ],
+)
+def test_bad_attendance_marks_are_a_problem_naming_the_field(
+    app: Flask,
+    client: FlaskClient,
+    auth: Auth,
+    setup: Setup,
+    body: object,
+    field: str | None,
+    message: str,
+) -> None:
+    with app.app_context():
+        live = _class(setup.cohort_a, "Past", datetime.now(UTC) - timedelta(days=1)).id
+        db.session.commit()
+    auth.login(setup.instructor_email)
+    fill = {"LEARNER": setup.learner}
+    if isinstance(body, dict):
+        body = {k: fill.get(v, v) if isinstance(v, str) else v for k, v in body.items()}
+    response = client.post(
+        f"/api/v1/classes/{live}/attendance", json=body, headers=auth.json_headers()
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    if field is None:
+        assert problem["detail"] == message
+    else:
+        errors = {e["field"]: e["message"] for e in problem["errors"]}
+        assert message in errors[field] and field in problem["detail"]
+    with app.app_context():
+        assert db.session.scalars(select(Attendance)).all() == []
 
 
 # --------------------------------------------------------------------------- recordings

@@ -6,7 +6,6 @@ served at ``/api/v1/openapi.json``, browsable at ``/api/docs/``), and the caller
 from webapp.api import captions as _captions  # noqa: F401  (captions, player preferences)
 from webapp.api import catalogue, clips, views  # noqa: F401  (route modules register on bp)
 from webapp.api import certificates as _certificates  # noqa: F401  (certificates)
-from webapp.api import cohorts as _cohorts  # noqa: F401  (blended learning)
 from webapp.api import docs as _docs  # noqa: F401  (the OpenAPI document)
 from webapp.api import notes as _notes  # noqa: F401  (notes and bookmarks)
 from webapp.api import paths as _paths  # noqa: F401  (learning paths)
@@ -15,5 +14,6 @@ from webapp.api import uploads as _uploads  # noqa: F401  (direct multipart uplo
 from webapp.api.blueprint import bp
 from webapp.api.docs import docs_bp
 from webapp.auth import api as _auth  # noqa: F401  (API tokens)
+from webapp.cohorts import api as _cohorts  # noqa: F401  (blended learning)
 
 __all__ = ["bp", "docs_bp"]

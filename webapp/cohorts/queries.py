@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from flask import abort
 from sqlalchemy import and_, select
@@ -258,6 +259,9 @@ def missed_classes(user: User, now: datetime | None = None) -> list[MissedClass]
 # ----------------------------------------------------------------------------- exam review
 
 
+ReviewStatus = Literal["not started", "partly watched", "completed"]
+
+
 @dataclass(frozen=True)
 class ReviewItem:
     """A module in an exam's scope, the learner's progress and what is left to watch."""
@@ -276,7 +280,7 @@ class ReviewItem:
         return round(100.0 * (1 - left / self.duration), 1)
 
     @property
-    def status(self) -> str:
+    def status(self) -> ReviewStatus:
         """``not started``, ``partly watched`` or ``completed``."""
         if self.progress.completed or not self.unwatched:
             return "completed"

@@ -71,15 +71,6 @@ class LocalTime:
         """``19:00``."""
         return f"{self.local:%H:%M}"
 
-    def as_json(self) -> dict:
-        """``{"local": ISO with offset, "display", "zone", "abbreviation"}``."""
-        return {
-            "local": self.local.isoformat(),
-            "display": self.display,
-            "zone": self.zone,
-            "abbreviation": self.abbreviation,
-        }
-
 
 def localize(moment: datetime, zone: str) -> LocalTime:
     """``moment`` (UTC) in ``zone`` (validated; an unknown zone means UTC)."""
