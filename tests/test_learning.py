@@ -559,6 +559,39 @@ def test_api_permissions(
         assert isinstance(resp.get_json()["error"], str)
 
 
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({}, "email", "Field required"),
+        ({"email": 3}, "email", "valid string"),
+        ({"email": ["LEARNER"]}, "email", "valid string"),
+        ({"email": ""}, "email", "at least 1 character"),
+        ({"email": "x" * 321}, "email", "at most 320 characters"),
+        ({"email": "LEARNER", "enrolled_by": 1}, "enrolled_by", "unknown field"),
+        ("LEARNER", None, "send a JSON object"),
+    ],
+)
+def test_bad_admin_enrolments_are_a_problem_naming_the_field(
+    app: Flask, client: FlaskClient, world: World, body: object, field: str | None, message: str
+) -> None:
+    def fill(value: object) -> object:
+        return world.learner.email if value == "LEARNER" else value
+
+    body = {k: fill(v) for k, v in body.items()} if isinstance(body, dict) else fill(body)
+    url = "/api/v1/programs/acme-onboarding/enrollments"
+    response = client.post(url, json=body, headers=token_for(client, world.admin))
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    if field is None:
+        assert problem["detail"] == message
+    else:
+        errors = {e["field"]: e["message"] for e in problem["errors"]}
+        assert message in errors[field] and field in problem["detail"]
+    with app.app_context():
+        assert db.session.scalars(select(Enrollment)).all() == []
+
+
 def test_api_enrol_is_idempotent_and_ignores_body(
     app: Flask, client: FlaskClient, world: World
 ) -> None:

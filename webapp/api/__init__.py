@@ -8,12 +8,12 @@ from webapp.api import catalogue, clips, views  # noqa: F401  (route modules reg
 from webapp.api import certificates as _certificates  # noqa: F401  (certificates)
 from webapp.api import docs as _docs  # noqa: F401  (the OpenAPI document)
 from webapp.api import notes as _notes  # noqa: F401  (notes and bookmarks)
-from webapp.api import paths as _paths  # noqa: F401  (learning paths)
 from webapp.api import reports as _reports  # noqa: F401  (analytics and reports)
 from webapp.api import uploads as _uploads  # noqa: F401  (direct multipart uploads)
 from webapp.api.blueprint import bp
 from webapp.api.docs import docs_bp
 from webapp.auth import api as _auth  # noqa: F401  (API tokens)
 from webapp.cohorts import api as _cohorts  # noqa: F401  (blended learning)
+from webapp.learning import api as _learning  # noqa: F401  (learning paths)
 
 __all__ = ["bp", "docs_bp"]
