@@ -282,26 +282,35 @@ def test_filters(
 
 
 @pytest.mark.parametrize(
-    ("query", "message"),
+    ("query", "field", "message"),
     [
-        ("status=done", "status must be one of"),
-        ("cohort=abc", "cohort must be one of"),
-        ("cohort={other}", "cohort must be one of"),
-        ("completed_from=2026-13-01", "completed_from must be a date"),
-        ("completed_to=yesterday", "completed_to must be a date"),
-        ("completed_from=2026-02-01&completed_to=2026-01-01", "must not be after"),
-        ("q=" + "x" * 101, "at most 100"),
+        ("status=done", "status", "must be one of"),
+        ("cohort=abc", "cohort", "must be one of"),
+        ("cohort={other}", "cohort", "must be one of"),
+        ("completed_from=2026-13-01", "completed_from", "must be a date"),
+        ("completed_to=yesterday", "completed_to", "must be a date"),
+        (
+            "completed_from=2026-02-01&completed_to=2026-01-01",
+            "completed_from",
+            "must not be after",
+        ),
+        ("q=" + "x" * 101, "q", "must be at most 100"),
     ],
 )
 def test_bad_filters_are_400(
-    client: FlaskClient, auth: Auth, school: School, query: str, message: str
+    client: FlaskClient, auth: Auth, school: School, query: str, field: str, message: str
 ) -> None:
     auth.login("admin@example.com")
     query = query.format(other=school.other_cohort)
-    for url in ("/api/v1/reports/paths/data-path", "/reports/paths/data-path"):
-        response = client.get(f"{url}?{query}")
-        assert response.status_code == 400
-        assert message in response.get_data(as_text=True)
+    page = client.get(f"/reports/paths/data-path?{query}")
+    assert page.status_code == 400
+    assert f"{field} {message}" in page.get_data(as_text=True)
+    response = client.get(f"/api/v1/reports/paths/data-path?{query}")
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert message in {e["field"]: e["message"] for e in problem["errors"]}[field]
+    assert f"{field}: {message}" in problem["detail"]
     assert client.get(f"/reports/paths/data-path/export.csv?{query}").status_code == 400
 
 

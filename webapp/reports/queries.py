@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 
 from sqlalchemy import (
     CTE,
@@ -96,13 +97,16 @@ class LearnerRow:
         )
 
 
+Unit = Literal["day", "week", "month"]
+
+
 @dataclass(frozen=True)
 class SeriesPoint:
     """Completions in one period (a day, a week from Monday, or a month)."""
 
     start: date
     label: str
-    unit: str  # day | week | month
+    unit: Unit
     modules: int  # module completions by the report's learners
     learners: int  # learners who completed the path
     cumulative: int  # learners who completed the path up to the end of the period
@@ -437,7 +441,7 @@ def periodize(modules: dict[date, int], paths: dict[date, int]) -> list[SeriesPo
         return []
     first, last = min(days), max(days)
     span = (last - first).days + 1
-    unit = "day" if span <= DAILY_MAX_DAYS else "week" if span <= WEEKLY_MAX_DAYS else "month"
+    unit: Unit = "day" if span <= DAILY_MAX_DAYS else "week" if span <= WEEKLY_MAX_DAYS else "month"
     module_counts: dict[date, int] = defaultdict(int)
     path_counts: dict[date, int] = defaultdict(int)
     for day, count in modules.items():
