@@ -182,6 +182,13 @@ def test_schedule_api_gives_utc_and_the_viewer_rendering(
     assert body["exams"][0]["local"]["zone"] == "Europe/Berlin"
     fallback = client.get(f"/api/v1/cohorts/{setup.cohort_a}/schedule?tz=Bad/Zone").get_json()
     assert fallback["time_zone"] == "America/New_York"
+    # The cookie counts when ?tz= does not; a repeated tz counts once; other parameters
+    # are ignored, as they always were.
+    client.set_cookie("tz", "Asia/Tokyo")
+    url = f"/api/v1/cohorts/{setup.cohort_a}/schedule"
+    assert client.get(f"{url}?tz=Bad/Zone&_=1").get_json()["time_zone"] == "Asia/Tokyo"
+    repeated = client.get(f"{url}?tz=Europe/Berlin&tz=Asia/Tokyo").get_json()
+    assert repeated["time_zone"] == "Europe/Berlin"
     cohort = client.get(f"/api/v1/cohorts/{setup.cohort_a}").get_json()
     assert cohort["role"] == "learner" and cohort["program"]["slug"] == "data-science"
 
