@@ -286,6 +286,7 @@ def test_filters(
     [
         ("status=done", "status", "must be one of"),
         ("cohort=abc", "cohort", "must be one of"),
+        ("cohort=²", "cohort", "must be one of"),
         ("cohort={other}", "cohort", "must be one of"),
         ("completed_from=2026-13-01", "completed_from", "must be a date"),
         ("completed_to=yesterday", "completed_to", "must be a date"),

@@ -135,7 +135,8 @@ def parse_params(args: Mapping[str, str]) -> FilterParams:
 def _cohort(value: str, scope: ReportScope) -> int | None:
     if not value or scope.fixed_cohort is not None:
         return None
-    if not value.isdigit() or not scope.has_cohort(int(value)):
+    # isascii: "²".isdigit() is true, but int("²") fails.
+    if not (value.isascii() and value.isdigit()) or not scope.has_cohort(int(value)):
         raise BadFilter([FieldError("cohort", "must be one of this report's cohorts")])
     return int(value)
 
