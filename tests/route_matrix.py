@@ -463,7 +463,7 @@ def _clip_entries(which: str) -> Iterator[Entry]:
     yield e("clips.download", "GET", view)
     yield e("api.get_clip_progress", "GET", view)
     yield e("api.put_clip_progress", "PUT", view, json=lambda w: half)
-    yield e("api.put_clip_progress", "POST", view, json=lambda w: half)
+    yield e("api.beacon_clip_progress", "POST", view, json=lambda w: half)
     yield e("analytics.clip", "GET", manage)
     yield e("api.clip_analytics", "GET", manage)
 
