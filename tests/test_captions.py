@@ -629,6 +629,79 @@ def test_bad_preferences_are_400(
     assert client.get("/api/v1/me/preferences").get_json()["volume"] == 0.5
 
 
+def _problem_fields(response) -> set[str]:
+    """The fields a 400 problem names (and the problem's shape checked)."""
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["status"] == 400 and problem["error"] == problem["detail"]
+    return {error["field"] for error in problem.get("errors", [])}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"language": "en", "content": SRT, "label": 5}, "label"),
+        ({"language": "en", "content": SRT, "default": 1}, "default"),
+        ({"language": "en", "content": SRT, "format": "ass"}, "format"),
+        ({"language": "en", "content": SRT, "uploaded_by": 1}, "uploaded_by"),
+        ({"language": "english", "content": SRT}, "language"),
+        ({"language": "x" * 40, "content": SRT}, "language"),
+        ({"content": SRT}, "language"),
+        ({"language": "en"}, "content"),
+    ],
+)
+def test_bad_uploads_name_the_field(
+    client: FlaskClient, auth: Auth, owner, body: dict, field: str
+) -> None:
+    _, video_id = owner
+    response = client.post(
+        f"/api/v1/videos/{video_id}/captions", data=json.dumps(body), headers=auth.json_headers()
+    )
+    assert field in _problem_fields(response)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"label": 5}, "label"),
+        ({"default": False}, "default"),
+        ({"default": None}, "default"),
+        ({"version": 3}, "version"),
+    ],
+)
+def test_bad_track_changes_name_the_field(
+    client: FlaskClient, auth: Auth, owner, body: dict, field: str
+) -> None:
+    _, video_id = owner
+    _upload(client, auth, video_id, language="en")
+    response = client.patch(
+        f"/api/v1/videos/{video_id}/captions/en", data=json.dumps(body), headers=auth.json_headers()
+    )
+    assert field in _problem_fields(response)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"volume": "loud"}, "volume"),
+        ({"volume": 2}, "volume"),
+        ({"playback_rate": 0}, "playback_rate"),
+        ({"muted": "no"}, "muted"),
+        ({"caption_language": "??"}, "caption_language"),
+        ({"user_id": 1}, "user_id"),
+    ],
+)
+def test_bad_preferences_name_the_field(
+    client: FlaskClient, auth: Auth, make_user, body: dict, field: str
+) -> None:
+    auth.login(make_user("learner").email)
+    response = client.put(
+        "/api/v1/me/preferences", data=json.dumps(body), headers=auth.json_headers()
+    )
+    assert field in _problem_fields(response)
+
+
 def test_preferences_need_a_caller(client: FlaskClient) -> None:
     assert client.get("/api/v1/me/preferences").status_code == 401
     assert client.put("/api/v1/me/preferences", json={"volume": 1}).status_code == 401
