@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 
 from flask import g, url_for
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticUseDefault
 
 from webapp.access import can_manage, can_view
@@ -61,6 +61,12 @@ def _comma_separated(value: Any) -> Any:
     return value.split(",") if isinstance(value, str) else value
 
 
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("may be left out, not null")
+    return value
+
+
 def _lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
@@ -105,9 +111,8 @@ class ModuleChange(Input):
     topic: str | None = Field(
         None, max_length=MAX_TOPIC, description="A topic's name or slug; null or empty clears it."
     )
-    # Not optional: null is refused; the default (left out) is never validated.
-    level: Annotated[LevelName, BeforeValidator(_lower)] = Field(
-        default=None, description="Any case."
+    level: Annotated[LevelName | None, BeforeValidator(_lower), AfterValidator(_not_null)] = Field(
+        None, description="Any case; may be left out, not null."
     )
     tags: Annotated[
         list[str] | None, BeforeValidator(_comma_separated), WithJsonSchema(TAGS_SCHEMA)

@@ -153,7 +153,7 @@ def sync_clip_module(clip: Clip, topics: Mapping[str, int] | None = None) -> Mod
 
 
 def _topic_id_for(text: str | None, topics: Mapping[str, int] | None) -> int | None:
-    if not (text or "").strip():
+    if text is None or not text.strip():
         return None
     if topics is not None:
         key = text.strip().lower()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from flask import Response, g, jsonify, request, url_for
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from webapp.access import can_manage, video_or_404
 from webapp.api.auth import api_user
@@ -17,7 +17,15 @@ from webapp.clips import exports, services
 from webapp.clips.queries import chapters_of, clip_or_404, clips_of, suggestions_of
 from webapp.clips.ranges import MAX_DESCRIPTION, MAX_TITLE, MAX_TOPIC, BadInput
 from webapp.extensions import db
-from webapp.models import Chapter, Clip, ClipExport, JobState, Suggestion, Video
+from webapp.models import (
+    Chapter,
+    Clip,
+    ClipExport,
+    JobState,
+    Suggestion,
+    SuggestionStatus,
+    Video,
+)
 from webapp.problems import ApiError
 from webapp.progress.beats import BadHeartbeat, parse_beat, request_payload
 from webapp.progress.grants import clip_target, hand_back
@@ -32,6 +40,17 @@ Seconds = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Title = Annotated[str, Field(max_length=MAX_TITLE, description="Not blank.")]
 Description = Annotated[str | None, Field(max_length=MAX_DESCRIPTION)]
 Topic = Annotated[str | None, Field(max_length=MAX_TOPIC)]
+
+
+def _not_null(value: object) -> object:
+    if value is None:
+        raise ValueError("may be left out, not null")
+    return value
+
+
+# A field a change may leave out but not set to null.
+NewTitle = Annotated[Title | None, AfterValidator(_not_null)]
+NewSeconds = Annotated[Seconds | None, AfterValidator(_not_null)]
 
 # ----------------------------------------------------------------------------- inputs
 
@@ -49,10 +68,9 @@ class NewClip(Input):
 class ClipChange(Input):
     """A clip's new title, description, topic or range (only the fields sent change)."""
 
-    # Not optional: null is refused; the defaults (left out) are never validated.
-    title: Title = Field(default=None)
-    start: Seconds = Field(default=None)
-    end: Seconds = Field(default=None)
+    title: NewTitle = None
+    start: NewSeconds = None
+    end: NewSeconds = None
     description: Description = None
     topic: Topic = None
 
@@ -67,8 +85,8 @@ class NewChapter(Input):
 class ChapterChange(Input):
     """A chapter's new title and/or start."""
 
-    title: Title = Field(default=None)
-    start: Seconds = Field(default=None)
+    title: NewTitle = None
+    start: NewSeconds = None
 
 
 # ----------------------------------------------------------------------------- outputs
@@ -144,7 +162,7 @@ class SuggestionOut(Output):
     end: float | None
     score: float
     label: str
-    status: Literal["pending", "accepted", "discarded"]
+    status: SuggestionStatus
 
     @classmethod
     def of(cls, item: Suggestion) -> SuggestionOut:
@@ -156,7 +174,7 @@ class SuggestionOut(Output):
             end=item.end,
             score=item.score,
             label=item.label,
-            status=item.status,
+            status=SuggestionStatus(item.status),
         )
 
 
@@ -189,7 +207,7 @@ class ExportOut(Output):
         """The export ``export``."""
         return cls(
             id=export.id,
-            state=export.state,
+            state=JobState(export.state),
             progress=export.progress,
             error=export.error,
             size_bytes=export.size_bytes,

@@ -171,6 +171,8 @@ def resolve_suggestion(suggestion: Suggestion, video: Video, author: User, accep
     suggestion.status = (SuggestionStatus.ACCEPTED if accept else SuggestionStatus.DISCARDED).value
     created = None
     if accept and suggestion.kind == "clip":
+        if suggestion.end is None:
+            raise ranges.BadInput("this clip candidate has no end")
         created = create_clip(
             video,
             author,
