@@ -235,7 +235,8 @@ class ClipProgress(Output):
 class ClipProgressDetail(ClipProgress):
     """The standing with the watched intervals (what the player's bar draws)."""
 
-    intervals: list[tuple[float, float]]
+    # Numbers as stored (a whole second stays an integer, as before the schema).
+    intervals: list[tuple[float | int, float | int]]
 
 
 # ----------------------------------------------------------------------------- helpers
