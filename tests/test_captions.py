@@ -363,8 +363,8 @@ def test_relabel_and_default(client: FlaskClient, auth: Auth, owner) -> None:
         ("en", "English", False),
     ]
     for body, message in (
-        ({"default": False}, "default can only be set to true"),
-        ({"language": "fr"}, "cannot change language"),
+        ({"default": False}, "default: can only be set to true"),
+        ({"language": "fr"}, "unknown field(s): language; allowed: default, label"),
         ({}, "send a JSON object"),
         ({"label": "x" * 81}, "at most 80"),
     ):
@@ -376,12 +376,12 @@ def test_relabel_and_default(client: FlaskClient, auth: Auth, owner) -> None:
     ("body", "status", "message"),
     [
         ({"language": "english"}, 400, "not a BCP 47 tag"),
-        ({"language": None}, 400, "language is required"),
-        ({"content": ""}, 400, "content must be the text"),
-        ({"content": 5}, 400, "content must be the text"),
-        ({"format": "ass"}, 400, 'format must be "vtt" or "srt"'),
+        ({"language": None}, 400, "language: Input should be a valid string"),
+        ({"content": ""}, 400, "content: must be the text"),
+        ({"content": 5}, 400, "content: Input should be a valid string"),
+        ({"format": "ass"}, 400, "format: Input should be 'vtt' or 'srt'"),
         ({"format": "vtt"}, 400, "must start with “WEBVTT”"),
-        ({"default": "yes"}, 400, "default must be true or false"),
+        ({"default": "yes"}, 400, "default: Input should be a valid boolean"),
         ({"label": "a\x00b"}, 400, "control characters"),
         ({"content": "WEBVTT\n\n00:01.000 --> 00:09.000\nx"}, 400, "after the end of the video"),
         ({"content": "1\n00:00:01,000 --> 00:00:02,000\n"}, 400, "no cues with text"),
@@ -596,15 +596,16 @@ def test_preferences_round_trip(app: Flask, client: FlaskClient, auth: Auth, mak
     ("body", "message"),
     [
         ({"caption_language": "klingon language"}, "caption_language: language"),
-        ({"caption_language": 7}, "caption_language: language is required"),
-        ({"playback_rate": 0.1}, "playback_rate must be from 0.25 to 4"),
-        ({"playback_rate": "fast"}, "playback_rate must be a number"),
-        ({"playback_rate": True}, "playback_rate must be a number"),
-        ({"volume": 1.5}, "volume must be from 0 to 1"),
-        ({"volume": -0.1}, "volume must be from 0 to 1"),
-        ({"muted": "yes"}, "muted must be true, false or null"),
-        ({"muted": 1}, "muted must be true, false or null"),
-        ({"theme": "dark"}, "unknown preference theme"),
+        ({"caption_language": 7}, "caption_language: Input should be a valid string"),
+        ({"playback_rate": 0.1}, "playback_rate: Input should be greater than or equal to 0.25"),
+        ({"playback_rate": 4.5}, "playback_rate: Input should be less than or equal to 4"),
+        ({"playback_rate": "fast"}, "playback_rate: Input should be a valid number"),
+        ({"playback_rate": True}, "playback_rate: Input should be a valid number"),
+        ({"volume": 1.5}, "volume: Input should be less than or equal to 1"),
+        ({"volume": -0.1}, "volume: Input should be greater than or equal to 0"),
+        ({"muted": "yes"}, "muted: Input should be a valid boolean"),
+        ({"muted": 1}, "muted: Input should be a valid boolean"),
+        ({"theme": "dark"}, "unknown field(s): theme"),
         ([1, 2], "send a JSON object"),
     ],
 )
@@ -626,6 +627,79 @@ def test_bad_preferences_are_400(
     assert message in response.get_json()["error"]
     # Nothing of a refused update is kept.
     assert client.get("/api/v1/me/preferences").get_json()["volume"] == 0.5
+
+
+def _problem_fields(response) -> set[str]:
+    """The fields a 400 problem names (and the problem's shape checked)."""
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["status"] == 400 and problem["error"] == problem["detail"]
+    return {error["field"] for error in problem.get("errors", [])}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"language": "en", "content": SRT, "label": 5}, "label"),
+        ({"language": "en", "content": SRT, "default": 1}, "default"),
+        ({"language": "en", "content": SRT, "format": "ass"}, "format"),
+        ({"language": "en", "content": SRT, "uploaded_by": 1}, "uploaded_by"),
+        ({"language": "english", "content": SRT}, "language"),
+        ({"language": "x" * 40, "content": SRT}, "language"),
+        ({"content": SRT}, "language"),
+        ({"language": "en"}, "content"),
+    ],
+)
+def test_bad_uploads_name_the_field(
+    client: FlaskClient, auth: Auth, owner, body: dict, field: str
+) -> None:
+    _, video_id = owner
+    response = client.post(
+        f"/api/v1/videos/{video_id}/captions", data=json.dumps(body), headers=auth.json_headers()
+    )
+    assert field in _problem_fields(response)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"label": 5}, "label"),
+        ({"default": False}, "default"),
+        ({"default": None}, "default"),
+        ({"version": 3}, "version"),
+    ],
+)
+def test_bad_track_changes_name_the_field(
+    client: FlaskClient, auth: Auth, owner, body: dict, field: str
+) -> None:
+    _, video_id = owner
+    _upload(client, auth, video_id, language="en")
+    response = client.patch(
+        f"/api/v1/videos/{video_id}/captions/en", data=json.dumps(body), headers=auth.json_headers()
+    )
+    assert field in _problem_fields(response)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"volume": "loud"}, "volume"),
+        ({"volume": 2}, "volume"),
+        ({"playback_rate": 0}, "playback_rate"),
+        ({"muted": "no"}, "muted"),
+        ({"caption_language": "??"}, "caption_language"),
+        ({"user_id": 1}, "user_id"),
+    ],
+)
+def test_bad_preferences_name_the_field(
+    client: FlaskClient, auth: Auth, make_user, body: dict, field: str
+) -> None:
+    auth.login(make_user("learner").email)
+    response = client.put(
+        "/api/v1/me/preferences", data=json.dumps(body), headers=auth.json_headers()
+    )
+    assert field in _problem_fields(response)
 
 
 def test_preferences_need_a_caller(client: FlaskClient) -> None:

@@ -65,12 +65,15 @@ def test_clip_lifecycle(client: FlaskClient, auth: Auth, owner) -> None:
         ({"title": "x", "start": 3, "end": 2}, "start must be before end"),
         ({"title": "x", "start": 2, "end": 2}, "start must be before end"),
         ({"title": "x", "start": 1, "end": 99}, "past the end"),
-        ({"title": "x", "start": -1, "end": 2}, "must not be negative"),
-        ({"title": "x", "start": "1", "end": 2}, "must be a number"),
-        ({"title": "x", "start": None, "end": 2}, "must be a number"),
-        ({"title": "x", "start": True, "end": 2}, "must be a number"),
+        (
+            {"title": "x", "start": -1, "end": 2},
+            "start: Input should be greater than or equal to 0",
+        ),
+        ({"title": "x", "start": "1", "end": 2}, "start: Input should be a valid number"),
+        ({"title": "x", "start": None, "end": 2}, "start: Input should be a valid number"),
+        ({"title": "x", "start": True, "end": 2}, "start: Input should be a valid number"),
         ({"title": "", "start": 1, "end": 2}, "title is required"),
-        ({"title": "x" * 201, "start": 1, "end": 2}, "too long"),
+        ({"title": "x" * 201, "start": 1, "end": 2}, "title: String should have at most 200"),
         ({"title": "x", "start": 1, "end": 1.1}, "at least"),
         ([1, 2], "JSON object"),
     ],
@@ -81,6 +84,49 @@ def test_bad_clips_are_400(client, auth, owner, body, message) -> None:
     assert response.status_code == 400
     assert message in response.get_json()["error"]
     assert client.get(f"/api/v1/videos/{video_id}/clips").get_json()["clips"] == []
+
+
+def _problem_fields(response) -> set[str]:
+    """The fields a 400 problem names (and the problem's shape checked)."""
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["status"] == 400 and problem["error"] == problem["detail"]
+    return {error["field"] for error in problem.get("errors", [])}
+
+
+@pytest.mark.parametrize(
+    ("what", "body", "field"),
+    [
+        ("clip", {"title": 5}, "title"),
+        ("clip", {"title": None}, "title"),
+        ("clip", {"start": "0"}, "start"),
+        ("clip", {"end": -2}, "end"),
+        ("clip", {"end": None}, "end"),
+        ("clip", {"topic": "t" * 81}, "topic"),
+        ("clip", {"description": "d" * 5001}, "description"),
+        ("clip", {"video_id": 1}, "video_id"),
+        ("new chapter", {"title": "Intro"}, "start"),
+        ("new chapter", {"start": 1}, "title"),
+        ("new chapter", {"title": "Intro", "start": True}, "start"),
+        ("new chapter", {"title": "x" * 201, "start": 1}, "title"),
+        ("new chapter", {"title": "Intro", "start": 1, "video_id": 2}, "video_id"),
+        ("chapter", {"start": -0.5}, "start"),
+        ("chapter", {"title": []}, "title"),
+        ("chapter", {"id": 9}, "id"),
+    ],
+)
+def test_bad_clip_and_chapter_fields_are_named(client, auth, owner, what, body, field) -> None:
+    _, video_id = owner
+    base = f"/api/v1/videos/{video_id}"
+    clip = _post(client, auth, f"{base}/clips", {"title": "A", "start": 0, "end": 2}).get_json()
+    chapter = _post(client, auth, f"{base}/chapters", {"title": "B", "start": 1}).get_json()
+    if what == "new chapter":
+        response = _post(client, auth, f"{base}/chapters", body)
+    else:
+        url = f"{base}/clips/{clip['id']}" if what == "clip" else f"{base}/chapters/{chapter['id']}"
+        response = client.patch(url, data=json.dumps(body), headers=auth.json_headers())
+    assert field in _problem_fields(response)
 
 
 def test_nan_range_is_400(client, auth, owner) -> None:

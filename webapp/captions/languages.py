@@ -85,13 +85,11 @@ def default_label(tag: str) -> str:
     return f"{base} ({tag})" if base else tag
 
 
-def clean_label(value: object, tag: str) -> str:
+def clean_label(value: str | None, tag: str) -> str:
     """The label shown in the caption menu: trimmed, one line, no control characters;
     empty means the default label of ``tag``."""
     if value is None:
         return default_label(tag)
-    if not isinstance(value, str):
-        raise CaptionError("label must be a string")
     label = " ".join(value.split())
     if any(unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS for ch in label):
         raise CaptionError("label must not contain control characters")

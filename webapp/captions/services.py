@@ -23,8 +23,8 @@ def storage_key(video_id: int, language: str, version: int) -> str:
 def store_caption(
     video: Video,
     author: User,
-    language: object,
-    label: object,
+    language: str | None,
+    label: str | None,
     data: bytes,
     filename: str | None = None,
     make_default: bool = False,
@@ -91,7 +91,7 @@ def set_default(caption: Caption) -> Caption:
     return caption
 
 
-def relabel(caption: Caption, label: object) -> Caption:
+def relabel(caption: Caption, label: str | None) -> Caption:
     """Change the name shown in the caption menu (empty: the language's own name)."""
     caption.label = clean_label(label, caption.language)
     db.session.flush()

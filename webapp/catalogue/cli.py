@@ -62,16 +62,15 @@ def module_set(
     row = db.session.get(Module, module_id)
     if row is None:
         raise click.ClickException(f"no module with id {module_id}")
-    changes = {
-        key: value
-        for key, value in (
-            ("topic", topic_name),
-            ("level", level),
-            ("tags", tags),
-            ("description", description),
-        )
-        if value is not None
-    }
+    changes: services.ModuleChanges = {}
+    if topic_name is not None:
+        changes["topic"] = topic_name
+    if level is not None:
+        changes["level"] = level
+    if tags is not None:
+        changes["tags"] = tags
+    if description is not None:
+        changes["description"] = description
     if not changes:
         raise click.UsageError("nothing to change: give --topic, --level, --tags or --description")
     try:

@@ -21,7 +21,7 @@ from webapp.catalogue.search import (
     search_condition,
     search_terms,
 )
-from webapp.catalogue.services import CatalogueError, slugify
+from webapp.catalogue.services import slugify
 from webapp.extensions import db
 from webapp.models import Level, Module, Topic, Video, VideoState
 from webapp.progress.queries import ModuleProgress, module_progress
@@ -84,74 +84,51 @@ def topics() -> list[Topic]:
     return list(db.session.scalars(select(Topic).order_by(Topic.name)))
 
 
-def parse_filters(args: Mapping[str, str], known_topics: Sequence[Topic], strict: bool) -> Filters:
-    """Filters from query-string ``args``.
+def topic_slug(value: str, known_topics: Sequence[Topic]) -> str | None:
+    """The slug of the known topic ``value`` names (its slug, or its name in any case)."""
+    slugs = {t.slug for t in known_topics}
+    by_name = {t.name.lower(): t.slug for t in known_topics}
+    slug = value if value in slugs else by_name.get(value.lower()) or slugify(value)
+    return slug if slug in slugs else None
 
-    ``strict`` (the API) raises CatalogueError on any bad value; otherwise (the page) a
-    bad value is dropped and the default used, since only edited URLs contain them.
-    """
+
+def parse_filters(args: Mapping[str, str], known_topics: Sequence[Topic]) -> Filters:
+    """Filters from the library page's query string: a bad value (only edited URLs
+    contain them) is dropped and the default used. (The API declares its parameters in
+    ``webapp/catalogue/api.py`` and refuses bad ones.)"""
     values: dict[str, object] = {}
-    errors: list[str] = []
-
-    def bad(message: str) -> None:
-        errors.append(message)
-
     topic = (args.get("topic") or "").strip()
-    if topic:
-        slugs = {t.slug for t in known_topics}
-        by_name = {t.name.lower(): t.slug for t in known_topics}
-        slug = topic if topic in slugs else by_name.get(topic.lower()) or slugify(topic)
-        if slug in slugs:
-            values["topic"] = slug
-        else:
-            bad(f"unknown topic {topic!r}")
+    slug = topic_slug(topic, known_topics) if topic else None
+    if slug is not None:
+        values["topic"] = slug
     level = (args.get("level") or "").strip().lower()
-    if level:
-        if level in {lv.value for lv in Level}:
-            values["level"] = level
-        else:
-            bad(f"level must be one of {', '.join(lv.value for lv in Level)}")
+    if level in {lv.value for lv in Level}:
+        values["level"] = level
     duration = (args.get("duration") or "").strip()
-    if duration:
-        if duration in DURATION_BUCKETS:
-            values["duration"] = duration
-        else:
-            bad(f"duration must be one of {', '.join(DURATION_BUCKETS)}")
+    if duration in DURATION_BUCKETS:
+        values["duration"] = duration
     q = (args.get("q") or "").strip()
-    if len(q) > MAX_QUERY:
-        bad(f"q has at most {MAX_QUERY} characters")
-    else:
+    if len(q) <= MAX_QUERY:
         values["q"] = q
     sort = (args.get("sort") or "").strip().lower()
-    if sort:
-        if sort in {s.value for s in Sort}:
-            values["sort"] = sort
-        else:
-            bad(f"sort must be one of {', '.join(s.value for s in Sort)}")
-    page = _int_arg(args, "page", 1, None, bad)
+    if sort in {s.value for s in Sort}:
+        values["sort"] = sort
+    page = _int_arg(args, "page", 1, None)
     if page is not None:
         values["page"] = page
-    per_page = _int_arg(args, "per_page", 1, MAX_PER_PAGE, bad)
+    per_page = _int_arg(args, "per_page", 1, MAX_PER_PAGE)
     if per_page is not None:
         values["per_page"] = per_page
-    if errors and strict:
-        raise CatalogueError("; ".join(errors))
     return Filters(**values)  # type: ignore[arg-type]
 
 
-def _int_arg(args: Mapping[str, str], name: str, low: int, high: int | None, bad) -> int | None:
-    raw = args.get(name)
-    if raw is None or str(raw).strip() == "":
-        return None
+def _int_arg(args: Mapping[str, str], name: str, low: int, high: int | None) -> int | None:
+    raw = str(args.get(name) or "").strip()
     try:
-        value = int(str(raw).strip())
+        value = int(raw)
     except ValueError:
-        bad(f"{name} must be a whole number")
         return None
-    if value < low or (high is not None and value > high):
-        bad(f"{name} must be between {low} and {high}" if high else f"{name} must be ≥ {low}")
-        return None
-    return value
+    return value if low <= value and (high is None or value <= high) else None
 
 
 @dataclass(frozen=True)

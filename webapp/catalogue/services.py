@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from sqlalchemy import exists, func, select
 
@@ -17,7 +18,6 @@ MAX_TOPIC = 80
 MAX_DESCRIPTION = 5000
 MAX_TAGS = 20
 MAX_TAG = 40
-PATCHABLE = frozenset({"topic", "level", "tags", "description"})
 _TAG_OK = re.compile(r"^[\w][\w +#.\-]*$", re.UNICODE)
 
 
@@ -153,7 +153,7 @@ def sync_clip_module(clip: Clip, topics: Mapping[str, int] | None = None) -> Mod
 
 
 def _topic_id_for(text: str | None, topics: Mapping[str, int] | None) -> int | None:
-    if not (text or "").strip():
+    if text is None or not text.strip():
         return None
     if topics is not None:
         key = text.strip().lower()
@@ -208,25 +208,20 @@ def _topic_keys() -> dict[str, int]:
 # --------------------------------------------------------------------------- curation
 
 
-def parse_level(value: object) -> str:
-    """A valid level value, or CatalogueError listing the choices."""
+def parse_level(value: str) -> str:
+    """A valid level value (any case), or CatalogueError listing the choices."""
     choices = [level.value for level in Level]
-    if not isinstance(value, str) or value.strip().lower() not in choices:
+    if value.strip().lower() not in choices:
         raise CatalogueError(f"level must be one of {', '.join(choices)}")
     return value.strip().lower()
 
 
-def parse_tags(value: object) -> list[str]:
+def parse_tags(value: Sequence[str] | str | None) -> list[str]:
     """Tags from a list of strings or a comma-separated string: trimmed, lower-cased,
     de-duplicated, at most MAX_TAGS of at most MAX_TAG characters."""
     if value is None:
         return []
-    if isinstance(value, str):
-        raw = value.split(",")
-    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-        raw = value
-    else:
-        raise CatalogueError("tags must be a list of strings or a comma-separated string")
+    raw = value.split(",") if isinstance(value, str) else value
     tags: list[str] = []
     for item in raw:
         tag = " ".join(item.split()).lower()
@@ -243,28 +238,26 @@ def parse_tags(value: object) -> list[str]:
     return tags
 
 
-def update_module(module: Module, payload: Mapping[str, object]) -> Module:
-    """Change topic (a topic name or slug, or null), level, tags or description.
+class ModuleChanges(TypedDict, total=False):
+    """What a curator changes: a topic name or slug (None or "" clears it), a level, tags
+    (a list or a comma-separated string), a description (None clears it)."""
 
-    Other keys are refused rather than ignored: nothing else is settable here.
-    """
-    unknown = sorted(set(payload) - PATCHABLE)
-    if unknown:
-        raise CatalogueError(
-            f"cannot change {', '.join(unknown)}; allowed: {', '.join(sorted(PATCHABLE))}"
-        )
-    if "topic" in payload:
-        module.topic = _topic_from(payload["topic"])
-    if "level" in payload:
-        module.level = parse_level(payload["level"])
-    if "tags" in payload:
-        module.tags = parse_tags(payload["tags"])
-    if "description" in payload:
-        description = payload["description"]
-        if description is None:
-            description = ""
-        if not isinstance(description, str):
-            raise CatalogueError("description must be a string")
+    topic: str | None
+    level: str
+    tags: Sequence[str] | str | None
+    description: str | None
+
+
+def update_module(module: Module, changes: ModuleChanges) -> Module:
+    """Change topic, level, tags or description (only those: nothing else is settable)."""
+    if "topic" in changes:
+        module.topic = _topic_from(changes["topic"])
+    if "level" in changes:
+        module.level = parse_level(changes["level"])
+    if "tags" in changes:
+        module.tags = parse_tags(changes["tags"])
+    if "description" in changes:
+        description = changes["description"] or ""
         if len(description) > MAX_DESCRIPTION:
             raise CatalogueError(f"description has at most {MAX_DESCRIPTION} characters")
         module.description = description.strip()
@@ -272,11 +265,9 @@ def update_module(module: Module, payload: Mapping[str, object]) -> Module:
     return module
 
 
-def _topic_from(value: object) -> Topic | None:
-    if value is None or value == "":
+def _topic_from(value: str | None) -> Topic | None:
+    if not value:
         return None
-    if not isinstance(value, str):
-        raise CatalogueError("topic must be a topic name, a slug or null")
     topic = find_topic(value)
     if topic is None:
         raise CatalogueError(f"no topic named {value!r} (add it first)")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from typing import TypedDict
 
 from webapp.catalogue.services import remove_clip_module, sync_clip_module
 from webapp.clips import ranges
@@ -18,14 +19,37 @@ from webapp.models import (
     Video,
 )
 
-CLIP_FIELDS = ("title", "description", "topic", "start", "end")
+
+class ClipValues(TypedDict, total=False):
+    """A clip's fields as sent (a change names only some); types are already checked."""
+
+    title: str | None
+    description: str | None
+    topic: str | None
+    start: float
+    end: float
 
 
-def _clip_values(payload: Mapping[str, object], video: Video, current: Clip | None) -> dict:
-    """Validated clip fields; only known fields are read (no mass assignment)."""
-    merged = {f: getattr(current, f) for f in CLIP_FIELDS} if current else {}
-    merged.update({k: payload[k] for k in CLIP_FIELDS if k in payload})
-    start, end = ranges.clip_range(merged.get("start"), merged.get("end"), video.duration)
+class ChapterValues(TypedDict, total=False):
+    """A chapter's fields as sent (a change names only some)."""
+
+    title: str | None
+    start: float
+
+
+def _clip_values(values: ClipValues, video: Video, current: Clip | None) -> dict:
+    """Checked clip fields: ``values`` over the current ones (no other field is read)."""
+    merged: ClipValues = {}
+    if current is not None:
+        merged = {
+            "title": current.title,
+            "description": current.description,
+            "topic": current.topic,
+            "start": current.start,
+            "end": current.end,
+        }
+    merged.update(values)
+    start, end = ranges.clip_range(merged["start"], merged["end"], video.duration)
     return {
         "title": ranges.text(merged.get("title"), "title", ranges.MAX_TITLE, required=True),
         "description": ranges.text(
@@ -37,20 +61,20 @@ def _clip_values(payload: Mapping[str, object], video: Video, current: Clip | No
     }
 
 
-def create_clip(video: Video, author: User, payload: Mapping[str, object]) -> Clip:
+def create_clip(video: Video, author: User, values: ClipValues) -> Clip:
     """A new clip of a READY video: one row, playable at once (no encoding)."""
     if not video.is_ready:
         raise ranges.BadInput("clips can be cut only from a ready recording")
-    clip = Clip(video_id=video.id, created_by=author.id, **_clip_values(payload, video, None))
+    clip = Clip(video_id=video.id, created_by=author.id, **_clip_values(values, video, None))
     db.session.add(clip)
     db.session.flush()
     sync_clip_module(clip)
     return clip
 
 
-def update_clip(clip: Clip, payload: Mapping[str, object]) -> Clip:
+def update_clip(clip: Clip, changes: ClipValues) -> Clip:
     """Change title, description, topic or range."""
-    for key, value in _clip_values(payload, clip.video, clip).items():
+    for key, value in _clip_values(changes, clip.video, clip).items():
         setattr(clip, key, value)
     db.session.flush()
     sync_clip_module(clip)
@@ -70,24 +94,24 @@ def delete_clip(clip: Clip) -> list[str]:
     return keys
 
 
-def create_chapter(video: Video, payload: Mapping[str, object]) -> Chapter:
+def create_chapter(video: Video, values: ChapterValues) -> Chapter:
     """A chapter (title + start)."""
     chapter = Chapter(
         video_id=video.id,
-        title=ranges.text(payload.get("title"), "title", ranges.MAX_TITLE, required=True),
-        start=ranges.chapter_start(payload.get("start"), video.duration),
+        title=ranges.text(values.get("title"), "title", ranges.MAX_TITLE, required=True),
+        start=ranges.chapter_start(values["start"], video.duration),
     )
     db.session.add(chapter)
     db.session.flush()
     return chapter
 
 
-def update_chapter(chapter: Chapter, video: Video, payload: Mapping[str, object]) -> Chapter:
+def update_chapter(chapter: Chapter, video: Video, changes: ChapterValues) -> Chapter:
     """Rename and/or move a chapter."""
-    if "title" in payload:
-        chapter.title = ranges.text(payload["title"], "title", ranges.MAX_TITLE, required=True)
-    if "start" in payload:
-        chapter.start = ranges.chapter_start(payload["start"], video.duration)
+    if "title" in changes:
+        chapter.title = ranges.text(changes["title"], "title", ranges.MAX_TITLE, required=True)
+    if "start" in changes:
+        chapter.start = ranges.chapter_start(changes["start"], video.duration)
     db.session.flush()
     return chapter
 
@@ -147,6 +171,8 @@ def resolve_suggestion(suggestion: Suggestion, video: Video, author: User, accep
     suggestion.status = (SuggestionStatus.ACCEPTED if accept else SuggestionStatus.DISCARDED).value
     created = None
     if accept and suggestion.kind == "clip":
+        if suggestion.end is None:
+            raise ranges.BadInput("this clip candidate has no end")
         created = create_clip(
             video,
             author,

@@ -17,7 +17,7 @@ def library_page(user: User, args: Mapping[str, str]) -> CataloguePage:
     """The catalogue page the query string asks for (bad values fall back to defaults),
     with ``user``'s progress: four queries whatever the page size."""
     known = topics()
-    return browse(user.id, parse_filters(args, known, strict=False), known, clamp=True)
+    return browse(user.id, parse_filters(args, known), known, clamp=True)
 
 
 def early_previews(limit: int = EARLY_PREVIEWS) -> list[Video]:
