@@ -27,6 +27,7 @@ from transcoder.hls import parse_master
 from transcoder.synth import generate
 from webapp import jobs
 from webapp.extensions import db
+from webapp.jobs import tasks as job_tasks
 from webapp.jobs.execution import backoff, clean_dead_scratch
 from webapp.jobs.heartbeat import heartbeat
 from webapp.models import JobState, TranscodeJob, User, Video, VideoState
@@ -255,7 +256,7 @@ def test_killed_worker_job_is_recovered_and_preview_plays_early(
         # delivered again, to the suite's worker this time.
         monkeypatch.setitem(app.config, "JOB_STALE_SECONDS", 0)
         with app.app_context():
-            result = app.extensions["celery"].tasks["transcoder.sweep"].run()
+            result = job_tasks.sweep.run()
         assert result["transcode"]["requeued"] == [job_id]
         job = wait_for_job(app, job_id, timeout=180)
         assert job.state == JobState.READY and job.attempts == 2

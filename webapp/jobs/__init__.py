@@ -10,6 +10,7 @@ from webapp.jobs.lifecycle import Superseded, is_silent, is_stale, owns
 from webapp.jobs.sweeper import SweepReport, sweep
 from webapp.jobs.transcode import (
     TRANSCODE,
+    TRANSCODE_TASK,
     claim,
     complete,
     create_job,
@@ -24,6 +25,7 @@ from webapp.jobs.transcode import (
 
 __all__ = [
     "TRANSCODE",
+    "TRANSCODE_TASK",
     "Superseded",
     "SweepReport",
     "claim",
