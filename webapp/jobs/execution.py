@@ -74,7 +74,7 @@ def run_with_retries(
         raise task.retry(exc=exc, countdown=backoff(task.request.retries)) from exc
 
 
-def fail_now(kind: JobKind, job_id: int, reason: str, attempt: int | None = None) -> str:
+def fail_now(kind: JobKind, job_id: int, reason: str, attempt: int | None = None) -> JobState:
     """Roll back the attempt's open work, fail the job and commit."""
     db.session.rollback()
     lifecycle.fail(kind, job_id, reason, attempt)
@@ -89,7 +89,7 @@ def hand_back_now(kind: JobKind, job_id: int, reason: str, attempt: int) -> None
     db.session.commit()
 
 
-def requeue_now(kind: JobKind, job_id: int, attempt: int) -> str:
+def requeue_now(kind: JobKind, job_id: int, attempt: int) -> JobState:
     """The worker is shutting down: hand the job back and queue it again right away
     (if the broker is down too, the sweeper sends it later)."""
     log.warning(

@@ -28,9 +28,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy import ColumnElement, CursorResult, Update, and_, or_, update
 from sqlalchemy.orm.util import identity_key
 
 from webapp.celery_app import get_celery
@@ -106,6 +106,12 @@ def silent_since(model: type[JobMixin], cutoff: datetime) -> ColumnElement[bool]
     )
 
 
+def rows_changed(statement: Update) -> int:
+    """Execute an UPDATE in the session; how many rows it changed."""
+    result = db.session.execute(statement)
+    return cast(CursorResult[Any], result).rowcount
+
+
 def _move(
     kind: JobKind,
     job: JobMixin,
@@ -121,12 +127,12 @@ def _move(
     seen = [model.id == job.id, model.state == job.state, model.attempts == job.attempts]
     if attempt is not None:
         seen.append(model.attempts == attempt)
-    won = db.session.execute(
+    won = rows_changed(
         update(model)
         .where(*seen, *also)
         .values(state=new, **values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(job)
     return won == 1
 
@@ -191,9 +197,9 @@ def beat(kind: JobKind, job_id: int, attempt: int | None, progress: float | None
     values: dict[str, object] = {"heartbeat_at": utcnow()}
     if progress is not None:
         values["progress"] = round(max(0.0, min(100.0, progress)), 1)
-    won = db.session.execute(
+    won = rows_changed(
         update(model).where(*mine).values(**values).execution_options(synchronize_session=False)
-    ).rowcount
+    )
     loaded = db.session.identity_map.get(identity_key(model, job_id))
     if loaded is not None:
         db.session.expire(loaded)

@@ -65,12 +65,12 @@ def sweep_kind(
         if job_id in requeued:
             continue
         # Wait another period before sending it yet again; only one sweeper sends it.
-        resent = db.session.execute(
+        resent = lifecycle.rows_changed(
             update(model)
             .where(model.id == job_id, model.state == JobState.QUEUED, model.updated_at <= waited)
             .values(updated_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if resent:
             redispatched.append(job_id)
     db.session.flush()

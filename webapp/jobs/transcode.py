@@ -83,7 +83,7 @@ def report_progress(job_id: int, percent: float, attempt: int | None = None) -> 
 def set_preview(job_id: int, prefix: str, attempt: int | None = None) -> None:
     """Make the early single-variant stream watchable while the ladder is encoded."""
     if lifecycle.beat(TRANSCODE, job_id, attempt):
-        db.session.get(TranscodeJob, job_id).video.preview_prefix = prefix
+        db.session.get_one(TranscodeJob, job_id).video.preview_prefix = prefix
         db.session.flush()
 
 

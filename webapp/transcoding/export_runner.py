@@ -119,7 +119,7 @@ def _fetch(prefix: str | None, start: float, end: float, folder: Path) -> tuple[
         raise ValueError("the recording has no published ladder")
     storage = get_storage()
     master_text = storage.get_bytes(f"{prefix}/master.m3u8").decode()
-    top = max((v for v in parse_master(master_text) if v.height), key=lambda v: v.height)
+    top = max((v for v in parse_master(master_text) if v.height), key=lambda v: v.height or 0)
     video = _fetch_playlist(prefix, top.uri, folder, segments_needed, start, end)
     audio_uri = audio_playlist_uri(master_text)
     if audio_uri is None:

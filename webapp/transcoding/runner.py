@@ -83,7 +83,7 @@ def run_job(job_id: int) -> str | None:
                 f"publishing job {job_id}",
             )
             _switch(job_id, prefix, result, attempt)
-        state = JobState.READY
+        state: str | None = JobState.READY
     except jobs.Superseded:  # its ladder was discarded; the later attempt carries on
         db.session.rollback()
         log.warning("job %s attempt %s was replaced by a later attempt", job_id, attempt)
@@ -184,7 +184,7 @@ def _switch(job_id: int, prefix: str, result: TranscodeResult, attempt: int) -> 
 
 def video_id_of(job_id: int) -> int:
     """The video a job belongs to."""
-    return db.session.get(TranscodeJob, job_id).video_id
+    return db.session.get_one(TranscodeJob, job_id).video_id
 
 
 def _fail(job_id: int, reason: str, attempt: int | None = None) -> str:
