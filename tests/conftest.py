@@ -239,7 +239,7 @@ def celery_worker(app: Flask, instance_dir: Path) -> Iterator[subprocess.Popen]:
     argv = [
         str(Path(sys.executable).parent / "celery"),
         "-A",
-        "transcoder.worker",
+        "webapp.jobs.worker",
         "worker",
         "--pool=solo",
         "--loglevel=INFO",

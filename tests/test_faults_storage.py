@@ -82,7 +82,7 @@ class S3Worker:
         argv = [
             str(Path(sys.executable).parent / "celery"),
             "-A",
-            "transcoder.worker",
+            "webapp.jobs.worker",
             "worker",
             "--pool=solo",
             "-Q",
@@ -282,7 +282,7 @@ def test_upload_resumes_after_a_store_outage_sending_only_missing_parts(
         assert listed.status_code == 503 and listed.headers["Retry-After"] == "5"
         completed = uploader.complete(upload_id, [{"PartNumber": 1, "ETag": etags[1]}])
         assert completed.status_code == 503
-        assert uploader.get(upload_id).get_json()["state"] == UploadState.OPEN.value
+        assert uploader.get(upload_id).get_json()["state"] == UploadState.OPEN
 
     _down_for(s3_server, OUTAGE_SECONDS, while_down)
     assert refused[2] >= 3

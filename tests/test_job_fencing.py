@@ -94,7 +94,7 @@ def test_a_finished_job_ignores_a_late_attempt(app: Flask, make_user, sample_cli
         db.session.commit()
         assert jobs.fail(job_id, "a duplicate delivery failed later", attempt=attempt) is None
         db.session.commit()
-        assert db.session.get(TranscodeJob, job_id).state == JobState.READY.value
+        assert db.session.get(TranscodeJob, job_id).state == JobState.READY
 
 
 def test_a_stalled_worker_that_wakes_up_publishes_nothing(
@@ -120,7 +120,7 @@ def test_a_stalled_worker_that_wakes_up_publishes_nothing(
         while True:  # wait until attempt 1 has claimed the job
             db.session.rollback()
             job = db.session.get(TranscodeJob, job_id)
-            if job.state == JobState.RUNNING.value and job.attempts == 1:
+            if job.state == JobState.RUNNING and job.attempts == 1:
                 break
             assert time.monotonic() < deadline, "attempt 1 never started"
             time.sleep(0.02)

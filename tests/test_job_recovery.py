@@ -25,13 +25,13 @@ from tests.conftest import ROOT, Auth
 from tests.test_transcode_flow import assert_complete_ladder, wait_for_clean_storage, wait_for_job
 from transcoder.hls import parse_master
 from transcoder.synth import generate
-from transcoder.tasks import backoff
 from webapp import jobs
 from webapp.extensions import db
+from webapp.jobs import tasks as job_tasks
+from webapp.jobs.execution import backoff, clean_dead_scratch
+from webapp.jobs.heartbeat import heartbeat
 from webapp.models import JobState, TranscodeJob, User, Video, VideoState
 from webapp.models.base import utcnow
-from webapp.transcoding.heartbeat import heartbeat
-from webapp.transcoding.runner import clean_dead_scratch
 from webapp.uploads.services import ingest
 
 FIVE_MIN = timedelta(minutes=5)
@@ -89,9 +89,9 @@ def test_sweep_hands_back_stale_jobs_and_fails_hopeless_ones(app, make_user, sam
         db.session.commit()
         report = jobs.sweep(FIVE_MIN, timedelta(minutes=10), max_attempts=3)
         db.session.commit()
-    assert report.requeued == (stale,)
-    assert report.failed == (hopeless,)
-    assert report.redispatched == (lost,)
+    assert report["transcode"].requeued == (stale,)
+    assert report["transcode"].failed == (hopeless,)
+    assert report["transcode"].redispatched == (lost,)
     assert _job(app, stale)[0::3] == ("queued", "uploaded")
     assert _job(app, fresh)[0] == "running"
     state, attempts, error, video_state = _job(app, hopeless)
@@ -136,7 +136,7 @@ def _start_doomed_worker(log: Path) -> subprocess.Popen:
     argv = [
         str(Path(sys.executable).parent / "celery"),
         "-A",
-        "transcoder.worker",
+        "webapp.jobs.worker",
         "worker",
         "--pool=solo",
         "-Q",
@@ -256,8 +256,8 @@ def test_killed_worker_job_is_recovered_and_preview_plays_early(
         # delivered again, to the suite's worker this time.
         monkeypatch.setitem(app.config, "JOB_STALE_SECONDS", 0)
         with app.app_context():
-            result = app.extensions["celery"].tasks["transcoder.sweep"].run()
-        assert result["requeued"] == [job_id]
+            result = job_tasks.sweep.run()
+        assert result["transcode"]["requeued"] == [job_id]
         job = wait_for_job(app, job_id, timeout=180)
         assert job.state == JobState.READY and job.attempts == 2
 
@@ -305,6 +305,6 @@ def test_heartbeat_thread_keeps_a_quiet_job_alive(app: Flask, make_user, sample_
             db.session.rollback()
             return not jobs.is_stale(job, FIVE_MIN)
 
-        with heartbeat(job_id, interval=0.05):
+        with heartbeat(jobs.TRANSCODE, job_id, attempt=1, interval=0.05):
             _wait(fresh, 10, "a heartbeat")
-        assert jobs.sweep(FIVE_MIN, FIVE_MIN, max_attempts=3).requeued == ()
+        assert jobs.sweep(FIVE_MIN, FIVE_MIN, max_attempts=3)["transcode"].requeued == ()

@@ -330,7 +330,7 @@ def test_worker_consumes_again_after_a_redis_restart(
     argv = [
         str(Path(sys.executable).parent / "celery"),
         "-A",
-        "transcoder.worker",
+        "webapp.jobs.worker",
         "worker",
         "--pool=solo",
         "--loglevel=INFO",

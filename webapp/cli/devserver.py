@@ -48,7 +48,7 @@ def _commands(port: int, instance: str) -> dict[str, list[str]]:
         "worker": [
             os.path.join(bin_dir, "celery"),
             "-A",
-            "transcoder.worker",
+            "webapp.jobs.worker",
             "worker",
             "--pool=threads",
             "--concurrency=2",

@@ -195,12 +195,12 @@ def request_export(clip: Clip) -> ClipExport:
     existing = db.session.scalars(
         db.select(ClipExport).where(
             ClipExport.clip_id == clip.id,
-            ClipExport.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
+            ClipExport.state.in_([JobState.QUEUED, JobState.RUNNING]),
         )
     ).first()
     if existing is not None:
         return existing
-    export = ClipExport(clip_id=clip.id, state=JobState.QUEUED.value, progress=0.0, attempts=0)
+    export = ClipExport(clip_id=clip.id, state=JobState.QUEUED, progress=0.0, attempts=0)
     db.session.add(export)
     db.session.flush()
     return export

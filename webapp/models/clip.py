@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.base import utcnow
-from webapp.models.job import JobState
+from webapp.models.job import JobMixin
 from webapp.models.video import Video
 
 
@@ -38,30 +38,16 @@ class Clip(db.Model):
         return self.end - self.start
 
 
-class ClipExport(db.Model):
+class ClipExport(JobMixin, db.Model):
     """A job rendering a clip into its own MP4 (frame-accurate smart cut)."""
 
     __tablename__ = "clip_exports"
-    __table_args__ = {"sqlite_autoincrement": True}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
-    state: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED.value, index=True)
-    progress: Mapped[float] = mapped_column(Float, default=0.0)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[str | None] = mapped_column(Text)
     output_key: Mapped[str | None] = mapped_column(String(500))
     size_bytes: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     clip: Mapped[Clip] = relationship()
-
-    @property
-    def is_finished(self) -> bool:
-        """READY and FAILED are terminal."""
-        return self.state in (JobState.READY, JobState.FAILED)
 
 
 class Chapter(db.Model):

@@ -1,16 +1,20 @@
-"""The transcode-job row: the truth about background work (the queue only carries its id)."""
+"""Background-job rows: one lifecycle (state, attempts, heartbeat) shared by every kind.
+
+Each kind keeps its own table (``transcode_jobs``, ``clip_exports``) with the columns of
+:class:`JobMixin`; ``webapp.jobs.lifecycle`` is the one writer of those columns.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import DateTime, Enum, Float, ForeignKey, Integer, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.base import utcnow
-from webapp.models.video import Video
+from webapp.models.video import InvalidTransition, Video
 
 
 class JobState(StrEnum):
@@ -22,17 +26,43 @@ class JobState(StrEnum):
     FAILED = "failed"
 
 
-class TranscodeJob(db.Model):
-    """One attempt-tracking job that turns a video's source into its HLS ladder."""
+# RUNNING → RUNNING is a new attempt taking over from a worker that went silent; a
+# QUEUED job fails without running when its last retry is used up (or it is cancelled).
+ALLOWED_TRANSITIONS: dict[JobState, frozenset[JobState]] = {
+    JobState.QUEUED: frozenset({JobState.RUNNING, JobState.FAILED}),
+    JobState.RUNNING: frozenset(
+        {JobState.READY, JobState.FAILED, JobState.QUEUED, JobState.RUNNING}
+    ),
+    JobState.READY: frozenset(),
+    JobState.FAILED: frozenset(),
+}
 
-    __tablename__ = "transcode_jobs"
-    # A late queue message must never name a newer job: ids are not reused (SQLite would).
-    __table_args__ = {"sqlite_autoincrement": True}
+
+def check_transition(current: JobState, new: JobState) -> None:
+    """Raise InvalidTransition unless the lifecycle allows ``current`` → ``new``."""
+    if new not in ALLOWED_TRANSITIONS[current]:
+        raise InvalidTransition(f"job: {current} → {new} is not allowed")
+
+
+def str_enum(enum: type[StrEnum]) -> Enum:
+    """A column type holding ``enum``'s string values in a VARCHAR(20), read as members."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class JobMixin:
+    """The lifecycle columns every job table has (see ``webapp.jobs.lifecycle``)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
-    state: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED.value, index=True)
+    state: Mapped[JobState] = mapped_column(str_enum(JobState), default=JobState.QUEUED, index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
+    # The fencing token: only the attempt whose number this is may write the job.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -40,13 +70,27 @@ class TranscodeJob(db.Model):
     # Touched by the worker while it runs; a stale heartbeat means the worker died.
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # For a QUEUED job: when its message was last sent (the sweeper re-sends lost ones).
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
-    video: Mapped[Video] = relationship()
+    @declared_attr.directive
+    def __table_args__(cls) -> dict[str, bool]:
+        # A late queue message must never name a newer job: ids are not reused (SQLite would).
+        return {"sqlite_autoincrement": True}
 
     @property
     def is_finished(self) -> bool:
         """READY and FAILED are terminal."""
         return self.state in (JobState.READY, JobState.FAILED)
+
+
+class TranscodeJob(JobMixin, db.Model):
+    """One attempt-tracking job that turns a video's source into its HLS ladder."""
+
+    __tablename__ = "transcode_jobs"
+
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+
+    video: Mapped[Video] = relationship()

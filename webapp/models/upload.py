@@ -10,8 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models.base import utcnow
+from webapp.models.job import str_enum
 from webapp.models.user import User
-from webapp.models.video import Video
+from webapp.models.video import InvalidTransition, Video
 
 
 class UploadState(StrEnum):
@@ -21,6 +22,14 @@ class UploadState(StrEnum):
     COMPLETED = "completed"
     ABORTED = "aborted"
     REJECTED = "rejected"
+
+
+ALLOWED_TRANSITIONS: dict[UploadState, frozenset[UploadState]] = {
+    UploadState.OPEN: frozenset({UploadState.COMPLETED, UploadState.ABORTED, UploadState.REJECTED}),
+    UploadState.COMPLETED: frozenset(),
+    UploadState.ABORTED: frozenset(),
+    UploadState.REJECTED: frozenset(),
+}
 
 
 class UploadSession(db.Model):
@@ -43,7 +52,9 @@ class UploadSession(db.Model):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100), default="")
     size: Mapped[int] = mapped_column(BigInteger)
-    state: Mapped[str] = mapped_column(String(20), default=UploadState.OPEN.value, index=True)
+    state: Mapped[UploadState] = mapped_column(
+        str_enum(UploadState), default=UploadState.OPEN, index=True
+    )
     error: Mapped[str | None] = mapped_column(Text)
     video_id: Mapped[int | None] = mapped_column(
         ForeignKey("videos.id", ondelete="SET NULL"), unique=True
@@ -56,6 +67,12 @@ class UploadSession(db.Model):
 
     owner: Mapped[User] = relationship()
     video: Mapped[Video | None] = relationship()
+
+    def transition(self, new: UploadState) -> None:
+        """Move to ``new`` or raise InvalidTransition; the lifecycle lives here only."""
+        if new not in ALLOWED_TRANSITIONS[self.state]:
+            raise InvalidTransition(f"upload {self.id}: {self.state} → {new} is not allowed")
+        self.state = new
 
     @property
     def is_open(self) -> bool:

@@ -13,12 +13,21 @@ from transcoder.cutplan import audio_segments_needed, segments_needed
 from transcoder.errors import TranscodeError, TranscodeTimeout
 from transcoder.hls import audio_playlist_uri, parse_master
 from transcoder.run import Interrupted, stop_requested
-from webapp.clips import exports
 from webapp.extensions import db
-from webapp.models import ClipExport, JobState
+from webapp.jobs import clip_export, lifecycle
+from webapp.jobs.clip_export import CLIP_EXPORT
+from webapp.jobs.execution import (
+    Transient,
+    beat_interval,
+    fail_now,
+    hand_back_now,
+    requeue_now,
+    scratch_dir,
+    stale_after,
+)
+from webapp.jobs.heartbeat import heartbeat
+from webapp.models import JobState
 from webapp.storage import ObjectNotFound, StorageError, get_storage
-from webapp.transcoding.heartbeat import heartbeat
-from webapp.transcoding.runner import Transient, scratch_dir, stale_after
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +38,12 @@ def export_key(clip_id: int, export_id: int, attempt: int) -> str:
 
 
 def run_export(export_id: int) -> str | None:
-    """Process the export; returns its final state, or None if there was nothing to do."""
+    """Process the export; returns its final state, or None if there was nothing (more)
+    to do: unknown, finished, running elsewhere, or taken over by a later attempt."""
     if stop_requested():  # delivered while this worker shuts down: leave it to the next
-        exports.dispatch(export_id)
+        clip_export.dispatch(export_id)
         return None
-    export = exports.claim(export_id, stale_after())
+    export = lifecycle.claim(CLIP_EXPORT, export_id, stale_after())
     if export is None:
         db.session.rollback()
         return None
@@ -41,13 +51,16 @@ def run_export(export_id: int) -> str | None:
     prefix, start, end, clip_id = clip.video.hls_prefix, clip.start, clip.end, clip.id
     db.session.commit()
     try:
-        with heartbeat_for(export_id), scratch_dir(export_id, attempt) as scratch:
+        with (
+            heartbeat(CLIP_EXPORT, export_id, attempt, beat_interval()),
+            scratch_dir(export_id, attempt) as scratch,
+        ):
             out = scratch / "clip.mp4"
             playlist, audio = _fetch(prefix, start, end, scratch / "hls")
             (scratch / "work").mkdir()
 
             def on_progress(percent: float) -> None:
-                exports.report_progress(export_id, percent * 0.95)
+                lifecycle.beat(CLIP_EXPORT, export_id, attempt, percent * 0.95)
                 db.session.commit()
 
             result = export_clip(
@@ -61,30 +74,42 @@ def run_export(export_id: int) -> str | None:
             )
             key = export_key(clip_id, export_id, attempt)
             get_storage().put_file(key, out, content_type="video/mp4")
-        previous = exports.complete(export_id, key, result.size_bytes)
-        db.session.commit()
+        previous = _record(export_id, key, result.size_bytes, attempt)
         if previous:
             get_storage().delete(previous)
-        return JobState.READY.value
-    except Interrupted:
-        return _requeue(export_id)
-    except (ValueError, ObjectNotFound, FileNotFoundError) as exc:
-        return _fail(export_id, f"The clip could not be exported: {exc}")
-    except (StorageError, OperationalError, TranscodeTimeout) as exc:
+        return JobState.READY
+    except lifecycle.Superseded:  # its file was deleted; the later attempt carries on
         db.session.rollback()
-        exports.hand_back(export_id, f"retrying after: {exc}")
-        db.session.commit()
+        log.warning("export %s attempt %s was replaced by a later attempt", export_id, attempt)
+        return None
+    except Interrupted:
+        return requeue_now(CLIP_EXPORT, export_id, attempt)
+    except (ValueError, ObjectNotFound, FileNotFoundError) as exc:
+        return fail_now(CLIP_EXPORT, export_id, f"The clip could not be exported: {exc}", attempt)
+    except (StorageError, OperationalError, TranscodeTimeout) as exc:
+        hand_back_now(CLIP_EXPORT, export_id, f"retrying after: {exc}", attempt)
         raise Transient(str(exc)) from exc
     except TranscodeError as exc:
-        return _fail(export_id, f"Exporting failed: {exc.message}")
+        return fail_now(CLIP_EXPORT, export_id, f"Exporting failed: {exc.message}", attempt)
     except Exception as exc:  # never leave an export RUNNING
         log.exception("export %s failed unexpectedly", export_id)
-        return _fail(export_id, f"Internal error while exporting ({type(exc).__name__}).")
+        reason = f"Internal error while exporting ({type(exc).__name__})."
+        return fail_now(CLIP_EXPORT, export_id, reason, attempt)
 
 
-def heartbeat_for(export_id: int):
-    """The background heartbeat, pointed at the export table."""
-    return heartbeat(export_id, stale_after().total_seconds() / 5, model=ClipExport)
+def _record(export_id: int, key: str, size: int, attempt: int) -> str | None:
+    """Commit the result; a replaced attempt's file is deleted and Superseded raised."""
+    try:
+        previous = clip_export.complete(export_id, key, size, attempt)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        try:
+            get_storage().delete(key)
+        except StorageError:  # an unreferenced file; never hide why the result was refused
+            log.warning("could not delete %s", key, exc_info=True)
+        raise
+    return previous
 
 
 def _fetch(prefix: str | None, start: float, end: float, folder: Path) -> tuple[Path, Path | None]:
@@ -94,7 +119,7 @@ def _fetch(prefix: str | None, start: float, end: float, folder: Path) -> tuple[
         raise ValueError("the recording has no published ladder")
     storage = get_storage()
     master_text = storage.get_bytes(f"{prefix}/master.m3u8").decode()
-    top = max((v for v in parse_master(master_text) if v.height), key=lambda v: v.height)
+    top = max((v for v in parse_master(master_text) if v.height), key=lambda v: v.height or 0)
     video = _fetch_playlist(prefix, top.uri, folder, segments_needed, start, end)
     audio_uri = audio_playlist_uri(master_text)
     if audio_uri is None:
@@ -120,20 +145,3 @@ def _fetch_playlist(
     for segment in needed(text, start, end):
         storage.download(f"{prefix}/{variant_dir}/{segment}", local / segment)
     return local / "index.m3u8"
-
-
-def _requeue(export_id: int) -> str:
-    """The worker is shutting down: hand the export back and queue it again at once."""
-    log.warning("export %s interrupted by the worker's shutdown; handing it back", export_id)
-    db.session.rollback()
-    exports.hand_back(export_id, "The worker was stopped; the export will run again.")
-    db.session.commit()
-    exports.dispatch(export_id)
-    return JobState.QUEUED.value
-
-
-def _fail(export_id: int, reason: str) -> str:
-    db.session.rollback()
-    exports.fail(export_id, reason)
-    db.session.commit()
-    return JobState.FAILED.value

@@ -22,7 +22,7 @@ def _in_use(video: Video) -> set[str]:
     keep = {p for p in (video.hls_prefix, video.preview_prefix) if p}
     running = db.session.scalars(
         select(TranscodeJob).where(
-            TranscodeJob.video_id == video.id, TranscodeJob.state == JobState.RUNNING.value
+            TranscodeJob.video_id == video.id, TranscodeJob.state == JobState.RUNNING
         )
     )
     for job in running:

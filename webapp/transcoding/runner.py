@@ -13,13 +13,7 @@ catches up later.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -32,11 +26,21 @@ from webapp import jobs
 from webapp.catalogue.services import sync_video
 from webapp.clips.services import replace_suggestions
 from webapp.extensions import db
+from webapp.jobs.execution import (
+    Transient,
+    beat_interval,
+    fail_now,
+    hand_back_now,
+    requeue_now,
+    scratch_dir,
+    stale_after,
+)
+from webapp.jobs.heartbeat import heartbeat
+from webapp.jobs.transcode import TRANSCODE
 from webapp.media_limits import media_limits
 from webapp.models import JobState, TranscodeJob
 from webapp.storage import ObjectNotFound, StorageError, get_storage
 from webapp.transcoding.gc import collect_video
-from webapp.transcoding.heartbeat import heartbeat
 from webapp.transcoding.preview import PreviewPublisher, preview_prefix
 from webapp.transcoding.publish import discard, upload_outputs, version_prefix
 from webapp.transcoding.retry import with_storage_retries
@@ -44,15 +48,6 @@ from webapp.transcoding.retry import with_storage_retries
 log = logging.getLogger(__name__)
 
 TRANSIENT = (StorageError, OperationalError, TimeoutError, TranscodeTimeout)
-
-
-class Transient(Exception):
-    """A failure worth retrying (storage or database hiccup, timeout)."""
-
-
-def stale_after() -> timedelta:
-    """How long a RUNNING job may go without a heartbeat before it counts as dead."""
-    return timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
 
 
 def run_job(job_id: int) -> str | None:
@@ -74,7 +69,7 @@ def run_job(job_id: int) -> str | None:
     db.session.commit()
     try:
         with (
-            heartbeat(job_id, stale_after().total_seconds() / 5, attempt=attempt),
+            heartbeat(TRANSCODE, job_id, attempt, beat_interval()),
             scratch_dir(job_id, attempt) as scratch,
         ):
             out_dir = scratch / "out"
@@ -88,20 +83,20 @@ def run_job(job_id: int) -> str | None:
                 f"publishing job {job_id}",
             )
             _switch(job_id, prefix, result, attempt)
-        state = JobState.READY.value
+        state: str | None = JobState.READY
     except jobs.Superseded:  # its ladder was discarded; the later attempt carries on
         db.session.rollback()
         log.warning("job %s attempt %s was replaced by a later attempt", job_id, attempt)
         state = None
     except Interrupted:
-        state = _requeue(job_id, attempt)
+        state = requeue_now(TRANSCODE, job_id, attempt)
     except InvalidMedia as exc:
         state = _fail(job_id, f"The recording could not be used: {exc}", attempt)
     except ObjectNotFound:
         reason = "The uploaded source is missing from storage; upload it again."
         state = _fail(job_id, reason, attempt)
     except TRANSIENT as exc:
-        _hand_back(job_id, exc, attempt)
+        hand_back_now(TRANSCODE, job_id, f"retrying after: {exc}", attempt)
         raise Transient(str(exc)) from exc
     except TranscodeError as exc:
         state = _fail(job_id, f"Transcoding failed: {exc.message}", attempt)
@@ -189,30 +184,11 @@ def _switch(job_id: int, prefix: str, result: TranscodeResult, attempt: int) -> 
 
 def video_id_of(job_id: int) -> int:
     """The video a job belongs to."""
-    return db.session.get(TranscodeJob, job_id).video_id
+    return db.session.get_one(TranscodeJob, job_id).video_id
 
 
 def _fail(job_id: int, reason: str, attempt: int | None = None) -> str:
-    db.session.rollback()
-    jobs.fail(job_id, reason, attempt)
-    db.session.commit()
-    return JobState.FAILED.value
-
-
-def _hand_back(job_id: int, exc: Exception, attempt: int) -> None:
-    db.session.rollback()
-    jobs.hand_back(job_id, f"retrying after: {exc}", attempt)
-    db.session.commit()
-
-
-def _requeue(job_id: int, attempt: int) -> str:
-    """The worker is shutting down: hand the job back and queue it again right away."""
-    log.warning("job %s interrupted by the worker's shutdown; handing it back", job_id)
-    db.session.rollback()
-    jobs.hand_back(job_id, "The worker was stopped; the job will run again.", attempt)
-    db.session.commit()
-    jobs.dispatch(job_id)  # if the broker is down too, the sweeper sends it later
-    return JobState.QUEUED.value
+    return fail_now(TRANSCODE, job_id, reason, attempt)
 
 
 def give_up(job_id: int, reason: str) -> None:
@@ -221,47 +197,3 @@ def give_up(job_id: int, reason: str) -> None:
     job = db.session.get(TranscodeJob, job_id)
     if job is not None:
         collect_video(job.video_id)
-
-
-# --------------------------------------------------------------------------- scratch
-
-
-def scratch_root() -> Path:
-    """Where this machine's workers keep per-attempt scratch directories."""
-    return Path(current_app.config["SCRATCH_DIR"])
-
-
-@contextmanager
-def scratch_dir(job_id: int, attempt: int) -> Iterator[Path]:
-    """A per-attempt directory named after this process, always removed afterwards."""
-    root = scratch_root()
-    root.mkdir(parents=True, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-j{job_id}a{attempt}-", dir=root))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def clean_dead_scratch() -> int:
-    """Remove scratch left by killed workers of this machine (their pid is gone)."""
-    root = scratch_root()
-    if not root.is_dir():
-        return 0
-    removed = 0
-    for entry in root.iterdir():
-        pid = entry.name.split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(entry, ignore_errors=True)
-            removed += 1
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

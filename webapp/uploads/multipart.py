@@ -90,7 +90,7 @@ def start(
         filename=name,
         content_type=kind,
         size=size,
-        state=UploadState.OPEN.value,
+        state=UploadState.OPEN,
     )
     db.session.add(session)
     db.session.flush()
@@ -179,7 +179,7 @@ def abort(session: UploadSession) -> None:
     if session.state != UploadState.OPEN:
         return
     _discard(session)
-    session.state = UploadState.ABORTED.value
+    session.transition(UploadState.ABORTED)
     session.error = "Cancelled."
     db.session.flush()
 
@@ -193,7 +193,7 @@ def clean_abandoned(idle_for: timedelta, now: datetime | None = None) -> dict[st
     """
     cutoff = (now or utcnow()) - idle_for
     open_sessions = db.session.scalars(
-        select(UploadSession).where(UploadSession.state == UploadState.OPEN.value)
+        select(UploadSession).where(UploadSession.state == UploadState.OPEN)
     ).all()
     aborted = []
     for session in open_sessions:
@@ -204,14 +204,14 @@ def clean_abandoned(idle_for: timedelta, now: datetime | None = None) -> dict[st
         except StorageError:
             log.exception("could not abort abandoned upload %s", session.id)
             continue
-        session.state = UploadState.ABORTED.value
+        session.transition(UploadState.ABORTED)
         hours = round(idle_for.total_seconds() / 3600, 1)
         session.error = f"Abandoned: no activity for {hours:g} hours."
         aborted.append(session.id)
     db.session.flush()
     live = set(
         db.session.scalars(
-            select(UploadSession.upload_id).where(UploadSession.state == UploadState.OPEN.value)
+            select(UploadSession.upload_id).where(UploadSession.state == UploadState.OPEN)
         )
     )
     orphans = []
@@ -257,7 +257,7 @@ def _stored_parts(session: UploadSession) -> list[PartInfo]:
             raise UploadConflict(
                 "This upload's parts have been joined; it is being completed."
             ) from None
-        session.state = UploadState.ABORTED.value
+        session.transition(UploadState.ABORTED)
         session.error = "The store no longer has this upload (it expired); start it again."
         db.session.flush()
         raise UploadConflict(session.error) from None
@@ -312,7 +312,7 @@ def _probe(session: UploadSession, path: Path) -> MediaInfo:
 def _reject(session: UploadSession, message: str) -> NoReturn:
     """Delete the object, mark the upload REJECTED (flushed: the view commits it), raise."""
     get_storage().delete(session.key)
-    session.state = UploadState.REJECTED.value
+    session.transition(UploadState.REJECTED)
     session.error = message
     db.session.flush()
     raise UploadRejected(message)
@@ -328,8 +328,8 @@ def _mark_completed(session: UploadSession, video: Video) -> None:
     """OPEN → COMPLETED only if still OPEN: a concurrent completion cannot make two videos."""
     claimed = db.session.execute(
         update(UploadSession)
-        .where(UploadSession.id == session.id, UploadSession.state == UploadState.OPEN.value)
-        .values(state=UploadState.COMPLETED.value, video_id=video.id, error=None)
+        .where(UploadSession.id == session.id, UploadSession.state == UploadState.OPEN)
+        .values(state=UploadState.COMPLETED, video_id=video.id, error=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:

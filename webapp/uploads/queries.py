@@ -31,7 +31,7 @@ def stored_bytes(owner_id: int) -> int:
         Video.owner_id == owner_id, Video.source_key.is_not(None)
     )
     pending = select(func.coalesce(func.sum(UploadSession.size), 0)).where(
-        UploadSession.owner_id == owner_id, UploadSession.state == UploadState.OPEN.value
+        UploadSession.owner_id == owner_id, UploadSession.state == UploadState.OPEN
     )
     return int(db.session.scalar(sources)) + int(db.session.scalar(pending))
 
