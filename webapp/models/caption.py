@@ -9,11 +9,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -49,10 +51,21 @@ class Caption(db.Model):
     video: Mapped[Video] = relationship()
 
 
+# The cues' full-text document, as PostgreSQL renders it back (keep in step with 0012).
+CUE_DOCUMENT = "to_tsvector('english'::regconfig, text)"
+CUE_INDEX = "ix_caption_cues_search"
+
+
 class CaptionCue(db.Model):
     """The plain text of one cue, for catalogue search (``video_id`` spares a join)."""
 
     __tablename__ = "caption_cues"
+    # PostgreSQL only (SQLite searches with LIKE); created by migration 0012.
+    __table_args__ = (
+        Index(CUE_INDEX, sql_text(CUE_DOCUMENT), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     caption_id: Mapped[int] = mapped_column(
