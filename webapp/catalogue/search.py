@@ -28,7 +28,8 @@ from webapp.models.learning import SEARCH_DOCUMENT_TEMPLATE
 TS_CONFIG = "english"
 MAX_TERMS = 8
 MAX_QUERY = 200
-_SOURCES = "catalogue.caption_sources"
+# Where an app keeps its caption sources (a list in ``app.extensions``).
+CAPTION_SOURCES = "catalogue.caption_sources"
 _TERM = re.compile(r"\w+", re.UNICODE)
 
 
@@ -58,21 +59,14 @@ class CaptionSource(Protocol):
 
 def register_caption_source(app: Flask, source: CaptionSource) -> None:
     """Make caption matches of ``source`` part of every catalogue search of ``app``."""
-    sources = app.extensions.setdefault(_SOURCES, [])
+    sources = app.extensions.setdefault(CAPTION_SOURCES, [])
     if source not in sources:
         sources.append(source)
 
 
-def unregister_caption_source(app: Flask, source: CaptionSource) -> None:
-    """Undo :func:`register_caption_source`."""
-    sources = app.extensions.get(_SOURCES, [])
-    if source in sources:
-        sources.remove(source)
-
-
 def caption_sources() -> list[CaptionSource]:
     """The caption sources registered on the current app."""
-    return list(current_app.extensions.get(_SOURCES, []))
+    return list(current_app.extensions.get(CAPTION_SOURCES, []))
 
 
 def _like_term(term: str) -> str:
