@@ -107,10 +107,10 @@ def parse_filters(args: Mapping[str, str], known_topics: Sequence[Topic], strict
             bad(f"unknown topic {topic!r}")
     level = (args.get("level") or "").strip().lower()
     if level:
-        if level in {lv.value for lv in Level}:
-            values["level"] = level
+        if level in set(Level):
+            values["level"] = Level(level)
         else:
-            bad(f"level must be one of {', '.join(lv.value for lv in Level)}")
+            bad(f"level must be one of {', '.join(Level)}")
     duration = (args.get("duration") or "").strip()
     if duration:
         if duration in DURATION_BUCKETS:
@@ -215,7 +215,7 @@ def _dialect() -> str:
 def _conditions(filters: Filters, topic_ids: Mapping[str, int]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         Module.listed.is_(True),
-        Video.state == VideoState.READY.value,
+        Video.state == VideoState.READY,
     ]
     if filters.topic:
         conditions.append(Module.topic_id == topic_ids[filters.topic])

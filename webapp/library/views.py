@@ -25,7 +25,7 @@ def index():
         result=result,
         previews=early_previews() if unfiltered_first_page else [],
         filters=result.filters,
-        levels=[level.value for level in Level],
+        levels=list(Level),
         durations=DURATION_BUCKETS,
         sorts={Sort.NEWEST.value: "Newest", Sort.POPULAR.value: "Most popular"},
     )

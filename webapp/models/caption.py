@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -19,8 +20,15 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import utcnow
+from webapp.models.base import str_enum, utcnow
 from webapp.models.video import Video
+
+
+class CaptionFormat(StrEnum):
+    """The format a caption track was uploaded in (it is stored as WebVTT either way)."""
+
+    VTT = "vtt"
+    SRT = "srt"
 
 
 class Caption(db.Model):
@@ -39,7 +47,7 @@ class Caption(db.Model):
     label: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer, default=1)
     storage_key: Mapped[str] = mapped_column(String(500))
-    source_format: Mapped[str] = mapped_column(String(10))  # vtt | srt
+    source_format: Mapped[CaptionFormat] = mapped_column(str_enum(CaptionFormat, 10))
     cue_count: Mapped[int] = mapped_column(Integer, default=0)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
