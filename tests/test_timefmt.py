@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from flask import Flask, render_template_string
 
+from transcoder.analysis import format_time
 from webapp import timefmt
 
 
@@ -95,3 +96,10 @@ def test_filters_in_templates() -> None:
             d=date(2026, 1, 5),
         )
     assert text == "1:05:00 1:05 2 h 05 min Mon 5 Jan 2026 | 5 January 2026 | 05 Jan"
+
+
+def test_the_transcoder_labels_follow_the_same_rule() -> None:
+    """``transcoder`` is a library without the web app, so its suggestion labels have
+    their own formatter; it must read like this one."""
+    for seconds in (0, 0.99, 5, 65, 599, 3599.999, 3600, 3905.5, 90061):
+        assert format_time(seconds) == timefmt.clock(seconds)
