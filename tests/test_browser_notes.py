@@ -149,7 +149,7 @@ def test_notes_and_bookmarks_on_the_watch_page(
     group = page.locator(".note-group").filter(has=page.get_by_role("heading", name="Optimisation"))
     expect(group.get_by_role("heading", name="Gradient descent")).to_be_visible()
     expect(group.locator(".note-body")).to_have_text("Step size matters: try 0.01")
-    group.get_by_role("link", name="Watch from 0:00:03").click()
+    group.get_by_role("link", name="Watch from 0:03").click()
     expect(page).to_have_url(re.compile(rf"/videos/{video_id}\?t=3$"))
     tab.wait_until_ready()
     page.wait_for_function(SEEKED_TO, arg=3.0, timeout=WAIT_MS)

@@ -14,7 +14,7 @@ from tests.conftest import Auth
 from tests.querycount import count_queries
 from webapp.catalogue import services
 from webapp.catalogue.queries import browse, parse_filters, topics
-from webapp.catalogue.search import register_caption_source, unregister_caption_source
+from webapp.catalogue.search import CAPTION_SOURCES, register_caption_source
 from webapp.clips.services import create_clip, delete_clip, update_clip
 from webapp.extensions import db
 from webapp.models import Chapter, Clip, Module, Topic, User, Video, VideoState
@@ -432,7 +432,7 @@ def test_caption_matches_plug_into_search_and_link_to_the_moment(
         db.session.commit()
         video_id = module.video_id
     source = ChapterCaptions()
-    register_caption_source(source)
+    register_caption_source(app, source)
     try:
         auth.login(learner.email)
         html = client.get("/?q=spot").get_data(as_text=True)
@@ -441,7 +441,7 @@ def test_caption_matches_plug_into_search_and_link_to_the_moment(
         body = client.get("/api/v1/modules?q=spot").get_json()
         assert body["items"][0]["match"] == {"at": 42.0, "url": f"/videos/{video_id}?t=42.0"}
     finally:
-        unregister_caption_source(source)
+        app.extensions[CAPTION_SOURCES].remove(source)
     assert _titles(client.get("/?q=spot").get_data(as_text=True)) == []
 
 

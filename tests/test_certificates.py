@@ -22,7 +22,7 @@ from tests import factories
 from tests.conftest import Auth
 from tests.querycount import recorded_statements
 from webapp.certificates import codes, names, queries
-from webapp.certificates.completion import certify_on_completion, issue_due_certificates
+from webapp.certificates.completion import issue_due_certificates
 from webapp.certificates.services import issue_certificate
 from webapp.extensions import db
 from webapp.learning import services as learning
@@ -212,22 +212,6 @@ def test_certificate_is_issued_once_when_the_last_module_completes(
     with app.app_context():
         rows = db.session.scalars(select(Certificate)).all()
         assert [(r.user_id, r.program_id) for r in rows] == [(world.learner.id, world.program_id)]
-
-
-def test_progress_hook_issues_only_when_the_beat_completed_the_module(
-    app: Flask, world: World
-) -> None:
-    for module_id in world.modules:
-        complete(app, world.learner.id, module_id)
-    later = datetime(2026, 11, 29, 16, 0, tzinfo=UTC)
-    with app.app_context():
-        assert certify_on_completion(world.learner.id, None, since=ISSUED) == []
-        assert certify_on_completion(world.learner.id, ISSUED, since=later) == []  # earlier
-        [issued] = certify_on_completion(world.learner.id, later, since=later)
-        assert issued.learner_name == NAME
-        db.session.rollback()  # the hook committed: nothing is lost
-        assert certify_on_completion(world.learner.id, later, since=later) == []
-    assert certificate_count(app) == 1
 
 
 def test_issue_is_idempotent_and_the_database_refuses_a_duplicate(app: Flask, world: World) -> None:

@@ -177,9 +177,6 @@ def test_formatting() -> None:
     assert formatting.format_length(6) == "6 weeks"
     assert formatting.format_length(12) == "12 weeks (about 3 months)"
     assert formatting.format_length(26) == "26 weeks (about 6 months)"
-    assert formatting.format_duration(45) == "45 s"
-    assert formatting.format_duration(450) == "8 min"
-    assert formatting.format_duration(7500) == "2 h 05 min"
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,8 @@ from webapp import create_app
 from webapp.extensions import db
 
 
-# The GIN index on caption text exists on PostgreSQL only; an app built on PostgreSQL
-# earlier in the same process (tests/test_service_restart.py) adds it to the shared
-# metadata, and SQLite cannot reflect expression indexes, so alembic says it skips it.
+# The models declare the GIN indexes of the catalogue and caption search for PostgreSQL
+# only; SQLite cannot reflect expression indexes, so there alembic says it skips them.
 @pytest.mark.filterwarnings(
     "ignore:autogenerate skipping metadata-specified expression-based index:UserWarning"
 )

@@ -29,6 +29,7 @@ from webapp.notes.services import (
     check_position,
     clean_body,
 )
+from webapp.timefmt import clock
 
 # --------------------------------------------------------------------------- helpers
 
@@ -131,12 +132,13 @@ def test_position_bounds() -> None:
     assert check_position(5000, Video(title="t", owner_id=1, duration=None)) == 5000.0
 
 
-def test_timestamps_are_hours_minutes_seconds() -> None:
-    assert [export.timestamp(s) for s in (0, 5.9, 65.4, 3599.99, 3725, 36000)] == [
-        "0:00:00",
-        "0:00:05",
-        "0:01:05",
-        "0:59:59",
+def test_timestamps_read_like_the_player() -> None:
+    """m:ss under an hour, h:mm:ss from an hour (webapp.timefmt.clock)."""
+    assert [clock(s) for s in (0, 5.9, 65.4, 3599.99, 3725, 36000)] == [
+        "0:00",
+        "0:05",
+        "1:05",
+        "59:59",
         "1:02:05",
         "10:00:00",
     ]
@@ -458,16 +460,16 @@ def test_markdown_export_groups_by_course_then_video(client: FlaskClient, librar
         f"- [1:02:05]({_link(lib.sampling, 3725)}) Central limit theorem\n"
         "  holds for large n\n\n"
         "### Mean and variance\n\n"
-        f"- [0:00:12]({_link(lib.mean, 12)}) **Bookmark**\n"
-        f"- [0:01:05]({_link(lib.mean, 65)}) Variance is the mean of squared deviations\n\n"
+        f"- [0:12]({_link(lib.mean, 12)}) **Bookmark**\n"
+        f"- [1:05]({_link(lib.mean, 65)}) Variance is the mean of squared deviations\n\n"
         "## Algebra\n\n"
         "### Linear equations\n\n"
-        f"- [0:00:00]({_link(lib.linear, 0)}) Solve for x\n\n"
+        f"- [0:00]({_link(lib.linear, 0)}) Solve for x\n\n"
         "## Other videos\n\n"
         "### Guest talk\n\n"
-        f"- [0:00:30]({_link(lib.guest, 30)}) **Bookmark** Great example\n\n"
+        f"- [0:30]({_link(lib.guest, 30)}) **Bookmark** Great example\n\n"
         "### Welcome\n\n"
-        f"- [0:00:05]({_link(lib.welcome, 5)}) Hi\n"
+        f"- [0:05]({_link(lib.welcome, 5)}) Hi\n"
     )
 
 
@@ -501,7 +503,7 @@ def test_export_of_one_course(client: FlaskClient, library) -> None:
     )
     assert response.get_data(as_text=True) == (
         "# My notes: Algebra\n\n## Algebra\n\n### Linear equations\n\n"
-        f"- [0:00:00]({_link(library.linear, 0)}) Solve for x\n"
+        f"- [0:00]({_link(library.linear, 0)}) Solve for x\n"
     )
     for bad in ("999999", "abc", "-1", "1e3"):
         assert client.get(f"/notes/export.md?course={bad}").status_code == 404
@@ -577,7 +579,7 @@ def test_my_notes_page_lists_courses_videos_and_notes(client: FlaskClient, libra
         str(library.algebra),
     ]
     assert f'href="/videos/{library.mean}?t=65"' in page
-    assert ">0:01:05<" in page
+    assert ">1:05<" in page
     assert f'href="/notes/export.pdf?course={library.statistics}"' not in page
     filtered = client.get(f"/notes?course={library.statistics}").get_data(as_text=True)
     assert f'href="/notes/export.pdf?course={library.statistics}"' in filtered

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 # The repo root must be importable; drop once pyproject sets pytest pythonpath = ["."].
 from transcoder.binaries import ffmpeg_executable, resolve
 from transcoder.errors import TranscodeError
-from transcoder.run import ProgressParser, parse_progress, run_ffmpeg
+from transcoder.run import ProgressParser, run_ffmpeg
 from transcoder.synth import synth_argv
 
 # One ffmpeg 5.1 -progress block; note out_time_ms is microseconds too.
@@ -82,6 +83,14 @@ def test_parser_ignores_noise_and_never_goes_backwards() -> None:
     assert parser.feed("out_time_us=5000000") is None
     assert parser.feed("out_time_us=4000000") is None
     assert parser.percent == 50.0
+
+
+def parse_progress(lines: Iterable[str], duration: float) -> float:
+    """Percent (0-100) a parser reaches after reading all ``lines`` of ``-progress`` output."""
+    parser = ProgressParser(duration)
+    for line in lines:
+        parser.feed(line)
+    return parser.percent
 
 
 def test_parser_clamps_past_the_end() -> None:

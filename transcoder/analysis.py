@@ -156,7 +156,8 @@ def suggest(
 
 
 def format_time(seconds: float) -> str:
-    """``m:ss`` (or ``h:mm:ss`` from one hour), rounded down to whole seconds."""
+    """``m:ss`` (or ``h:mm:ss`` from one hour), rounded down to whole seconds: the rule of
+    ``webapp.timefmt.clock``, which this library cannot import (a test keeps them equal)."""
     whole = max(0, math.floor(seconds))
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)

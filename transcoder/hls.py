@@ -98,11 +98,6 @@ def parse_media_segments(text: str) -> list[Segment]:
     return segments
 
 
-def parse_media_playlist(text: str) -> list[float]:
-    """Segment durations (seconds) of a media playlist."""
-    return [segment.duration for segment in parse_media_segments(text)]
-
-
 def _variant(uri: str, attributes: dict[str, str]) -> VariantInfo:
     width = height = None
     resolution = attributes.get("RESOLUTION", "")

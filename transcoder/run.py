@@ -14,7 +14,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import IO
 
 from transcoder.binaries import resolve
@@ -95,14 +95,6 @@ class ProgressParser:
             return None
         self.percent = percent
         return percent
-
-
-def parse_progress(lines: Iterable[str], duration: float) -> float:
-    """Percent (0-100) reached after reading all ``lines`` of ``-progress`` output."""
-    parser = ProgressParser(duration)
-    for line in lines:
-        parser.feed(line)
-    return parser.percent
 
 
 def run_ffmpeg(

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 import config
-from webapp import dbsetup, errors, headers, security, sessions, storage
+from webapp import dbsetup, errors, headers, security, sessions, storage, timefmt
 from webapp.analytics import bp as analytics_bp
 from webapp.api import bp as api_bp
 from webapp.api import contract_check
@@ -68,6 +68,7 @@ def _configure_extensions(app: Flask) -> None:
     headers.init_app(app)
     errors.init_app(app)
     storage.init_app(app)
+    timefmt.init_app(app)
     celery_init_app(app)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from webapp.timefmt import clock
+
 WIDTH = 640
 HEIGHT = 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 22, 28
@@ -82,14 +84,6 @@ class Frame:
 FRAME = Frame()
 
 
-def clock(seconds: float) -> str:
-    """``m:ss`` (``h:mm:ss`` from an hour)."""
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def _x(fraction: float) -> float:
     return round(LEFT + PLOT_W * fraction, 1)
 
@@ -115,7 +109,7 @@ def retention_chart(
     points = " ".join(f"{x},{y}" for x, y in zip(xs, ys, strict=True))
     bottom = TOP + PLOT_H
     area = f"{xs[0]},{bottom} {points} {xs[-1]},{bottom}"
-    x_ticks = tuple(Tick(_x(f), clock(duration * f)) for f in (0.0, 0.25, 0.5, 0.75, 1.0))
+    x_ticks = tuple(Tick(_x(f), clock(round(duration * f))) for f in (0.0, 0.25, 0.5, 0.75, 1.0))
     markers = tuple(Marker(xs[i], ys[i], label) for i, label in drops if 0 <= i < n)
     return LineChart(points, area, x_ticks, _percent_ticks(), markers)
 

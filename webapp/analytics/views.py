@@ -9,13 +9,14 @@ from flask_login import current_user, login_required
 
 from webapp.analytics import charts, queries
 from webapp.analytics.modules import ModuleAnalytics, analyse
+from webapp.timefmt import day_month
 
 bp = Blueprint("analytics", __name__, static_folder="static", static_url_path="/analytics/static")
 
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"clock": charts.clock, "frame": charts.FRAME}
+    return {"frame": charts.FRAME}
 
 
 def _watch_url(found: ModuleAnalytics, at: float) -> str:
@@ -28,7 +29,7 @@ def _render(found: ModuleAnalytics, clips: list | None = None) -> str:
     drops = [(d.index, f"−{round(d.drop * 100)} pts") for d in found.drops]
     chart = charts.retention_chart([b.share for b in found.curve], found.duration, drops)
     watch_chart = charts.bar_chart(
-        [f"{d.day:%d %b}" for d in found.days], [round(d.seconds / 60, 1) for d in found.days]
+        [day_month(d.day) for d in found.days], [round(d.seconds / 60, 1) for d in found.days]
     )
     return render_template(
         "analytics/module.html",

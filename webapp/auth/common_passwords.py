@@ -20,8 +20,3 @@ def _common() -> frozenset[str]:
 def is_common(password: str) -> bool:
     """True when ``password``, ignoring case, is on the common-password list."""
     return password.casefold() in _common()
-
-
-def list_size() -> int:
-    """How many passwords the list holds."""
-    return len(_common())

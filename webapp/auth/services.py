@@ -69,13 +69,15 @@ def check_new_password(password: str, email: str = "") -> None:
         raise AccountError("the password must not be the account e-mail address")
 
 
-def create_user(email: str, password: str, role: str = Role.LEARNER, name: str = "") -> User:
+def create_user(email: str, password: str, role: Role | str = Role.LEARNER, name: str = "") -> User:
     """Create an account; raises AccountError on bad input or a taken address."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254 or " " in email:
         raise AccountError(f"{email!r} is not an e-mail address")
-    if role not in {r.value for r in Role}:
-        raise AccountError(f"unknown role {role!r} (use learner, instructor or admin)")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise AccountError(f"unknown role {role!r} (use learner, instructor or admin)") from None
     check_new_password(password, email)
     if find_user(email) is not None:
         raise AccountError(f"{email} already has an account")

@@ -11,19 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Flask
-from sqlalchemy import ColumnElement, Index, and_, any_, false, func, literal_column, or_, select
-from sqlalchemy import text as sql_text
-from sqlalchemy.engine import make_url
+from sqlalchemy import ColumnElement, and_, any_, false, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
-from webapp.catalogue.search import TS_CONFIG, register_caption_source
+from webapp.catalogue.search import TS_CONFIG
 from webapp.extensions import db
 from webapp.models import CaptionCue, Clip, Module
-
-CUE_INDEX = "ix_caption_cues_search"
-# As PostgreSQL renders the indexed expression back (keep in step with 0012).
-CUE_DOCUMENT = "to_tsvector('english'::regconfig, text)"
 
 
 def _like(term: str) -> str:
@@ -93,18 +86,3 @@ class CaptionSearch:
 
 
 CAPTION_SEARCH = CaptionSearch()
-
-
-def install_caption_search(app: Flask) -> None:
-    """Plug cue text into the catalogue search, and on PostgreSQL declare the cues' GIN
-    index on the models' metadata (created by migration 0012 on PostgreSQL only)."""
-    register_caption_source(CAPTION_SEARCH)
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    table = CaptionCue.__table__
-    if url.get_backend_name() != "postgresql":
-        return
-    if any(index.name == CUE_INDEX for index in table.indexes):
-        return
-    Index(CUE_INDEX, sql_text(CUE_DOCUMENT), postgresql_using="gin", _table=table).ddl_if(
-        dialect="postgresql"
-    )

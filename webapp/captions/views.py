@@ -21,14 +21,16 @@ from webapp.captions.errors import CaptionError, CaptionTooLarge
 from webapp.captions.languages import KNOWN_LABELS, is_tag
 from webapp.captions.parsing import DURATION_TOLERANCE, MAX_BYTES, MAX_CUES
 from webapp.captions.queries import caption_of, captions_of
-from webapp.captions.search import install_caption_search
+from webapp.captions.search import CAPTION_SEARCH
+from webapp.catalogue.search import register_caption_source
 from webapp.extensions import db
 from webapp.models import Caption, Video
 from webapp.playback.viewer import media_viewer, viewable_video
 from webapp.storage import ObjectNotFound, get_storage
 
 bp = Blueprint("captions", __name__)
-bp.record_once(lambda state: install_caption_search(state.app))
+# Cue text joins the catalogue search of the app this blueprint is registered on (only).
+bp.record_once(lambda state: register_caption_source(state.app, CAPTION_SEARCH))
 
 # Room for the multipart envelope and the other form fields around the file.
 FORM_OVERHEAD = 64 * 1024

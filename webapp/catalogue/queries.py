@@ -102,8 +102,8 @@ def parse_filters(args: Mapping[str, str], known_topics: Sequence[Topic]) -> Fil
     if slug is not None:
         values["topic"] = slug
     level = (args.get("level") or "").strip().lower()
-    if level in {lv.value for lv in Level}:
-        values["level"] = level
+    if level in set(Level):
+        values["level"] = Level(level)
     duration = (args.get("duration") or "").strip()
     if duration in DURATION_BUCKETS:
         values["duration"] = duration
@@ -192,7 +192,7 @@ def _dialect() -> str:
 def _conditions(filters: Filters, topic_ids: Mapping[str, int]) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         Module.listed.is_(True),
-        Video.state == VideoState.READY.value,
+        Video.state == VideoState.READY,
     ]
     if filters.topic:
         conditions.append(Module.topic_id == topic_ids[filters.topic])

@@ -1,14 +1,16 @@
-"""Full-text search over modules, with a seam for caption search later.
+"""Full-text search over modules, plus the caption sources an app plugs in.
 
 A module's searchable text is its title, description and tags. On PostgreSQL the match
 is ``to_tsvector(...) @@ to_tsquery(...)`` over exactly the expression of the GIN index
-``ix_modules_search`` (migration 0006), so the planner uses the index; on SQLite every
-term must appear (LIKE, case-insensitive) in one of the three columns.
+``ix_modules_search`` (declared on ``Module``, created by migration 0006), so the planner
+uses the index; on SQLite every term must appear (LIKE, case-insensitive) in one of the
+three columns.
 
-Captions do not exist yet. When they do, register a :class:`CaptionSource`: its
-condition is OR-ed into the search (so counts and pages include caption hits) and its
+A :class:`CaptionSource` registered on an app (the captions blueprint registers one) is
+OR-ed into that app's searches (so counts and pages include caption hits), and its
 ``moments`` give, per matched module of a page, the time of the first matching cue, which
-the library links to (``?t=``).
+the library links to (``?t=``). Sources live in ``app.extensions``, never in this module:
+two apps in one process do not see each other's sources.
 """
 
 from __future__ import annotations
@@ -17,25 +19,17 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from flask import Flask
-from sqlalchemy import ColumnElement, Index, String, and_, cast, false, func, literal_column, or_
-from sqlalchemy import text as sql_text
-from sqlalchemy.engine import make_url
+from flask import Flask, current_app
+from sqlalchemy import ColumnElement, String, and_, cast, false, func, literal_column, or_
 
 from webapp.models import Module
+from webapp.models.learning import SEARCH_DOCUMENT_TEMPLATE
 
-SEARCH_INDEX = "ix_modules_search"
 TS_CONFIG = "english"
 MAX_TERMS = 8
 MAX_QUERY = 200
-
-# PostgreSQL's own (pretty) rendering of the indexed expression, as reflected, so that Alembic's
-# comparison of models and migrations sees no difference. Keep in step with 0006.
-_DOCUMENT = (
-    "to_tsvector('english'::regconfig, (((%(p)stitle::text || ' '::text) || "
-    "%(p)sdescription) || ' '::text) || %(p)stags::text)"
-)
-SEARCH_DOCUMENT = _DOCUMENT % {"p": ""}
+# Where an app keeps its caption sources (a list in ``app.extensions``).
+CAPTION_SOURCES = "catalogue.caption_sources"
 _TERM = re.compile(r"\w+", re.UNICODE)
 
 
@@ -50,7 +44,7 @@ def search_terms(query: str | None) -> list[str]:
 
 
 class CaptionSource(Protocol):
-    """Where caption text lives, once it exists (e.g. a ``captions`` cue table)."""
+    """Where caption text lives (e.g. the ``caption_cues`` table)."""
 
     def condition(self, terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
         """True for a Module row one of whose cues matches all ``terms``
@@ -63,19 +57,16 @@ class CaptionSource(Protocol):
         ...
 
 
-_caption_sources: list[CaptionSource] = []
+def register_caption_source(app: Flask, source: CaptionSource) -> None:
+    """Make caption matches of ``source`` part of every catalogue search of ``app``."""
+    sources = app.extensions.setdefault(CAPTION_SOURCES, [])
+    if source not in sources:
+        sources.append(source)
 
 
-def register_caption_source(source: CaptionSource) -> None:
-    """Make caption matches part of every catalogue search."""
-    if source not in _caption_sources:
-        _caption_sources.append(source)
-
-
-def unregister_caption_source(source: CaptionSource) -> None:
-    """Undo :func:`register_caption_source`."""
-    if source in _caption_sources:
-        _caption_sources.remove(source)
+def caption_sources() -> list[CaptionSource]:
+    """The caption sources registered on the current app."""
+    return list(current_app.extensions.get(CAPTION_SOURCES, []))
 
 
 def _like_term(term: str) -> str:
@@ -88,7 +79,7 @@ def text_condition(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
     if not terms:
         return false()
     if dialect == "postgresql":
-        document = literal_column(_DOCUMENT % {"p": "modules."})
+        document = literal_column(SEARCH_DOCUMENT_TEMPLATE % {"p": "modules."})
         tsquery = func.to_tsquery(
             literal_column(f"'{TS_CONFIG}'"), " & ".join(f"{t}:*" for t in terms)
         )
@@ -108,7 +99,7 @@ def text_condition(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
 def search_condition(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
     """Text matches OR caption matches of every registered caption source."""
     parts = [text_condition(terms, dialect)]
-    parts += [source.condition(terms, dialect) for source in _caption_sources]
+    parts += [source.condition(terms, dialect) for source in caption_sources()]
     return or_(*parts)
 
 
@@ -117,24 +108,7 @@ def caption_moments(terms: Sequence[str], modules: Sequence[Module]) -> dict[int
     found: dict[int, float] = {}
     if not terms or not modules:
         return found
-    for source in _caption_sources:
+    for source in caption_sources():
         for module_id, at in source.moments(terms, modules).items():
             found[module_id] = min(at, found.get(module_id, at))
     return found
-
-
-def install_search_index(app: Flask) -> None:
-    """Declare the GIN index on the models' metadata when the app runs on PostgreSQL.
-
-    The index is created by migration 0006 on PostgreSQL only; declaring it here (and
-    only for PostgreSQL) keeps ``compare_metadata`` clean on both databases.
-    """
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    table = Module.__table__
-    if url.get_backend_name() != "postgresql":
-        return
-    if any(index.name == SEARCH_INDEX for index in table.indexes):
-        return
-    Index(SEARCH_INDEX, sql_text(SEARCH_DOCUMENT), postgresql_using="gin", _table=table).ddl_if(
-        dialect="postgresql"
-    )

@@ -94,14 +94,14 @@ def is_cohort_recording(video_id: int) -> bool:
 def sync_video_module(video: Video) -> Module | None:
     """Create or refresh the module of a READY video: title, description and duration
     come from the video; topic, level, tags and ``listed`` are kept. None if not READY."""
-    if video.state != VideoState.READY.value:
+    if video.state != VideoState.READY:
         return None
     module = module_of_video(video.id)
     if module is None:
         module = Module(
             video_id=video.id,
             clip_id=None,
-            level=Level.FOUNDATION.value,
+            level=Level.FOUNDATION,
             tags=[],
             listed=not is_cohort_recording(video.id),
             views=0,
@@ -133,7 +133,7 @@ def sync_clip_module(clip: Clip, topics: Mapping[str, int] | None = None) -> Mod
     if module is None:
         module = Module(
             clip_id=clip.id,
-            level=Level.FOUNDATION.value,
+            level=Level.FOUNDATION,
             tags=[],
             # A clip of a cohort recording is as private as the recording.
             listed=not is_cohort_recording(clip.video_id),
@@ -182,7 +182,7 @@ def sync_all() -> SyncReport:
     """Create the missing modules of READY videos and of clips (existing ones untouched)."""
     videos = db.session.scalars(
         select(Video).where(
-            Video.state == VideoState.READY.value,
+            Video.state == VideoState.READY,
             ~exists().where(Module.video_id == Video.id, Module.clip_id.is_(None)),
         )
     ).all()
@@ -208,12 +208,11 @@ def _topic_keys() -> dict[str, int]:
 # --------------------------------------------------------------------------- curation
 
 
-def parse_level(value: str) -> str:
-    """A valid level value (any case), or CatalogueError listing the choices."""
-    choices = [level.value for level in Level]
-    if value.strip().lower() not in choices:
-        raise CatalogueError(f"level must be one of {', '.join(choices)}")
-    return value.strip().lower()
+def parse_level(value: str) -> Level:
+    """A valid level (any case), or CatalogueError listing the choices."""
+    if value.strip().lower() not in set(Level):
+        raise CatalogueError(f"level must be one of {', '.join(Level)}")
+    return Level(value.strip().lower())
 
 
 def parse_tags(value: Sequence[str] | str | None) -> list[str]:

@@ -14,7 +14,6 @@ from webapp.certificates.services import issue_certificates
 from webapp.extensions import db
 from webapp.learning.queries import enrolled_programs, program_states
 from webapp.models import Certificate, User
-from webapp.models.base import as_utc
 
 
 def issue_due_certificates(user_id: int, now: datetime | None = None) -> list[Certificate]:
@@ -34,22 +33,3 @@ def issue_due_certificates(user_id: int, now: datetime | None = None) -> list[Ce
         return []
     states = program_states(user_id, programs)
     return issue_certificates(user, [s.program for s in states if s.completed], now)
-
-
-def certify_on_completion(
-    user_id: int, completed_at: datetime | None, since: datetime
-) -> list[Certificate]:
-    """The progress service's hook, called after a heartbeat is stored: if that beat
-    completed its module (``completed_at`` at or after ``since``, the beat's arrival),
-    issue the certificates now due.
-
-    It commits, unlike other writes here: heartbeats are committed by the progress
-    writer, not by the request, so nothing else would. A missed call only delays a
-    certificate until the learner's next visit to the home page or certificate list.
-    """
-    if completed_at is None or as_utc(completed_at) < as_utc(since):
-        return []
-    issued = issue_due_certificates(user_id)
-    if issued:
-        db.session.commit()
-    return issued

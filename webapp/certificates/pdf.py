@@ -16,6 +16,7 @@ from fpdf.enums import Align, XPos, YPos
 from webapp.certificates import codes
 from webapp.models import Certificate
 from webapp.models.base import as_utc
+from webapp.timefmt import long_day
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVuSans"
@@ -30,11 +31,6 @@ MUTED = (108, 117, 125)
 def issue_day(certificate: Certificate) -> date:
     """The issue date printed and shown everywhere (the UTC calendar date)."""
     return as_utc(certificate.issued_at).date()
-
-
-def format_day(day: date) -> str:
-    """``29 November 2026``."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def _document(certificate: Certificate) -> FPDF:
@@ -98,7 +94,7 @@ def render_certificate(certificate: Certificate, verify_url: str) -> bytes:
     pdf.ln(3)
     _fitted(pdf, certificate.program_title, 20, 11, max_lines=4)
     pdf.ln(6)
-    _line(pdf, f"Issued on {format_day(issue_day(certificate))}", 13)
+    _line(pdf, f"Issued on {long_day(issue_day(certificate))}", 13)
     pdf.set_y(PAGE_H - 42)
     _line(pdf, f"Verification code: {codes.display(certificate.code)}", 11, bold=True)
     pdf.ln(1)

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from webapp.certificates import codes, queries
 from webapp.certificates.completion import issue_due_certificates
-from webapp.certificates.pdf import format_day, issue_day, render_certificate
+from webapp.certificates.pdf import issue_day, render_certificate
 from webapp.extensions import db
 from webapp.models import Certificate
 
@@ -19,7 +19,7 @@ bp = Blueprint("certificates", __name__)
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"display_code": codes.display, "issue_day": issue_day, "format_day": format_day}
+    return {"display_code": codes.display, "issue_day": issue_day}
 
 
 def verify_url(certificate: Certificate) -> str:

@@ -20,9 +20,7 @@ videos = AppGroup("videos", help="Manage videos.")
 
 def _default_owner() -> User:
     owner = db.session.scalar(
-        select(User)
-        .where(User.role.in_([Role.ADMIN.value, Role.INSTRUCTOR.value]))
-        .order_by(User.id)
+        select(User).where(User.role.in_([Role.ADMIN, Role.INSTRUCTOR])).order_by(User.id)
     )
     if owner is None:
         raise click.ClickException("no instructor or admin exists: create one with `users create`")

@@ -170,7 +170,7 @@ def attendance_map(class_ids: Sequence[int]) -> dict[tuple[int, int], bool]:
 
 def recording_candidates(user: User) -> list[Video]:
     """READY videos ``user`` may attach as a recording: their own (all, for admins)."""
-    query = select(Video).where(Video.state == VideoState.READY.value)
+    query = select(Video).where(Video.state == VideoState.READY)
     if not user.is_admin:
         query = query.where(Video.owner_id == user.id)
     return list(db.session.scalars(query.order_by(Video.id.desc()).limit(200)))
@@ -240,7 +240,7 @@ def missed_classes(user: User, now: datetime | None = None) -> list[MissedClass]
             and_(
                 CohortMember.cohort_id == LiveClass.cohort_id,
                 CohortMember.user_id == user.id,
-                CohortMember.role == CohortRole.LEARNER.value,
+                CohortMember.role == CohortRole.LEARNER,
             ),
         )
         .outerjoin(Attendance, present)

@@ -7,15 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from webapp.progress import intervals as iv
+from webapp.timefmt import clock
 
 # Gaps shorter than this between watched intervals are heartbeat noise, not "unwatched".
 MIN_GAP_SECONDS = 1.0
-
-
-def mmss(seconds: float) -> str:
-    """``75.4`` → ``1:15`` (minutes are not wrapped into hours)."""
-    whole = int(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 @dataclass(frozen=True)
@@ -27,8 +22,8 @@ class Range:
 
     @property
     def label(self) -> str:
-        """``m:ss–m:ss`` (start rounded down, end rounded up to whole seconds)."""
-        return f"{mmss(math.floor(self.start))}–{mmss(math.ceil(self.end))}"
+        """``m:ss–m:ss`` (``h:mm:ss`` from an hour; start rounded down, end rounded up)."""
+        return f"{clock(math.floor(self.start))}–{clock(math.ceil(self.end))}"
 
     @property
     def seconds(self) -> float:

@@ -18,6 +18,7 @@ from webapp.cohorts.windows import (
 from webapp.extensions import db
 from webapp.models import (
     Attendance,
+    AttendanceSource,
     Cohort,
     CohortMember,
     CohortRole,
@@ -58,10 +59,12 @@ def create_cohort(program_slug: str, name: str, starts_on: date, time_zone: str)
     return cohort
 
 
-def add_member(cohort: Cohort, user: User, role: str) -> CohortMember:
+def add_member(cohort: Cohort, user: User, role: CohortRole | str) -> CohortMember:
     """Add ``user`` to the cohort, or change their role if already a member."""
-    if role not in {r.value for r in CohortRole}:
-        raise CohortError(f"unknown role {role!r} (use learner or instructor)")
+    try:
+        role = CohortRole(role)
+    except ValueError:
+        raise CohortError(f"unknown role {role!r} (use learner or instructor)") from None
     member = db.session.scalar(
         select(CohortMember).where(
             CohortMember.cohort_id == cohort.id, CohortMember.user_id == user.id
@@ -131,13 +134,15 @@ def learner_ids(cohort_id: int) -> set[int]:
         db.session.scalars(
             select(CohortMember.user_id).where(
                 CohortMember.cohort_id == cohort_id,
-                CohortMember.role == CohortRole.LEARNER.value,
+                CohortMember.role == CohortRole.LEARNER,
             )
         )
     )
 
 
-def _upsert(live_class: LiveClass, user_id: int, present: bool, source: str) -> Attendance:
+def _upsert(
+    live_class: LiveClass, user_id: int, present: bool, source: AttendanceSource
+) -> Attendance:
     row = db.session.scalar(
         select(Attendance).where(
             Attendance.class_id == live_class.id, Attendance.user_id == user_id
@@ -171,7 +176,7 @@ def mark_attendance(live_class: LiveClass, marks: Mapping[int, bool]) -> list[At
     rows = []
     for user_id, present in marks.items():
         row = existing.get(user_id) or Attendance(class_id=live_class.id, user_id=user_id)
-        row.present, row.source, row.marked_at = present, "instructor", utcnow()
+        row.present, row.source, row.marked_at = present, AttendanceSource.INSTRUCTOR, utcnow()
         db.session.add(row)
         rows.append(row)
     db.session.flush()
@@ -187,6 +192,6 @@ def check_in(live_class: LiveClass, user: User, now: datetime | None = None) -> 
             "check-in is open only from 10 minutes before the class until it ends "
             f"({opens:%Y-%m-%d %H:%M} to {class_end(live_class):%H:%M} UTC)"
         )
-    row = _upsert(live_class, user.id, True, "check-in")
+    row = _upsert(live_class, user.id, True, AttendanceSource.CHECK_IN)
     db.session.flush()
     return row

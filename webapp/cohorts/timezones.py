@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Request
 
+from webapp import timefmt
 from webapp.models.base import as_utc
+from webapp.timefmt import zone_abbreviation
 
 COOKIE = "tz"
 DEFAULT_ZONE = "UTC"
@@ -59,17 +61,17 @@ class LocalTime:
     @property
     def abbreviation(self) -> str:
         """``CET``, ``EDT``… (or an offset such as ``+0530`` where none exists)."""
-        return self.local.tzname() or self.zone
+        return zone_abbreviation(self.utc, self.zone)
 
     @property
     def display(self) -> str:
         """``Wed 20 Jan 2027, 19:00 CET``."""
-        return f"{self.local:%a %d %b %Y, %H:%M} {self.abbreviation}"
+        return timefmt.moment(self.utc, self.zone)
 
     @property
     def time(self) -> str:
         """``19:00``."""
-        return f"{self.local:%H:%M}"
+        return timefmt.time_of_day(self.utc, self.zone)
 
 
 def localize(moment: datetime, zone: str) -> LocalTime:

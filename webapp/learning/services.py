@@ -62,12 +62,12 @@ def check_title(title: str, what: str = "title", limit: int = MAX_TITLE) -> str:
     return text
 
 
-def check_level(level: str) -> str:
-    """One of the :class:`Level` values."""
-    if level not in {lv.value for lv in Level}:
-        choices = ", ".join(lv.value for lv in Level)
-        raise LearningError(f"level must be one of {choices}")
-    return level
+def check_level(level: str) -> Level:
+    """One of the :class:`Level` values, as a member."""
+    try:
+        return Level(level)
+    except ValueError:
+        raise LearningError(f"level must be one of {', '.join(Level)}") from None
 
 
 def parse_fee(text: str) -> int:
@@ -155,7 +155,7 @@ def create_course(
     module_ids: Sequence[int],
     requires: Sequence[str] = (),
     description: str = "",
-    level: str = Level.FOUNDATION.value,
+    level: str = Level.FOUNDATION,
 ) -> Course:
     """A new course of the given modules in order, locked until ``requires`` are done."""
     check_slug(slug)
@@ -193,7 +193,7 @@ def create_program(
     certificate: str = "",
     company: bool = False,
     description: str = "",
-    level: str = Level.FOUNDATION.value,
+    level: str = Level.FOUNDATION,
 ) -> Program:
     """A new program of the given courses in order; ``company`` programs are admin-enrolled."""
     check_slug(slug)

@@ -32,9 +32,6 @@ def _helpers() -> dict[str, Any]:
         "module_url": module_url,
         "fee": formatting.format_fee,
         "length": formatting.format_length,
-        "duration": formatting.format_duration,
-        "clock": formatting.format_clock,
-        "day": formatting.format_date,
     }
 
 

@@ -27,7 +27,7 @@ def early_previews(limit: int = EARLY_PREVIEWS) -> list[Video]:
         db.session.scalars(
             select(Video)
             .where(
-                Video.state == VideoState.PROCESSING.value,
+                Video.state == VideoState.PROCESSING,
                 Video.preview_prefix.is_not(None),
                 ~exists().where(Module.video_id == Video.id, Module.listed.is_(False)),
             )

@@ -6,13 +6,10 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from webapp.catalogue.queries import DURATION_BUCKETS, Sort
-from webapp.catalogue.search import install_search_index
 from webapp.library.queries import early_previews, library_page
 from webapp.models import Level
 
 bp = Blueprint("library", __name__)
-# The catalogue's full-text index belongs to the models' metadata on PostgreSQL only.
-bp.record_once(lambda state: install_search_index(state.app))
 
 
 @bp.get("/")
@@ -28,7 +25,7 @@ def index():
         result=result,
         previews=early_previews() if unfiltered_first_page else [],
         filters=result.filters,
-        levels=[level.value for level in Level],
+        levels=list(Level),
         durations=DURATION_BUCKETS,
         sorts={Sort.NEWEST.value: "Newest", Sort.POPULAR.value: "Most popular"},
     )

@@ -1,11 +1,12 @@
 """The data model: users, videos and their renditions, transcode jobs, watch progress."""
 
-from webapp.models.caption import Caption, CaptionCue, UserPreferences
+from webapp.models.caption import Caption, CaptionCue, CaptionFormat, UserPreferences
 from webapp.models.certificate import Certificate
 from webapp.models.clip import Chapter, Clip, ClipExport, Suggestion, SuggestionStatus
 from webapp.models.job import JobState, TranscodeJob
 from webapp.models.learning import (
     Attendance,
+    AttendanceSource,
     Cohort,
     CohortMember,
     CohortRole,
@@ -31,9 +32,11 @@ from webapp.models.video import InvalidTransition, Rendition, Video, VideoState
 __all__ = [
     "Caption",
     "CaptionCue",
+    "CaptionFormat",
     "UserPreferences",
     "ApiToken",
     "Attendance",
+    "AttendanceSource",
     "Certificate",
     "Cohort",
     "CohortMember",

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import utcnow
+from webapp.models.base import str_enum, utcnow
 from webapp.models.video import Video
+
+
+class CaptionFormat(StrEnum):
+    """The format a caption track was uploaded in (it is stored as WebVTT either way)."""
+
+    VTT = "vtt"
+    SRT = "srt"
 
 
 class Caption(db.Model):
@@ -37,7 +47,7 @@ class Caption(db.Model):
     label: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer, default=1)
     storage_key: Mapped[str] = mapped_column(String(500))
-    source_format: Mapped[str] = mapped_column(String(10))  # vtt | srt
+    source_format: Mapped[CaptionFormat] = mapped_column(str_enum(CaptionFormat, 10))
     cue_count: Mapped[int] = mapped_column(Integer, default=0)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -49,10 +59,21 @@ class Caption(db.Model):
     video: Mapped[Video] = relationship()
 
 
+# The cues' full-text document, as PostgreSQL renders it back (keep in step with 0012).
+CUE_DOCUMENT = "to_tsvector('english'::regconfig, text)"
+CUE_INDEX = "ix_caption_cues_search"
+
+
 class CaptionCue(db.Model):
     """The plain text of one cue, for catalogue search (``video_id`` spares a join)."""
 
     __tablename__ = "caption_cues"
+    # PostgreSQL only (SQLite searches with LIKE); created by migration 0012.
+    __table_args__ = (
+        Index(CUE_INDEX, sql_text(CUE_DOCUMENT), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     caption_id: Mapped[int] = mapped_column(

@@ -13,15 +13,17 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import utcnow
+from webapp.models.base import str_enum, utcnow
 from webapp.models.clip import Clip
 from webapp.models.user import User
 from webapp.models.video import Video
@@ -45,6 +47,17 @@ class Topic(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
 
 
+# The catalogue's full-text document, as PostgreSQL renders it back when reflecting the GIN
+# index (so Alembic's comparison sees no difference); ``%(p)s`` is a table prefix for
+# queries. Keep in step with migration 0006.
+SEARCH_DOCUMENT_TEMPLATE = (
+    "to_tsvector('english'::regconfig, (((%(p)stitle::text || ' '::text) || "
+    "%(p)sdescription) || ' '::text) || %(p)stags::text)"
+)
+SEARCH_DOCUMENT = SEARCH_DOCUMENT_TEMPLATE % {"p": ""}
+SEARCH_INDEX = "ix_modules_search"
+
+
 class Module(db.Model):
     """A micro-lesson in the catalogue: a whole video or a clip of one.
 
@@ -53,7 +66,13 @@ class Module(db.Model):
     """
 
     __tablename__ = "modules"
-    __table_args__ = (UniqueConstraint("clip_id", name="uq_module_clip"),)
+    __table_args__ = (
+        UniqueConstraint("clip_id", name="uq_module_clip"),
+        # PostgreSQL only (SQLite searches with LIKE); created by migration 0006.
+        Index(SEARCH_INDEX, sql_text(SEARCH_DOCUMENT), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
@@ -61,7 +80,7 @@ class Module(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
-    level: Mapped[str] = mapped_column(String(20), default=Level.FOUNDATION.value, index=True)
+    level: Mapped[Level] = mapped_column(str_enum(Level), default=Level.FOUNDATION, index=True)
     tags: Mapped[list] = mapped_column(JSON, default=list)
     duration: Mapped[float] = mapped_column(Float, default=0.0, index=True)
     # Listed in the library; cohort recordings are modules too but not listed.
@@ -90,7 +109,7 @@ class Course(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
-    level: Mapped[str] = mapped_column(String(20), default=Level.FOUNDATION.value)
+    level: Mapped[Level] = mapped_column(str_enum(Level), default=Level.FOUNDATION)
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"))
 
     items: Mapped[list[CourseModule]] = relationship(
@@ -132,7 +151,7 @@ class Program(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
-    level: Mapped[str] = mapped_column(String(20), default=Level.FOUNDATION.value)
+    level: Mapped[Level] = mapped_column(str_enum(Level), default=Level.FOUNDATION)
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"))
     length_weeks: Mapped[int] = mapped_column(Integer, default=0)
     fee_cents: Mapped[int] = mapped_column(Integer, default=0)
@@ -207,7 +226,7 @@ class CohortMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(20), default=CohortRole.LEARNER.value)
+    role: Mapped[CohortRole] = mapped_column(str_enum(CohortRole), default=CohortRole.LEARNER)
 
     user: Mapped[User] = relationship()
 
@@ -237,6 +256,13 @@ class LiveClass(db.Model):
         return self.cohort_id is None
 
 
+class AttendanceSource(StrEnum):
+    """Who marked an attendance: the instructor, or the learner checking in."""
+
+    INSTRUCTOR = "instructor"
+    CHECK_IN = "check-in"
+
+
 class Attendance(db.Model):
     """Who attended a live class (marked by the instructor or a check-in)."""
 
@@ -249,7 +275,9 @@ class Attendance(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     present: Mapped[bool] = mapped_column(Boolean, default=True)
-    source: Mapped[str] = mapped_column(String(20), default="instructor")  # or check-in
+    source: Mapped[AttendanceSource] = mapped_column(
+        str_enum(AttendanceSource), default=AttendanceSource.INSTRUCTOR
+    )
     marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

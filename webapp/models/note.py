@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
-from webapp.models.base import utcnow
+from webapp.models.base import str_enum, utcnow
 
 
 class NoteKind(StrEnum):
@@ -39,7 +39,7 @@ class Note(db.Model):
     # Indexed on its own too, so deleting a video finds its notes without a scan.
     video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
     position: Mapped[float] = mapped_column(Float)
-    kind: Mapped[str] = mapped_column(String(10), default=NoteKind.NOTE.value)
+    kind: Mapped[NoteKind] = mapped_column(str_enum(NoteKind, 10), default=NoteKind.NOTE)
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
@@ -49,4 +49,4 @@ class Note(db.Model):
     @property
     def is_bookmark(self) -> bool:
         """A bookmark rather than a note."""
-        return self.kind == NoteKind.BOOKMARK.value
+        return self.kind == NoteKind.BOOKMARK

@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import utcnow
+from webapp.models.base import str_enum, utcnow
 from webapp.models.user import User
 
 
@@ -51,7 +51,9 @@ class Video(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    state: Mapped[str] = mapped_column(String(20), default=VideoState.UPLOADING.value, index=True)
+    state: Mapped[VideoState] = mapped_column(
+        str_enum(VideoState), default=VideoState.UPLOADING, index=True
+    )
     duration: Mapped[float | None] = mapped_column(Float)
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
@@ -80,7 +82,7 @@ class Video(db.Model):
         current = VideoState(self.state)
         if new not in ALLOWED_TRANSITIONS[current]:
             raise InvalidTransition(f"video {self.id}: {current} → {new} is not allowed")
-        self.state = new.value
+        self.state = new
 
     @property
     def is_ready(self) -> bool:

@@ -21,18 +21,11 @@ from fpdf.enums import Align, XPos, YPos
 from webapp.certificates.pdf import FAMILY, FONT_DIR
 from webapp.models import Note
 from webapp.notes.queries import NoteGroup
+from webapp.timefmt import clock
 
 LinkFor = Callable[[int, float], str]
 
 # --------------------------------------------------------------------------- shared
-
-
-def timestamp(seconds: float) -> str:
-    """``h:mm:ss`` of a position (whole seconds, rounded down): ``0:01:05``."""
-    whole = max(0, int(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
 
 
 def start_second(seconds: float) -> int:
@@ -70,7 +63,7 @@ def escape_body(text: str) -> str:
 
 
 def _markdown_note(note: Note, link: LinkFor) -> list[str]:
-    stamp = f"[{timestamp(note.position)}]({link(note.video_id, note.position)})"
+    stamp = f"[{clock(note.position)}]({link(note.video_id, note.position)})"
     lines = escape_body(note.body).split("\n") if note.body else []
     label = "**Bookmark**" if note.is_bookmark else ""
     first = " ".join(part for part in (stamp, label, lines[0] if lines else "") if part)
@@ -142,7 +135,7 @@ def _pdf_note(pdf: FPDF, note: Note, link: LinkFor) -> None:
     pdf.cell(
         STAMP_W,
         LINE,
-        timestamp(note.position),
+        clock(note.position),
         link=link(note.video_id, note.position),
         new_x=XPos.RIGHT,
         new_y=YPos.TOP,

@@ -20,7 +20,6 @@ MAX_BODY = 5000
 MAX_NOTES_PER_VIDEO = 2000
 CREATE_FIELDS = frozenset({"kind", "position", "body"})
 UPDATE_FIELDS = frozenset({"body", "position"})
-_KINDS = frozenset(kind.value for kind in NoteKind)
 # Line breaks and tabs are kept; every other control character goes (PostgreSQL refuses
 # NUL in text, and the rest only garble a page or a PDF).
 _KEEP = frozenset("\n\t")
@@ -44,11 +43,12 @@ def check_fields(payload: object, allowed: frozenset[str]) -> Mapping[str, Any]:
     return payload
 
 
-def check_kind(kind: object) -> str:
-    """``"note"`` or ``"bookmark"``."""
-    if kind not in _KINDS:
-        raise NoteError('kind must be "note" or "bookmark"')
-    return str(kind)
+def check_kind(kind: object) -> NoteKind:
+    """``"note"`` or ``"bookmark"``, as a :class:`NoteKind`."""
+    try:
+        return NoteKind(kind)
+    except ValueError:
+        raise NoteError('kind must be "note" or "bookmark"') from None
 
 
 def check_position(position: object, video: Video) -> float:
@@ -81,11 +81,11 @@ def clean_body(body: object) -> str:
     return text.strip()
 
 
-def check_body(body: object, kind: str) -> str:
+def check_body(body: object, kind: NoteKind) -> str:
     """The cleaned text: required for a note, optional for a bookmark, at most
     ``MAX_BODY`` characters."""
     text = clean_body(body)
-    if kind == NoteKind.NOTE.value and not text:
+    if kind == NoteKind.NOTE and not text:
         raise NoteError("a note needs some text (a bookmark may have none)")
     if len(text) > MAX_BODY:
         raise NoteError(f"the text is over the {MAX_BODY:,} character limit ({len(text):,})")
@@ -104,7 +104,7 @@ def create_note(user: User, video: Video, payload: object) -> Note:
     (``kind`` defaults to ``"note"``). The caller has checked that ``user`` may watch
     ``video``."""
     fields = check_fields(payload, CREATE_FIELDS)
-    kind = check_kind(fields.get("kind", NoteKind.NOTE.value))
+    kind = check_kind(fields.get("kind", NoteKind.NOTE))
     position = check_position(fields.get("position"), video)
     body = check_body(fields.get("body"), kind)
     if _count(user.id, video.id) >= MAX_NOTES_PER_VIDEO:

@@ -19,7 +19,6 @@ bp = Blueprint("notes", __name__)
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "note_timestamp": export.timestamp,
         "start_second": export.start_second,
         "kind_label": export.kind_label,
     }

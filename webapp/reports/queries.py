@@ -171,7 +171,7 @@ def _learners(program_id: int, cohort_ids: list[int] | None) -> CTE:
     """User ids of the learners covered: of the given cohorts, or (None) everyone
     enrolled in the path or a learner of one of its cohorts."""
     members = select(CohortMember.user_id.label("user_id")).where(
-        CohortMember.role == CohortRole.LEARNER.value
+        CohortMember.role == CohortRole.LEARNER
     )
     if cohort_ids is not None:
         return members.where(CohortMember.cohort_id.in_(cohort_ids)).distinct().cte("learners")
@@ -241,7 +241,7 @@ def _missed(cohort_ids: list[int], class_ids: list[int]):
             ),
         )
         .where(
-            CohortMember.role == CohortRole.LEARNER.value,
+            CohortMember.role == CohortRole.LEARNER,
             CohortMember.cohort_id.in_(cohort_ids) if cohort_ids else false(),
             LiveClass.id.in_(class_ids) if class_ids else false(),
             Attendance.id.is_(None),

@@ -73,7 +73,7 @@ def _cohorts(program_id: int | None, user: User) -> list[Cohort]:
         query = query.where(Cohort.program_id == program_id)
     if not user.is_admin:
         query = query.join(CohortMember, CohortMember.cohort_id == Cohort.id).where(
-            CohortMember.user_id == user.id, CohortMember.role == CohortRole.INSTRUCTOR.value
+            CohortMember.user_id == user.id, CohortMember.role == CohortRole.INSTRUCTOR
         )
     return list(db.session.scalars(query.order_by(Cohort.starts_on.desc(), Cohort.id.desc())))
 
@@ -90,7 +90,7 @@ def visible_programs(user: User) -> list[Program]:
     taught = (
         select(Cohort.program_id)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(CohortMember.user_id == user.id, CohortMember.role == CohortRole.INSTRUCTOR.value)
+        .where(CohortMember.user_id == user.id, CohortMember.role == CohortRole.INSTRUCTOR)
     )
     return list(
         db.session.scalars(

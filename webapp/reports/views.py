@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 
 from webapp.analytics import charts
 from webapp.errors import error_response
-from webapp.learning.formatting import format_duration
 from webapp.reports import csv_export, scope
 from webapp.reports.filters import BadFilter, ReportFilters, Status, parse_filters
 from webapp.reports.queries import Report, build_report
@@ -26,7 +25,7 @@ def _bad_filter(exc: BadFilter):
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"frame": charts.FRAME, "duration": format_duration, "statuses": list(Status)}
+    return {"frame": charts.FRAME, "statuses": list(Status)}
 
 
 def completions_chart(report: Report) -> charts.BarChart:

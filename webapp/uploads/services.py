@@ -90,7 +90,7 @@ def record_video(info: MediaInfo, *, title: str, owner: User, filename: str) -> 
     video = Video(
         title=title,
         owner_id=owner.id,
-        state=VideoState.UPLOADING.value,
+        state=VideoState.UPLOADING,
         source_filename=Path(filename).name[:255],
         source_size=info.size_bytes,
         duration=info.duration,
