@@ -229,8 +229,8 @@ def _site_entries() -> Iterator[Entry]:
     """Public pages, the caller's own pages, uploads, certificates, paths, reports."""
     yield _e("health.healthz", "GET", PUBLIC)
     yield _e("playback.player_static", "GET", PUBLIC, _at({"filename": "player.js"}))
-    yield _e("playback.vendor", "GET", PUBLIC, _at({"name": "hls.js"}), needs_npm=True)
-    yield _e("uploads.vendor", "GET", UPLOADER, _at({"name": "uppy.min.js"}), needs_npm=True)
+    yield _e("playback.vendor", "GET", PUBLIC, _at({"name": "hls.mjs"}), needs_npm=True)
+    yield _e("uploads.vendor", "GET", UPLOADER, _at({"name": "uppy.min.mjs"}), needs_npm=True)
     yield _e("certificates.verify_form", "GET", PUBLIC)
     yield _e("certificates.verify_code", "GET", PUBLIC, _at(code="certificate"))
     yield _e("api.verify_certificate", "GET", PUBLIC, _at(code="certificate"))
