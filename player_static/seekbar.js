@@ -6,7 +6,7 @@
  * (a clip's starts at its in point) and aria-valuetext says it in words ("3 minutes
  * 5 seconds of 12 minutes"). Keys on it: arrows ±5 s, Page Up / Down ±10 %, Home, End.
  * Dragging previews and seeks on release; hovering, dragging and moving with keys show
- * the preview above the bar (`preview`, from thumbnails.js).
+ * the preview above the bar (thumbnails.js).
  */
 import { formatClock, spokenDuration } from "../static/js/time.js";
 
@@ -15,8 +15,8 @@ const KEY_STEP = 5;
 const PREVIEW_MS = 1500;  // how long a preview from the keyboard stays up
 const QUIET_STEP = 10;  // s: see render()
 
-/* Wire the seek bar of `player`; `preview` ({show, hide}) may be null. */
-export function initSeekbar(player, preview) {
+/* Wire the seek bar of `player`; `thumbnails` ({show, hide}) may be null. */
+export function initSeekbar(player, thumbnails) {
   var seek = document.getElementById("seek");
   if (!seek) return;
   var video = player.video;
@@ -57,15 +57,15 @@ export function initSeekbar(player, preview) {
   /* ---- the preview above the bar ---- */
   function preview(t) {
     clearTimeout(hideTimer);
-    if (!preview) return;
+    if (!thumbnails) return;
     var d = player.duration();
     var width = area.clientWidth;
-    preview.show(t, THUMB / 2 + (d ? t / d : 0) * (width - THUMB), width);
+    thumbnails.show(t, THUMB / 2 + (d ? t / d : 0) * (width - THUMB), width);
   }
 
   function hide() {
     clearTimeout(hideTimer);
-    if (preview) preview.hide();
+    if (thumbnails) thumbnails.hide();
   }
 
   function hideSoon() {
