@@ -11,7 +11,7 @@
 import { csrfToken, request, send } from "../static/js/request.js";
 import { formatClock } from "../static/js/time.js";
 
-var BEAT_MS = 10000;
+const BEAT_MS = 10000;
 
 /* The player of #player, or null on a page without one. */
 export function createPlayer() {
