@@ -13,31 +13,23 @@
  * State for tests and other scripts: #player[data-captions] is the showing language or
  * "off"; [data-captions-saved] counts acknowledged saves.
  */
-(function () {
-  "use strict";
+import { request } from "../static/js/request.js";
+import { menuButton } from "./menus.js";
 
-  var ns = window.Learnstream;
+/* Wire the captions of `player`; {toggle}, or null on a page without caption controls. */
+export function initCaptions(player, prefs) {
   var controls = document.getElementById("caption-controls");
-  if (!ns || !ns.player || !ns.prefs || !controls) return;
-  var player = ns.player;
+  if (!controls) return null;
   var root = player.root;
   var video = player.video;
   var button = document.getElementById("captions-button");
   var current = document.getElementById("captions-current");
-  var menu = ns.menu(button, document.getElementById("captions-menu"), choose);
+  var menu = menuButton(button, document.getElementById("captions-menu"), choose);
   var offset = parseFloat(root.dataset.mediaOffset || "0") || 0;
   var tracks = [];  // {language, label, isDefault, element, item}
   var chosen = null;  // the showing entry, or null for off
   var last = null;  // the entry `c` switches on
   var offItem = null;
-
-  function getJson(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (resp) {
-        if (!resp.ok) throw new Error(url + " " + resp.status);
-        return resp.json();
-      });
-  }
 
   function primary(tag) {
     return String(tag || "").split("-")[0];
@@ -70,7 +62,7 @@
   }
 
   function save(entry) {
-    return ns.prefs.put({ caption_language: entry ? entry.language : null }).then(function () {
+    return prefs.put({ caption_language: entry ? entry.language : null }).then(function () {
       root.dataset.captionsSaved = String(parseInt(root.dataset.captionsSaved || "0", 10) + 1);
     }).catch(function () {
       player.say("Your caption choice could not be saved.");
@@ -155,11 +147,10 @@
     root.dataset.captionsReady = "1";
   }
 
-  ns.captions = { toggle: toggle };
-
-  Promise.all([getJson(controls.dataset.captionsUrl), ns.prefs.load()])
+  Promise.all([request("GET", controls.dataset.captionsUrl), prefs.load()])
     .then(function (answers) { build(answers[0].captions || [], answers[1] || {}); })
     .catch(function () {
       root.dataset.captionsReady = "error";
     });
-})();
+  return { toggle: toggle };
+}

@@ -3,23 +3,18 @@
  * Each chapter becomes a button at its start (in % of the duration, lined up with the
  * seek rail); a click on a marker or on a list entry seeks there. The marker of the
  * chapter being watched is highlighted. The bar is hidden when there are no chapters or
- * no known duration. window.Learnstream.chapters.at(t) names the chapter at time t (for
- * the seek preview).
+ * no known duration. The returned at(t) names the chapter at time t (for the seek
+ * preview).
  */
-(function () {
-  "use strict";
+import { formatClock } from "../static/js/time.js";
 
+/* Wire the chapter list and markers of `player`; {at}, or null without a chapter list. */
+export function initChapters(player) {
   var bar = document.getElementById("chapter-markers");
-  var root = document.getElementById("player");
-  var video = document.getElementById("video");
+  var root = player.root;
+  var video = player.video;
   var list = document.getElementById("chapter-list");
-  if (!root || !video || !list) return;
-
-  function formatTime(s) {
-    var m = Math.floor(s / 60);
-    var sec = Math.floor(s % 60);
-    return m + ":" + (sec < 10 ? "0" : "") + sec;
-  }
+  if (!list) return null;
 
   function chapters() {
     return Array.prototype.slice.call(list.querySelectorAll("[data-seek]")).map(function (b) {
@@ -38,8 +33,7 @@
     video.play().catch(function () { /* autoplay refused: the seek still happened */ });
   });
 
-  window.Learnstream = window.Learnstream || {};
-  window.Learnstream.chapters = {
+  var api = {
     /* The title of the chapter playing at time t, or null before the first. */
     at: function (t) {
       var found = null;
@@ -48,7 +42,7 @@
     },
   };
 
-  if (!bar) return;
+  if (!bar) return api;
 
   function draw() {
     var duration = parseFloat(root.dataset.duration || "0") ||
@@ -63,8 +57,8 @@
       marker.type = "button";
       marker.className = "chapter-marker";
       marker.dataset.seek = String(c.start);
-      marker.title = formatTime(c.start) + " " + c.title;
-      marker.setAttribute("aria-label", "Chapter at " + formatTime(c.start) + ": " + c.title);
+      marker.title = formatClock(c.start) + " " + c.title;
+      marker.setAttribute("aria-label", "Chapter at " + formatClock(c.start) + ": " + c.title);
       marker.style.left = Math.min(100, 100 * c.start / duration) + "%";
       bar.appendChild(marker);
     });
@@ -92,4 +86,5 @@
 
   if (!parseFloat(root.dataset.duration || "0")) video.addEventListener("loadedmetadata", draw);
   draw();
-})();
+  return api;
+}

@@ -1,20 +1,20 @@
 /* The player's control bar: play/pause, skip, mute and volume, speed and quality menus,
  * picture in picture, full screen. It replaces the browser's controls (which stay when
- * scripts do not run) and publishes the actions as window.Learnstream.controls for the
- * keyboard shortcuts (keyboard.js). The seek bar is seekbar.js, captions captions.js.
+ * scripts do not run) and returns the actions for the keyboard shortcuts (keyboard.js).
+ * The seek bar is seekbar.js, captions captions.js.
  *
  * Speed, volume and mute are the learner's preferences: applied when the page loads and
  * saved (debounced, prefs.js) when the learner changes them here. Changes made by the
  * learner are announced in the polite status line.
  */
-(function () {
-  "use strict";
+import { menuButton } from "./menus.js";
 
-  var SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
-  var ns = window.Learnstream;
+const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
+
+/* Wire the control bar of `player`; its actions, or null on a page without the bar. */
+export function initControls(player, prefs) {
   var bar = document.getElementById("player-controls");
-  if (!ns || !ns.player || !ns.prefs || !bar) return;
-  var player = ns.player;
+  if (!bar) return null;
   var root = player.root;
   var video = player.video;
 
@@ -74,7 +74,7 @@
   }
 
   function saveVolume() {
-    ns.prefs.later({ volume: Math.round(video.volume * 100) / 100, muted: video.muted });
+    prefs.later({ volume: Math.round(video.volume * 100) / 100, muted: video.muted });
   }
 
   /* Set the volume (0–1); a volume above zero also unmutes. */
@@ -104,7 +104,7 @@
   /* ---- speed ---- */
   function speedText(rate) { return String(rate) + "×"; }
 
-  var speedMenu = ns.menu(speedButton, byId("speed-menu"), function (item) {
+  var speedMenu = menuButton(speedButton, byId("speed-menu"), function (item) {
     setRate(parseFloat(item.dataset.rate));
   });
   SPEEDS.forEach(function (rate) {
@@ -126,7 +126,7 @@
 
   function setRate(rate) {
     useRate(rate);
-    ns.prefs.later({ playback_rate: rate });
+    prefs.later({ playback_rate: rate });
     player.say("Speed " + speedText(rate));
   }
 
@@ -142,11 +142,11 @@
 
   video.addEventListener("ratechange", showRate);
 
-  /* ---- quality (hls.js levels via stream.js) ---- */
+  /* ---- quality (hls.js levels via stream.js and player.js) ---- */
   var qualityButton = byId("quality-button");
   var qualityCurrent = byId("quality-current");
   var autoItem = null;
-  var qualityMenu = ns.menu(qualityButton, byId("quality-menu"), function (item) {
+  var qualityMenu = menuButton(qualityButton, byId("quality-menu"), function (item) {
     var index = parseInt(item.dataset.level, 10);
     player.setLevel(index);
     qualityMenu.check(item);
@@ -217,7 +217,7 @@
   document.addEventListener("webkitfullscreenchange", showFullscreen);
 
   /* ---- the learner's saved settings ---- */
-  ns.prefs.load().then(function (prefs) {
+  prefs.load().then(function (prefs) {
     if (typeof prefs.playback_rate === "number") useRate(prefs.playback_rate);
     if (typeof prefs.volume === "number") video.volume = prefs.volume;
     if (typeof prefs.muted === "boolean") video.muted = prefs.muted;
@@ -228,7 +228,7 @@
   showVolume();
   showRate();
 
-  ns.controls = {
+  return {
     togglePlay: togglePlay,
     skip: skip,
     changeVolume: changeVolume,
@@ -236,4 +236,4 @@
     stepRate: stepRate,
     toggleFullscreen: toggleFullscreen,
   };
-})();
+}

@@ -2,19 +2,27 @@
  *
  * Everything the page needs comes from data-* attributes on #editor and from the JSON
  * API (no inline scripts, no inline styles: sizes and positions are set through
- * element.style). Times sent to the API are seconds of the whole recording.
+ * element.style). Times sent to the API are seconds of the whole recording. The stream,
+ * the storyboard, the API calls and the times are the player's own modules.
  */
-(function () {
-  "use strict";
+import { request } from "../static/js/request.js";
+import { formatClock, parseClock } from "../static/js/time.js";
+import { loadStoryboard as readStoryboard } from "./storyboard.js";
+import { attachStream } from "./stream.js";
 
-  var POLL_MS = 1000;
-  var TILE_HEIGHT = 54;    // px, the strip's height
-  var MIN_TILE_WIDTH = 64; // px; longer recordings scroll sideways
-  var root = document.getElementById("editor");
-  if (!root) return;
+const POLL_MS = 1000;
+const TILE_HEIGHT = 54;    // px, the strip's height
+const MIN_TILE_WIDTH = 64; // px; longer recordings scroll sideways
+const root = document.getElementById("editor");
+if (root) startEditor();
 
+/* Seconds as the editor shows them: `precise` adds hundredths. */
+function formatTime(s, precise) {
+  return formatClock(s, { precise: !!precise });
+}
+
+function startEditor() {
   var video = document.getElementById("editor-video");
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var api = root.dataset.api;
   var duration = parseFloat(root.dataset.duration || "0");
   var errorEl = document.getElementById("editor-error");
@@ -34,44 +42,8 @@
   var polling = {};        // clip id → true while an export is being polled
   var chapters = [];
   var previewEnd = null;   // "Play selection" stops here
-  var hls = null;
 
   /* ---- small helpers ---- */
-
-  function pad(n) {
-    return (n < 10 ? "0" : "") + n;
-  }
-
-  /* Seconds → "m:ss" ("h:mm:ss" past an hour); precise adds hundredths: "m:ss.ss". */
-  function formatTime(s, precise) {
-    s = Math.max(0, s || 0);
-    var whole = precise ? Math.floor(s) : Math.floor(s + 1e-6);
-    var h = Math.floor(whole / 3600);
-    var m = Math.floor((whole % 3600) / 60);
-    var sec = whole % 60;
-    var text = (h ? h + ":" + pad(m) : String(m)) + ":" + pad(sec);
-    if (precise) {
-      var hundredths = Math.round((s - whole) * 100);
-      if (hundredths === 100) return formatTime(whole + 1, true);
-      text += "." + pad(hundredths);
-    }
-    return text;
-  }
-
-  /* "m:ss", "h:mm:ss", "m:ss.s" or plain seconds ("75", "75.5") → seconds; NaN if not. */
-  function parseTime(text) {
-    text = String(text || "").trim().replace(",", ".");
-    if (!/^\d+(\.\d*)?$|^\d+(:[0-5]\d){1,2}(\.\d*)?$/.test(text)) return NaN;
-    return text.split(":").reduce(function (acc, part) {
-      return acc * 60 + parseFloat(part);
-    }, 0);
-  }
-
-  function vttTime(text) {
-    return text.split(":").reduce(function (acc, part) {
-      return acc * 60 + parseFloat(part);
-    }, 0);
-  }
 
   function make(tag, className, text) {
     var node = document.createElement(tag);
@@ -98,28 +70,6 @@
     errorEl.textContent = (err && err.message) || String(err);
   }
 
-  /* JSON API call; rejects with the server's {"error"} message. */
-  function request(method, url, body) {
-    var headers = { Accept: "application/json" };
-    var options = { method: method, credentials: "same-origin", headers: headers };
-    if (method !== "GET") headers["X-CSRFToken"] = csrf;
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options).then(function (resp) {
-      if (resp.status === 204) return null;
-      return resp.json().catch(function () { return null; }).then(function (data) {
-        if (!resp.ok) {
-          throw new Error((data && data.error) || "The server answered " + resp.status + ".");
-        }
-        return data;
-      });
-    }, function () {
-      throw new Error("Could not reach the server; check the connection and try again.");
-    });
-  }
-
   /* Disable the control while its request runs; report failures. */
   function busy(control, promise) {
     if (control) control.disabled = true;
@@ -132,28 +82,14 @@
   /* ---- player ---- */
 
   function startPlayer() {
-    var src = root.dataset.src;
-    if (window.Hls && window.Hls.isSupported()) {
-      hls = new window.Hls({ capLevelToPlayerSize: true });
-      hls.on(window.Hls.Events.ERROR, function (_e, data) {
-        if (!data.fatal) return;
-        if (data.type === window.Hls.ErrorTypes.NETWORK_ERROR) {
-          hls.startLoad();
-        } else if (data.type === window.Hls.ErrorTypes.MEDIA_ERROR) {
-          hls.recoverMediaError();
-        } else {
-          root.dataset.fatal = data.details || "fatal";
-          fail(new Error("The recording cannot be played: " + (data.details || "unknown error")));
-          hls.destroy();
-        }
-      });
-      hls.loadSource(src);
-      hls.attachMedia(video);
-    } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
-      video.src = src;
-    } else {
-      fail(new Error("This browser cannot play HLS video."));
-    }
+    attachStream(video, root.dataset.src, {
+      fatal(details) {
+        root.dataset.fatal = details;
+        fail(new Error(details === "unsupported"
+          ? "This browser cannot play HLS video."
+          : "The recording cannot be played: " + details));
+      },
+    });
   }
 
   function tick() {
@@ -185,26 +121,6 @@
   }
 
   /* ---- storyboard timeline ---- */
-
-  /* WebVTT cues "sheet_000.jpg#xywh=x,y,w,h" → tiles with absolute sheet URLs. */
-  function parseStoryboard(text, baseUrl) {
-    var lines = text.split(/\r?\n/);
-    var cues = [];
-    for (var i = 0; i < lines.length; i += 1) {
-      if (lines[i].indexOf("-->") === -1) continue;
-      var times = lines[i].split("-->");
-      var payload = (lines[i + 1] || "").trim();
-      var match = /^([^#]+)#xywh=(\d+),(\d+),(\d+),(\d+)$/.exec(payload);
-      if (!match) continue;
-      cues.push({
-        start: vttTime(times[0].trim()),
-        end: vttTime(times[1].trim().split(/\s+/)[0]),
-        url: new URL(match[1], baseUrl).href,
-        x: +match[2], y: +match[3], w: +match[4], h: +match[5],
-      });
-    }
-    return cues;
-  }
 
   function drawTimeline(cues) {
     var total = duration || (cues.length ? cues[cues.length - 1].end : 0);
@@ -250,12 +166,8 @@
         track.classList.add("timeline-empty");
         return;
       }
-      var url = new URL(info.storyboard_url, window.location.href).href;
-      return fetch(url, { credentials: "same-origin" }).then(function (resp) {
-        if (!resp.ok) throw new Error("The storyboard thumbnails could not be loaded.");
-        return resp.text();
-      }).then(function (text) {
-        drawTimeline(parseStoryboard(text, url));
+      return readStoryboard(info.storyboard_url).then(drawTimeline, function () {
+        throw new Error("The storyboard thumbnails could not be loaded.");
       });
     }).catch(fail);
   }
@@ -284,8 +196,8 @@
   /* ---- the new clip's range ---- */
 
   function readRange() {
-    var start = parseTime(inInput.value);
-    var end = parseTime(outInput.value);
+    var start = parseClock(inInput.value);
+    var end = parseClock(outInput.value);
     if (isNaN(start)) return { error: "Set the in point (press I, or type m:ss or seconds).", field: inInput };
     if (isNaN(end)) return { error: "Set the out point (press O, or type m:ss or seconds).", field: outInput };
     if (duration && end > duration + 0.001) {
@@ -672,4 +584,4 @@
     drawRange();
     root.dataset.loaded = "1";
   });
-})();
+}

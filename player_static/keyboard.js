@@ -8,28 +8,26 @@
  * n and b are left free (notes and bookmarks). The dialog has a switch that turns the
  * shortcuts off on this device (WCAG 2.1.4), kept in localStorage.
  */
-(function () {
-  "use strict";
 
-  var ns = window.Learnstream;
-  if (!ns || !ns.player || !ns.controls) return;
-  var player = ns.player;
-  var controls = ns.controls;
+const STORE_KEY = "learnstream.shortcuts";
+const NOT_TYPING = ["range", "button", "submit", "reset", "checkbox", "radio"];
+const SLIDER_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "PageUp", "PageDown",
+  "Home", "End"];
+
+/* The shortcuts of `player` acting through `controls`; `captions` ({toggle}) may be null. */
+export function initKeyboard(player, controls, captions) {
+  if (!controls) return;
   var root = player.root;
   var dialog = document.getElementById("shortcuts-dialog");
   var enabled = document.getElementById("shortcuts-enabled");
   var opener = null;
-  var STORE_KEY = "learnstream.shortcuts";
-  var NOT_TYPING = ["range", "button", "submit", "reset", "checkbox", "radio"];
-  var SLIDER_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "PageUp", "PageDown",
-    "Home", "End"];
 
   function jumpTo(fraction) {
     player.seek(player.duration() * fraction);
   }
 
-  function captions() {
-    if (ns.captions) ns.captions.toggle();
+  function toggleCaptions() {
+    if (captions) captions.toggle();
     else player.say("This video has no captions.");
   }
 
@@ -45,7 +43,7 @@
     Home: function () { jumpTo(0); },
     End: function () { jumpTo(1); },
     f: controls.toggleFullscreen,
-    c: captions,
+    c: toggleCaptions,
     m: controls.toggleMute,
     "<": function () { controls.stepRate(-1); },
     ">": function () { controls.stepRate(1); },
@@ -134,4 +132,4 @@
       if (!inside) dialog.close();
     });
   }
-})();
+}

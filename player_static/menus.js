@@ -6,13 +6,11 @@
  * End jump, Enter or a click chooses and gives focus back to the button, Escape closes
  * and gives focus back, Tab closes and moves on (no trap). A click outside closes it.
  *
- *   var menu = Learnstream.menu(button, list, function (item) { ... });
- *   menu.add(label, data) → the new item; menu.check(item); menu.clear()
+ *   const menu = menuButton(button, list, (item) => { ... });
+ *   menu.add(label, data) → the new item; menu.check(item); menu.items(); menu.close()
  */
-(function () {
-  "use strict";
 
-  function menuButton(button, list, onChoose) {
+export function menuButton(button, list, onChoose) {
     var container = button.parentElement;
 
     function items() {
@@ -106,8 +104,4 @@
       items: items,
       close: close,
     };
-  }
-
-  window.Learnstream = window.Learnstream || {};
-  window.Learnstream.menu = menuButton;
-})();
+}

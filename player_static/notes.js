@@ -12,9 +12,14 @@
  *   set as textContent, never parsed as HTML.
  * State for tests: #notes[data-ready="1"] once loaded, #notes[data-count].
  */
-(function () {
-  "use strict";
+import { request } from "../static/js/request.js";
+import { formatClock } from "../static/js/time.js";
 
+// Inputs that take no typed text (sliders, boxes, buttons) leave the keys to the page.
+const NOT_TYPED = /^(range|checkbox|radio|button|submit|reset|color|file|image)$/;
+
+/* Wire the notes panel beside the player (nothing on a page without one). */
+export function initNotes() {
   var panel = document.getElementById("notes");
   var video = document.getElementById("video");
   if (!panel || !video) return;
@@ -29,20 +34,10 @@
   var empty = document.getElementById("notes-empty");
   var listUrl = panel.dataset.listUrl;
   var noteBase = panel.dataset.noteUrl.replace(/0$/, "");  // "/api/v1/notes/"
-  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = csrfMeta ? csrfMeta.content : "";
   var notes = [];        // {id, kind, position, body, ...} sorted by position
   var pendingAt = null;  // where the note being written will be stored
 
   /* ---- helpers ---- */
-  function formatTime(s) {
-    var whole = Math.max(0, Math.floor(s || 0));
-    var h = Math.floor(whole / 3600);
-    var m = Math.floor((whole % 3600) / 60);
-    var sec = whole % 60;
-    return h + ":" + (m < 10 ? "0" : "") + m + ":" + (sec < 10 ? "0" : "") + sec;
-  }
-
   function say(text, isError) {
     statusEl.textContent = text;
     statusEl.classList.toggle("error", !!isError);
@@ -62,27 +57,7 @@
   }
 
   function label(note) {
-    return (note.kind === "bookmark" ? "Bookmark" : "Note") + " at " + formatTime(note.position);
-  }
-
-  function request(method, url, body) {
-    var options = {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json" },
-    };
-    if (method !== "GET") options.headers["X-CSRFToken"] = csrf;
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(url, options).then(function (resp) {
-      if (resp.status === 204) return null;
-      return resp.json().catch(function () { return {}; }).then(function (data) {
-        if (!resp.ok) throw new Error(data.error || "the server answered " + resp.status);
-        return data;
-      });
-    });
+    return (note.kind === "bookmark" ? "Bookmark" : "Note") + " at " + formatClock(note.position);
   }
 
   /* ---- the list ---- */
@@ -115,7 +90,7 @@
     li.dataset.position = String(note.position);
     var head = document.createElement("div");
     head.className = "note-head";
-    var time = button("note-time", formatTime(note.position), "Play from " + formatTime(note.position));
+    var time = button("note-time", formatClock(note.position), "Play from " + formatClock(note.position));
     time.dataset.seek = String(note.position);
     head.appendChild(time);
     if (note.kind === "bookmark") {
@@ -156,7 +131,7 @@
 
   /* ---- adding ---- */
   function showAt() {
-    atLabel.textContent = formatTime(pendingAt === null ? now() : pendingAt);
+    atLabel.textContent = formatClock(pendingAt === null ? now() : pendingAt);
   }
 
   function startNote() {
@@ -175,7 +150,7 @@
       .then(function (note) {
         notes.push(note);
         render();
-        say((kind === "bookmark" ? "Bookmark" : "Note") + " added at " + formatTime(note.position) + ".");
+        say((kind === "bookmark" ? "Bookmark" : "Note") + " added at " + formatClock(note.position) + ".");
         return note;
       })
       .catch(function (err) {
@@ -223,7 +198,7 @@
   /* ---- seek, edit, delete ---- */
   function seek(position) {
     video.currentTime = position;
-    say("Playing from " + formatTime(position) + ".");
+    say("Playing from " + formatClock(position) + ".");
   }
 
   function startEdit(li, note) {
@@ -338,9 +313,6 @@
   });
 
   /* ---- page keys: N writes a note, B bookmarks ---- */
-  // Inputs that take no typed text (sliders, boxes, buttons) leave the keys to the page.
-  var NOT_TYPED = /^(range|checkbox|radio|button|submit|reset|color|file|image)$/;
-
   function typing(target) {
     if (!target || !target.closest) return false;
     if (target.isContentEditable) return true;
@@ -384,4 +356,4 @@
       showAt();
       panel.dataset.ready = "1";
     });
-})();
+}

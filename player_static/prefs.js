@@ -6,15 +6,14 @@
  * still waiting goes out when the page is hidden. Saves go one at a time, in order.
  * State for tests: #player[data-prefs-saved] counts acknowledged delayed saves.
  */
-(function () {
-  "use strict";
+import { request } from "../static/js/request.js";
 
-  var DELAY_MS = 600;
-  var player = window.Learnstream && window.Learnstream.player;
-  if (!player) return;
+const DELAY_MS = 600;
+
+/* The preferences of the player's learner: {load, put, later}. */
+export function createPrefs(player) {
   var root = player.root;
   var url = root.dataset.preferencesUrl;
-  var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var loading = null;
   var waiting = {};  // fields changed since the last delayed save
   var timer = null;
@@ -23,27 +22,13 @@
   /* The saved preferences (every field, null when not chosen); {} if they cannot be read. */
   function load() {
     if (!loading) {
-      loading = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (resp) {
-          if (!resp.ok) throw new Error("preferences " + resp.status);
-          return resp.json();
-        })
-        .catch(function () { return {}; });
+      loading = request("GET", url).catch(function () { return {}; });
     }
     return loading;
   }
 
   function send(fields, keepalive) {
-    return fetch(url, {
-      method: "PUT",
-      credentials: "same-origin",
-      keepalive: !!keepalive,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(fields),
-    }).then(function (resp) {
-      if (!resp.ok) throw new Error("preferences " + resp.status);
-      return resp.json();
-    });
+    return request("PUT", url, fields, { keepalive: !!keepalive });
   }
 
   /* PUT the given fields after the saves before it (so the last choice is the one kept);
@@ -81,5 +66,5 @@
     if (document.visibilityState === "hidden") flush(true);
   });
 
-  window.Learnstream.prefs = { load: load, put: put, later: later };
-})();
+  return { load: load, put: put, later: later };
+}

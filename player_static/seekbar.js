@@ -8,17 +8,17 @@
  * Dragging previews and seeks on release; hovering, dragging and moving with keys show
  * the preview above the bar (thumbnails.js).
  */
-(function () {
-  "use strict";
+import { formatClock, spokenDuration } from "../static/js/time.js";
 
-  var THUMB = 14;  // px: width of the range thumb (player.css); the rail is inset by half
-  var KEY_STEP = 5;
-  var PREVIEW_MS = 1500;  // how long a preview from the keyboard stays up
-  var QUIET_STEP = 10;  // s: see render()
-  var ns = window.Learnstream;
+const THUMB = 14;  // px: width of the range thumb (player.css); the rail is inset by half
+const KEY_STEP = 5;
+const PREVIEW_MS = 1500;  // how long a preview from the keyboard stays up
+const QUIET_STEP = 10;  // s: see render()
+
+/* Wire the seek bar of `player`; `thumbnails` ({show, hide}) may be null. */
+export function initSeekbar(player, thumbnails) {
   var seek = document.getElementById("seek");
-  if (!ns || !ns.player || !seek) return;
-  var player = ns.player;
+  if (!seek) return;
   var video = player.video;
   var area = document.getElementById("seek-area");
   var played = document.getElementById("seek-played");
@@ -40,13 +40,13 @@
     var t = dragging ? parseFloat(seek.value) : player.time();
     var quiet = !always && !dragging && !video.paused && document.activeElement === seek;
     played.style.width = (d ? Math.min(100, 100 * t / d) : 0) + "%";
-    current.textContent = player.formatTime(t);
-    total.textContent = player.formatTime(d);
+    current.textContent = formatClock(t);
+    total.textContent = formatClock(d);
     if (quiet && spokenAt !== null && Math.abs(t - spokenAt) < QUIET_STEP) return;
     spokenAt = quiet ? t : null;
     seek.max = String(d);
     if (!dragging) seek.value = String(t);
-    seek.setAttribute("aria-valuetext", player.spokenTime(t) + " of " + player.spokenTime(d));
+    seek.setAttribute("aria-valuetext", spokenDuration(t) + " of " + spokenDuration(d));
   }
 
   video.addEventListener("timeupdate", function () { render(false); });
@@ -57,15 +57,15 @@
   /* ---- the preview above the bar ---- */
   function preview(t) {
     clearTimeout(hideTimer);
-    if (!ns.preview) return;
+    if (!thumbnails) return;
     var d = player.duration();
     var width = area.clientWidth;
-    ns.preview.show(t, THUMB / 2 + (d ? t / d : 0) * (width - THUMB), width);
+    thumbnails.show(t, THUMB / 2 + (d ? t / d : 0) * (width - THUMB), width);
   }
 
   function hide() {
     clearTimeout(hideTimer);
-    if (ns.preview) ns.preview.hide();
+    if (thumbnails) thumbnails.hide();
   }
 
   function hideSoon() {
@@ -139,4 +139,4 @@
   });
 
   render(true);
-})();
+}

@@ -12,13 +12,14 @@
  * Text comes from the cues' text content only (never parsed as HTML).
  * State for tests: #transcript[data-lines], [data-language]; #transcript-hits[data-hits].
  */
-(function () {
-  "use strict";
+import { formatClock } from "../static/js/time.js";
 
-  var root = document.getElementById("player");
-  var video = document.getElementById("video");
+/* Wire the transcript panel beside `player` (nothing on a page without one). */
+export function initTranscript(player) {
+  var root = player.root;
+  var video = player.video;
   var panel = document.getElementById("transcript");
-  if (!root || !video || !panel) return;
+  if (!panel) return;
   var list = document.getElementById("transcript-lines");
   var query = document.getElementById("transcript-query");
   var count = document.getElementById("transcript-count");
@@ -30,19 +31,8 @@
   var currentLine = null;
   var base = parseFloat(root.dataset.in || "0") || 0;  // media time of the module's 0
 
-  function formatTime(s) {
-    var h = Math.floor(s / 3600);
-    var m = Math.floor((s % 3600) / 60);
-    var sec = Math.floor(s % 60);
-    var mm = h ? (m < 10 ? "0" : "") + m : String(m);
-    return (h ? h + ":" : "") + mm + ":" + (sec < 10 ? "0" : "") + sec;
-  }
-
   function duration() {
-    var player = window.Learnstream && window.Learnstream.player;
-    if (player) return player.duration();
-    return parseFloat(root.dataset.duration || "0") ||
-      (isFinite(video.duration) ? video.duration : 0);
+    return player.duration();
   }
 
   /* ---- which track ---- */
@@ -88,7 +78,7 @@
       button.dataset.start = String(cue.startTime);
       var time = document.createElement("span");
       time.className = "time";
-      time.textContent = formatTime(Math.max(0, cue.startTime - base));
+      time.textContent = formatClock(Math.max(0, cue.startTime - base));
       var words = document.createElement("span");
       words.className = "words";
       words.textContent = text;
@@ -284,4 +274,4 @@
   video.textTracks.addEventListener("change", refresh);
   video.textTracks.addEventListener("addtrack", refresh);
   refresh();
-})();
+}

@@ -3,7 +3,7 @@
 They drive Debian's Chromium (never a downloaded browser) through Playwright against the
 ``live_server`` fixture, and read the server's side of the story straight from the
 database. The player publishes its state as data attributes on ``#player`` (see
-``player_static/player.js``), so every wait is a wait for a condition, never a sleep.
+``player_static/core.js``), so every wait is a wait for a condition, never a sleep.
 """
 
 from __future__ import annotations

@@ -53,13 +53,15 @@ def test_watch_page_has_player_wiring(
     auth.login(make_user("learner").email)
     page = client.get(f"/videos/{video_id}").get_data(as_text=True)
     assert f'data-src="/videos/{video_id}/hls/master.m3u8"' in page
-    assert "/vendor/hls.js" in page and "/player/player.js" in page
+    assert "/vendor/hls.mjs" in page
+    assert '<script type="module" src="/player/player.js">' in page
     assert "<script>" not in page  # no inline script
 
 
 def test_hls_js_is_served_from_node_modules(client: FlaskClient) -> None:
-    response = client.get("/vendor/hls.js", buffered=True)
-    assert response.status_code == 200 and b"Hls" in response.data[:200_000]
+    response = client.get("/vendor/hls.mjs", buffered=True)
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert b"export{" in response.data  # the ES module build
     assert client.get("/vendor/other.js").status_code == 404
 
 
@@ -231,7 +233,7 @@ def test_editor_and_chapter_marker_hooks_render_without_inline_code(
     )
     editor = client.get(f"/videos/{video_id}/edit").get_data(as_text=True)
     assert f'data-api="/api/v1/videos/{video_id}"' in editor
-    assert "/player/editor.js" in editor and "/vendor/hls.js" in editor
+    assert "/player/editor.js" in editor and "/vendor/hls.mjs" in editor
     assert "Saved clip" in editor and "Intro" in editor
     for label in ('for="clip-in"', 'for="clip-out"', 'for="clip-title"', 'for="chapter-title"'):
         assert label in editor

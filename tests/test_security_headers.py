@@ -69,7 +69,7 @@ def signed_in(client: FlaskClient, auth: Auth, make_user) -> FlaskClient:
         ("/healthz", None),
         ("/verify", 200),
         ("/player/player.js", 200),
-        ("/player/app.css", 200),
+        ("/static/app.css", 200),
         ("/videos/1/hls/master.m3u8", 401),
     ],
 )

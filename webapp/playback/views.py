@@ -22,8 +22,8 @@ bp = Blueprint("playback", __name__)
 
 # Front-end libraries are served from the installed npm packages, never copied in.
 VENDOR_FILES = {
-    "hls.js": "hls.js/dist/hls.min.js",
-    "hls.min.js.map": "hls.js/dist/hls.min.js.map",
+    "hls.mjs": "hls.js/dist/hls.min.mjs",  # the ES module build: stream.js imports it
+    "hls.min.mjs.map": "hls.js/dist/hls.min.mjs.map",
 }
 
 
@@ -87,7 +87,8 @@ def poster(video_id: int):
 
 @bp.get("/player/<path:filename>")
 def player_static(filename: str):
-    """Our own player scripts and styles from ``player_static/``."""
+    """Our own player modules and styles from ``player_static/`` (site-wide files are the
+    app's ``static`` folder)."""
     return send_from_directory(current_app.config["PLAYER_STATIC"], filename, max_age=300)
 
 
@@ -100,4 +101,6 @@ def vendor(name: str):
     path = Path(current_app.config["NODE_MODULES"]) / rel
     if not path.is_file():
         abort(404, "Front-end packages are not installed: run `npm ci`.")
-    return send_from_directory(path.parent, path.name, max_age=86400)
+    # Module scripts need a JavaScript type, which not every system's MIME table gives .mjs.
+    mimetype = "text/javascript" if path.suffix == ".mjs" else None
+    return send_from_directory(path.parent, path.name, max_age=86400, mimetype=mimetype)

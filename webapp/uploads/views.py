@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # Uppy's prebuilt bundle (core, Dashboard, AWS S3 multipart, Golden Retriever), served
 # from the installed npm package like the player's hls.js.
 UPPY_FILES = {
-    "uppy.min.js": "uppy/dist/uppy.min.js",
+    "uppy.min.mjs": "uppy/dist/uppy.min.mjs",
     "uppy.min.css": "uppy/dist/uppy.min.css",
 }
 
@@ -92,7 +92,9 @@ def vendor(name: str):
     path = Path(current_app.config["NODE_MODULES"]) / rel
     if not path.is_file():
         abort(404, f"{name} is not installed (run `npm ci`).")
-    return send_file(path, max_age=3600)
+    # Module scripts need a JavaScript type, which not every system's MIME table gives .mjs.
+    mimetype = "text/javascript" if path.suffix == ".mjs" else None
+    return send_file(path, max_age=3600, mimetype=mimetype)
 
 
 def _page(status: int = 200):

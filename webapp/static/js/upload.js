@@ -1,13 +1,19 @@
 /* Upload page: resumable direct uploads with Uppy (S3 multipart through /api/v1/uploads),
-   and polling of each unfinished recording's transcode job until it is READY or FAILED.
-   Without JavaScript (or without the Uppy bundle) the plain form on the page still works. */
-(function () {
-  "use strict";
+ * and polling of each unfinished recording's transcode job until it is READY or FAILED.
+ * Without JavaScript (or without the Uppy bundle) the plain form on the page still works:
+ * Uppy's ES module (#uppy[data-module]) is imported only once the polling runs, and a
+ * failure to load it leaves the plain form.
+ */
+import { csrfToken, request } from "./request.js";
 
-  var POLL_MS = 2000;
-  var MAX_PARTS = 10000;
-  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = csrfMeta ? csrfMeta.content : "";
+const POLL_MS = 2000;
+const MAX_PARTS = 10000;
+
+const addRow = startPolling();
+startUppy(addRow).catch(() => { /* no Uppy: the plain form stays */ });
+
+/* Poll the unfinished recordings' jobs; returns the function that lists a new upload. */
+function startPolling() {
   var tbody = document.querySelector("table.jobs tbody");
   var rows = Array.prototype.slice.call(document.querySelectorAll(".job-row"));
   var polling = false;
@@ -20,8 +26,7 @@
   }
 
   function refresh(row) {
-    return fetch("/api/v1/videos/" + row.dataset.videoId, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
+    return request("GET", "/api/v1/videos/" + row.dataset.videoId)
       .then(function (video) { if (video) showVideo(row, video); })
       .catch(function () { /* try again on the next tick */ });
   }
@@ -87,12 +92,17 @@
   }
 
   poll();
+  return addRow;
+}
 
-  // ------------------------------------------------------------------ direct uploads
+// ------------------------------------------------------------------ direct uploads
 
+/* Uppy's dashboard on #uppy; each finished upload is listed by `addRow`. */
+async function startUppy(addRow) {
   var root = document.getElementById("uppy");
-  if (!root || !window.Uppy) return;
-  var U = window.Uppy;
+  if (!root || !root.dataset.module) return;
+  var U = await import(root.dataset.module);
+  var csrf = csrfToken();
   var statusLine = document.getElementById("upload-status");
   var speedLine = document.getElementById("upload-speed");
   var partSize = Number(root.dataset.partSize);
@@ -101,23 +111,11 @@
 
   /* A JSON call to the upload API; errors carry the server's message and status. */
   function api(method, path, body, signal) {
-    return fetch("/api/v1/uploads" + path, {
-      method: method,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf, "Content-Type": "application/json", Accept: "application/json" },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: signal
-    }).then(function (r) {
-      if (r.status === 204) return null;
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) {
-          var err = new Error(data.error || "The server answered " + r.status + ".");
-          err.source = { status: r.status };
-          throw err;
-        }
-        return data;
+    return request(method, "/api/v1/uploads" + path, body || undefined, { signal: signal })
+      .catch(function (err) {
+        err.source = { status: err.status };  // Uppy reads the status from here
+        throw err;
       });
-    });
   }
 
   function stem(name) { return name.replace(/\.[^.]+$/, ""); }
@@ -220,4 +218,4 @@
   uppy.on("restore-confirmed", function () { say("Resuming your unfinished upload…"); });
 
   document.getElementById("direct-upload").hidden = false;
-})();
+}
