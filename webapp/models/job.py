@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Enum, Float, ForeignKey, Integer, Text
+from sqlalchemy import DateTime, Float, ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import utcnow
+from webapp.models.base import str_enum, utcnow
 from webapp.models.video import InvalidTransition, Video
 
 
@@ -42,18 +42,6 @@ def check_transition(current: JobState, new: JobState) -> None:
     """Raise InvalidTransition unless the lifecycle allows ``current`` → ``new``."""
     if new not in ALLOWED_TRANSITIONS[current]:
         raise InvalidTransition(f"job: {current} → {new} is not allowed")
-
-
-def str_enum(enum: type[StrEnum]) -> Enum:
-    """A column type holding ``enum``'s string values in a VARCHAR(20), read as members."""
-    return Enum(
-        enum,
-        native_enum=False,
-        create_constraint=False,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class JobMixin:

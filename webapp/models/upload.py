@@ -9,8 +9,7 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import utcnow
-from webapp.models.job import str_enum
+from webapp.models.base import str_enum, utcnow
 from webapp.models.user import User
 from webapp.models.video import InvalidTransition, Video
 
