@@ -44,6 +44,7 @@ test: setup browser
 lint: $(VENV)/.deps
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 format: $(VENV)/.deps
 	$(BIN)/ruff format .
