@@ -13,30 +13,16 @@ from flask import Response, after_this_request, g, request
 from webapp.access import video_or_404
 from webapp.api.auth import api_user
 from webapp.api.blueprint import bp
-from webapp.api.contract import Output, operation
+from webapp.api.contract import operation
 from webapp.problems import ApiError
 from webapp.progress.beats import BadHeartbeat, parse_beat, request_payload
 from webapp.progress.grants import Target, hand_back, video_target
+from webapp.progress.schemas import ProgressDetail, ProgressOut
 from webapp.progress.services import detail, get_progress, record_heartbeat
 from webapp.progress.writer import WriterUnavailable
 
 PROGRESS = "/videos/<int:video_id>/progress"
 HEARTBEAT_ERRORS = (400, 401, 403, 404, 409, 503)
-
-
-class ProgressOut(Output):
-    """Where the learner stands on a module after the heartbeat."""
-
-    position: float
-    watched_seconds: float
-    percent: float
-    completed: bool
-
-
-class ProgressDetail(ProgressOut):
-    """``ProgressOut`` plus the watched intervals (what the player's bar draws)."""
-
-    intervals: list[tuple[float, float]]
 
 
 @operation(bp, "GET", PROGRESS, responses={200: ProgressDetail}, errors=(404,))

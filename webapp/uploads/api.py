@@ -63,7 +63,7 @@ class PartIn(Input):
     etag: str = Field(alias="ETag", min_length=1, max_length=MAX_ETAG)
 
 
-class Completion(Input):
+class PartsToJoin(Input):
     """The parts to join, each once."""
 
     parts: list[PartIn] = Field(min_length=1)
@@ -226,11 +226,11 @@ def put_upload_part(upload_id: int, part_number: int) -> Response:
     bp,
     "POST",
     UPLOAD + "/complete",
-    body=Completion,
+    body=PartsToJoin,
     responses={200: Completed, 201: Completed},
     errors=(403, 404, 409, 413, 503),
 )
-def complete_upload(upload_id: int, body: Completion) -> tuple[Completed, int]:
+def complete_upload(upload_id: int, body: PartsToJoin) -> tuple[Completed, int]:
     """Join and verify the parts ``{"parts": [{"PartNumber", "ETag"}]}``; the video.
 
     201 with the new video and its queued transcode; 200 with the same video when the
