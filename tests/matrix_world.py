@@ -327,7 +327,7 @@ def fresh_note(world: World, which: str) -> dict[str, object]:
     """A new note of learner A on the video (a member of cohort A may note both)."""
     video = db.session.get(Video, world.video(which))
     learner = db.session.get(User, world.users["learner_a"])
-    note = notes.create_note(learner, video, {"kind": "note", "position": 1, "body": "Mine"})
+    note = notes.create_note(learner, video, kind="note", position=1.0, body="Mine")
     db.session.commit()
     return {"note_id": note.id}
 

@@ -293,7 +293,10 @@ def _site_entries() -> Iterator[Entry]:
     # Uploads: instructors and admins; a session only for the instructor who opened it.
     yield _e("uploads.index", "GET", UPLOADER)
     yield _e("uploads.create", "POST", UPLOADER, ok=400, form=lambda w: {})
-    yield _e("api.create_upload", "POST", UPLOADER, ok=400, json=lambda w: {})
+    # The body passes the schema (checked before the view) but not the upload rules: 400
+    # once the caller is through.
+    not_a_video = {"filename": "notes.txt", "type": "text/plain", "size": 1}
+    yield _e("api.create_upload", "POST", UPLOADER, ok=400, json=lambda w: not_a_video)
     upload = _at(upload_id="upload")
     part = {"part_number": 1}
     yield _e("api.get_upload", "GET", UPLOAD_OWNER, upload)
@@ -308,8 +311,10 @@ def _site_entries() -> Iterator[Entry]:
         data=b"x" * 64,
         ok_on_s3=409,  # parts go straight to the store there
     )
-    # No parts listed: 400 once the caller is through.
-    no_parts = {"fresh": fresh_upload, "ok": 400, "json": lambda w: {}}
+    # A part without an ETag (past the schema, refused by the upload rules): 400 once the
+    # caller is through.
+    no_etag = {"parts": [{"PartNumber": 1, "ETag": '""'}]}
+    no_parts = {"fresh": fresh_upload, "ok": 400, "json": lambda w: no_etag}
     yield _e("api.complete_upload", "POST", UPLOAD_OWNER, _at(), **no_parts)
     yield _e("api.abort_upload", "DELETE", UPLOAD_OWNER, _at(), fresh=fresh_upload, ok=204)
 
@@ -403,12 +408,15 @@ def _video_entries(which: str) -> Iterator[Entry]:
     yield e("api.get_video", "GET", view)
     yield e("api.get_progress_view", "GET", view)
     yield e("api.put_progress", "PUT", view, json=lambda w: POSITION)
-    yield e("api.put_progress", "POST", view, json=lambda w: POSITION)
+    yield e("api.post_progress", "POST", view, json=lambda w: POSITION)
     yield e("api.list_captions", "GET", view)
     yield e("api.get_caption", "GET", view, caption)
     yield e("api.list_clips", "GET", view)
     yield e("api.list_notes", "GET", view)
-    yield e("api.create_note", "POST", view, ok=400, json=lambda w: {})
+    # Past the schema (checked before the view), refused by the note rules (a note needs
+    # text): 400 once the caller is through.
+    textless = {"kind": "note", "position": 1}
+    yield e("api.create_note", "POST", view, ok=400, json=lambda w: textless)
     learner_a_note = partial(fresh_note, which=which)
     yield e(
         "api.update_note", "PATCH", AUTHOR, _at(), fresh=learner_a_note, ok=400, json=lambda w: {}

@@ -359,7 +359,10 @@ def test_unknown_codes_answer_a_clear_not_found(
     assert "<script>alert" not in html
     assert client.get("/verify", query_string={"code": typed}).status_code in (302, 404)
     api = client.get(f"/api/v1/verify/{typed}")
-    assert api.status_code == 404 and api.get_json()["valid"] is False
+    assert api.status_code == 404 and api.mimetype == "application/problem+json"
+    problem = api.get_json()
+    assert problem["valid"] is False and problem["detail"] == "no certificate has this code"
+    assert NAME not in api.get_data(as_text=True)
 
 
 def test_malformed_codes_cost_no_query_and_good_ones_one(

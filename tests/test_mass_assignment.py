@@ -263,19 +263,26 @@ def test_heartbeat_extras_touch_only_the_callers_own_position(
     assert a_before["position"] == A_POSITION
 
 
-def test_upload_session_extras_are_ignored(
+def test_upload_session_fields_come_from_the_server(
     app: Flask, world: World, callers: dict[str, Caller]
 ) -> None:
-    """Uppy's create call: owner, state, key, store id and video come from the server."""
+    """Uppy's create call: owner, state, key, store id and video come from the server.
+
+    Fields beyond the declaration are refused; Uppy's metadata beyond the title ignored.
+    """
     body = {
         "filename": "talk.mp4",
         "type": "video/mp4",
         "size": 2048,
         "metadata": {"title": "Talk", "owner_id": world.users["instructor_b"]},
-        **hostile(world),
-        "key": "uploads/1/evil/source.mp4",
-        "upload_id": "evil",
     }
+    before = snapshot(app)
+    extras = {**hostile(world), "key": "uploads/1/evil/source.mp4", "upload_id": "evil"}
+    refused = callers["instructor_a"].api("POST", "/api/v1/uploads", json={**body, **extras})
+    assert refused.status_code == 400, refused.get_data(as_text=True)
+    named = {error["field"] for error in refused.get_json()["errors"]}
+    assert named == set(extras)
+    assert changed(before, snapshot(app)) == set()
     response = callers["instructor_a"].api("POST", "/api/v1/uploads", json=body)
     assert response.status_code == 201, response.get_data(as_text=True)
     created = response.get_json()

@@ -416,7 +416,8 @@ def test_another_users_upload_is_not_found(
     ]
     for response in attempts:
         assert response.status_code == 404, response.request.path
-        assert set(response.get_json()) == {"error"}  # never a URL
+        problem = response.get_json()  # never a URL
+        assert set(problem) == {"type", "title", "status", "detail", "error"}
     assert _session(backend, upload_id).state == UploadState.OPEN
     assert uploader.parts(upload_id).get_json()[0]["ETag"] == first
 
@@ -470,6 +471,46 @@ def test_bad_declarations_are_refused_before_anything_is_stored(
     with uploader.app.app_context():
         assert db.session.scalar(select(func.count(UploadSession.id))) == 0
     assert _store_uploads(uploader.app) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"size": "1000"}, "size"),  # wrong type
+        ({"filename": 5}, "filename"),
+        ({"metadata": {"title": 7}}, "metadata.title"),
+        ({"owner_id": 2}, "owner_id"),  # unknown field
+        ({"size": 0}, "size"),  # out of range
+        ({"size": None}, "size"),
+    ],
+)
+def test_bad_declarations_name_the_field(uploader: UploadApi, body: dict, field: str) -> None:
+    response = uploader.create(**{"filename": "a.mp4", "type": "video/mp4", "size": 9, **body})
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert field in {error["field"] for error in response.get_json()["errors"]}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "parts"),  # missing
+        ({"parts": []}, "parts"),  # too short
+        ({"parts": [{"PartNumber": "1", "ETag": "e"}]}, "parts.0.PartNumber"),  # wrong type
+        ({"parts": [{"PartNumber": 10_001, "ETag": "e"}]}, "parts.0.PartNumber"),  # range
+        ({"parts": [{"PartNumber": 1, "ETag": "e" * 201}]}, "parts.0.ETag"),  # too long
+        ({"parts": [{"PartNumber": 1}]}, "parts.0.ETag"),
+    ],
+)
+def test_bad_completions_name_the_field(uploader: UploadApi, body: dict, field: str) -> None:
+    upload_id = uploader.start(b"x" * 1000)
+    response = uploader.client.post(
+        f"/api/v1/uploads/{upload_id}/complete", json=body, headers=uploader.headers
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert field in {error["field"] for error in response.get_json()["errors"]}
+    assert _session(uploader.app, upload_id).state == UploadState.OPEN
 
 
 @pytest.mark.parametrize(

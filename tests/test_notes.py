@@ -200,24 +200,24 @@ def test_create_list_edit_and_delete(app: Flask, api: Api, lesson) -> None:
 BAD_CREATES = [
     ("not json", None, "send a JSON object"),
     ("a list", [], "send a JSON object"),
-    ("unknown kind", {"kind": "comment", "position": 1, "body": "x"}, 'kind must be "note"'),
-    ("kind null", {"kind": None, "position": 1, "body": "x"}, 'kind must be "note"'),
-    ("no position", {"kind": "note", "body": "x"}, "position is required"),
-    ("position as text", {"position": "12", "body": "x"}, "must be a number"),
-    ("position true", {"position": True, "body": "x"}, "must be a number"),
-    ("negative position", {"position": -0.5, "body": "x"}, "cannot be negative"),
+    ("unknown kind", {"kind": "comment", "position": 1, "body": "x"}, "kind: Input should be"),
+    ("kind null", {"kind": None, "position": 1, "body": "x"}, "kind: Input should be"),
+    ("no position", {"kind": "note", "body": "x"}, "position: Field required"),
+    ("position as text", {"position": "12", "body": "x"}, "position: Input should be a valid"),
+    ("position true", {"position": True, "body": "x"}, "position: Input should be a valid"),
+    ("negative position", {"position": -0.5, "body": "x"}, "position: Input should be greater"),
     ("past the end", {"position": 600.5, "body": "x"}, "past the end of the video"),
     ("infinite", {"position": 1e400, "body": "x"}, "finite"),
     ("empty note", {"kind": "note", "position": 1, "body": ""}, "needs some text"),
     ("blank note", {"position": 1, "body": " \n\t "}, "needs some text"),
     ("note without body", {"position": 1}, "needs some text"),
-    ("body a number", {"position": 1, "body": 5}, "body must be a string"),
+    ("body a number", {"position": 1, "body": 5}, "body: Input should be a valid string"),
     ("body too long", {"position": 1, "body": "é" * (MAX_BODY + 1)}, "5,000 character limit"),
-    ("user_id", {"position": 1, "body": "x", "user_id": 1}, "unknown field: user_id"),
+    ("user_id", {"position": 1, "body": "x", "user_id": 1}, "unknown field(s): user_id"),
     (
         "ids",
         {"position": 1, "body": "x", "video_id": 2, "id": 3},
-        "unknown fields: id, video_id; allowed: body, kind, position",
+        "unknown field(s): video_id, id; allowed: body, kind, position",
     ),
 ]
 
@@ -245,13 +245,14 @@ def test_create_refuses_nan(app: Flask, api: Api, lesson) -> None:
 BAD_PATCHES = [
     ({}, 'send "body" and/or "position"'),
     ([], "send a JSON object"),
-    ({"kind": "bookmark"}, "unknown field: kind; allowed: body, position"),
-    ({"user_id": 1}, "unknown field: user_id"),
-    ({"video_id": 1, "body": "moved"}, "unknown field: video_id"),
+    ({"kind": "bookmark"}, "unknown field(s): kind; allowed: body, position"),
+    ({"user_id": 1}, "unknown field(s): user_id"),
+    ({"video_id": 1, "body": "moved"}, "unknown field(s): video_id"),
     ({"body": ""}, "needs some text"),
     ({"body": None}, "needs some text"),
     ({"body": "fine", "position": 601}, "past the end of the video"),
-    ({"position": "soon"}, "must be a number"),
+    ({"position": "soon"}, "position: Input should be a valid number"),
+    ({"position": None}, "position must be a number"),
 ]
 
 
@@ -265,6 +266,37 @@ def test_edit_refuses_bad_input_and_changes_nothing(
     assert response.status_code == 400
     assert message in response.get_json()["error"]
     assert _stored(app) == [(learner.id, video_id, "note", 30.0, "Original")]
+
+
+SCHEMA_FAULTS = [
+    ("wrong type", "POST", {"position": "1"}, "position"),
+    ("unknown field", "POST", {"position": 1, "body": "x", "user_id": 1}, "user_id"),
+    ("too far", "POST", {"position": -1, "body": "x"}, "position"),
+    ("not finite", "POST", {"position": 1e400, "body": "x"}, "position"),
+    ("missing", "POST", {"body": "x"}, "position"),
+    ("enum", "POST", {"kind": "comment", "position": 1}, "kind"),
+    ("wrong type", "PATCH", {"body": ["x"]}, "body"),
+    ("unknown field", "PATCH", {"kind": "bookmark"}, "kind"),
+    ("out of range", "PATCH", {"position": -0.001}, "position"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "payload", "field"),
+    [pytest.param(m, p, f, id=f"{m}-{name}") for name, m, p, f in SCHEMA_FAULTS],
+)
+def test_bad_input_is_a_problem_naming_the_field(
+    app: Flask, api: Api, lesson, method: str, payload: dict, field: str
+) -> None:
+    _, video_id = lesson
+    note_id = api.add(video_id, 30, "Original")
+    response = api.create(video_id, payload) if method == "POST" else api.patch(note_id, payload)
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert field in {error["field"] for error in problem["errors"]}
+    assert problem["detail"] == problem["error"] and field in problem["detail"]
+    assert len(_stored(app)) == 1
 
 
 def test_the_end_of_the_video_is_a_valid_position(api: Api, lesson) -> None:

@@ -4,19 +4,20 @@ served at ``/api/v1/openapi.json``, browsable at ``/api/docs/``), and the caller
 (``auth.py``). Importing this package registers every feature's routes on ``bp``."""
 
 from webapp.analytics import api as _analytics  # noqa: F401  (instructor analytics)
-from webapp.api import certificates as _certificates  # noqa: F401  (certificates)
 from webapp.api import docs as _docs  # noqa: F401  (the OpenAPI document)
-from webapp.api import notes as _notes  # noqa: F401  (notes and bookmarks)
-from webapp.api import uploads as _uploads  # noqa: F401  (direct multipart uploads)
-from webapp.api import views  # noqa: F401  (route modules register on bp)
 from webapp.api.blueprint import bp
 from webapp.api.docs import docs_bp
 from webapp.auth import api as _auth  # noqa: F401  (API tokens)
 from webapp.captions import api as _captions  # noqa: F401  (captions, player preferences)
 from webapp.catalogue import api as _catalogue  # noqa: F401  (the catalogue of modules)
+from webapp.certificates import api as _certificates  # noqa: F401  (certificates)
 from webapp.clips import api as _clips  # noqa: F401  (clips, chapters, suggestions, exports)
 from webapp.cohorts import api as _cohorts  # noqa: F401  (blended learning)
 from webapp.learning import api as _learning  # noqa: F401  (learning paths)
+from webapp.notes import api as _notes  # noqa: F401  (notes and bookmarks)
+from webapp.playback import api as _playback  # noqa: F401  (videos)
+from webapp.progress import api as _progress  # noqa: F401  (progress and heartbeats)
 from webapp.reports import api as _reports  # noqa: F401  (reports)
+from webapp.uploads import api as _uploads  # noqa: F401  (direct multipart uploads)
 
 __all__ = ["bp", "docs_bp"]

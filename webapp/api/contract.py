@@ -168,20 +168,26 @@ def validate(model: type[ModelT], data: Mapping[str, Any]) -> ModelT:
 
 
 def describe(exc: ValidationError, model: type[BaseModel]) -> tuple[str, list[FieldError]]:
-    """One readable sentence and the field errors of a pydantic failure."""
-    unknown = [str(err["loc"][0]) for err in exc.errors() if err["type"] == "extra_forbidden"]
-    errors = [
-        FieldError(".".join(str(part) for part in err["loc"]), _message(err))
-        for err in exc.errors()
-        if err["type"] != "extra_forbidden"
-    ]
+    """One readable sentence and the field errors of a pydantic failure.
+
+    Unknown top-level fields are listed with the allowed ones; an unknown field inside a
+    nested object is named by its full path (``parts.0.Size``).
+    """
+    unknown, errors = [], []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err["loc"])
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
+            unknown.append(where)
+        elif err["type"] == "extra_forbidden":
+            errors.append(FieldError(where, "unknown field"))
+        else:
+            errors.append(FieldError(where, _message(err)))
     parts = []
     if unknown:
         allowed = ", ".join(sorted(_field_names(model)))
         parts.append(f"unknown field(s): {', '.join(unknown)}; allowed: {allowed}")
-        errors = [FieldError(name, "unknown field") for name in unknown] + errors
-    parts += [f"{e.field}: {e.message}" for e in errors if e.message != "unknown field"]
-    return "; ".join(parts), errors
+    parts += [f"{e.field}: {e.message}" for e in errors]
+    return "; ".join(parts), [FieldError(name, "unknown field") for name in unknown] + errors
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:

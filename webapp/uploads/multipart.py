@@ -67,7 +67,7 @@ class Completion:
 
 
 def start(
-    owner: User, *, filename: str, content_type: str, size: object, title: str | None
+    owner: User, *, filename: str, content_type: str, size: int, title: str | None
 ) -> UploadSession:
     """Validate what the client declares and open a multipart upload in the store."""
     if not owner.can_upload:
@@ -139,18 +139,19 @@ def stored_parts(session: UploadSession) -> list[PartInfo]:
     return _stored_parts(session)
 
 
-def complete(session: UploadSession, raw_parts: object) -> Completion:
+def complete(session: UploadSession, parts: list[tuple[int, str]]) -> Completion:
     """Join the parts, verify the object, probe it, and make it a video with a job.
 
-    Completing a completed upload answers with the same video. A missing or mismatched
-    part leaves the upload open (send it, then complete again); an object that fails
-    verification or probing is deleted and the upload REJECTED. ``session`` must have
+    ``parts`` are ``(PartNumber, ETag)`` pairs. Completing a completed upload answers
+    with the same video. A missing or mismatched part leaves the upload open (send it,
+    then complete again); an object that fails verification or probing is deleted and
+    the upload REJECTED. ``session`` must have
     been loaded with a row lock (``upload_or_404(..., lock=True)``).
     """
     if session.state == UploadState.COMPLETED and session.video is not None:
         return Completion(session.video, None)
     _require_open(session)
-    parts = check_parts(raw_parts)
+    parts = check_parts(parts)
     storage = get_storage()
     try:
         storage.complete_multipart(session.key, session.upload_id, parts)

@@ -25,6 +25,8 @@ PREFERRED_PART_SIZE = 16 * 1024**2
 # S3's cap on one part.
 MAX_PART_SIZE = 5 * 1024**3
 MAX_FILENAME = 255
+# Longer than any ETag a store returns (S3's are 32 hex digits, quoted, with a part count).
+MAX_ETAG = 200
 
 
 def human_bytes(size: int) -> str:
@@ -58,10 +60,9 @@ def container_extension(filename: str, content_type: str) -> str:
     return ext
 
 
-def check_size(size: object, max_bytes: int) -> int:
-    """The declared size as an int, if it is positive and within ``max_bytes``."""
-    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise UploadRejected("Declare the size of the file in bytes (a positive whole number).")
+def check_size(size: int, max_bytes: int) -> int:
+    """``size`` (a positive number of bytes, as the API's schema declares it), if it is
+    within ``max_bytes``."""
     if size > max_bytes:
         raise UploadTooLarge(
             f"The file is too large ({human_bytes(size)}; the limit is {human_bytes(max_bytes)})."
@@ -74,22 +75,15 @@ def part_size(size: int) -> int:
     return max(PREFERRED_PART_SIZE, MIN_PART_SIZE, math.ceil(size / MAX_PART_NUMBER))
 
 
-def check_parts(parts: object) -> list[tuple[int, str]]:
-    """``[{"PartNumber": n, "ETag": e}, ...]`` as ``[(n, e)]`` sorted by number, each once."""
-    if not isinstance(parts, list) or not parts:
+def check_parts(parts: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The uploaded parts ``[(number, etag)]`` sorted by number, each once, each with an
+    ETag (numbers in range and ETag lengths are checked by the API's schema)."""
+    if not parts:
         raise UploadRejected('List the uploaded parts: [{"PartNumber": 1, "ETag": ...}].')
-    result: list[tuple[int, str]] = []
-    for part in parts:
-        number = part.get("PartNumber") if isinstance(part, dict) else None
-        etag = part.get("ETag") if isinstance(part, dict) else None
-        if isinstance(number, bool) or not isinstance(number, int):
-            raise UploadRejected("Each part needs a whole-number PartNumber.")
-        if not 1 <= number <= MAX_PART_NUMBER:
-            raise UploadRejected(f"Part numbers run from 1 to {MAX_PART_NUMBER}.")
-        if not isinstance(etag, str) or not etag.strip('"') or len(etag) > 200:
+    for number, etag in parts:
+        if not etag.strip('"'):
             raise UploadRejected(f"Part {number} needs the ETag the store returned for it.")
-        result.append((number, etag))
-    result.sort()
+    result = sorted(parts)
     if len({number for number, _ in result}) != len(result):
         raise UploadRejected("List each part once.")
     return result

@@ -1,0 +1,82 @@
+"""The caller's progress on a video: read it, and the heartbeat that records it.
+
+The heartbeat's body is read by ``webapp.progress.beats`` rather than by the contract: a
+page closing sends it with ``navigator.sendBeacon`` as a form (``beat`` holds the JSON),
+which no JSON body model describes. Its caller is checked by the heartbeat grant
+(``webapp.progress.grants``), so the route is declared ``auth="public"``.
+"""
+
+from __future__ import annotations
+
+from flask import Response, after_this_request, g, request
+
+from webapp.access import video_or_404
+from webapp.api.auth import api_user
+from webapp.api.blueprint import bp
+from webapp.api.contract import operation
+from webapp.problems import ApiError
+from webapp.progress.beats import BadHeartbeat, parse_beat, request_payload
+from webapp.progress.grants import Target, hand_back, video_target
+from webapp.progress.schemas import ProgressDetail, ProgressOut
+from webapp.progress.services import detail, get_progress, record_heartbeat
+from webapp.progress.writer import WriterUnavailable
+
+PROGRESS = "/videos/<int:video_id>/progress"
+HEARTBEAT_ERRORS = (400, 401, 403, 404, 409, 503)
+
+
+@operation(bp, "GET", PROGRESS, responses={200: ProgressDetail}, errors=(404,))
+def get_progress_view(video_id: int) -> ProgressDetail:
+    """The caller's own progress on a video, with the watched intervals."""
+    video = video_or_404(video_id, g.user)
+    return ProgressDetail.model_validate(detail(get_progress(g.user, video), video))
+
+
+def heartbeat(video_id: int) -> ProgressOut:
+    """Check the caller, store the beat, hand back a fresh grant when one was issued."""
+    target = video_target(video_id, api_user)
+    try:
+        beat = parse_beat(request_payload(request))
+        stored = record_heartbeat(target, beat)
+    except BadHeartbeat as exc:
+        raise ApiError(400, str(exc)) from None
+    except WriterUnavailable as exc:
+        raise ApiError(503, str(exc), headers={"Retry-After": "1"}) from None
+    _hand_back_grant(target)
+    return ProgressOut.model_validate(stored)
+
+
+def _hand_back_grant(target: Target) -> None:
+    @after_this_request
+    def _grant(response: Response) -> Response:
+        return hand_back(response, target)
+
+
+@operation(
+    bp, "PUT", PROGRESS, responses={200: ProgressOut}, errors=HEARTBEAT_ERRORS, auth="public"
+)
+def put_progress(video_id: int) -> ProgressOut:
+    """The heartbeat (docs/api.md): JSON ``{position, played?, session?, seq?, rate?}``.
+
+    Answers once the beat is stored, with the progress after it. The first beat runs the
+    full access checks and gets an ``X-Heartbeat-Grant`` header to send back with the next.
+    """
+    return heartbeat(video_id)
+
+
+@operation(
+    bp,
+    "POST",
+    PROGRESS,
+    responses={200: ProgressOut},
+    errors=HEARTBEAT_ERRORS,
+    auth="public",
+    endpoint="post_progress",
+)
+def post_progress(video_id: int) -> ProgressOut:
+    """The page-hide beacon: the heartbeat sent with ``navigator.sendBeacon``.
+
+    The same beat as ``PUT``, as JSON or as a form whose ``beat`` field holds it (with
+    ``csrf_token`` and ``grant`` fields beside it).
+    """
+    return heartbeat(video_id)
