@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests import factories
 from tests.matrix_callers import Caller
@@ -345,7 +345,18 @@ def test_token_request_cannot_pick_role_user_or_expiry(
         "user_id": world.users["admin"],
         "expires_at": "2999-01-01T00:00:00+00:00",
     }
+    with app.app_context():
+        before = db.session.scalar(select(func.count(ApiToken.id)))
     response = callers["anonymous"].client.post("/api/v1/tokens", json=body)
+    # The extra fields are refused outright (the contract forbids unknown fields) ...
+    assert response.status_code == 400, response.get_data(as_text=True)
+    named = {error["field"] for error in response.get_json()["errors"]}
+    assert {"user_id", "expires_at"} <= named
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ApiToken.id))) == before
+    # ... and the plain request gets a token of the signed-in learner, with the usual expiry.
+    plain = {"email": body["email"], "password": body["password"]}
+    response = callers["anonymous"].client.post("/api/v1/tokens", json=plain)
     assert response.status_code == 201, response.get_data(as_text=True)
     token = response.get_json()["token"]
     me = callers["anonymous"].client.get(
