@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g, jsonify, make_response, request, url_for
+from flask import abort, g, jsonify, request, url_for
 
 from webapp.access import can_manage, video_or_404
 from webapp.api.auth import api_login_required, api_user
@@ -13,10 +13,8 @@ from webapp.clips.ranges import BadInput
 from webapp.errors import error_response
 from webapp.extensions import db
 from webapp.models import Chapter, Clip, ClipExport, Suggestion, Video
-from webapp.progress.beats import BadHeartbeat, parse_beat, request_payload
-from webapp.progress.grants import clip_target, hand_back
-from webapp.progress.services import detail, get_progress, record_heartbeat
-from webapp.progress.writer import WriterUnavailable
+from webapp.progress.endpoint import heartbeat_response
+from webapp.progress.services import detail, get_progress
 from webapp.storage import get_storage
 
 
@@ -277,13 +275,4 @@ def get_clip_progress(clip_id: int):
 @bp.route("/clips/<int:clip_id>/progress", methods=["PUT", "POST"])
 def put_clip_progress(clip_id: int):
     """Heartbeat for a clip, in seconds from the clip's start (POST: the beacon)."""
-    target = clip_target(clip_id, api_user)
-    try:
-        beat = parse_beat(request_payload(request))
-        return hand_back(jsonify(record_heartbeat(target, beat)), target)
-    except BadHeartbeat as exc:
-        return error_response(400, str(exc))
-    except WriterUnavailable as exc:
-        response = make_response(error_response(503, str(exc)))
-        response.headers["Retry-After"] = "1"
-        return response
+    return heartbeat_response(api_user, clip_id=clip_id)

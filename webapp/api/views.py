@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, make_response, request
+from flask import g, jsonify
 
 from webapp import jobs
 from webapp.access import can_manage, video_or_404
 from webapp.api.auth import api_login_required, api_user
 from webapp.api.blueprint import bp
 from webapp.api.serializers import video_json
-from webapp.errors import error_response
-from webapp.progress.beats import BadHeartbeat, parse_beat, request_payload
-from webapp.progress.grants import hand_back, video_target
-from webapp.progress.services import detail, get_progress, record_heartbeat
-from webapp.progress.writer import WriterUnavailable
+from webapp.progress.endpoint import heartbeat_response
+from webapp.progress.services import detail, get_progress
 
 
 @bp.get("/videos/<int:video_id>")
@@ -37,13 +34,4 @@ def get_progress_view(video_id: int):
 @bp.route("/videos/<int:video_id>/progress", methods=["PUT", "POST"])
 def put_progress(video_id: int):
     """The heartbeat (docs/api.md); POST is the page-hide beacon. Answers once stored."""
-    target = video_target(video_id, api_user)
-    try:
-        beat = parse_beat(request_payload(request))
-        return hand_back(jsonify(record_heartbeat(target, beat)), target)
-    except BadHeartbeat as exc:
-        return error_response(400, str(exc))
-    except WriterUnavailable as exc:
-        response = make_response(error_response(503, str(exc)))
-        response.headers["Retry-After"] = "1"
-        return response
+    return heartbeat_response(api_user, video_id=video_id)
