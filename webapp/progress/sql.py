@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -86,17 +86,25 @@ def _from_rows(rows: FromClause, fields: Iterable[str]) -> Select:
 def encode(dialect: Dialect, types: dict[str, TypeEngine], rows: Iterable[Row]) -> str:
     """``rows`` as the ``rows`` parameter: each value as the dialect stores its column's
     type (SQLite keeps dates and times as text in its own format), JSON left as JSON."""
-    processors = {
-        n: t.dialect_impl(dialect).bind_processor(dialect)
-        for n, t in types.items()
-        if not isinstance(t, JSON)
-    }
-    if any(processors.values()):
+    processors = _processors(dialect, tuple(types.items()))
+    if processors:
         rows = [
             {n: v if v is None or (p := processors.get(n)) is None else p(v) for n, v in r.items()}
             for r in rows
         ]
     return json.dumps(list(rows), separators=(",", ":"), default=_iso)
+
+
+@lru_cache(maxsize=64)  # per engine's dialect and step
+def _processors(
+    dialect: Dialect, types: tuple[tuple[str, TypeEngine], ...]
+) -> dict[str, Callable[[Any], Any]]:
+    processors = {
+        n: t.dialect_impl(dialect).bind_processor(dialect)
+        for n, t in types
+        if not isinstance(t, JSON)
+    }
+    return {n: p for n, p in processors.items() if p is not None}
 
 
 def _iso(value: object) -> str:
@@ -127,10 +135,24 @@ class Step:
 
     statement: Executable
     fields: dict[str, TypeEngine]
+    typed_result: bool = False  # False: no result, or plain integers (ids)
 
     def run(self, conn: Connection, rows: Iterable[Row]) -> Any:
         """Execute with ``rows`` (dicts with the step's fields) as its one parameter."""
-        return conn.execute(self.statement, {ROWS: encode(conn.dialect, self.fields, rows)})
+        value = encode(conn.dialect, self.fields, rows)
+        if self.typed_result:
+            return conn.execute(self.statement, {ROWS: value})
+        # The statement compiled once for the dialect, run as the driver's SQL: no
+        # per-execution work in SQLAlchemy for a result nobody converts.
+        text, positional = _compiled(self.statement, conn.dialect)
+        return conn.exec_driver_sql(text, (value,) if positional else {ROWS: value})
+
+
+@lru_cache(maxsize=64)  # per engine's dialect and statement
+def _compiled(statement: Executable, dialect: Dialect) -> tuple[str, bool]:
+    compiled = statement.compile(dialect=dialect)
+    assert list(compiled.params) == [ROWS]  # the one parameter
+    return compiled.string, compiled.positional
 
 
 @cache
@@ -144,7 +166,7 @@ def lock_step(dialect: str) -> Step:
         .order_by(PROGRESS.c.id)
         .with_for_update(of=PROGRESS)
     )
-    return Step(statement, fields)
+    return Step(statement, fields, typed_result=True)
 
 
 @cache
