@@ -36,7 +36,8 @@ def heartbeat_response(
         return target
 
     _end_transaction()
-    answer = answer_beat(current_app._get_current_object(), beat, full_checks)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    answer = answer_beat(app, beat, full_checks)
     assert answer is not None  # with full checks there is always one
     return Response(
         answer.data(), answer.status, list(answer.headers), content_type=answer.content_type

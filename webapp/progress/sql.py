@@ -25,10 +25,11 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Connection,
-    Executable,
     FromClause,
+    Insert,
     Integer,
     Select,
+    Update,
     and_,
     bindparam,
     cast,
@@ -55,6 +56,7 @@ KEY = ("user_id", "video_id", "clip_id")
 STATE = tuple(columns_of(Standing()))  # the columns a standing is stored in
 ROWS = "rows"  # the one parameter of every statement
 Row = dict[str, Any]
+Statement = Select[Any] | Insert | Update
 
 
 # --------------------------------------------------------------------------- rows
@@ -133,7 +135,7 @@ def _same_key(table: Any, rows: FromClause) -> ColumnElement[bool]:
 class Step:
     """A statement and the fields (with their column types) of its ``rows`` parameter."""
 
-    statement: Executable
+    statement: Statement
     fields: dict[str, TypeEngine]
     typed_result: bool = False  # False: no result, or plain integers (ids)
 
@@ -149,7 +151,7 @@ class Step:
 
 
 @lru_cache(maxsize=64)  # per engine's dialect and statement
-def _compiled(statement: Executable, dialect: Dialect) -> tuple[str, bool]:
+def _compiled(statement: Statement, dialect: Dialect) -> tuple[str, bool]:
     compiled = statement.compile(dialect=dialect)
     assert list(compiled.params) == [ROWS]  # the one parameter
     return compiled.string, compiled.positional
@@ -210,7 +212,11 @@ def add_days_step(dialect: str) -> Step:
 @cache
 def count_viewers_step(dialect: str) -> Step:
     """Add ``n`` viewers to each module (whole video or clip), locked in id order."""
-    fields = {"video_id": Integer(), "clip_id": Integer(), "n": Integer()}
+    fields: dict[str, TypeEngine[Any]] = {
+        "video_id": Integer(),
+        "clip_id": Integer(),
+        "n": Integer(),
+    }
     counts = batch_rows(dialect, fields, "c")
     whole = and_(
         counts.c.clip_id.is_(None),
