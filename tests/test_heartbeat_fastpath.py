@@ -75,31 +75,58 @@ def test_a_granted_api_beat_is_stored_without_flask(app: Flask, learner) -> None
     assert _position(app, user.id) == 2.5
 
 
-def test_fast_answers_are_the_views_answers(app: Flask, learner) -> None:
-    """The same beat through the fast path and through Flask (a cookie sends it there):
-    the same body, status and headers."""
+def _json(value: object) -> bytes:
+    return json.dumps(value).encode()
+
+
+SAME_ANSWER_CASES = {
+    # good beats (replaying one changes nothing: the position rule and the union)
+    "position only": (_json({"position": 0}), 200),
+    "played, session": (_json({"position": 3, "played": [[1, 3]], "session": "s1", "seq": 1}), 200),
+    "rate": (_json({"position": 2, "rate": 2}), 200),
+    # bad bodies
+    "not JSON": (b"{position: 1", 400),
+    "blank": (b" ", 400),
+    "null": (b"null", 400),
+    "a list": (b"[1, 2]", 400),
+    "no position": (_json({"played": []}), 400),
+    "negative position": (_json({"position": -1}), 400),
+    "boolean position": (_json({"position": True}), 400),
+    "text position": (_json({"position": "3"}), 400),
+    "NaN position": (b'{"position": NaN}', 400),
+    "played not a list": (_json({"position": 1, "played": "x"}), 400),
+    "reversed interval": (_json({"position": 1, "played": [[3, 1]]}), 400),
+    "half an interval": (_json({"position": 1, "played": [[1]]}), 400),
+    "too many intervals": (_json({"position": 1, "played": [[0, 0.1]] * 51}), 400),
+    "session without seq": (_json({"position": 1, "session": "s"}), 400),
+    "bad session": (_json({"position": 1, "session": "no spaces", "seq": 1}), 400),
+    "negative seq": (_json({"position": 1, "session": "s", "seq": -1}), 400),
+    "rate too high": (_json({"position": 1, "rate": 100}), 400),
+    "rate not a number": (_json({"position": 1, "rate": "fast"}), 400),
+}
+
+
+@pytest.mark.parametrize("case", list(SAME_ANSWER_CASES))
+def test_fast_answers_are_the_views_answers(app: Flask, learner, case: str) -> None:
+    """The same beat through the fast path and through the Flask view (a cookie sends it
+    there): the same status, body and headers, for good and bad beats alike."""
+    body, status = SAME_ANSWER_CASES[case]
     _, video_id, headers = learner
     url = f"/api/v1/videos/{video_id}/progress"
-    grant = _grant(app, url, headers)
-    granted = {**headers, GRANT: grant}
-    bodies = [
-        {"position": 3, "played": [[1, 3]], "session": "s1", "seq": 1},  # 200
-        {"position": -1},  # 400
-        {"position": 3, "played": [[0, 5000]], "session": "s1", "seq": 2},  # 400 (wall time)
-    ]
-    for body in bodies:
-        with flask_requests(app) as seen:
-            fast = app.test_client().put(url, json=body, headers=granted)
-            assert not seen
-            # Equal beats again: the position rule and the union make the replay change
-            # nothing, so the view answers with the standing the fast path left.
-            with_cookie = app.test_client()
-            with_cookie.set_cookie("theme", "dark")
-            slow = with_cookie.put(url, json=body, headers=granted)
-            assert seen == [url]
-        assert (fast.status_code, fast.get_json()) == (slow.status_code, slow.get_json())
-        slow_headers = {k: v for k, v in slow.headers.items() if k != "Vary"}
-        assert dict(fast.headers.items()) == slow_headers
+    granted = {**headers, GRANT: _grant(app, url, headers), "Content-Type": "application/json"}
+    with flask_requests(app) as seen:
+        fast = app.test_client().put(url, data=body, headers=granted)
+        assert not seen
+        with_cookie = app.test_client()
+        with_cookie.set_cookie("theme", "dark")
+        slow = with_cookie.put(url, data=body, headers=granted)
+        assert seen == [url]
+    assert fast.status_code == status
+    assert (fast.status_code, fast.data) == (slow.status_code, slow.data)
+    slow_headers = {k: v for k, v in slow.headers.items() if k != "Vary"}
+    assert dict(fast.headers.items()) == slow_headers
+    if status == 400:
+        assert set(fast.get_json()) == {"error"}
 
 
 def test_bad_bodies_on_the_fast_path_are_400_and_store_nothing(app: Flask, learner) -> None:

@@ -29,7 +29,7 @@ STATIC_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
-NO_STORE_TYPES = frozenset({"text/html", "application/json"})
+NO_STORE_TYPES = frozenset({"text/html", "application/json", "application/problem+json"})
 
 
 def init_app(app: Flask) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
-from flask import Response, g, jsonify, request, url_for
+from flask import Response, g, url_for
 from pydantic import AfterValidator, Field
 
 from webapp.access import can_manage, video_or_404
@@ -27,10 +27,8 @@ from webapp.models import (
     Video,
 )
 from webapp.problems import ApiError
-from webapp.progress.beats import BadHeartbeat, parse_beat, request_payload
-from webapp.progress.grants import clip_target, hand_back
-from webapp.progress.services import detail, get_progress, record_heartbeat
-from webapp.progress.writer import WriterUnavailable
+from webapp.progress.endpoint import heartbeat_response
+from webapp.progress.services import detail, get_progress
 from webapp.storage import get_storage
 
 Row = TypeVar("Row", Clip, Chapter, Suggestion)
@@ -505,18 +503,6 @@ def get_clip_progress(clip_id: int) -> ClipProgressDetail:
 HEARTBEAT_ERRORS = (400, 401, 403, 404, 503)
 
 
-def _clip_heartbeat(clip_id: int) -> Response:
-    """Authorise (a grant, or the full checks), parse, store; answer once stored."""
-    target = clip_target(clip_id, api_user)
-    try:
-        beat = parse_beat(request_payload(request))
-        return hand_back(jsonify(record_heartbeat(target, beat)), target)
-    except BadHeartbeat as exc:
-        raise ApiError(400, str(exc)) from None
-    except WriterUnavailable as exc:
-        raise ApiError(503, str(exc), headers={"Retry-After": "1"}) from None
-
-
 @operation(
     bp,
     "PUT",
@@ -531,7 +517,7 @@ def put_clip_progress(clip_id: int) -> Response:
     The body is JSON ``{"position", "played"?, "session"?, "seq"?, "rate"?}`` (see
     docs/api.md); the caller is the session or a Bearer token.
     """
-    return _clip_heartbeat(clip_id)
+    return heartbeat_response(api_user, clip_id=clip_id)
 
 
 @operation(
@@ -548,4 +534,4 @@ def beacon_clip_progress(clip_id: int) -> Response:
     The body is the heartbeat as JSON, or a form (what a beacon sends without a
     preflight) with the heartbeat's JSON as ``beat`` and the session's ``csrf_token``.
     """
-    return _clip_heartbeat(clip_id)
+    return heartbeat_response(api_user, clip_id=clip_id)

@@ -8,18 +8,15 @@ which no JSON body model describes. Its caller is checked by the heartbeat grant
 
 from __future__ import annotations
 
-from flask import Response, after_this_request, g, request
+from flask import Response, g
 
 from webapp.access import video_or_404
 from webapp.api.auth import api_user
 from webapp.api.blueprint import bp
 from webapp.api.contract import operation
-from webapp.problems import ApiError
-from webapp.progress.beats import BadHeartbeat, parse_beat, request_payload
-from webapp.progress.grants import Target, hand_back, video_target
+from webapp.progress.endpoint import heartbeat_response
 from webapp.progress.schemas import ProgressDetail, ProgressOut
-from webapp.progress.services import detail, get_progress, record_heartbeat
-from webapp.progress.writer import WriterUnavailable
+from webapp.progress.services import detail, get_progress
 
 PROGRESS = "/videos/<int:video_id>/progress"
 HEARTBEAT_ERRORS = (400, 401, 403, 404, 409, 503)
@@ -32,36 +29,16 @@ def get_progress_view(video_id: int) -> ProgressDetail:
     return ProgressDetail.model_validate(detail(get_progress(g.user, video), video))
 
 
-def heartbeat(video_id: int) -> ProgressOut:
-    """Check the caller, store the beat, hand back a fresh grant when one was issued."""
-    target = video_target(video_id, api_user)
-    try:
-        beat = parse_beat(request_payload(request))
-        stored = record_heartbeat(target, beat)
-    except BadHeartbeat as exc:
-        raise ApiError(400, str(exc)) from None
-    except WriterUnavailable as exc:
-        raise ApiError(503, str(exc), headers={"Retry-After": "1"}) from None
-    _hand_back_grant(target)
-    return ProgressOut.model_validate(stored)
-
-
-def _hand_back_grant(target: Target) -> None:
-    @after_this_request
-    def _grant(response: Response) -> Response:
-        return hand_back(response, target)
-
-
 @operation(
     bp, "PUT", PROGRESS, responses={200: ProgressOut}, errors=HEARTBEAT_ERRORS, auth="public"
 )
-def put_progress(video_id: int) -> ProgressOut:
+def put_progress(video_id: int) -> Response:
     """The heartbeat (docs/api.md): JSON ``{position, played?, session?, seq?, rate?}``.
 
     Answers once the beat is stored, with the progress after it. The first beat runs the
     full access checks and gets an ``X-Heartbeat-Grant`` header to send back with the next.
     """
-    return heartbeat(video_id)
+    return heartbeat_response(api_user, video_id=video_id)
 
 
 @operation(
@@ -73,10 +50,10 @@ def put_progress(video_id: int) -> ProgressOut:
     auth="public",
     endpoint="post_progress",
 )
-def post_progress(video_id: int) -> ProgressOut:
+def post_progress(video_id: int) -> Response:
     """The page-hide beacon: the heartbeat sent with ``navigator.sendBeacon``.
 
     The same beat as ``PUT``, as JSON or as a form whose ``beat`` field holds it (with
     ``csrf_token`` and ``grant`` fields beside it).
     """
-    return heartbeat(video_id)
+    return heartbeat_response(api_user, video_id=video_id)

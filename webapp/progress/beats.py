@@ -1,13 +1,10 @@
-"""Parse a heartbeat body into a ``Beat`` (pure, except reading the request body)."""
+"""Parse a heartbeat body into a ``Beat`` (pure)."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
-
-from flask import Request
 
 from webapp.progress.intervals import Interval
 
@@ -15,7 +12,6 @@ MAX_INTERVALS_PER_BEAT = 50
 MIN_RATE, MAX_RATE = 0.0625, 16.0  # what browsers accept for playbackRate
 MAX_SEQ = 2**53  # the largest integer a JavaScript number holds exactly
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-BEACON_FIELD = "beat"
 NOT_JSON = "the body must be JSON (Content-Type: application/json) or a form with a beat field"
 
 
@@ -93,24 +89,3 @@ def parse_beat(payload: object) -> Beat:
     played = _played(payload.get("played", []))
     session, seq = _session(payload)
     return Beat(position, played, session, seq, _rate(payload.get("rate")))
-
-
-def request_payload(request: Request) -> object:
-    """The beat's JSON from a JSON body, or from the ``beat`` field of a form body.
-
-    The form is what ``navigator.sendBeacon`` sends from a closing page: it cannot set
-    headers, so a cookie-authenticated beacon carries its CSRF token as the
-    ``csrf_token`` field next to ``beat`` (checked like any form's).
-    """
-    if request.is_json:
-        body = request.get_json(silent=True)
-    elif BEACON_FIELD in request.form:
-        try:
-            body = json.loads(request.form[BEACON_FIELD])
-        except ValueError:
-            body = None
-    else:
-        body = None
-    if body is None:
-        raise BadHeartbeat(NOT_JSON)
-    return body

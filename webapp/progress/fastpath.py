@@ -6,9 +6,10 @@ contexts, URL matching, session, hooks, response object) cost about as much as
 storing the beat (``bench/heartbeats.py``). This WSGI middleware answers the common
 case itself: ``PUT``/``POST`` of a JSON body to ``/api/v1/videos/<id>/progress`` or
 ``/api/v1/clips/<id>/progress`` with a bearer token and a valid heartbeat grant for
-that token and module (``grants.py``). It runs the same code as the Flask view for what
-matters: the grant check (``read_grant``), the body's validation (``parse_beat``), the
-durable store (``store_heartbeat``) and the security headers (``default_headers``).
+that token and module (``grants.py``). Its answer is the Flask view's by construction:
+both call ``heartbeat.answer_beat`` (the grant check, the body's validation, the durable
+store, the answer's status, body and headers); the security headers come from the same
+``default_headers`` that Flask's ``after_request`` adds.
 
 Everything else goes to Flask untouched, before a byte of the body is read: a beat
 without a grant (its first, which runs the full access checks and gets one), with a
@@ -19,18 +20,16 @@ other request. A bearer request is exempt from CSRF in Flask too (``security.py`
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
+from werkzeug.http import HTTP_STATUS_CODES
 
 from webapp.headers import default_headers
-from webapp.progress.beats import NOT_JSON, BadHeartbeat, parse_beat
-from webapp.progress.grants import HEADER, Target, grant_key, read_grant, token_caller
-from webapp.progress.services import store_heartbeat
-from webapp.progress.writer import WriterUnavailable
+from webapp.progress.grants import HEADER, token_caller
+from webapp.progress.heartbeat import Answer, BeatRequest, answer_beat
 
 PATH = re.compile(r"/api/v1/(videos|clips)/([1-9][0-9]{0,17})/progress")
 MAX_BODY = 64 * 1024  # a beat is well under 4 KiB; larger bodies take the usual route
@@ -45,26 +44,19 @@ class HeartbeatFastPath:
     def __init__(self, app: Flask, wsgi_app: WsgiApp) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
-        self._headers: dict[tuple[bool, Any], list[tuple[str, str]]] = {}
+        self._headers: dict[tuple[bool, Any, str], list[tuple[str, str]]] = {}
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         """Answer a granted API heartbeat here; hand everything else to Flask."""
-        taken = self._take(environ)
-        if taken is None:
+        beat = self._beat(environ)
+        # No grant: ``answer_beat`` has not read the body, so Flask gets all of it.
+        answer = None if beat is None else answer_beat(self.app, beat, None)
+        if answer is None:
             return self.wsgi_app(environ, start_response)
-        target, length = taken
-        try:
-            beat = parse_beat(_json(environ["wsgi.input"].read(length)))
-            status, body = 200, store_heartbeat(self.app, target, beat)
-            extra: list[tuple[str, str]] = []
-        except BadHeartbeat as exc:
-            status, body, extra = 400, {"error": str(exc)}, []
-        except WriterUnavailable as exc:
-            status, body, extra = 503, {"error": str(exc)}, [("Retry-After", "1")]
-        return self._answer(environ, start_response, status, body, extra)
+        return self._answer(environ, start_response, answer)
 
-    def _take(self, environ: dict) -> tuple[Target, int] | None:
-        """The beat's target and body length, if this request is the fast path's."""
+    def _beat(self, environ: dict) -> BeatRequest | None:
+        """The beat, if the request has the fast path's shape (bearer, JSON, no cookie)."""
         if environ.get("REQUEST_METHOD") not in ("PUT", "POST"):
             return None
         match = PATH.fullmatch(environ.get("PATH_INFO", ""))  # what Flask's routes match
@@ -82,45 +74,33 @@ class HeartbeatFastPath:
             return None
         kind, number = match.group(1), int(match.group(2))
         video_id, clip_id = (number, None) if kind == "videos" else (None, number)
-        caller = token_caller(authorization[7:])
-        target = read_grant(
-            grant_key(self.app), caller, environ.get(GRANT_ENVIRON), video_id, clip_id
+        stream = environ["wsgi.input"]
+        return BeatRequest(
+            video_id,
+            clip_id,
+            token_caller(authorization[7:]),
+            environ.get(GRANT_ENVIRON),
+            lambda: stream.read(length),
         )
-        return None if target is None else (target, length)
 
-    def _answer(
-        self,
-        environ: dict,
-        start_response: StartResponse,
-        status: int,
-        body: dict,
-        extra: list[tuple[str, str]],
-    ) -> list[bytes]:
-        # As Flask's jsonify writes it: compact, keys sorted, a final newline.
-        data = (json.dumps(body, separators=(",", ":"), sort_keys=True) + "\n").encode()
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
-        headers += extra + self._security_headers(environ.get("wsgi.url_scheme") == "https")
-        start_response(f"{status} {_REASONS[status]}", headers)
+    def _answer(self, environ: dict, start_response: StartResponse, answer: Answer) -> list[bytes]:
+        data = answer.data()
+        headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(data)))]
+        headers += answer.headers
+        headers += self._security_headers(
+            environ.get("wsgi.url_scheme") == "https", answer.content_type
+        )
+        start_response(f"{answer.status} {HTTP_STATUS_CODES[answer.status].upper()}", headers)
         return [data]
 
-    def _security_headers(self, secure: bool) -> list[tuple[str, str]]:
-        # The same for every beat but for the scheme (HSTS) and the HSTS setting.
-        key = (secure, self.app.config.get("HSTS_SECONDS"))
+    def _security_headers(self, secure: bool, content_type: str) -> list[tuple[str, str]]:
+        # The same for every beat but for the scheme (HSTS), the HSTS setting and the type.
+        key = (secure, self.app.config.get("HSTS_SECONDS"), content_type)
         headers = self._headers.get(key)
         if headers is None:
             with self.app.app_context():
-                headers = self._headers[key] = default_headers("application/json", secure)
+                headers = self._headers[key] = default_headers(content_type, secure)
         return headers
-
-
-_REASONS = {200: "OK", 400: "BAD REQUEST", 503: "SERVICE UNAVAILABLE"}
-
-
-def _json(data: bytes) -> object:
-    try:
-        return json.loads(data)
-    except ValueError:
-        raise BadHeartbeat(NOT_JSON) from None
 
 
 def init_app(app: Flask) -> None:

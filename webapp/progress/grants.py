@@ -21,15 +21,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, Response, abort, current_app, request
-from flask_login import current_user
+from flask import Flask, abort, current_app
 
 from webapp.access import video_or_404
 from webapp.clips.queries import clip_or_404
 from webapp.models import User
 
 HEADER = "X-Heartbeat-Grant"
-FORM_FIELD = "grant"  # in a beacon's form body, next to ``beat`` and ``csrf_token``
 SALT = b"heartbeat-grant"
 EXTENSION = "progress_grant_key"
 Authenticate = Callable[[], User]  # the API's caller check (webapp.api.auth.api_user)
@@ -64,17 +62,6 @@ def token_caller(token: str) -> str:
     return "t:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
 
 
-def _caller(authenticate: Authenticate) -> str:
-    """Who is calling, as a grant records it: the bearer token's digest or the user."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return token_caller(header[7:])
-    if not header and current_user.is_authenticated:
-        return f"u:{current_user.id}"
-    authenticate()  # no usable credentials: the API's own 401
-    abort(401)
-
-
 def read_grant(
     key: bytes, caller: str, presented: str | None, video_id: int | None, clip_id: int | None
 ) -> Target | None:
@@ -100,11 +87,6 @@ def read_grant(
     return granted
 
 
-def _granted(caller: str, video_id: int | None, clip_id: int | None) -> Target | None:
-    presented = request.headers.get(HEADER) or request.form.get(FORM_FIELD)
-    return read_grant(grant_key(current_app), caller, presented, video_id, clip_id)
-
-
 def _issue(
     caller: str, user_id: int, video_id: int, clip_id: int | None, duration: float
 ) -> Target:
@@ -115,33 +97,17 @@ def _issue(
     return Target(user_id, video_id, clip_id, duration, grant)
 
 
-def video_target(video_id: int, authenticate: Authenticate) -> Target:
-    """The caller's target on a whole video: by grant, or by the full checks (401, 404,
-    409 like the API)."""
-    caller = _caller(authenticate)
-    target = _granted(caller, video_id, None)
-    if target is None:
-        user = authenticate()
-        video = video_or_404(video_id, user)
-        if not video.is_playable:
-            abort(409, "the video is not ready to watch yet")
-        target = _issue(caller, user.id, video.id, None, video.duration or 0.0)
-    return target
-
-
-def clip_target(clip_id: int, authenticate: Authenticate) -> Target:
-    """The caller's target on a clip: by grant, or by the full checks (401, 404)."""
-    caller = _caller(authenticate)
-    target = _granted(caller, None, clip_id)
-    if target is None:
-        user = authenticate()
+def checked_target(
+    caller: str, video_id: int | None, clip_id: int | None, authenticate: Authenticate
+) -> Target:
+    """The caller's target after the full checks, with a fresh grant: those of every API
+    route (401, 404; 409 for a video not ready to watch). In a request context."""
+    user = authenticate()
+    if clip_id is not None:
         clip = clip_or_404(clip_id, user)
-        target = _issue(caller, user.id, clip.video_id, clip.id, clip.duration)
-    return target
-
-
-def hand_back(response: Response, target: Target) -> Response:
-    """Give the caller its fresh grant, if the full checks just ran."""
-    if target.grant is not None:
-        response.headers[HEADER] = target.grant
-    return response
+        return _issue(caller, user.id, clip.video_id, clip.id, clip.duration)
+    assert video_id is not None
+    video = video_or_404(video_id, user)
+    if not video.is_playable:
+        abort(409, "the video is not ready to watch yet")
+    return _issue(caller, user.id, video.id, None, video.duration or 0.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -32,21 +32,14 @@ def get_progress(user: User, video: Video, clip: Clip | None = None) -> WatchPro
     )
 
 
-def record_heartbeat(target: Target, beat: Beat) -> dict:
+def store_heartbeat(app: Flask, target: Target, beat: Beat) -> dict:
     """Store one heartbeat durably and return the progress after it (``summary`` shape).
 
-    The beat is committed by the progress writer's batch, not by the request, so any
-    read transaction of the request ends here and its connection is free while it
-    waits. Raises BadHeartbeat when the beat is impossible and WriterUnavailable when
-    it could not be stored now. For a clip, times are seconds from the clip's start.
+    The beat is committed by the progress writer's batch, not by the caller, which
+    should hold no transaction while it waits. Raises BadHeartbeat when the beat is
+    impossible and WriterUnavailable when it could not be stored now. For a clip, times
+    are seconds from the clip's start.
     """
-    if db.session.registry.has():  # the checks read the database: end that transaction
-        db.session.rollback()
-    return store_heartbeat(current_app._get_current_object(), target, beat)
-
-
-def store_heartbeat(app: Flask, target: Target, beat: Beat) -> dict:
-    """``record_heartbeat`` without a request: for callers that hold no transaction."""
     pending = Pending(
         key=ModuleKey(target.user_id, target.video_id, target.clip_id),
         duration=target.duration,
