@@ -126,7 +126,8 @@ def test_fast_answers_are_the_views_answers(app: Flask, learner, case: str) -> N
     slow_headers = {k: v for k, v in slow.headers.items() if k != "Vary"}
     assert dict(fast.headers.items()) == slow_headers
     if status == 400:
-        assert set(fast.get_json()) == {"error"}
+        assert fast.mimetype == "application/problem+json"
+        assert set(fast.get_json()) == {"type", "title", "status", "detail", "error"}
 
 
 def test_bad_bodies_on_the_fast_path_are_400_and_store_nothing(app: Flask, learner) -> None:
