@@ -105,7 +105,8 @@ def operation(
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         doc = (view.__doc__ or "").strip()
-        summary, _, description = doc.partition("\n")
+        first, _, description = doc.partition("\n\n")
+        summary = " ".join(first.split())  # the first paragraph, on one line
         spec = Operation(
             method=method.upper(),
             rule=bp.url_prefix + rule if bp.url_prefix else rule,
