@@ -7,7 +7,6 @@ second run: PostgreSQL + Redis) and otherwise on the embedded defaults inside a 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -24,10 +23,12 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from tests import factories
-from tests.browser_support import CHROMIUM_ARGS
-from tests.isolation import isolate
-from tests.liveserver import serve
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.browser import CHROMIUM_ARGS
+from tests.support.isolation import isolate
+from tests.support.liveserver import serve
+from tests.support.paths import ROOT
 from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
 from transcoder.synth import generate
@@ -36,10 +37,8 @@ from webapp.auth.throttle import reset_counts
 from webapp.extensions import db
 from webapp.progress.writer import EXTENSION as WRITER_EXTENSION
 
-pytest_plugins = ["tests.s3server", "tests.matrix_callers"]
+pytest_plugins = ["tests.support.s3server", "tests.support.matrix_callers"]
 
-ROOT = Path(__file__).resolve().parent.parent
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
 # --------------------------------------------------------------------------- app + db
@@ -136,35 +135,6 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
 def client(app: Flask) -> FlaskClient:
     """A test client with cookies."""
     return app.test_client()
-
-
-class Auth:
-    """Sign in and obtain CSRF tokens the way a browser does."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-
-    def csrf(self, page: str = "/login") -> str:
-        """The CSRF token from a rendered page's meta tag."""
-        html = self.client.get(page, follow_redirects=True).get_data(as_text=True)
-        match = CSRF_META.search(html)
-        assert match, f"no csrf meta on {page}"
-        return match.group(1)
-
-    def login(self, email: str, password: str = factories.PASSWORD):
-        """POST the sign-in form with its CSRF token."""
-        token = self.csrf("/login")
-        return self.client.post(
-            "/login", data={"email": email, "password": password, "csrf_token": token}
-        )
-
-    def logout(self):
-        """POST sign-out with a CSRF token."""
-        return self.client.post("/logout", data={"csrf_token": self.csrf("/")})
-
-    def json_headers(self) -> dict[str, str]:
-        """Headers for a cookie-authenticated JSON write."""
-        return {"X-CSRFToken": self.csrf("/"), "Content-Type": "application/json"}
 
 
 @pytest.fixture

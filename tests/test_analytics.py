@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests import factories
-from tests.conftest import Auth
-from tests.querycount import count_queries
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.querycount import count_queries
 from webapp.analytics import charts
 from webapp.analytics.modules import analyse
 from webapp.analytics.retention import Bucket, bucket_count, drop_offs

@@ -19,8 +19,8 @@ from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
 from sqlalchemy import select
 
-from tests import factories
-from tests.browser_support import CHROMIUM_ARGS, VIEWPORT  # noqa: F401  (re-exported)
+from tests.support import factories
+from tests.support.browser import CHROMIUM_ARGS, VIEWPORT  # noqa: F401  (re-exported)
 from webapp.extensions import db
 from webapp.models import WatchProgress
 

@@ -19,9 +19,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from playwright.sync_api import Browser, Page, expect
 
-from tests import factories
-from tests.browser_support import VIEWPORT
-from tests.conftest import Auth
+from tests.support import factories
+from tests.support.browser import VIEWPORT
+from tests.support.auth import Auth
 from tests.test_browser import WAIT_MS, Tab
 from webapp.extensions import db
 from webapp.models import UserPreferences

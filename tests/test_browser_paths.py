@@ -14,8 +14,8 @@ from flask import Flask
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
-from tests import factories
-from tests.browser_support import VIEWPORT
+from tests.support import factories
+from tests.support.browser import VIEWPORT
 from tests.test_browser import BEATS_AT_LEAST, PROGRESS_URLS, WAIT_MS, Tab
 from webapp.extensions import db
 from webapp.learning import services

@@ -22,7 +22,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from tests import factories
+from tests.support import factories
 from tests import test_browser_captions as captions_tests
 from tests.test_browser import WAIT_MS, Tab
 from tests.test_browser_captions import (

@@ -17,8 +17,8 @@ from flask import Flask
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
-from tests import factories
-from tests.browser_support import VIEWPORT
+from tests.support import factories
+from tests.support.browser import VIEWPORT
 from tests.test_browser import PLAYED_PAST, START_MUTED, WAIT_MS, Tab
 from webapp.extensions import db
 from webapp.models import WatchProgress

@@ -19,12 +19,12 @@ from flask import Flask
 from playwright.sync_api import Browser, Request, Route, expect
 from sqlalchemy import select
 
-from tests import factories
-from tests.browser_support import VIEWPORT
-from tests.liveserver import serve
-from tests.s3server import S3Server
+from tests.support import factories
+from tests.support.browser import VIEWPORT
+from tests.support.liveserver import serve
+from tests.support.s3server import S3Server
+from tests.support.uploads import pad_mp4
 from tests.test_browser import WAIT_MS, Tab
-from tests.test_multipart_uploads import pad_mp4
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import UploadSession, UploadState, Video, VideoState

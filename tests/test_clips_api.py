@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Auth
-from tests.factories import bearer_headers
+from tests.support.auth import Auth
+from tests.support.factories import bearer_headers
 from transcoder.hls import CLIP_TAG, parse_media_segments
 from webapp.clips.services import replace_suggestions
 from webapp.extensions import db

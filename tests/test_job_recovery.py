@@ -21,8 +21,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import ROOT, Auth
-from tests.test_transcode_flow import assert_complete_ladder, wait_for_clean_storage, wait_for_job
+from tests.support.auth import Auth
+from tests.support.paths import ROOT
+from tests.support.transcode import assert_complete_ladder, wait_for_clean_storage, wait_for_job
 from transcoder.hls import parse_master
 from transcoder.synth import generate
 from transcoder.tasks import backoff

@@ -13,9 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests import factories
-from tests.conftest import Auth
-from tests.querycount import recorded_statements
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.querycount import recorded_statements
 from webapp.extensions import db
 from webapp.learning import queries
 from webapp.learning import services as learning

@@ -6,7 +6,7 @@ import gc
 import time
 import urllib.request
 
-from tests.liveserver import ClosesWhenCollected, serve
+from tests.support.liveserver import ClosesWhenCollected, serve
 
 
 class Body:

@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from config import load_settings
-from tests import factories
-from tests.conftest import CSRF_META, Auth
+from tests.support import factories
+from tests.support.auth import CSRF_META, Auth
 from webapp import create_app
 from webapp.auth.passwords import verify_password
 from webapp.auth.throttle import reset_counts
