@@ -37,8 +37,13 @@ from webapp.auth.throttle import reset_counts
 from webapp.extensions import db
 from webapp.progress.writer import EXTENSION as WRITER_EXTENSION
 
-pytest_plugins = ["tests.support.s3server", "tests.support.matrix_callers"]
-
+pytest_plugins = [
+    "tests.support.browser",
+    "tests.support.captions",
+    "tests.support.clock",
+    "tests.support.matrix_callers",
+    "tests.support.s3server",
+]
 
 
 # --------------------------------------------------------------------------- app + db
@@ -135,6 +140,13 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
 def client(app: Flask) -> FlaskClient:
     """A test client with cookies."""
     return app.test_client()
+
+
+@pytest.fixture
+def fresh_sign_in_counts(app: Flask) -> None:
+    """No failed sign-ins counted when the test starts (Redis keeps them a minute)."""
+    with app.app_context():
+        reset_counts()
 
 
 @pytest.fixture

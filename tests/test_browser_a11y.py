@@ -24,8 +24,7 @@ from sqlalchemy import select
 
 from tests.support import factories
 from tests.support.a11y import blocking_violations, describe
-from tests.support.browser import VIEWPORT
-from tests.test_browser import PLAYER_READY, WAIT_MS, Tab
+from tests.support.browser import PLAYER_READY, VIEWPORT, WAIT_MS, Tab
 from webapp.captions.services import store_caption
 from webapp.certificates.services import issue_certificate
 from webapp.cli.seed import CLASS_RECORDING, DEMO_LESSONS

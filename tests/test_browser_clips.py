@@ -20,8 +20,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests.support import factories
-from tests.test_browser import START_MUTED, WAIT_MS, Tab
-from tests.test_browser_captions import open_tab  # noqa: F401  (fixture)
+from tests.support.browser import START_MUTED, WAIT_MS, Tab
 from webapp.clips.services import replace_suggestions
 from webapp.extensions import db
 from webapp.models import Chapter, Clip, ClipExport

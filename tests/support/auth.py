@@ -38,3 +38,17 @@ class Auth:
     def json_headers(self) -> dict[str, str]:
         """Headers for a cookie-authenticated JSON write."""
         return {"X-CSRFToken": self.csrf("/"), "Content-Type": "application/json"}
+
+
+def sign_in(client: FlaskClient, email: str, password: str, *, remember: bool = False):
+    """POST the sign-in form (optionally "keep me signed in") with the page's CSRF token."""
+    html = client.get("/login").get_data(as_text=True)
+    data = {"email": email, "password": password, "csrf_token": CSRF_META.search(html)[1]}
+    if remember:
+        data["remember"] = "1"
+    return client.post("/login", data=data)
+
+
+def signed_in(client: FlaskClient) -> bool:
+    """Whether the client's session is signed in (the home page answers, no redirect)."""
+    return client.get("/").status_code == 200

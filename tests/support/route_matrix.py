@@ -1,4 +1,4 @@
-"""Who may call every route: one declarative table over the world of ``tests/support/matrix_world.py``.
+"""Who may call every route: one declarative table over the world of ``matrix_world.py``.
 
 Every rule of ``app.url_map`` (endpoint and method, static files aside) has at least one
 entry here, or is named in ``PENDING`` until the lead moves it in;

@@ -24,12 +24,15 @@ def wait_until(
     timeout: float = 30.0,
     message: str | Callable[[], str] = "condition not met",
     interval: float = POLL,
+    sleep: Callable[[float], object] = time.sleep,
 ) -> T:
     """Call ``predicate`` until it returns something truthy, and return that value.
 
     Raises :class:`WaitTimeout` with ``message`` (a string, or a function called at the
     end for a message that shows the last state) once ``timeout`` seconds have passed.
     The predicate is always called at least once, and once more at the deadline.
+    ``sleep`` pauses between looks: a browser test passes one that lets Playwright
+    deliver the page's events meanwhile (``tests.support.browser.wait_in_page``).
     """
     deadline = time.monotonic() + timeout
     while True:
@@ -40,4 +43,4 @@ def wait_until(
         if remaining <= 0:
             text = message() if callable(message) else message
             raise WaitTimeout(f"after {timeout:g} s: {text}")
-        time.sleep(min(interval, remaining))
+        sleep(min(interval, remaining))
