@@ -29,6 +29,7 @@ from tests.support.browser import CHROMIUM_ARGS
 from tests.support.isolation import isolate
 from tests.support.liveserver import serve
 from tests.support.paths import ROOT
+from tests.support.waiting import wait_until
 from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
 from transcoder.synth import generate
@@ -203,14 +204,15 @@ def make_ready_video(app: Flask, transcoded_sample: tuple[Path, TranscodeResult]
 
 
 def _wait_for_log(path: Path, needle: str, proc: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def logged() -> bool:
         if proc.poll() is not None:
             raise RuntimeError(f"worker exited early:\n{path.read_text()[-3000:]}")
-        if path.exists() and needle in path.read_text():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"worker not ready after {timeout}s:\n{path.read_text()[-3000:]}")
+        return path.exists() and needle in path.read_text()
+
+    def log_tail() -> str:
+        return f"worker not ready:\n{path.read_text()[-3000:] if path.exists() else '(no log)'}"
+
+    wait_until(logged, timeout, log_tail, interval=0.2)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from time_machine import TimeMachineFixture
 
 from tests.support import factories
 from tests.support.auth import Auth
@@ -34,7 +35,14 @@ from webapp.progress.intervals import merge
 
 _HASH = hash_password(factories.PASSWORD)
 DONE = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
-TODAY = datetime.now(UTC).date()
+NOW = datetime(2027, 1, 20, 12, 0, tzinfo=UTC)  # the clock of every test here (see below)
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now(clock: TimeMachineFixture) -> None:
+    """The server's "today" is TODAY, even when the suite runs across midnight."""
+    clock.move_to(NOW, tick=False)
 
 
 @dataclass(frozen=True)
