@@ -337,8 +337,7 @@ def test_api_shapes(client: FlaskClient, auth: Auth, lesson: Lesson) -> None:
     assert [b["viewers"] for b in body["retention"]] == EXPECTED_VIDEO_CURVE
     assert body["retention"][8] == {"start": 40.0, "end": 45.0, "viewers": 1, "share": 0.3333}
     assert body["drop_offs"][0] == {"at": 40.0, "before": 1.0, "after": 0.3333, "viewers_lost": 2}
-    # Looked up by date, not position: the window ends at the server's today, which moves on
-    # if the suite runs across midnight.
+    # Looked up by date, not position: the window ends at the server's today (TODAY).
     by_day = {d["day"]: d for d in body["watch_days"]}
     assert by_day[TODAY.isoformat()] == {"day": TODAY.isoformat(), "seconds": 80.0, "learners": 2}
     [clip] = body["clips"]
