@@ -160,7 +160,8 @@ def test_upload_resumes_after_a_reload(
                 return []
             return [p.number for p in get_storage().list_parts(session.key, session.upload_id)]
 
-    _wait(tab, lambda: stored_parts() == [1, 3] and len(held) == 1)
+    # Two 16 MiB parts through the dev server: on a busy 2-core machine that took 21 s.
+    _wait(tab, lambda: stored_parts() == [1, 3] and len(held) == 1, timeout=90)
 
     expect(page.locator(".uppy-StatusBar")).to_contain_text("Uploading")
     sent.clear()
