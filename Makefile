@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 PORT ?= 5000
 # Two test processes, a test file each; each has its own SQLite files or PostgreSQL database, Redis
-# database, media and Celery worker (tests/isolation.py).
+# database, media and Celery worker (tests/support/isolation.py).
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run test setup system browser lint format clean bench

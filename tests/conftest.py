@@ -7,7 +7,6 @@ second run: PostgreSQL + Redis) and otherwise on the embedded defaults inside a 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -24,10 +23,13 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from tests import factories
-from tests.browser_support import CHROMIUM_ARGS
-from tests.isolation import isolate
-from tests.liveserver import serve
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.browser import CHROMIUM_ARGS
+from tests.support.isolation import isolate
+from tests.support.liveserver import serve
+from tests.support.paths import ROOT
+from tests.support.waiting import wait_until
 from transcoder.limits import Limits
 from transcoder.pipeline import TranscodeResult, transcode
 from transcoder.synth import generate
@@ -36,10 +38,13 @@ from webapp.auth.throttle import reset_counts
 from webapp.extensions import db
 from webapp.progress.writer import EXTENSION as WRITER_EXTENSION
 
-pytest_plugins = ["tests.s3server", "tests.matrix_callers"]
-
-ROOT = Path(__file__).resolve().parent.parent
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+pytest_plugins = [
+    "tests.support.browser",
+    "tests.support.captions",
+    "tests.support.clock",
+    "tests.support.matrix_callers",
+    "tests.support.s3server",
+]
 
 
 # --------------------------------------------------------------------------- app + db
@@ -139,33 +144,11 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-class Auth:
-    """Sign in and obtain CSRF tokens the way a browser does."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-
-    def csrf(self, page: str = "/login") -> str:
-        """The CSRF token from a rendered page's meta tag."""
-        html = self.client.get(page, follow_redirects=True).get_data(as_text=True)
-        match = CSRF_META.search(html)
-        assert match, f"no csrf meta on {page}"
-        return match.group(1)
-
-    def login(self, email: str, password: str = factories.PASSWORD):
-        """POST the sign-in form with its CSRF token."""
-        token = self.csrf("/login")
-        return self.client.post(
-            "/login", data={"email": email, "password": password, "csrf_token": token}
-        )
-
-    def logout(self):
-        """POST sign-out with a CSRF token."""
-        return self.client.post("/logout", data={"csrf_token": self.csrf("/")})
-
-    def json_headers(self) -> dict[str, str]:
-        """Headers for a cookie-authenticated JSON write."""
-        return {"X-CSRFToken": self.csrf("/"), "Content-Type": "application/json"}
+@pytest.fixture
+def fresh_sign_in_counts(app: Flask) -> None:
+    """No failed sign-ins counted when the test starts (Redis keeps them a minute)."""
+    with app.app_context():
+        reset_counts()
 
 
 @pytest.fixture
@@ -222,14 +205,15 @@ def make_ready_video(app: Flask, transcoded_sample: tuple[Path, TranscodeResult]
 
 
 def _wait_for_log(path: Path, needle: str, proc: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def logged() -> bool:
         if proc.poll() is not None:
             raise RuntimeError(f"worker exited early:\n{path.read_text()[-3000:]}")
-        if path.exists() and needle in path.read_text():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"worker not ready after {timeout}s:\n{path.read_text()[-3000:]}")
+        return path.exists() and needle in path.read_text()
+
+    def log_tail() -> str:
+        return f"worker not ready:\n{path.read_text()[-3000:] if path.exists() else '(no log)'}"
+
+    wait_until(logged, timeout, log_tail, interval=0.2)
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests import factories
-from tests.conftest import Auth
+from tests.support import factories
+from tests.support.auth import Auth
 from webapp.auth.passwords import hash_password
 from webapp.extensions import db
 from webapp.models import Clip, Cohort, CohortMember, LiveClass, Program, User

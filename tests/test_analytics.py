@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from time_machine import TimeMachineFixture
 
-from tests import factories
-from tests.conftest import Auth
-from tests.querycount import count_queries
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.querycount import count_queries
 from webapp.analytics import charts
 from webapp.analytics.modules import analyse
 from webapp.analytics.retention import Bucket, bucket_count, drop_offs
@@ -34,7 +35,14 @@ from webapp.progress.intervals import merge
 
 _HASH = hash_password(factories.PASSWORD)
 DONE = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
-TODAY = datetime.now(UTC).date()
+NOW = datetime(2027, 1, 20, 12, 0, tzinfo=UTC)  # the clock of every test here (see below)
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now(clock: TimeMachineFixture) -> None:
+    """The server's "today" is TODAY, even when the suite runs across midnight."""
+    clock.move_to(NOW, tick=False)
 
 
 @dataclass(frozen=True)
@@ -329,8 +337,7 @@ def test_api_shapes(client: FlaskClient, auth: Auth, lesson: Lesson) -> None:
     assert [b["viewers"] for b in body["retention"]] == EXPECTED_VIDEO_CURVE
     assert body["retention"][8] == {"start": 40.0, "end": 45.0, "viewers": 1, "share": 0.3333}
     assert body["drop_offs"][0] == {"at": 40.0, "before": 1.0, "after": 0.3333, "viewers_lost": 2}
-    # Looked up by date, not position: the window ends at the server's today, which moves on
-    # if the suite runs across midnight.
+    # Looked up by date, not position: the window ends at the server's today (TODAY).
     by_day = {d["day"]: d for d in body["watch_days"]}
     assert by_day[TODAY.isoformat()] == {"day": TODAY.isoformat(), "seconds": 80.0, "learners": 2}
     [clip] = body["clips"]

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from tests.conftest import Auth
+from tests.support.auth import Auth
 from webapp.auth import common_passwords
 from webapp.auth.services import AccountError, create_user
 from webapp.extensions import db

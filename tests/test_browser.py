@@ -9,100 +9,25 @@ database. The player publishes its state as data attributes on ``#player`` (see
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests import factories
-from tests.browser_support import CHROMIUM_ARGS, VIEWPORT  # noqa: F401  (re-exported)
+from tests.support import factories
+from tests.support.browser import (
+    BEATS_AT_LEAST,
+    PLAYED_PAST,
+    TRANSCODE_WAIT_MS,
+    WAIT_MS,
+    Tab,
+    wait_in_page,
+)
 from webapp.extensions import db
 from webapp.models import WatchProgress
-
-PROGRESS_URLS = re.compile(r"/api/v1/videos/\d+/progress$")
-PLAYER_READY = '#player[data-ready="1"]'
-WAIT_MS = 20_000
-TRANSCODE_WAIT_MS = 90_000
-
-# Conditions evaluated in the page; each takes one numeric argument.
-PLAYED_PAST = "(t) => { const v = document.getElementById('video'); return v.currentTime > t; }"
-BEATS_AT_LEAST = "(n) => parseInt(document.getElementById('player').dataset.beats || '0') >= n"
-START_MUTED = (
-    "() => { const v = document.getElementById('video'); v.muted = true; return v.play(); }"
-)
-
-
-# --------------------------------------------------------------------------- fixtures
-
-
-@dataclass
-class Tab:
-    """A page in a fresh browser context that remembers the console errors it saw."""
-
-    page: Page
-    errors: list[str] = field(default_factory=list)
-
-    def record_console(self, message: ConsoleMessage) -> None:
-        """Keep console errors, except the browser's own favicon probe."""
-        if message.type != "error":
-            return
-        if message.location.get("url", "").endswith("/favicon.ico"):
-            return
-        self.errors.append(f"console: {message.text} ({message.location.get('url')})")
-
-    def record_page_error(self, error: Error) -> None:
-        """Keep uncaught exceptions thrown by page scripts."""
-        self.errors.append(f"pageerror: {error.message}")
-
-    def login(self, user: factories.UserInfo) -> None:
-        """Sign in through the form and land on the library."""
-        self.page.goto("/login")
-        self.page.fill("#email", user.email)
-        self.page.fill("#password", user.password)
-        self.page.get_by_role("button", name="Sign in").click()
-        expect(self.page.get_by_role("heading", name="Library")).to_be_visible()
-
-    def wait_until_ready(self) -> None:
-        """Wait for the player's loadedmetadata (and resume) to have run."""
-        self.page.wait_for_selector(PLAYER_READY, state="attached", timeout=WAIT_MS)
-
-    def play_past(self, seconds: float) -> None:
-        """Start playback (muted) and wait until the media time passes ``seconds``."""
-        self.page.evaluate(START_MUTED)
-        self.page.wait_for_function(PLAYED_PAST, arg=seconds, timeout=WAIT_MS)
-        self.assert_no_fatal()
-
-    def current_time(self) -> float:
-        """The media element's current time in seconds."""
-        return float(self.page.evaluate("() => document.getElementById('video').currentTime"))
-
-    def assert_no_fatal(self) -> None:
-        """hls.js reported no unrecoverable error."""
-        assert self.page.get_attribute("#player", "data-fatal") is None
-
-    def assert_clean(self) -> None:
-        """No console errors and no uncaught exceptions so far."""
-        assert self.errors == []
-
-
-@pytest.fixture
-def tab(browser: Browser, live_server: str) -> Iterator[Tab]:
-    """A page in a fresh context (own cookies), pointed at the live server."""
-    context = browser.new_context(base_url=live_server, viewport=VIEWPORT)
-    page = context.new_page()
-    tab = Tab(page)
-    page.on("console", tab.record_console)
-    page.on("pageerror", tab.record_page_error)
-    yield tab
-    # Closing the page fires pagehide, whose heartbeat would otherwise race the table
-    # clean-up that follows this test; the assertions are done, so drop it in the browser.
-    context.route(PROGRESS_URLS, lambda route: route.abort())
-    context.close()
 
 
 def saved_progress(app: Flask, user_id: int, video_id: int) -> tuple[float, float]:
@@ -152,11 +77,19 @@ def test_learner_plays_and_resumes(
     # The pause beat may queue behind one still in flight (beats go one at a time), so
     # an acknowledged beat is not yet the pause's: wait until the pause's is stored.
     page.wait_for_function(BEATS_AT_LEAST, arg=1, timeout=WAIT_MS)
-    deadline = time.monotonic() + WAIT_MS / 1000
-    position, watched = saved_progress(app, learner.id, video_id)
-    while position != pytest.approx(paused_at, abs=0.01) and time.monotonic() < deadline:
-        page.wait_for_timeout(200)
-        position, watched = saved_progress(app, learner.id, video_id)
+
+    def paused_there() -> tuple[float, float] | None:
+        saved = saved_progress(app, learner.id, video_id)
+        return saved if saved[0] == pytest.approx(paused_at, abs=0.01) else None
+
+    position, watched = wait_in_page(
+        page,
+        paused_there,
+        message=lambda: (
+            f"stored {saved_progress(app, learner.id, video_id)}, paused at {paused_at}"
+        ),
+        interval=0.2,
+    )
     assert position > 2
     assert position == pytest.approx(paused_at, abs=0.01)
     assert watched > 1

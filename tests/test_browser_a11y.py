@@ -6,7 +6,7 @@ The pages are filled the way the demo seed fills them (``ensure_demo_learning``:
 program with two courses, cohorts with past and upcoming classes, an exam, a public
 masterclass) on top of READY videos, plus captions, chapters, a clip and a certificate,
 so every part of a page that can render is audited. axe runs inside the page with the
-app's real Content-Security-Policy in force (see ``tests/a11y.py``).
+app's real Content-Security-Policy in force (see ``tests/support/a11y.py``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from flask import Flask
 from playwright.sync_api import Browser, Page
 from sqlalchemy import select
 
-from tests import factories
-from tests.a11y import blocking_violations, describe
-from tests.browser_support import VIEWPORT
-from tests.test_browser import PLAYER_READY, WAIT_MS, Tab
+from tests.support import factories
+from tests.support.a11y import blocking_violations, describe
+from tests.support.browser import PLAYER_READY, VIEWPORT, WAIT_MS, Tab
 from webapp.captions.services import store_caption
 from webapp.certificates.services import issue_certificate
 from webapp.cli.seed import CLASS_RECORDING, DEMO_LESSONS

@@ -10,109 +10,27 @@ a wait for a condition.
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
-from tests import factories
-from tests.browser_support import VIEWPORT
-from tests.conftest import Auth
-from tests.test_browser import WAIT_MS, Tab
+from tests.support import factories
+from tests.support.browser import ACTIVE_ID, WAIT_MS, Tab, tab_to
+from tests.support.captions import (
+    ACTIVE_CUE_TEXT,
+    CAPTIONS_READY,
+    SHOWING,
+    open_watch,
+)
 from webapp.extensions import db
 from webapp.models import UserPreferences
 
-PROGRESS_URLS = re.compile(r"/api/v1/(videos|clips)/\d+/progress$")
-CAPTIONS_READY = '#player[data-captions-ready="1"]'
-ENGLISH = (
-    "WEBVTT\n\n"
-    "00:00:01.000 --> 00:00:03.000\nGradient descent, step one.\n\n"
-    "00:00:04.000 --> 00:00:06.000\n<b>Momentum</b> keeps it moving.\n\n"
-    "00:00:07.000 --> 00:00:08.000\n"
-    "<img src=x onerror=\"document.body.dataset.pwned='1'\">Careful with &lt;script&gt;\n\n"
-    "00:00:08.500 --> 00:00:11.000\nBack to gradient descent.\n"
-)
-FRENCH = (
-    "1\n00:00:01,000 --> 00:00:03,000\nDescente de gradient, premier pas.\n\n"
-    "2\n00:00:04,000 --> 00:00:11,000\nLe moment fait avancer.\n"
-)
-SHOWING = (
-    "() => { const t = Array.from(document.getElementById('video').textTracks)"
-    ".find(t => t.mode === 'showing'); return t ? t.language : null; }"
-)
-ACTIVE_CUE_TEXT = (
-    "() => { const t = Array.from(document.getElementById('video').textTracks)"
-    ".find(t => t.mode === 'showing');"
-    " return t && t.activeCues && t.activeCues.length ? t.activeCues[0].text : null; }"
-)
 SEEKED_TO = (
     "(t) => { const v = document.getElementById('video');"
     " return !v.seeking && Math.abs(v.currentTime - t) < 0.05; }"
 )
-ACTIVE_ID = "() => document.activeElement && document.activeElement.id"
-
-
-@pytest.fixture
-def open_tab(browser: Browser, live_server: str) -> Iterator[Callable[[], Tab]]:
-    """Factory: a page in a fresh context (own cookies) per call, all closed at the end."""
-    contexts = []
-
-    def _open() -> Tab:
-        context = browser.new_context(base_url=live_server, viewport=VIEWPORT)
-        contexts.append(context)
-        page = context.new_page()
-        tab = Tab(page)
-        page.on("console", tab.record_console)
-        page.on("pageerror", tab.record_page_error)
-        return tab
-
-    yield _open
-    for context in contexts:
-        # pagehide heartbeats would race the table clean-up after the test.
-        context.route(PROGRESS_URLS, lambda route: route.abort())
-        context.close()
-
-
-@pytest.fixture
-def captioned_lesson(
-    client: FlaskClient, auth: Auth, make_user: Callable[..., factories.UserInfo], make_lesson
-) -> int:
-    """A 12 s lesson with English (default) and French tracks, uploaded through the API."""
-    instructor = make_user("instructor")
-    video_id = make_lesson(instructor.id, "Optimisers, live")
-    auth.login(instructor.email)
-    for language, content in (("en", ENGLISH), ("fr", FRENCH)):
-        response = client.post(
-            f"/api/v1/videos/{video_id}/captions",
-            data=json.dumps({"language": language, "content": content}),
-            headers=auth.json_headers(),
-        )
-        assert response.status_code == 201, response.get_json()
-    auth.logout()
-    return video_id
-
-
-def open_watch(tab: Tab, video_id: int) -> Page:
-    """The watch page with its player and caption tracks ready."""
-    page = tab.page
-    page.goto(f"/videos/{video_id}")
-    tab.wait_until_ready()
-    page.wait_for_selector(CAPTIONS_READY, state="attached", timeout=WAIT_MS)
-    return page
-
-
-def tab_to(page: Page, element_id: str, limit: int = 40) -> None:
-    """Press Tab from the top of the page until ``element_id`` has the focus."""
-    page.locator("body").focus()
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(ACTIVE_ID) == element_id:
-            return
-    raise AssertionError(f"#{element_id} is not reachable with Tab")
 
 
 def saved_language(app: Flask, user_id: int) -> str | None:

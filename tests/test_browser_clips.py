@@ -19,9 +19,8 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests import factories
-from tests.test_browser import START_MUTED, WAIT_MS, Tab
-from tests.test_browser_captions import open_tab  # noqa: F401  (fixture)
+from tests.support import factories
+from tests.support.browser import START_MUTED, WAIT_MS, Tab
 from webapp.clips.services import replace_suggestions
 from webapp.extensions import db
 from webapp.models import Chapter, Clip, ClipExport

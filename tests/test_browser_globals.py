@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests import factories
-from tests.browser_support import VIEWPORT
-from tests.test_browser import WAIT_MS, Tab
+from tests.support import factories
+from tests.support.browser import VIEWPORT, WAIT_MS, Tab
 
 BLANK_PATH = "/blank-page-for-globals"
 WINDOW_NAMES = "() => Object.getOwnPropertyNames(window).sort()"

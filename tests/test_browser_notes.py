@@ -18,9 +18,8 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests import factories
-from tests.test_browser import WAIT_MS, Tab
-from tests.test_browser_captions import open_tab  # noqa: F401  (fixture)
+from tests.support import factories
+from tests.support.browser import WAIT_MS, Tab
 from webapp.catalogue.services import module_of_video
 from webapp.extensions import db
 from webapp.learning.services import create_course

@@ -7,16 +7,15 @@ tests/test_browser.py for the launch flags); every wait is a wait for a conditio
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests import factories
-from tests.browser_support import VIEWPORT
-from tests.test_browser import BEATS_AT_LEAST, PROGRESS_URLS, WAIT_MS, Tab
+from tests.support import factories
+from tests.support.browser import BEATS_AT_LEAST, WAIT_MS, Tab
 from webapp.extensions import db
 from webapp.learning import services
 from webapp.models import Module, User, Video, VideoState, WatchProgress
@@ -34,19 +33,6 @@ FINISH = """async (url) => {
   });
   return await resp.json();
 }"""
-
-
-@pytest.fixture
-def tab(browser: Browser, live_server: str) -> Iterator[Tab]:
-    """A page in a fresh context pointed at the live server."""
-    context = browser.new_context(base_url=live_server, viewport=VIEWPORT)
-    page = context.new_page()
-    tab = Tab(page)
-    page.on("console", tab.record_console)
-    page.on("pageerror", tab.record_page_error)
-    yield tab
-    context.route(PROGRESS_URLS, lambda route: route.abort())
-    context.close()
 
 
 def build_path(app: Flask, owner_id: int, learner_id: int, lesson_ids: list[int]) -> list[int]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,24 +21,12 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from tests import factories
-from tests import test_browser_captions as captions_tests
-from tests.test_browser import WAIT_MS, Tab
-from tests.test_browser_captions import (
-    ACTIVE_CUE_TEXT,
-    CAPTIONS_READY,
-    PROGRESS_URLS,
-    SHOWING,
-    open_watch,
-    tab_to,
-)
+from tests.support import factories
+from tests.support.browser import PROGRESS_URLS, WAIT_MS, Tab, tab_to, wait_in_page
+from tests.support.captions import ACTIVE_CUE_TEXT, CAPTIONS_READY, SHOWING, open_watch
 from webapp.clips.services import create_clip
 from webapp.extensions import db
 from webapp.models import User, Video
-
-# The fixtures of the caption tests: a tab factory and the 12 s lesson with two tracks.
-open_tab = captions_tests.open_tab
-captioned_lesson = captions_tests.captioned_lesson
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = {"width": 390, "height": 844}
@@ -82,13 +69,14 @@ def saved_prefs(page: Page) -> dict:
 
 def wait_for_prefs(page: Page, **expected: object) -> dict:
     """Poll the API until the named preferences have the expected values."""
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while True:
+
+    def reached() -> dict | None:
         prefs = saved_prefs(page)
-        if all(prefs[name] == value for name, value in expected.items()):
-            return prefs
-        assert time.monotonic() < deadline, f"preferences never became {expected}: {prefs}"
-        time.sleep(0.1)
+        return prefs if all(prefs[name] == value for name, value in expected.items()) else None
+
+    return wait_in_page(
+        page, reached, message=lambda: f"preferences never became {expected}: {saved_prefs(page)}"
+    )
 
 
 def open_player(tab: Tab, video_id: int) -> Page:

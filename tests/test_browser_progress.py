@@ -8,38 +8,21 @@ recording; every wait is for a condition the player publishes on ``#player``.
 from __future__ import annotations
 
 import json
-import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests import factories
-from tests.browser_support import VIEWPORT
-from tests.test_browser import PLAYED_PAST, START_MUTED, WAIT_MS, Tab
+from tests.support import factories
+from tests.support.browser import PLAYED_PAST, START_MUTED, WAIT_MS, Tab
+from tests.support.waiting import wait_until
 from webapp.extensions import db
 from webapp.models import WatchProgress
 from webapp.models.progress import WatchDay
 
-PROGRESS_URLS = re.compile(r"/api/v1/(videos|clips)/\d+/progress$")
 WATCHED_DRAWN = '#player[data-watched][data-ready="1"]'
-
-
-@pytest.fixture
-def tab(browser: Browser, live_server: str) -> Iterator[Tab]:
-    """A page in a fresh context (own cookies), pointed at the live server."""
-    context = browser.new_context(base_url=live_server, viewport=VIEWPORT)
-    page = context.new_page()
-    tab = Tab(page)
-    page.on("console", tab.record_console)
-    page.on("pageerror", tab.record_page_error)
-    yield tab
-    # Closing fires pagehide; its beacon would race the table clean-up after the test.
-    context.route(PROGRESS_URLS, lambda route: route.abort())
-    context.close()
 
 
 def stored(app: Flask, user_id: int, video_id: int) -> WatchProgress | None:
@@ -57,13 +40,16 @@ def stored(app: Flask, user_id: int, video_id: int) -> WatchProgress | None:
 
 def wait_for_row(app: Flask, check: Callable[[WatchProgress], bool], *key: int) -> WatchProgress:
     """Poll the database until the learner's row satisfies ``check``."""
-    deadline = time.monotonic() + WAIT_MS / 1000
-    while True:
+
+    def reached() -> WatchProgress | None:
         row = stored(app, *key)
-        if row is not None and check(row):
-            return row
-        assert time.monotonic() < deadline, f"the row never got there: {row and row.intervals}"
-        time.sleep(0.1)
+        return row if row is not None and check(row) else None
+
+    def last_seen() -> str:
+        row = stored(app, *key)
+        return f"the row never got there: {row and row.intervals}"
+
+    return wait_until(reached, WAIT_MS / 1000, last_seen)
 
 
 BAR_AND_FIRST_PART = """() => {

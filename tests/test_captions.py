@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
-from tests import factories
-from tests.conftest import Auth
+from tests.support import factories
+from tests.support.auth import Auth
 from webapp.captions import cuetext
 from webapp.captions.errors import CaptionError, CaptionTooLarge
 from webapp.captions.languages import clean_label, normalize_tag

@@ -10,8 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
-from tests.conftest import Auth
-from tests.querycount import count_queries
+from tests.support.auth import Auth
+from tests.support.querycount import count_queries
 from webapp.catalogue import services
 from webapp.catalogue.queries import browse, parse_filters, topics
 from webapp.catalogue.search import CAPTION_SOURCES, register_caption_source

@@ -18,9 +18,9 @@ from pypdf.generic import ArrayObject
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tests import factories
-from tests.conftest import Auth
-from tests.querycount import recorded_statements
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.querycount import recorded_statements
 from webapp.certificates import codes, names, queries
 from webapp.certificates.completion import issue_due_certificates
 from webapp.certificates.services import issue_certificate

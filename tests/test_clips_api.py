@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Auth
-from tests.factories import bearer_headers
+from tests.support.auth import Auth
+from tests.support.factories import bearer_headers
+from tests.support.waiting import wait_until
 from transcoder.hls import CLIP_TAG, parse_media_segments
 from webapp.clips.services import replace_suggestions
 from webapp.extensions import db
@@ -317,12 +317,12 @@ def test_export_renders_a_downloadable_frame_accurate_mp4(
     url = f"/api/v1/videos/{video_id}/clips/{clip['id']}/export"
     started = client.post(url, headers=auth.json_headers())
     assert started.status_code == 202
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+
+    def finished() -> dict | None:
         state = client.get(url).get_json()["export"]
-        if state["state"] in ("ready", "failed"):
-            break
-        time.sleep(0.3)
+        return state if state["state"] in ("ready", "failed") else None
+
+    state = wait_until(finished, 120, "the export never finished", interval=0.3)
     assert state["state"] == "ready", state
     download = client.get(state["download_url"], buffered=True)
     assert download.status_code == 200 and download.mimetype == "video/mp4"

@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests import factories
-from tests.conftest import Auth
-from tests.querycount import recorded_statements
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.querycount import recorded_statements
 from webapp.access import can_view, visible_videos
 from webapp.auth.passwords import hash_password
 from webapp.cohorts import queries, services

@@ -23,11 +23,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from playwright.sync_api import Browser, Route
 
-from tests import factories
-from tests.browser_support import VIEWPORT
-from tests.conftest import Auth
-from tests.s3server import S3Server
-from tests.test_browser import START_MUTED, WAIT_MS, Tab
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.browser import START_MUTED, VIEWPORT, WAIT_MS, Tab
+from tests.support.s3server import S3Server
 from transcoder.hls import parse_master, parse_media_segments
 from webapp.extensions import db
 from webapp.models import Clip, Video, VideoState

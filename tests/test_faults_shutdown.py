@@ -17,7 +17,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,16 +26,17 @@ from celery import Celery
 from flask import Flask
 from sqlalchemy import create_engine, select, text
 
-from tests.conftest import ROOT
-from tests.ports import free_port
-from tests.test_service_restart import HeartbeatLoad, assert_no_acked_beat_lost
-from tests.test_service_restart import lecture_and_learners as lecture_and_tokens
-from tests.test_transcode_flow import (
+from tests.support.heartbeat_load import HeartbeatLoad, assert_no_acked_beat_lost
+from tests.support.heartbeat_load import lecture_and_learners as lecture_and_tokens
+from tests.support.paths import ROOT
+from tests.support.ports import free_port
+from tests.support.transcode import (
     assert_complete_ladder,
     stray_keys,
     wait_for_clean_storage,
     wait_for_job,
 )
+from tests.support.waiting import wait_until
 from transcoder.synth import generate
 from webapp import jobs
 from webapp.auth.services import issue_token
@@ -51,11 +51,7 @@ STOP_TIMEOUT = 60.0  # STOP_GRACE_SECONDS (20) plus a generous margin for a load
 
 
 def _wait(predicate: Callable[[], bool], what: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+    wait_until(predicate, timeout, f"timed out waiting for {what}", interval=0.2)
 
 
 @pytest.fixture(scope="module")

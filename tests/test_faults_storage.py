@@ -25,11 +25,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.conftest import ROOT
-from tests.ports import free_port
-from tests.s3server import S3Server
-from tests.test_multipart_uploads import UploadApi, pad_mp4, split
-from tests.test_transcode_flow import assert_complete_ladder, wait_for_clean_storage, wait_for_job
+from tests.support.paths import ROOT
+from tests.support.ports import free_port
+from tests.support.s3server import S3Server
+from tests.support.transcode import assert_complete_ladder, wait_for_clean_storage, wait_for_job
+from tests.support.uploads import UploadApi, pad_mp4, split
+from tests.support.waiting import wait_until
 from transcoder.synth import generate
 from webapp import create_app, jobs
 from webapp.extensions import db
@@ -46,11 +47,7 @@ QUEUE = "faults-s3"
 
 
 def _wait(predicate: Callable[[], bool], what: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+    wait_until(predicate, timeout, f"timed out waiting for {what}", interval=0.2)
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ import pytest
 from flask import Flask, request, request_started
 from sqlalchemy import select
 
-from tests.conftest import Auth
-from tests.factories import bearer_headers
+from tests.support.auth import Auth
+from tests.support.factories import bearer_headers
 from webapp.extensions import db
 from webapp.models import Clip, Video, WatchProgress
 from webapp.progress.fastpath import MAX_BODY

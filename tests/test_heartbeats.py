@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 
 from bench import heartbeats
-from tests import factories
+from tests.support import factories
 from webapp.extensions import db
 from webapp.models import Module, Video, VideoState, WatchProgress
 from webapp.models.base import as_utc, utcnow

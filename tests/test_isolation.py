@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.isolation import isolate, redis_database_for
+from tests.support.isolation import isolate, redis_database_for
 
 
 @pytest.mark.parametrize(

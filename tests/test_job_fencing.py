@@ -9,14 +9,15 @@ overwrite the attempt that owns the job now.
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from tests.test_job_recovery import FIVE_MIN, _queued_job
+from tests.support.jobs import FIVE_MIN
+from tests.support.jobs import queued_job as _queued_job
+from tests.support.waiting import wait_until
 from transcoder.synth import generate
 from webapp import jobs
 from webapp.extensions import db
@@ -116,14 +117,13 @@ def test_a_stalled_worker_that_wakes_up_publishes_nothing(
     thread = threading.Thread(target=first_worker)
     thread.start()
     with app.app_context():
-        deadline = time.monotonic() + 60
-        while True:  # wait until attempt 1 has claimed the job
+
+        def claimed() -> bool:
             db.session.rollback()
             job = db.session.get(TranscodeJob, job_id)
-            if job.state == JobState.RUNNING and job.attempts == 1:
-                break
-            assert time.monotonic() < deadline, "attempt 1 never started"
-            time.sleep(0.02)
+            return job.state == JobState.RUNNING and job.attempts == 1
+
+        wait_until(claimed, 60, "attempt 1 never started", interval=0.02)
         second = _take_over(job_id)
     thread.join(timeout=120)
     assert not thread.is_alive()

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -21,8 +20,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import ROOT, Auth
-from tests.test_transcode_flow import assert_complete_ladder, wait_for_clean_storage, wait_for_job
+from tests.support.auth import Auth
+from tests.support.jobs import FIVE_MIN
+from tests.support.jobs import queued_job as _queued_job
+from tests.support.paths import ROOT
+from tests.support.transcode import assert_complete_ladder, wait_for_clean_storage, wait_for_job
+from tests.support.waiting import wait_until
 from transcoder.hls import parse_master
 from transcoder.synth import generate
 from webapp import jobs
@@ -30,18 +33,8 @@ from webapp.extensions import db
 from webapp.jobs import tasks as job_tasks
 from webapp.jobs.execution import backoff, clean_dead_scratch
 from webapp.jobs.heartbeat import heartbeat
-from webapp.models import JobState, TranscodeJob, User, Video, VideoState
+from webapp.models import JobState, TranscodeJob, Video, VideoState
 from webapp.models.base import utcnow
-from webapp.uploads.services import ingest
-
-FIVE_MIN = timedelta(minutes=5)
-
-
-def _queued_job(app: Flask, owner_id: int, source: Path, title: str = "Lesson") -> tuple[int, int]:
-    with app.app_context():
-        video, job = ingest(source, title=title, owner=db.session.get(User, owner_id))
-        db.session.commit()
-        return video.id, job.id
 
 
 def _job(app: Flask, job_id: int) -> tuple[str, int, str | None, str]:
@@ -150,12 +143,7 @@ def _start_doomed_worker(log: Path) -> subprocess.Popen:
 
 
 def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    wait_until(predicate, timeout, f"timed out waiting for {what}", interval=0.2)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests import factories
-from tests.conftest import Auth
-from tests.querycount import recorded_statements
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.querycount import recorded_statements
 from webapp.extensions import db
 from webapp.learning import formatting, queries, rollups, services
 from webapp.learning.services import LearningError

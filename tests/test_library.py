@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Auth
-from tests.querycount import count_queries
+from tests.support.auth import Auth
+from tests.support.querycount import count_queries
 from webapp.clips.services import create_clip
 from webapp.extensions import db
 from webapp.library.queries import library_page

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import gc
-import time
 import urllib.request
 
-from tests.liveserver import ClosesWhenCollected, serve
+from tests.support.liveserver import ClosesWhenCollected, serve
+from tests.support.waiting import wait_until
 
 
 class Body:
@@ -58,7 +58,5 @@ def test_serve_answers_over_http_and_closes_the_body() -> None:
     with serve(app) as base_url, urllib.request.urlopen(f"{base_url}/", timeout=10) as response:  # noqa: S310
         assert response.read() == b"hello"
     # The server closes the body on its own thread, just after the last byte went out.
-    deadline = time.monotonic() + 10
-    while not bodies[0].closed and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: bodies[0].closed, 10, "the body was never closed", interval=0.01)
     assert [body.closed for body in bodies] == [1]

@@ -21,9 +21,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests import factories
-from tests.matrix_callers import Caller
-from tests.matrix_world import A_POSITION, VTT, World
+from tests.support import factories
+from tests.support.matrix_callers import Caller
+from tests.support.matrix_world import A_POSITION, VTT, World
 from webapp.extensions import db
 from webapp.models import (
     ApiToken,
@@ -44,7 +44,7 @@ OLD = "2000-01-01T00:00:00+00:00"
 
 @pytest.fixture(autouse=True)
 def _clean_tables() -> Iterator[None]:
-    """Replaces conftest's per-test wipe: ``world`` (tests/matrix_callers.py) is built
+    """Replaces conftest's per-test wipe: ``world`` (tests/support/matrix_callers.py) is built
     once for the module and wiped at its end."""
     yield
 

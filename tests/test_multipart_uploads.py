@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import struct
-import time
 import urllib.parse
 import urllib.request
 from datetime import timedelta
@@ -21,9 +19,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests import factories
-from tests.conftest import ROOT, Auth
-from tests.s3server import S3Server
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.paths import ROOT
+from tests.support.s3server import S3Server
+from tests.support.transcode import wait_for_job
+from tests.support.uploads import UploadApi, pad_mp4, split
+from tests.support.waiting import wait_until
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import JobState, TranscodeJob, UploadSession, UploadState, Video, VideoState
@@ -35,19 +37,6 @@ from webapp.uploads.multipart import UPLOADS_PREFIX, clean_abandoned
 MiB = 1024**2
 # Two full 5 MiB parts and a short last one.
 PADDED_SIZE = 2 * MIN_PART_SIZE + 700_000
-
-
-def pad_mp4(source: Path, dest: Path, total: int) -> Path:
-    """``source`` followed by one top-level ``free`` box: still a valid MP4, just bigger."""
-    data = source.read_bytes()
-    pad = total - len(data)
-    dest.write_bytes(data + struct.pack(">I4s", pad, b"free") + bytes(pad - 8))
-    return dest
-
-
-def split(data: bytes, size: int = MIN_PART_SIZE) -> list[bytes]:
-    """The parts a client sends: ``size`` bytes each, the last one shorter."""
-    return [data[i : i + size] for i in range(0, len(data), size)]
 
 
 @pytest.fixture(scope="session")
@@ -66,69 +55,6 @@ def s3_app(app: Flask, s3_server: S3Server) -> Flask:
 def backend(request: pytest.FixtureRequest, app: Flask) -> Flask:
     """The app on each store in turn."""
     return app if request.param == "local" else request.getfixturevalue("s3_app")
-
-
-class UploadApi:
-    """The calls Uppy's AWS S3 plugin makes, as a signed-in browser makes them."""
-
-    def __init__(self, app: Flask, user: factories.UserInfo) -> None:
-        self.app = app
-        self.user = user
-        self.client: FlaskClient = app.test_client()
-        auth = Auth(self.client)
-        assert auth.login(user.email).status_code == 302
-        self.headers = auth.json_headers()
-
-    def create(self, **body):
-        return self.client.post("/api/v1/uploads", json=body, headers=self.headers)
-
-    def start(self, data: bytes, filename: str = "lesson.mp4", **body) -> int:
-        body = {"filename": filename, "type": "video/mp4", "size": len(data), **body}
-        response = self.create(**body)
-        assert response.status_code == 201, response.get_json()
-        return response.get_json()["id"]
-
-    def sign(self, upload_id: int, number: int):
-        return self.client.post(
-            f"/api/v1/uploads/{upload_id}/parts/{number}/url", headers=self.headers
-        )
-
-    def put(self, upload_id: int, number: int, data: bytes) -> str:
-        """Ask for the part URL and PUT the bytes there; returns the ETag."""
-        response = self.sign(upload_id, number)
-        assert response.status_code == 200, response.get_json()
-        url = response.get_json()["url"]
-        if url.startswith("/"):
-            sent = self.client.put(
-                url, data=data, headers={"X-CSRFToken": self.headers["X-CSRFToken"]}
-            )
-            assert sent.status_code == 200, sent.get_json()
-            return sent.headers["ETag"]
-        assert response.get_json()["direct"] is True
-        request = urllib.request.Request(url, data=data, method="PUT")
-        with urllib.request.urlopen(request, timeout=30) as sent:  # noqa: S310 (loopback)
-            assert sent.status == 200
-            return sent.headers["ETag"]
-
-    def put_all(self, upload_id: int, data: bytes) -> list[dict]:
-        return [
-            {"PartNumber": n, "ETag": self.put(upload_id, n, part)}
-            for n, part in enumerate(split(data), start=1)
-        ]
-
-    def parts(self, upload_id: int):
-        return self.client.get(f"/api/v1/uploads/{upload_id}/parts", headers=self.headers)
-
-    def complete(self, upload_id: int, parts: list[dict]):
-        return self.client.post(
-            f"/api/v1/uploads/{upload_id}/complete", json={"parts": parts}, headers=self.headers
-        )
-
-    def abort(self, upload_id: int):
-        return self.client.delete(f"/api/v1/uploads/{upload_id}", headers=self.headers)
-
-    def get(self, upload_id: int):
-        return self.client.get(f"/api/v1/uploads/{upload_id}", headers=self.headers)
 
 
 @pytest.fixture
@@ -382,13 +308,7 @@ def test_completed_upload_is_transcoded_by_the_worker(
     assert response.status_code == 201, response.get_json()
     job_id = response.get_json()["video"]["job"]["id"]
 
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        with app.app_context():
-            job = db.session.get(TranscodeJob, job_id)
-            if job.is_finished:
-                break
-        time.sleep(0.3)
+    wait_for_job(app, job_id)
     with app.app_context():
         job = db.session.get(TranscodeJob, job_id)
         assert job.state == JobState.READY, job.error
@@ -655,9 +575,12 @@ def test_cleanup_runs_on_the_worker_on_a_schedule(app: Flask, make_user, celery_
         db.session.commit()
         app.extensions["celery"].send_task("uploads.clean_abandoned")
 
-    deadline = time.monotonic() + 60
-    while _session(app, idle).state == UploadState.OPEN and time.monotonic() < deadline:
-        time.sleep(0.3)
+    wait_until(
+        lambda: _session(app, idle).state != UploadState.OPEN,
+        60,
+        "the scheduled clean-up never ran",
+        interval=0.3,
+    )
     assert _session(app, idle).state == UploadState.ABORTED
 
 

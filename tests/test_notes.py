@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import delete, func, select
 
-from tests import factories
-from tests.conftest import Auth
+from tests.support import factories
+from tests.support.auth import Auth
 from webapp.catalogue import services as catalogue
 from webapp.extensions import db
 from webapp.learning import services as learning

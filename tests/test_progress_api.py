@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.conftest import Auth
-from tests.factories import bearer_headers
-from tests.querycount import recorded_statements
+from tests.support.auth import Auth
+from tests.support.factories import bearer_headers
+from tests.support.querycount import recorded_statements
 from webapp.catalogue.services import sync_video
 from webapp.extensions import db
 from webapp.models import Clip, Module, Video, VideoState, WatchProgress

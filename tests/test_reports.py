@@ -14,9 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bench.reports import COURSES, LEARNERS, MODULES_PER_COURSE, seed_scale
-from tests import factories
-from tests.conftest import Auth
-from tests.querycount import count_queries
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.querycount import count_queries
 from webapp.auth.passwords import hash_password
 from webapp.extensions import db
 from webapp.models import (

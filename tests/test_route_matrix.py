@@ -1,6 +1,6 @@
-"""Every route, called as every role, answers as ``tests/route_matrix.py`` says.
+"""Every route, called as every role, answers as ``tests/support/route_matrix.py`` says.
 
-The world (``tests/matrix_world.py``) is built once for the module and wiped at its end;
+The world (``tests/support/matrix_world.py``) is built once for the module and wiped at its end;
 each role signs in once. Requests that delete or consume something act on a throw-away
 object made for that case (``Entry.fresh``), so the cases do not depend on their order.
 Pages are called with the session cookie (and the CSRF token for unsafe methods), the
@@ -18,11 +18,11 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from tests import factories
-from tests.conftest import Auth
-from tests.matrix_callers import Caller
-from tests.matrix_world import ACCOUNT_ROLES, ROLES, World
-from tests.route_matrix import PENDING, TABLE, Entry, Kind, Outcome, app_routes
+from tests.support import factories
+from tests.support.auth import Auth
+from tests.support.matrix_callers import Caller
+from tests.support.matrix_world import ACCOUNT_ROLES, ROLES, World
+from tests.support.route_matrix import PENDING, TABLE, Entry, Kind, Outcome, app_routes
 from webapp.playback.views import VENDOR_FILES
 from webapp.uploads.views import UPPY_FILES
 
@@ -33,7 +33,7 @@ NPM_FILES = {**VENDOR_FILES, **UPPY_FILES}
 
 @pytest.fixture(autouse=True)
 def _clean_tables() -> Iterator[None]:
-    """Replaces conftest's per-test wipe: ``world`` (tests/matrix_callers.py) is built
+    """Replaces conftest's per-test wipe: ``world`` (tests/support/matrix_callers.py) is built
     once for the module and wiped at its end."""
     yield
 
@@ -49,7 +49,7 @@ def test_every_route_has_an_entry(app: Flask) -> None:
         for (endpoint, method), rule in app_routes(app).items()
         if (endpoint, method) not in covered and endpoint not in PENDING
     )
-    assert not missing, "routes missing from tests/route_matrix.py:\n" + "\n".join(missing)
+    assert not missing, "routes missing from tests/support/route_matrix.py:\n" + "\n".join(missing)
 
 
 def test_every_entry_names_a_real_route(app: Flask) -> None:

@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from tests import factories
-from tests.browser_support import VIEWPORT
-from tests.test_browser import PLAYED_PAST, START_MUTED, WAIT_MS
+from tests.support import factories
+from tests.support.browser import PLAYED_PAST, START_MUTED, VIEWPORT, WAIT_MS
 
 PROGRESS_URLS = re.compile(r"/api/v1/(videos|clips)/\d+/progress$")
 EDITOR_LOADED = '#editor[data-loaded="1"][data-ready="1"]'

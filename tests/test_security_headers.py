@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Auth
+from tests.support.auth import Auth
 from webapp import create_app
 from webapp.headers import build_policy
 from webapp.storage import get_storage

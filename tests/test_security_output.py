@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import Auth
+from tests.support.auth import Auth
 from webapp.auth.services import MAX_NAME_LENGTH, clean_name, create_user
 from webapp.clips.services import create_chapter
 from webapp.extensions import db

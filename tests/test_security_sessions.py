@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -14,41 +13,22 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from config import load_settings
-from tests import factories
-from tests.conftest import CSRF_META, Auth
+from tests.support import factories
+from tests.support.auth import CSRF_META, Auth, sign_in, signed_in
 from webapp import create_app
 from webapp.auth.passwords import verify_password
-from webapp.auth.throttle import reset_counts
 from webapp.extensions import db
 from webapp.models import ApiToken, User
 
 NEW_PASSWORD = "a-brand-new-passphrase"
 COOKIE_SETTINGS = ("SESSION_COOKIE_", "REMEMBER_COOKIE_", "PREFERRED_URL_SCHEME")
 
-
-@pytest.fixture(autouse=True)
-def _fresh_counts(app: Flask) -> Iterator[None]:
-    """Every test starts with no failed sign-ins counted (Redis keeps them otherwise)."""
-    with app.app_context():
-        reset_counts()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_sign_in_counts")
 
 
 def _set_cookies(response) -> dict[str, str]:
     """``name -> full Set-Cookie header`` of a response."""
     return {h.split("=", 1)[0]: h for h in response.headers.getlist("Set-Cookie")}
-
-
-def _sign_in(client: FlaskClient, email: str, password: str, *, remember: bool = False):
-    html = client.get("/login").get_data(as_text=True)
-    data = {"email": email, "password": password, "csrf_token": CSRF_META.search(html)[1]}
-    if remember:
-        data["remember"] = "1"
-    return client.post("/login", data=data)
-
-
-def _signed_in(client: FlaskClient) -> bool:
-    return client.get("/").status_code == 200
 
 
 def _token(client: FlaskClient, user: factories.UserInfo, password: str | None = None) -> str:
@@ -83,7 +63,7 @@ def test_session_and_remember_cookies_are_httponly_and_samesite_lax(
     client: FlaskClient, make_user
 ) -> None:
     user = make_user("learner")
-    cookies = _set_cookies(_sign_in(client, user.email, user.password, remember=True))
+    cookies = _set_cookies(sign_in(client, user.email, user.password, remember=True))
     assert set(cookies) >= {"session", "remember_token"}
     for header in cookies.values():
         assert "HttpOnly" in header
@@ -94,7 +74,7 @@ def test_session_and_remember_cookies_are_httponly_and_samesite_lax(
 
 def test_remember_me_lasts_weeks_not_a_year(client: FlaskClient, make_user) -> None:
     user = make_user("learner")
-    header = _set_cookies(_sign_in(client, user.email, user.password, remember=True))
+    header = _set_cookies(sign_in(client, user.email, user.password, remember=True))
     expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", header["remember_token"])[1])
     lifetime = expires - datetime.now(UTC)
     assert timedelta(days=13) < lifetime <= timedelta(days=14)
@@ -150,45 +130,45 @@ def test_over_https_cookies_are_secure_host_cookies(app: Flask, make_user) -> No
 def test_sign_out_ends_the_sessions_of_every_device(app: Flask, make_user) -> None:
     user = make_user("learner")
     laptop, phone = app.test_client(), app.test_client()
-    _sign_in(laptop, user.email, user.password)
-    _sign_in(phone, user.email, user.password)
-    assert _signed_in(laptop) and _signed_in(phone)
+    sign_in(laptop, user.email, user.password)
+    sign_in(phone, user.email, user.password)
+    assert signed_in(laptop) and signed_in(phone)
 
     Auth(laptop).logout()
 
-    assert not _signed_in(laptop)
-    assert not _signed_in(phone)
-    _sign_in(phone, user.email, user.password)  # signing in again works
-    assert _signed_in(phone)
+    assert not signed_in(laptop)
+    assert not signed_in(phone)
+    sign_in(phone, user.email, user.password)  # signing in again works
+    assert signed_in(phone)
 
 
 def test_a_copied_session_cookie_is_dead_after_sign_out(app: Flask, make_user) -> None:
     user = make_user("learner")
     browser, thief = app.test_client(), app.test_client()
-    _sign_in(browser, user.email, user.password)
+    sign_in(browser, user.email, user.password)
     stolen = browser.get_cookie("session").value
     thief.set_cookie("session", stolen)
-    assert _signed_in(thief)
+    assert signed_in(thief)
 
     Auth(browser).logout()
 
-    assert not _signed_in(thief)
+    assert not signed_in(thief)
 
 
 def test_sign_out_ends_remember_me_cookies_elsewhere(app: Flask, make_user) -> None:
     user = make_user("learner")
     tablet, laptop = app.test_client(), app.test_client()
-    _sign_in(tablet, user.email, user.password, remember=True)
+    sign_in(tablet, user.email, user.password, remember=True)
     remember = tablet.get_cookie("remember_token").value
     tablet.delete_cookie("session")  # the browser was closed: only "keep me signed in" left
-    assert _signed_in(tablet)
+    assert signed_in(tablet)
 
-    _sign_in(laptop, user.email, user.password)
+    sign_in(laptop, user.email, user.password)
     Auth(laptop).logout()
 
     fresh = app.test_client()
     fresh.set_cookie("remember_token", remember)
-    assert not _signed_in(fresh)
+    assert not signed_in(fresh)
 
 
 def test_sign_out_revokes_api_tokens(app: Flask, client: FlaskClient, make_user) -> None:
@@ -196,7 +176,7 @@ def test_sign_out_revokes_api_tokens(app: Flask, client: FlaskClient, make_user)
     token = _token(app.test_client(), user)
     assert _token_works(app.test_client(), token)
 
-    _sign_in(client, user.email, user.password)
+    sign_in(client, user.email, user.password)
     Auth(client).logout()
 
     assert not _token_works(app.test_client(), token)
@@ -207,13 +187,13 @@ def test_sign_out_revokes_api_tokens(app: Flask, client: FlaskClient, make_user)
 def test_sign_out_leaves_other_accounts_alone(app: Flask, make_user) -> None:
     alice, bob = make_user("learner"), make_user("learner")
     alice_client, bob_client = app.test_client(), app.test_client()
-    _sign_in(alice_client, alice.email, alice.password)
-    _sign_in(bob_client, bob.email, bob.password)
+    sign_in(alice_client, alice.email, alice.password)
+    sign_in(bob_client, bob.email, bob.password)
     bob_token = _token(app.test_client(), bob)
 
     Auth(alice_client).logout()
 
-    assert _signed_in(bob_client)
+    assert signed_in(bob_client)
     assert _token_works(app.test_client(), bob_token)
 
 
@@ -225,7 +205,7 @@ def test_sessions_without_the_current_epoch_load_nobody(
     with client.session_transaction() as session:
         session["_user_id"] = session_id.format(id=user.id)
         session["_fresh"] = True
-    assert not _signed_in(client)
+    assert not signed_in(client)
 
 
 # --------------------------------------------------------------------------- password change
@@ -239,8 +219,8 @@ def test_password_page_needs_a_session(client: FlaskClient) -> None:
 def test_password_change_keeps_this_browser_and_ends_all_others(app: Flask, make_user) -> None:
     user = make_user("learner")
     here, other = app.test_client(), app.test_client()
-    _sign_in(here, user.email, user.password)
-    _sign_in(other, user.email, user.password)
+    sign_in(here, user.email, user.password)
+    sign_in(other, user.email, user.password)
     token = _token(app.test_client(), user)
     old_session = here.get_cookie("session").value
 
@@ -249,23 +229,23 @@ def test_password_change_keeps_this_browser_and_ends_all_others(app: Flask, make
     assert response.status_code == 302
     page = here.get("/account/password").get_data(as_text=True)
     assert "Password changed" in page
-    assert _signed_in(here)
+    assert signed_in(here)
     assert here.get_cookie("session").value != old_session  # a fresh session
-    assert not _signed_in(other)
+    assert not signed_in(other)
     assert not _token_works(app.test_client(), token)
     replay = app.test_client()
     replay.set_cookie("session", old_session)
-    assert not _signed_in(replay)
+    assert not signed_in(replay)
 
 
 def test_after_a_change_only_the_new_password_signs_in(app: Flask, make_user) -> None:
     user = make_user("learner")
     client = app.test_client()
-    _sign_in(client, user.email, user.password)
+    sign_in(client, user.email, user.password)
     _change_password(client, user.password, NEW_PASSWORD)
 
-    assert _sign_in(app.test_client(), user.email, user.password).status_code == 401
-    assert _sign_in(app.test_client(), user.email, NEW_PASSWORD).status_code == 302
+    assert sign_in(app.test_client(), user.email, user.password).status_code == 401
+    assert sign_in(app.test_client(), user.email, NEW_PASSWORD).status_code == 302
     with app.app_context():
         stored = db.session.get(User, user.id).password_hash
     assert stored.startswith("$argon2id$") and NEW_PASSWORD not in stored
@@ -274,7 +254,7 @@ def test_after_a_change_only_the_new_password_signs_in(app: Flask, make_user) ->
 def test_password_change_renews_a_remember_me_cookie(app: Flask, make_user) -> None:
     user = make_user("learner")
     client = app.test_client()
-    _sign_in(client, user.email, user.password, remember=True)
+    sign_in(client, user.email, user.password, remember=True)
     old_remember = client.get_cookie("remember_token").value
 
     _change_password(client, user.password, NEW_PASSWORD)
@@ -283,10 +263,10 @@ def test_password_change_renews_a_remember_me_cookie(app: Flask, make_user) -> N
     assert new_remember != old_remember
     reopened = app.test_client()  # the browser restarted: only the new cookie is left
     reopened.set_cookie("remember_token", new_remember)
-    assert _signed_in(reopened)
+    assert signed_in(reopened)
     stale = app.test_client()
     stale.set_cookie("remember_token", old_remember)
-    assert not _signed_in(stale)
+    assert not signed_in(stale)
 
 
 @pytest.mark.parametrize(
@@ -308,8 +288,8 @@ def test_refused_password_changes_change_nothing(
 ) -> None:
     user = make_user("learner")
     here, other = app.test_client(), app.test_client()
-    _sign_in(here, user.email, user.password)
-    _sign_in(other, user.email, user.password)
+    sign_in(here, user.email, user.password)
+    sign_in(other, user.email, user.password)
     token = _token(app.test_client(), user)
     new = user.email.upper() if new == "<e-mail>" else new
 
@@ -317,15 +297,15 @@ def test_refused_password_changes_change_nothing(
 
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
-    assert _signed_in(here) and _signed_in(other)
+    assert signed_in(here) and signed_in(other)
     assert _token_works(app.test_client(), token)
-    assert _sign_in(app.test_client(), user.email, user.password).status_code == 302
+    assert sign_in(app.test_client(), user.email, user.password).status_code == 302
 
 
 def test_password_change_needs_csrf(app: Flask, make_user) -> None:
     user = make_user("learner")
     client = app.test_client()
-    _sign_in(client, user.email, user.password)
+    sign_in(client, user.email, user.password)
     response = client.post(
         "/account/password",
         data={
@@ -335,13 +315,13 @@ def test_password_change_needs_csrf(app: Flask, make_user) -> None:
         },
     )
     assert response.status_code == 400
-    assert _sign_in(app.test_client(), user.email, user.password).status_code == 302
+    assert sign_in(app.test_client(), user.email, user.password).status_code == 302
 
 
 def test_guessing_the_current_password_is_throttled(app: Flask, make_user) -> None:
     user = make_user("learner")
     client = app.test_client()
-    _sign_in(client, user.email, user.password)
+    sign_in(client, user.email, user.password)
     statuses = [_change_password(client, f"guess-{n}", NEW_PASSWORD).status_code for n in range(6)]
     assert statuses == [400] * 5 + [429]
     response = _change_password(client, user.password, NEW_PASSWORD)  # even the right one

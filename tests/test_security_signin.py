@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from config import load_settings
-from tests.conftest import CSRF_META
+from tests.support.auth import CSRF_META
 from webapp import create_app
 from webapp.auth import passwords
 from webapp.auth.throttle import address_key, reset_counts

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ports import free_port
-from tests.s3server import S3Server
+from tests.support.ports import free_port
+from tests.support.s3server import S3Server
 from webapp.storage import (
     MIN_PART_SIZE,
     InvalidUpload,

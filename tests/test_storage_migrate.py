@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.s3server import S3Server
+from tests.support.s3server import S3Server
 from webapp.storage import MIN_PART_SIZE, LocalStorage, S3Storage, StorageError
 from webapp.storage.migrate import migrate
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urljoin
@@ -16,8 +14,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.conftest import ROOT, Auth
-from transcoder.hls import audio_playlist_uri, parse_master, parse_media_segments
+from tests.support.auth import Auth
+from tests.support.paths import ROOT
+from tests.support.transcode import (
+    ffprobe_json,
+    wait_for_job,
+)
+from transcoder.hls import parse_master, parse_media_segments
 from webapp import jobs
 from webapp.extensions import db
 from webapp.models import JobState, TranscodeJob, User, Video, VideoState
@@ -25,65 +28,6 @@ from webapp.storage import get_storage
 from webapp.uploads.services import ingest
 
 pytestmark = pytest.mark.worker
-
-
-def wait_for_job(app: Flask, job_id: int, timeout: float = 120) -> TranscodeJob:
-    """Poll the job row (the truth) until it is READY or FAILED."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with app.app_context():
-            job = db.session.get(TranscodeJob, job_id)
-            if job is not None and job.is_finished:
-                db.session.expunge(job)
-                return job
-        time.sleep(0.3)
-    raise AssertionError(f"job {job_id} did not finish in {timeout}s")
-
-
-def stray_keys(app: Flask, video_id: int) -> list[str]:
-    """Objects under the video's media prefix that are not part of its published ladder."""
-    with app.app_context():
-        video = db.session.get(Video, video_id)
-        keep = f"{video.hls_prefix}/" if video.hls_prefix else None
-        keys = get_storage().list(f"videos/{video_id}")
-        return sorted(k for k in keys if keep is None or not k.startswith(keep))
-
-
-def wait_for_clean_storage(app: Flask, video_id: int, timeout: float = 60) -> None:
-    """The worker collects old versions just after it commits READY: wait for that."""
-    deadline = time.monotonic() + timeout
-    while (strays := stray_keys(app, video_id)) and time.monotonic() < deadline:
-        time.sleep(0.3)
-    assert strays == [], f"orphaned objects of video {video_id}: {strays[:10]}"
-
-
-def assert_complete_ladder(app: Flask, video_id: int, tmp_path: Path) -> None:
-    """The published ladder is whole and valid: every variant and segment the master
-    names is stored, every playlist is a finished VOD list, and each variant's segments
-    decode (ffprobe) to the video's full duration."""
-    with app.app_context():
-        video = db.session.get(Video, video_id)
-        assert video.state == VideoState.READY and video.hls_prefix
-        storage, prefix = get_storage(), video.hls_prefix
-        master_text = storage.get_bytes(f"{prefix}/master.m3u8").decode()
-        # The video variants, and the audio rendition they share when there is sound.
-        uris = [v.uri for v in parse_master(master_text)]
-        audio = audio_playlist_uri(master_text)
-        uris += [audio] if audio else []
-        assert sorted(uris) == sorted(r.playlist for r in video.renditions)
-        for uri in uris:
-            text = storage.get_bytes(f"{prefix}/{uri}").decode()
-            assert "#EXT-X-PLAYLIST-TYPE:VOD" in text and "#EXT-X-ENDLIST" in text
-            folder = uri.rpartition("/")[0]
-            joined = tmp_path / f"{folder}.ts"
-            with joined.open("wb") as out:
-                for segment in parse_media_segments(text):
-                    out.write(storage.get_bytes(f"{prefix}/{folder}/{segment.uri}"))
-            probed = _ffprobe_json(joined, "-show_entries", "format=duration")
-            assert abs(float(probed["format"]["duration"]) - video.duration) < 1.0, uri
-        assert storage.stat(video.poster_key).size > 0
-        if video.storyboard_path:
-            assert storage.stat(f"{prefix}/{video.storyboard_path}").size > 0
 
 
 def _upload(client: FlaskClient, auth: Auth, path: Path, title: str) -> None:
@@ -106,16 +50,6 @@ def _fetch(client: FlaskClient, url: str) -> tuple[int, str, bytes]:
             return response.status, response.headers.get_content_type(), response.read()
     response = client.get(url, buffered=True)
     return response.status_code, response.mimetype, response.data
-
-
-def _ffprobe_json(path: Path, *args: str) -> dict:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-of", "json", *args, str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(out.stdout)
 
 
 def test_upload_becomes_playable_hls(
@@ -165,7 +99,7 @@ def test_upload_becomes_playable_hls(
             status, mimetype, data = _fetch(client, urljoin(playlist_url, seg.uri))
             assert status == 200 and mimetype == "video/mp2t"
             local.write_bytes(data)
-            frames = _ffprobe_json(
+            frames = ffprobe_json(
                 local, "-count_frames", "-show_entries", "stream=nb_read_frames,width,height"
             )
             video_stream = [s for s in frames["streams"] if "width" in s][0]

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from tests.conftest import Auth
+from tests.support.auth import Auth
 from webapp.extensions import db
 from webapp.models import JobState, TranscodeJob, Video, VideoState
 from webapp.storage import get_storage

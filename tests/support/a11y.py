@@ -8,12 +8,12 @@ with their real CSP in force. Only the serious and critical violations are retur
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
+
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 # WCAG 2.x A and AA plus axe's best practices (landmarks, headings, region...).

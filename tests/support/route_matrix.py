@@ -1,4 +1,4 @@
-"""Who may call every route: one declarative table over the world of ``tests/matrix_world.py``.
+"""Who may call every route: one declarative table over the world of ``matrix_world.py``.
 
 Every rule of ``app.url_map`` (endpoint and method, static files aside) has at least one
 entry here, or is named in ``PENDING`` until the lead moves it in;
@@ -16,7 +16,7 @@ An entry's policy is a row of outcomes, one per role:
 * ``404``: the caller may not even know it exists (media routes answer 403 instead, for
   unknown ids too, see docs/security.md).
 
-``python -m tests.route_matrix --markdown`` prints the table for docs/security.md.
+``python -m tests.support.route_matrix --markdown`` prints the table for docs/security.md.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from tests.matrix_world import (
+from tests.support.matrix_world import (
     ROLES,
     World,
     fresh_caption,
@@ -561,7 +561,7 @@ def markdown(app: Any) -> str:
 def main(argv: list[str]) -> int:
     """``--markdown``: print the table (the app is built on a throw-away instance dir)."""
     if argv != ["--markdown"]:
-        print("usage: python -m tests.route_matrix --markdown", file=sys.stderr)
+        print("usage: python -m tests.support.route_matrix --markdown", file=sys.stderr)
         return 2
     os.environ.setdefault("LEARNSTREAM_INSTANCE", tempfile.mkdtemp(prefix="route-matrix-"))
     sys.stdout.write(markdown(create_app({"TESTING": True})))

@@ -16,8 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.conftest import Auth
-from tests.matrix_world import ROLES, World, build_world, wipe
+from tests.support.auth import Auth
+from tests.support.matrix_world import ROLES, World, build_world, wipe
 from transcoder.pipeline import TranscodeResult
 
 
@@ -68,7 +68,7 @@ def sign_in_all(app: Flask, world: World) -> dict[str, Caller]:
 
 @pytest.fixture(scope="module")
 def world(app: Flask, transcoded_sample) -> Iterator[World]:
-    """The matrix world (tests/matrix_world.py), built once per module."""
+    """The matrix world (tests/support/matrix_world.py), built once per module."""
     yield from module_world(app, transcoded_sample)
 
 

