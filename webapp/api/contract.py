@@ -72,6 +72,7 @@ class Operation:
     description: str
     auth: Auth
     body: type[Input] | None
+    documented_body: type[Input] | None
     query: type[Query] | None
     responses: Mapping[int, ResponseSpec]
     errors: Sequence[int] = field(default_factory=tuple)
@@ -90,6 +91,7 @@ def operation(
     *,
     responses: Mapping[int, ResponseSpec],
     body: type[Input] | None = None,
+    documented_body: type[Input] | None = None,
     query: type[Query] | None = None,
     errors: Sequence[int] = (),
     auth: Auth = "user",
@@ -98,6 +100,8 @@ def operation(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``rule`` on ``bp`` with its contract (see the module docstring).
 
+    ``documented_body`` describes a body the view reads itself (the heartbeat, whose
+    parser is shared with a path outside Flask): documented, not validated here.
     ``auth="user"`` resolves the caller (Bearer token or session) into ``g.user`` first
     (401 otherwise); ``errors`` lists the error statuses the route answers besides the
     generic ones (400, 401, 403 ... all use the problem shape).
@@ -114,6 +118,7 @@ def operation(
             description=description.strip(),
             auth=auth,
             body=body,
+            documented_body=documented_body,
             query=query,
             responses=dict(responses),
             errors=tuple(errors),

@@ -120,7 +120,7 @@ def _schemas(operations: list[tuple[Rule, Operation]]) -> tuple[dict[str, Any], 
     """Every model's JSON Schema under one set of names, and the ``$ref`` of each."""
     keyed: dict[tuple[type[BaseModel], str], None] = {}
     for _, spec in operations:
-        for model in (spec.body, spec.query):
+        for model in (spec.body or spec.documented_body, spec.query):
             if model is not None:
                 keyed[(model, "validation")] = None
         for answer in spec.responses.values():
@@ -150,10 +150,11 @@ def _operation(
         item["description"] = spec.description
     if parameters:
         item["parameters"] = parameters
-    if spec.body is not None:
+    body = spec.body or spec.documented_body
+    if body is not None:
         item["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": refs[(spec.body, "validation")]}},
+            "content": {"application/json": {"schema": refs[(body, "validation")]}},
         }
     item["security"] = [{"bearer": []}, {"session": []}] if spec.auth == "user" else []
     return item

@@ -28,6 +28,7 @@ from webapp.models import (
 )
 from webapp.problems import ApiError
 from webapp.progress.endpoint import heartbeat_response
+from webapp.progress.schemas import HeartbeatBody
 from webapp.progress.services import detail, get_progress
 from webapp.storage import get_storage
 
@@ -510,6 +511,7 @@ HEARTBEAT_ERRORS = (400, 401, 403, 404, 503)
     responses={200: ClipProgress},
     errors=HEARTBEAT_ERRORS,
     auth="public",
+    documented_body=HeartbeatBody,
 )
 def put_clip_progress(clip_id: int) -> Response:
     """Heartbeat for a clip, in seconds from the clip's start; answers once stored.
@@ -527,6 +529,7 @@ def put_clip_progress(clip_id: int) -> Response:
     responses={200: ClipProgress},
     errors=HEARTBEAT_ERRORS,
     auth="public",
+    documented_body=HeartbeatBody,
 )
 def beacon_clip_progress(clip_id: int) -> Response:
     """The page-hide beacon of a clip's heartbeat (``navigator.sendBeacon``).

@@ -15,7 +15,7 @@ from webapp.api.auth import api_user
 from webapp.api.blueprint import bp
 from webapp.api.contract import operation
 from webapp.progress.endpoint import heartbeat_response
-from webapp.progress.schemas import ProgressDetail, ProgressOut
+from webapp.progress.schemas import HeartbeatBody, ProgressDetail, ProgressOut
 from webapp.progress.services import detail, get_progress
 
 PROGRESS = "/videos/<int:video_id>/progress"
@@ -30,7 +30,13 @@ def get_progress_view(video_id: int) -> ProgressDetail:
 
 
 @operation(
-    bp, "PUT", PROGRESS, responses={200: ProgressOut}, errors=HEARTBEAT_ERRORS, auth="public"
+    bp,
+    "PUT",
+    PROGRESS,
+    responses={200: ProgressOut},
+    errors=HEARTBEAT_ERRORS,
+    auth="public",
+    documented_body=HeartbeatBody,
 )
 def put_progress(video_id: int) -> Response:
     """The heartbeat (docs/api.md): JSON ``{position, played?, session?, seq?, rate?}``.
@@ -49,6 +55,7 @@ def put_progress(video_id: int) -> Response:
     errors=HEARTBEAT_ERRORS,
     auth="public",
     endpoint="post_progress",
+    documented_body=HeartbeatBody,
 )
 def post_progress(video_id: int) -> Response:
     """The page-hide beacon: the heartbeat sent with ``navigator.sendBeacon``.

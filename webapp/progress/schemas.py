@@ -3,7 +3,12 @@ videos and clips alike (``webapp.progress.services.summary``/``detail`` build th
 
 from __future__ import annotations
 
-from webapp.api.contract import Output
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+
+from webapp.api.contract import Input, Output
+from webapp.progress.beats import MAX_INTERVALS_PER_BEAT, MAX_RATE, MAX_SEQ, MIN_RATE, SESSION_ID
 
 
 class ProgressOut(Output):
@@ -19,3 +24,39 @@ class ProgressDetail(ProgressOut):
     """``ProgressOut`` plus the watched intervals (what the player's bar draws)."""
 
     intervals: list[tuple[float, float]]
+
+
+class HeartbeatBody(Input):
+    """One heartbeat (docs/api.md). Documents the body; ``webapp.progress.beats.parse_beat``
+    validates it, on the fast path and in the views alike (a test keeps the two equal)."""
+
+    position: float = Field(ge=0, allow_inf_nan=False, description="Resume point, seconds.")
+    played: list[
+        Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=2, max_length=2)]
+    ] = Field(
+        default_factory=list,
+        max_length=MAX_INTERVALS_PER_BEAT,
+        description="[start, end] ranges played since the last beat (end >= start).",
+    )
+    session: str | None = Field(
+        default=None, pattern=f"^{SESSION_ID.pattern}$", description="Playback session (with seq)."
+    )
+    seq: int | None = Field(
+        default=None, ge=0, le=MAX_SEQ, description="Beat number (with session)."
+    )
+    rate: float | None = Field(
+        default=None, ge=MIN_RATE, le=MAX_RATE, description="Fastest rate used."
+    )
+
+    @field_validator("played")
+    @classmethod
+    def _ends_after_start(cls, played: list[list[float]]) -> list[list[float]]:
+        if any(end < start for start, end in played):
+            raise ValueError("a played interval must not end before it starts")
+        return played
+
+    @model_validator(mode="after")
+    def _session_with_seq(self) -> HeartbeatBody:
+        if (self.session is None) != (self.seq is None):
+            raise ValueError("session and seq come together")
+        return self
