@@ -1,5 +1,7 @@
 """Extensions created unbound; ``create_app`` attaches them with ``init_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -15,3 +17,11 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+# The base class of every model. Flask-SQLAlchemy's stubs type ``db.Model`` as an
+# attribute holding a class, which mypy does not accept as a base; at runtime it is a
+# copy of ``Base`` with Flask-SQLAlchemy's mixins, so the checker is told it is ``Base``.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
