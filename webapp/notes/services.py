@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 
 from sqlalchemy import func, select
@@ -45,10 +46,10 @@ def check_fields(payload: object, allowed: frozenset[str]) -> Mapping[str, Any]:
 
 def check_kind(kind: object) -> NoteKind:
     """``"note"`` or ``"bookmark"``, as a :class:`NoteKind`."""
-    try:
-        return NoteKind(kind)
-    except ValueError:
-        raise NoteError('kind must be "note" or "bookmark"') from None
+    if isinstance(kind, str):
+        with suppress(ValueError):
+            return NoteKind(kind)
+    raise NoteError('kind must be "note" or "bookmark"')
 
 
 def check_position(position: object, video: Video) -> float:
