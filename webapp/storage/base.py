@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
 
@@ -182,7 +182,7 @@ class Storage(Protocol):
     ) -> str | None:
         """A URL a client PUTs one part to, or None: the app accepts the part itself."""
 
-    def upload_part(self, key: str, upload_id: str, part_number: int, data: BinaryIO) -> str:
+    def upload_part(self, key: str, upload_id: str, part_number: int, data: IO[bytes]) -> str:
         """Store one part (replacing an earlier one of that number); returns its ETag."""
 
     def list_parts(self, key: str, upload_id: str) -> builtins.list[PartInfo]:

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from webapp.storage.base import (
     MIN_PART_SIZE,
@@ -218,7 +218,7 @@ class LocalStorage:
         check_expiry(expires_in)
         return None
 
-    def upload_part(self, key: str, upload_id: str, part_number: int, data: BinaryIO) -> str:
+    def upload_part(self, key: str, upload_id: str, part_number: int, data: IO[bytes]) -> str:
         """Write the part to a temp file, then rename it (and its ETag) over any earlier one."""
         folder = self._upload_dir(key, upload_id)
         check_part_number(part_number)

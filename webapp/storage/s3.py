@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import boto3
 from boto3.exceptions import Boto3Error
@@ -301,7 +301,7 @@ class S3Storage:
         }
         return self._presign("upload_part", params, expires_in)
 
-    def upload_part(self, key: str, upload_id: str, part_number: int, data: BinaryIO) -> str:
+    def upload_part(self, key: str, upload_id: str, part_number: int, data: IO[bytes]) -> str:
         """UploadPart with Content-MD5, from a spooled copy so botocore can retry it."""
         check_part_number(part_number)
         digest = hashlib.md5()

@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, NoReturn, cast
+from typing import IO, Any, NoReturn, cast
 
 from flask import current_app
 from sqlalchemy import CursorResult, select, update
@@ -108,7 +108,7 @@ def part_url(session: UploadSession, part_number: int) -> str | None:
 
 
 def receive_part(
-    session: UploadSession, part_number: int, body: BinaryIO, length: int | None
+    session: UploadSession, part_number: int, body: IO[bytes], length: int | None
 ) -> str:
     """Store one part sent through the app (local backend); returns its ETag.
 
