@@ -19,7 +19,8 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from flask import Flask, current_app
+from flask import current_app
+from flask.sansio.app import App
 from sqlalchemy import ColumnElement, String, and_, cast, false, func, literal_column, or_
 
 from webapp.models import Module
@@ -57,7 +58,7 @@ class CaptionSource(Protocol):
         ...
 
 
-def register_caption_source(app: Flask, source: CaptionSource) -> None:
+def register_caption_source(app: App, source: CaptionSource) -> None:
     """Make caption matches of ``source`` part of every catalogue search of ``app``."""
     sources = app.extensions.setdefault(CAPTION_SOURCES, [])
     if source not in sources:
