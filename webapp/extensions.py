@@ -1,16 +1,20 @@
 """Extensions created unbound; ``create_app`` attaches them with ``init_app``."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Table
 from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):
     """Declarative base shared by every model."""
+
+    # Every model is mapped to a Table (DeclarativeBase types it as any FromClause).
+    __table__: ClassVar[Table]
 
 
 db = SQLAlchemy(model_class=Base)

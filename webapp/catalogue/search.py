@@ -17,11 +17,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import current_app
 from flask.sansio.app import App
-from sqlalchemy import ColumnElement, String, and_, cast, false, func, literal_column, or_
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+)
 
 from webapp.models import Module
 from webapp.models.learning import SEARCH_DOCUMENT_TEMPLATE
@@ -80,7 +90,7 @@ def text_condition(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
     if not terms:
         return false()
     if dialect == "postgresql":
-        document = literal_column(SEARCH_DOCUMENT_TEMPLATE % {"p": "modules."})
+        document: ColumnClause[Any] = literal_column(SEARCH_DOCUMENT_TEMPLATE % {"p": "modules."})
         tsquery = func.to_tsquery(
             literal_column(f"'{TS_CONFIG}'"), " & ".join(f"{t}:*" for t in terms)
         )
