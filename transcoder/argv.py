@@ -87,7 +87,8 @@ def hls_argv(
     if scene_src is not None:
         outputs.append(_analysis_output(scene_src, silence_src, plan, out))
     merged = ffmpeg.merge_outputs(*outputs)
-    return merged.global_args(*GLOBAL_ARGS).overwrite_output().compile(cmd=FFMPEG)
+    argv: list[str] = merged.global_args(*GLOBAL_ARGS).overwrite_output().compile(cmd=FFMPEG)
+    return argv
 
 
 def _split_two(
@@ -197,7 +198,8 @@ def tile_argv(folder: Path, board: Storyboard) -> list[str]:
         sheets, str(folder / SHEET_PATTERN), f="image2", start_number=0, **{"q:v": 5}
     )
     global_args = tuple(arg for arg in GLOBAL_ARGS if arg not in ("-progress", "pipe:1"))
-    return output.global_args(*global_args).overwrite_output().compile(cmd=FFMPEG)
+    argv: list[str] = output.global_args(*global_args).overwrite_output().compile(cmd=FFMPEG)
+    return argv
 
 
 def scaled_ladder(
@@ -255,7 +257,8 @@ def poster_argv(
         dn=None,
     )
     global_args = tuple(arg for arg in GLOBAL_ARGS if arg not in ("-progress", "pipe:1"))
-    return output.global_args(*global_args).overwrite_output().compile(cmd=FFMPEG)
+    argv: list[str] = output.global_args(*global_args).overwrite_output().compile(cmd=FFMPEG)
+    return argv
 
 
 def fps_expr(fps: float) -> str:

@@ -26,7 +26,10 @@ def trust_proxies(app: Flask) -> None:
     default, those headers are ignored: any client could forge them."""
     hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask types wsgi_app as a method; replacing it with middleware is the documented way.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def init_app(app: Flask) -> None:

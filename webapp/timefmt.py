@@ -17,6 +17,7 @@ not come here.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -90,7 +91,7 @@ def time_of_day(value: datetime, zone: str, locale: str = LOCALE) -> str:
     return format_datetime(local, "HH:mm", tzinfo=local.tzinfo, locale=locale)
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., str]] = {
     "clock": clock,
     "duration": duration,
     "day": day,

@@ -109,7 +109,8 @@ def retention_curve(
     params = {"n": n, "step": step, "video_id": video_id}
     if clip_id is not None:
         params["clip_id"] = clip_id
-    counts = dict(db.session.execute(text(template.format(clip=clip)), params).all())
+    rows = db.session.execute(text(template.format(clip=clip)), params)
+    counts: dict[int, int] = {bucket: count for bucket, count in rows}
     return [
         Bucket(
             i,

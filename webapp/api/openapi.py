@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from werkzeug.routing import Rule
 
 from webapp.api.contract import Operation, operation_of
@@ -58,7 +58,7 @@ def api_operations(app: Flask) -> Iterator[tuple[Rule, Operation]]:
 def uncovered_routes(app: Flask) -> list[str]:
     """API routes (``/api/v1/...``) registered without a contract."""
     return sorted(
-        f"{','.join(sorted(rule.methods - {'HEAD', 'OPTIONS'}))} {rule.rule}"
+        f"{','.join(sorted((rule.methods or set()) - {'HEAD', 'OPTIONS'}))} {rule.rule}"
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith(API_PREFIX + "/")
         and operation_of(app.view_functions.get(rule.endpoint)) is None
@@ -113,12 +113,12 @@ def openapi_path(rule: str) -> tuple[str, list[dict[str, Any]]]:
     return PATH_ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule), parameters
 
 
-Refs = dict[tuple[type[BaseModel], str], dict[str, Any]]
+Refs = dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]]
 
 
 def _schemas(operations: list[tuple[Rule, Operation]]) -> tuple[dict[str, Any], Refs]:
     """Every model's JSON Schema under one set of names, and the ``$ref`` of each."""
-    keyed: dict[tuple[type[BaseModel], str], None] = {}
+    keyed: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {}
     for _, spec in operations:
         for model in (spec.body or spec.documented_body, spec.query):
             if model is not None:
@@ -129,8 +129,8 @@ def _schemas(operations: list[tuple[Rule, Operation]]) -> tuple[dict[str, Any], 
     if not keyed:
         return {}, {}
     ordered = sorted(keyed, key=lambda pair: (_name(pair[0]), pair[1]))
-    refs, top = models_json_schema(ordered, ref_template=REF_TEMPLATE)  # type: ignore[arg-type]
-    return dict(top.get("$defs", {})), dict(refs)
+    refs, top = models_json_schema(ordered, ref_template=REF_TEMPLATE)
+    return dict(top.get("$defs", {})), {pair: refs[pair] for pair in ordered}
 
 
 def _name(model: type[BaseModel]) -> str:

@@ -70,6 +70,7 @@ def create_token(body: Credentials) -> NewToken:
         raise ApiError(401, "wrong e-mail address or password")
     token = issue_token(user, current_app.config["API_TOKEN_DAYS"])
     row = token_row(token)
+    assert row is not None  # issue_token flushed it
     db.session.commit()
     return NewToken(token=token, **TokenOut.of(row, row.id).model_dump())
 

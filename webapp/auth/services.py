@@ -6,8 +6,9 @@ import hashlib
 import secrets
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from webapp.auth import common_passwords, throttle
 from webapp.auth.passwords import hash_password, verify_password
@@ -175,7 +176,7 @@ def live_tokens(user: User) -> list[ApiToken]:
 
 def revoke_token(user: User, token_id: int) -> bool:
     """Delete one of the user's own tokens; False if the user has no such token."""
-    deleted = db.session.execute(
+    result = db.session.execute(
         delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     )
-    return deleted.rowcount == 1
+    return cast(CursorResult[Any], result).rowcount == 1

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Flask, current_app, has_request_context, make_response, request
-from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits import RateLimitItem, WindowStats, parse_many
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import STRATEGIES, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
@@ -103,7 +103,7 @@ def init_app(app: Flask) -> None:
         app.config["RATELIMIT_ENABLED"] = False
         return
     strategy = STRATEGIES[app.config["RATELIMIT_STRATEGY"]]
-    storage: Storage = storage_from_string(
+    storage = storage_from_string(
         app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
         **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}),
     )
@@ -115,6 +115,18 @@ def init_app(app: Flask) -> None:
         errors=_storage_errors(storage),
         fallback=strategy(MemoryStorage()),
     )
+
+
+def _window_stats(item: RateLimitItem, key: Key) -> Callable[[RateLimiter], WindowStats]:
+    return lambda strategy: strategy.get_window_stats(item, *key)
+
+
+def _hit(item: RateLimitItem, key: Key) -> Callable[[RateLimiter], bool]:
+    return lambda strategy: strategy.hit(item, *key)
+
+
+def _clear(item: RateLimitItem, key: Key) -> Callable[[RateLimiter], None]:
+    return lambda strategy: strategy.clear(item, *key)
 
 
 def _storage_errors(storage: object) -> tuple[type[Exception], ...]:
@@ -168,9 +180,7 @@ def ensure_allowed(email: str) -> None:
     now = time.time()
     for items, key in _buckets(throttle, email):
         for item in items:
-            reset_at, remaining = throttle.run(
-                lambda s, item=item, key=key: s.get_window_stats(item, *key)
-            )
+            reset_at, remaining = throttle.run(_window_stats(item, key))
             if remaining <= 0:
                 wait = max(wait, reset_at - now)
     if wait > 0:
@@ -184,7 +194,7 @@ def record_failure(email: str) -> None:
         return
     for items, key in _buckets(throttle, email):
         for item in items:
-            throttle.run(lambda s, item=item, key=key: s.hit(item, *key))
+            throttle.run(_hit(item, key))
 
 
 def record_success(email: str) -> None:
@@ -194,7 +204,7 @@ def record_success(email: str) -> None:
         return
     key = (throttle.prefix, ACCOUNT, account_key(email))
     for item in throttle.per_account:
-        throttle.run(lambda s, item=item: s.clear(item, *key))
+        throttle.run(_clear(item, key))
 
 
 def reset_counts() -> None:

@@ -10,8 +10,19 @@ included, as for titles; on SQLite every term must appear in the cue (LIKE).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, any_, false, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    and_,
+    any_,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from webapp.catalogue.search import TS_CONFIG
@@ -29,7 +40,9 @@ def cue_matches(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
     if not terms:
         return false()
     if dialect == "postgresql":
-        document = literal_column(f"to_tsvector('{TS_CONFIG}'::regconfig, caption_cues.text)")
+        document: ColumnClause[Any] = literal_column(
+            f"to_tsvector('{TS_CONFIG}'::regconfig, caption_cues.text)"
+        )
         query = func.to_tsquery(
             literal_column(f"'{TS_CONFIG}'"), " & ".join(f"{t}:*" for t in terms)
         )

@@ -11,7 +11,7 @@ from webapp.captions.languages import clean_label, normalize_tag
 from webapp.captions.parsing import CaptionTrack, parse_caption_file
 from webapp.captions.queries import caption_of
 from webapp.extensions import db
-from webapp.models import Caption, CaptionCue, User, Video
+from webapp.models import Caption, CaptionCue, CaptionFormat, User, Video
 from webapp.storage import check_key, get_storage
 
 
@@ -49,7 +49,7 @@ def store_caption(
     else:
         caption.version += 1
     caption.label = label_text
-    caption.source_format = track.source_format
+    caption.source_format = CaptionFormat(track.source_format)
     caption.cue_count = len(track.cues)
     caption.uploaded_by = author.id
     caption.storage_key = storage_key(video.id, tag, caption.version)

@@ -17,10 +17,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
-from flask import Flask, current_app
-from sqlalchemy import ColumnElement, String, and_, cast, false, func, literal_column, or_
+from flask import current_app
+from flask.sansio.app import App
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal_column,
+    or_,
+)
 
 from webapp.models import Module
 from webapp.models.learning import SEARCH_DOCUMENT_TEMPLATE
@@ -57,7 +68,7 @@ class CaptionSource(Protocol):
         ...
 
 
-def register_caption_source(app: Flask, source: CaptionSource) -> None:
+def register_caption_source(app: App, source: CaptionSource) -> None:
     """Make caption matches of ``source`` part of every catalogue search of ``app``."""
     sources = app.extensions.setdefault(CAPTION_SOURCES, [])
     if source not in sources:
@@ -79,7 +90,7 @@ def text_condition(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
     if not terms:
         return false()
     if dialect == "postgresql":
-        document = literal_column(SEARCH_DOCUMENT_TEMPLATE % {"p": "modules."})
+        document: ColumnClause[Any] = literal_column(SEARCH_DOCUMENT_TEMPLATE % {"p": "modules."})
         tsquery = func.to_tsquery(
             literal_column(f"'{TS_CONFIG}'"), " & ".join(f"{t}:*" for t in terms)
         )

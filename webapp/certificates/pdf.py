@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
@@ -68,7 +69,11 @@ def _fitted(pdf: FPDF, text: str, largest: float, smallest: float, *, max_lines:
     size = largest if width <= WIDTH else max(smallest, largest * WIDTH / width * 0.98)
     pdf.set_font(FAMILY, "B", size)
     pdf.set_text_color(*INK)
-    lines = pdf.multi_cell(WIDTH, size * 0.5, text, align=Align.C, dry_run=True, output="LINES")
+    # fpdf2 types the result as the union of every ``output`` mode; LINES gives list[str].
+    lines = cast(
+        "list[str]",
+        pdf.multi_cell(WIDTH, size * 0.5, text, align=Align.C, dry_run=True, output="LINES"),
+    )
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1].rstrip() + "…"

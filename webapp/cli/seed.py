@@ -64,6 +64,7 @@ def ensure_demo_users() -> None:
 def ensure_demo_lessons(seconds: float) -> None:
     """Generate, ingest and transcode each demo lesson that is not there yet."""
     owner = find_user(DEMO_USERS[1][0])
+    assert owner is not None  # ensure_demo_users ran first
     for title, description, pattern, tone in (*DEMO_LESSONS, CLASS_RECORDING):
         if db.session.scalar(select(Video.id).where(Video.title == title)) is not None:
             continue

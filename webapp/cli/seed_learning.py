@@ -36,9 +36,11 @@ PROGRAM = "digital-marketing-associate"
 
 def _module_of(title: str) -> Module:
     video_id = db.session.scalar(select(Video.id).where(Video.title == title))
-    return db.session.scalar(
+    module = db.session.scalar(
         select(Module).where(Module.video_id == video_id, Module.clip_id.is_(None))
     )
+    assert module is not None, f"the demo lesson {title!r} is not in the catalogue"
+    return module
 
 
 def ensure_demo_learning(
@@ -74,6 +76,8 @@ def ensure_demo_learning(
     )
     learner, teacher = find_user(learner_email), find_user(teacher_email)
     program = program_by_slug(PROGRAM)
+    # The demo users were created, and the program just now.
+    assert learner is not None and teacher is not None and program is not None
     enrol(learner, program)
     today = date.today()
     spring = create_cohort(PROGRAM, "Spring cohort", today - timedelta(days=14), "Europe/Berlin")
@@ -83,11 +87,11 @@ def ensure_demo_learning(
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     past = add_class(spring, "Week 1 live: how search works", now - timedelta(days=7), 60)
     mark_attendance(past, {learner.id: False})
-    attach_recording(past, db.session.get(Video, _module_of(recording_title).video_id))
+    attach_recording(past, db.session.get_one(Video, _module_of(recording_title).video_id))
     add_class(
         spring, "Week 3 live: funnels", now + timedelta(days=7), 90, "https://meet.example.com/w3"
     )
     add_exam(spring, "Associate exam", now + timedelta(days=21), [seo.id, funnel.id])
     masterclass = add_class(None, "Masterclass: data for marketers", now - timedelta(days=3), 45)
-    attach_recording(masterclass, db.session.get(Video, matrix.video_id))
+    attach_recording(masterclass, db.session.get_one(Video, matrix.video_id))
     db.session.commit()

@@ -37,9 +37,10 @@ def import_video(path: Path, title: str, owner_email: str | None, wait: bool, ti
     """Import a local recording; prints the new video id alone on the first line."""
     owner = _default_owner()
     if owner_email:
-        owner = db.session.scalar(select(User).where(User.email == owner_email.lower()))
-        if owner is None or not owner.can_upload:
+        named = db.session.scalar(select(User).where(User.email == owner_email.lower()))
+        if named is None or not named.can_upload:
             raise click.ClickException(f"{owner_email} is not an instructor or admin")
+        owner = named
     try:
         video, job = ingest(path, title=title, owner=owner, filename=path.name)
         db.session.commit()
@@ -59,7 +60,7 @@ def _wait(job_id: int, timeout: int) -> int:
     with click.progressbar(length=100, label="transcoding", file=sys.stderr) as bar:
         while time.monotonic() < deadline:
             db.session.expire_all()
-            job = db.session.get(TranscodeJob, job_id)
+            job = db.session.get_one(TranscodeJob, job_id)
             bar.update(int(job.progress) - shown)
             shown = int(job.progress)
             if job.state == JobState.READY:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypedDict
 
+from transcoder import analysis
 from webapp.catalogue.services import remove_clip_module, sync_clip_module
 from webapp.clips import ranges
 from webapp.extensions import db
@@ -141,7 +142,7 @@ def clip_from_chapter(chapter: Chapter, video: Video, author: User) -> Clip:
     )
 
 
-def replace_suggestions(video_id: int, found: Iterable[object]) -> None:
+def replace_suggestions(video_id: int, found: Iterable[analysis.Suggestion]) -> None:
     """Store the transcode pass's suggestions, replacing the pending ones."""
     db.session.execute(
         db.delete(Suggestion).where(
@@ -164,12 +165,14 @@ def replace_suggestions(video_id: int, found: Iterable[object]) -> None:
     db.session.flush()
 
 
-def resolve_suggestion(suggestion: Suggestion, video: Video, author: User, accept: bool):
+def resolve_suggestion(
+    suggestion: Suggestion, video: Video, author: User, accept: bool
+) -> Clip | Chapter | None:
     """Accept (→ a chapter, or a clip for clip candidates) or discard a suggestion."""
     if suggestion.status != SuggestionStatus.PENDING:
         raise ranges.BadInput(f"this suggestion was already {suggestion.status}")
     suggestion.status = (SuggestionStatus.ACCEPTED if accept else SuggestionStatus.DISCARDED).value
-    created = None
+    created: Clip | Chapter | None = None
     if accept and suggestion.kind == "clip":
         if suggestion.end is None:
             raise ranges.BadInput("this clip candidate has no end")

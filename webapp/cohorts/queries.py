@@ -251,7 +251,7 @@ def missed_classes(user: User, now: datetime | None = None) -> list[MissedClass]
     missed = [c for c in candidates if has_ended(c, now)]
     progress = recording_progress(user, [c.recording for c in missed if c.recording is not None])
     return [
-        MissedClass(c, progress[c.recording_id] if c.recording is not None else None)
+        MissedClass(c, progress[c.recording.id] if c.recording is not None else None)
         for c in missed
     ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import TypeGuard
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Request
@@ -27,7 +28,7 @@ def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones()) | {DEFAULT_ZONE}
 
 
-def is_valid_zone(name: object) -> bool:
+def is_valid_zone(name: object) -> TypeGuard[str]:
     """True for a known IANA zone name such as ``Europe/Berlin`` (never a file path)."""
     return isinstance(name, str) and 0 < len(name) <= MAX_NAME and name in _known_zones()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import click
 from flask.cli import AppGroup
@@ -18,10 +19,12 @@ program_group = AppGroup("program", help="Manage programs (learning paths).")
 learning.add_command(course_group)
 learning.add_command(program_group)
 
+T = TypeVar("T")
+
 LEVELS = click.Choice([lv.value for lv in Level])
 
 
-def _commit_or_fail(write: Callable[[], object]) -> object:
+def _commit_or_fail(write: Callable[[], T]) -> T:
     """Run a service write and commit it; a LearningError becomes a clean CLI error."""
     try:
         result = write()

@@ -321,7 +321,8 @@ def completed_modules(
         base.order_by(WatchProgress.completed_at.desc(), Module.id.desc()).limit(limit)
     ).all()
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    return [CompletedModule(m, as_utc(at)) for m, at in rows], int(total or 0)
+    modules = [CompletedModule(m, as_utc(at)) for m, at in rows if at is not None]
+    return modules, int(total or 0)
 
 
 def week_start(now: datetime) -> date:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import str_enum, utcnow
 from webapp.models.video import Video
 
@@ -31,7 +31,7 @@ class CaptionFormat(StrEnum):
     SRT = "srt"
 
 
-class Caption(db.Model):
+class Caption(Model):
     """One language's caption track of a video; the WebVTT file lives in storage.
 
     Re-uploading a language bumps ``version``, and the file moves to a new key
@@ -64,7 +64,7 @@ CUE_DOCUMENT = "to_tsvector('english'::regconfig, text)"
 CUE_INDEX = "ix_caption_cues_search"
 
 
-class CaptionCue(db.Model):
+class CaptionCue(Model):
     """The plain text of one cue, for catalogue search (``video_id`` spares a join)."""
 
     __tablename__ = "caption_cues"
@@ -85,7 +85,7 @@ class CaptionCue(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
 
-class UserPreferences(db.Model):
+class UserPreferences(Model):
     """A user's player settings, remembered across devices; NULL means "not chosen".
 
     ``caption_language`` NULL means captions off (or never chosen).

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import utcnow
 from webapp.models.learning import Program
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """Issued once per learner and program.
 
     The learner's name and the program's title are copied at issue time: the PDF, the

@@ -8,13 +8,13 @@ from enum import StrEnum
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import utcnow
 from webapp.models.job import JobMixin
 from webapp.models.video import Video
 
 
-class Clip(db.Model):
+class Clip(Model):
     """A range [start, end) of a recording, watchable at once as its own micro-lesson."""
 
     __tablename__ = "clips"
@@ -38,7 +38,7 @@ class Clip(db.Model):
         return self.end - self.start
 
 
-class ClipExport(JobMixin, db.Model):
+class ClipExport(JobMixin, Model):
     """A job rendering a clip into its own MP4 (frame-accurate smart cut)."""
 
     __tablename__ = "clip_exports"
@@ -50,7 +50,7 @@ class ClipExport(JobMixin, db.Model):
     clip: Mapped[Clip] = relationship()
 
 
-class Chapter(db.Model):
+class Chapter(Model):
     """A named point in a video (title + start time)."""
 
     __tablename__ = "chapters"
@@ -70,7 +70,7 @@ class SuggestionStatus(StrEnum):
     DISCARDED = "discarded"
 
 
-class Suggestion(db.Model):
+class Suggestion(Model):
     """A chapter boundary or clip candidate found by the transcode pass."""
 
     __tablename__ = "suggestions"

@@ -12,7 +12,7 @@ from enum import StrEnum
 from sqlalchemy import DateTime, Float, ForeignKey, Integer, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import str_enum, utcnow
 from webapp.models.video import InvalidTransition, Video
 
@@ -74,7 +74,7 @@ class JobMixin:
         return self.state in (JobState.READY, JobState.FAILED)
 
 
-class TranscodeJob(JobMixin, db.Model):
+class TranscodeJob(JobMixin, Model):
     """One attempt-tracking job that turns a video's source into its HLS ladder."""
 
     __tablename__ = "transcode_jobs"

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import str_enum, utcnow
 from webapp.models.clip import Clip
 from webapp.models.user import User
@@ -37,7 +37,7 @@ class Level(StrEnum):
     ADVANCED = "advanced"
 
 
-class Topic(db.Model):
+class Topic(Model):
     """A subject area: Digital Marketing, Data Science, Cloud Computing…"""
 
     __tablename__ = "topics"
@@ -58,7 +58,7 @@ SEARCH_DOCUMENT = SEARCH_DOCUMENT_TEMPLATE % {"p": ""}
 SEARCH_INDEX = "ix_modules_search"
 
 
-class Module(db.Model):
+class Module(Model):
     """A micro-lesson in the catalogue: a whole video or a clip of one.
 
     Exactly one of ``video_id`` (a whole recording) and ``clip_id`` is the content; for
@@ -100,7 +100,7 @@ class Module(db.Model):
         return self.clip_id is not None
 
 
-class Course(db.Model):
+class Course(Model):
     """An ordered list of modules."""
 
     __tablename__ = "courses"
@@ -117,7 +117,7 @@ class Course(db.Model):
     )
 
 
-class CourseModule(db.Model):
+class CourseModule(Model):
     """Position of a module in a course."""
 
     __tablename__ = "course_modules"
@@ -131,7 +131,7 @@ class CourseModule(db.Model):
     module: Mapped[Module] = relationship()
 
 
-class CoursePrerequisite(db.Model):
+class CoursePrerequisite(Model):
     """``course_id`` is locked until ``requires_id`` is completed."""
 
     __tablename__ = "course_prerequisites"
@@ -142,7 +142,7 @@ class CoursePrerequisite(db.Model):
     requires_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
 
 
-class Program(db.Model):
+class Program(Model):
     """A learning path / program: ordered courses toward a certificate."""
 
     __tablename__ = "programs"
@@ -165,7 +165,7 @@ class Program(db.Model):
     )
 
 
-class ProgramCourse(db.Model):
+class ProgramCourse(Model):
     """Position of a course in a program."""
 
     __tablename__ = "program_courses"
@@ -181,7 +181,7 @@ class ProgramCourse(db.Model):
     course: Mapped[Course] = relationship()
 
 
-class Enrollment(db.Model):
+class Enrollment(Model):
     """A learner following a program."""
 
     __tablename__ = "enrollments"
@@ -203,7 +203,7 @@ class CohortRole(StrEnum):
     INSTRUCTOR = "instructor"
 
 
-class Cohort(db.Model):
+class Cohort(Model):
     """One run of a program, with its members, live classes and exams."""
 
     __tablename__ = "cohorts"
@@ -217,7 +217,7 @@ class Cohort(db.Model):
     program: Mapped[Program] = relationship()
 
 
-class CohortMember(db.Model):
+class CohortMember(Model):
     """A learner or instructor of a cohort."""
 
     __tablename__ = "cohort_members"
@@ -231,7 +231,7 @@ class CohortMember(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LiveClass(db.Model):
+class LiveClass(Model):
     """A scheduled live class of a cohort, or (no cohort) a public masterclass."""
 
     __tablename__ = "live_classes"
@@ -263,7 +263,7 @@ class AttendanceSource(StrEnum):
     CHECK_IN = "check-in"
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """Who attended a live class (marked by the instructor or a check-in)."""
 
     __tablename__ = "attendance"
@@ -281,7 +281,7 @@ class Attendance(db.Model):
     marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class Exam(db.Model):
+class Exam(Model):
     """An exam date of a cohort; its scope is a set of modules."""
 
     __tablename__ = "exams"
@@ -292,7 +292,7 @@ class Exam(db.Model):
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class ExamScope(db.Model):
+class ExamScope(Model):
     """A module an exam covers."""
 
     __tablename__ = "exam_scope"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import str_enum, utcnow
 
 
@@ -19,7 +19,7 @@ class NoteKind(StrEnum):
     BOOKMARK = "bookmark"
 
 
-class Note(db.Model):
+class Note(Model):
     """A note or bookmark at ``position`` seconds of a video, seen only by its author.
 
     Bodies are checked by ``webapp.notes.services`` (a note needs text, at most 5,000

@@ -19,11 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import utcnow
 
 
-class WatchProgress(db.Model):
+class WatchProgress(Model):
     """Resume point and the union of intervals actually watched, per learner and module.
 
     A module is a whole video (``clip_id`` NULL) or a clip of it; clip positions and
@@ -78,7 +78,7 @@ class WatchProgress(db.Model):
         return self.completed_at is not None
 
 
-class WatchDay(db.Model):
+class WatchDay(Model):
     """New watched seconds a learner added to a module on one UTC day.
 
     Written in the same transaction as the progress row: ``seconds`` grows by how much

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import str_enum, utcnow
 from webapp.models.user import User
 from webapp.models.video import InvalidTransition, Video
@@ -31,7 +31,7 @@ ALLOWED_TRANSITIONS: dict[UploadState, frozenset[UploadState]] = {
 }
 
 
-class UploadSession(db.Model):
+class UploadSession(Model):
     """A multipart upload in progress: who, where in the store, and what was declared.
 
     ``video_id`` is set once, when the upload is completed; it is unique, so completing

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import str_enum, utcnow
 
 
@@ -21,7 +21,7 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who signs in."""
 
     __tablename__ = "users"
@@ -46,7 +46,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_epoch}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Flask-Login refuses inactive users."""
         return self.active
 
@@ -66,7 +66,7 @@ class User(UserMixin, db.Model):
         return self.name or self.email
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"

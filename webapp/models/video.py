@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
+from webapp.extensions import Model
 from webapp.models.base import str_enum, utcnow
 from webapp.models.user import User
 
@@ -40,7 +40,7 @@ class InvalidTransition(ValueError):
     """A state change the lifecycle does not allow."""
 
 
-class Video(db.Model):
+class Video(Model):
     """An uploaded recording and, once READY, its published HLS ladder."""
 
     __tablename__ = "videos"
@@ -104,7 +104,7 @@ class Video(db.Model):
         return self.playable_prefix is not None
 
 
-class Rendition(db.Model):
+class Rendition(Model):
     """One variant stream of the published ladder."""
 
     __tablename__ = "renditions"

@@ -63,7 +63,7 @@ def sign_vtt(text: str, base: str, sign: Signer) -> str:
     for line in text.splitlines():
         match = _IMAGE_CUE.match(line.strip())
         path = ladder_path(base, match.group(1)) if match else None
-        if path is None:
+        if match is None or path is None:
             lines.append(line)
         else:
             lines.append(sign(path) + (match.group(2) or ""))

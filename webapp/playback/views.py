@@ -73,6 +73,7 @@ def media(video_id: int, rel: str):
     the permission. Range requests get 206 on local disk."""
     expires = request.args.get("exp", type=int)
     key = verified_key(video_id, rel, expires, request.args.get("sig", ""))
+    assert expires is not None  # verified_key refuses a link without an expiry
     return serve(get_storage(), key, max_age=min(3600, max(0, int(expires - time.time()))))
 
 

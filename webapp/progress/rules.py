@@ -84,6 +84,7 @@ def _position(
         beat.session is not None
         and beat.session == standing.session
         and standing.seq is not None
+        and beat.seq is not None
         and beat.seq <= standing.seq
     )
     if stale:

@@ -24,6 +24,7 @@ from typing import Literal
 from sqlalchemy import (
     CTE,
     ColumnElement,
+    ColumnExpressionArgument,
     Date,
     Integer,
     Select,
@@ -129,7 +130,7 @@ class Report:
 # ----------------------------------------------------------------------------- pieces
 
 
-def utc_day(column: ColumnElement) -> ColumnElement[date]:
+def utc_day(column: ColumnExpressionArgument[datetime | None]) -> ColumnElement[date]:
     """The UTC calendar day of a stored timestamp, in SQL."""
     if db.engine.dialect.name == "postgresql":
         # A literal, not a bound parameter: GROUP BY must repeat the same expression.
@@ -253,11 +254,11 @@ def _missed(cohort_ids: list[int], class_ids: list[int]):
 
 def total_modules(program_id: int) -> int:
     """Modules of the path, counted per place in a course (one query)."""
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count(CourseModule.id))
         .join(ProgramCourse, ProgramCourse.course_id == CourseModule.course_id)
         .where(ProgramCourse.program_id == program_id)
-    )
+    ).one()
 
 
 def _escape_like(text: str) -> str:

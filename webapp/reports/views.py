@@ -39,6 +39,7 @@ def completions_chart(report: Report) -> charts.BarChart:
 def _page(found: ReportScope, endpoint: str, **ids: Any) -> str:
     filters = parse_filters(request.args, found)
     report = build_report(found, filters)
+    query: dict[str, Any] = {**ids, **filters.as_args()}
     return render_template(
         "reports/report.html",
         scope=found,
@@ -46,7 +47,7 @@ def _page(found: ReportScope, endpoint: str, **ids: Any) -> str:
         report=report,
         chart=completions_chart(report),
         here=url_for(endpoint, **ids),
-        csv_url=url_for(f"{endpoint}_csv", **ids, **filters.as_args()),
+        csv_url=url_for(f"{endpoint}_csv", **query),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import builtins  # annotations below the `list` method must name the builtin
 import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
 
@@ -181,17 +182,19 @@ class Storage(Protocol):
     ) -> str | None:
         """A URL a client PUTs one part to, or None: the app accepts the part itself."""
 
-    def upload_part(self, key: str, upload_id: str, part_number: int, data: BinaryIO) -> str:
+    def upload_part(self, key: str, upload_id: str, part_number: int, data: IO[bytes]) -> str:
         """Store one part (replacing an earlier one of that number); returns its ETag."""
 
-    def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:
+    def list_parts(self, key: str, upload_id: str) -> builtins.list[PartInfo]:
         """The parts stored so far, by number; raises UploadNotFound."""
 
-    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: builtins.list[tuple[int, str]]
+    ) -> None:
         """Join the given (number, etag) parts, in order, into the object under ``key``."""
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         """Drop an upload and its parts; aborting an unknown upload is not an error."""
 
-    def list_multipart_uploads(self, prefix: str) -> list[MultipartInfo]:
+    def list_multipart_uploads(self, prefix: str) -> builtins.list[MultipartInfo]:
         """Uploads in progress for keys under ``prefix/`` (all when ``prefix`` is empty)."""

@@ -7,6 +7,7 @@ Keys start with a letter or digit, so neither dot-folder can collide with one.
 
 from __future__ import annotations
 
+import builtins  # annotations below the `list` method must name the builtin
 import hashlib
 import json
 import os
@@ -17,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from webapp.storage.base import (
     MIN_PART_SIZE,
@@ -217,7 +218,7 @@ class LocalStorage:
         check_expiry(expires_in)
         return None
 
-    def upload_part(self, key: str, upload_id: str, part_number: int, data: BinaryIO) -> str:
+    def upload_part(self, key: str, upload_id: str, part_number: int, data: IO[bytes]) -> str:
         """Write the part to a temp file, then rename it (and its ETag) over any earlier one."""
         folder = self._upload_dir(key, upload_id)
         check_part_number(part_number)
@@ -254,7 +255,7 @@ class LocalStorage:
             pass
         return file_md5(part)
 
-    def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:
+    def list_parts(self, key: str, upload_id: str) -> builtins.list[PartInfo]:
         """The staged parts, by number."""
         folder = self._upload_dir(key, upload_id)
         parts = []
@@ -265,7 +266,9 @@ class LocalStorage:
                 parts.append(PartInfo(int(match.group(1)), self._part_etag(part), size))
         return parts
 
-    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: builtins.list[tuple[int, str]]
+    ) -> None:
         """Check the parts as S3 would, concatenate them into the object, drop the staging."""
         try:
             folder = self._upload_dir(key, upload_id)
@@ -304,7 +307,7 @@ class LocalStorage:
             fh.write(f"{st.st_ino} {st.st_size} {st.st_mtime_ns} {etag}")
         os.replace(tmp, meta)
 
-    def _completed_as(self, key: str, parts: list[tuple[int, str]]) -> bool:
+    def _completed_as(self, key: str, parts: builtins.list[tuple[int, str]]) -> bool:
         try:
             return bool(parts) and self.stat(key).etag == multipart_etag([e for _, e in parts])
         except ObjectNotFound:
@@ -318,7 +321,7 @@ class LocalStorage:
             return
         shutil.rmtree(folder, ignore_errors=True)
 
-    def list_multipart_uploads(self, prefix: str) -> list[MultipartInfo]:
+    def list_multipart_uploads(self, prefix: str) -> builtins.list[MultipartInfo]:
         """Every staged upload whose key is under ``prefix/``."""
         if prefix:
             check_key(prefix)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import builtins  # annotations below the `list` method must name the builtin
 import contextlib
 import hashlib
 import io
@@ -11,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import boto3
 from boto3.exceptions import Boto3Error
@@ -300,7 +301,7 @@ class S3Storage:
         }
         return self._presign("upload_part", params, expires_in)
 
-    def upload_part(self, key: str, upload_id: str, part_number: int, data: BinaryIO) -> str:
+    def upload_part(self, key: str, upload_id: str, part_number: int, data: IO[bytes]) -> str:
         """UploadPart with Content-MD5, from a spooled copy so botocore can retry it."""
         check_part_number(part_number)
         digest = hashlib.md5()
@@ -319,7 +320,7 @@ class S3Storage:
             )
         return reply["ETag"]
 
-    def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:
+    def list_parts(self, key: str, upload_id: str) -> builtins.list[PartInfo]:
         """ListParts, one entry per number.
 
         SeaweedFS keeps every copy of a re-sent part until completion (which picks the
@@ -343,7 +344,9 @@ class S3Storage:
             for number, part in sorted(newest.items())
         ]
 
-    def complete_multipart(self, key: str, upload_id: str, parts: list[tuple[int, str]]) -> None:
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: builtins.list[tuple[int, str]]
+    ) -> None:
         """CompleteMultipartUpload; a retried completion that already succeeded passes."""
         numbers = [number for number, _ in parts]
         if not parts or numbers != sorted(set(numbers)):
@@ -360,7 +363,7 @@ class S3Storage:
             if not self._completed_as(key, parts):
                 raise
 
-    def _completed_as(self, key: str, parts: list[tuple[int, str]]) -> bool:
+    def _completed_as(self, key: str, parts: builtins.list[tuple[int, str]]) -> bool:
         try:
             return self.stat(key).etag == multipart_etag([etag for _, etag in parts])
         except ObjectNotFound:
@@ -371,7 +374,7 @@ class S3Storage:
         with contextlib.suppress(UploadNotFound):
             self._call(self.client.abort_multipart_upload, key, UploadId=_upload_id(upload_id))
 
-    def list_multipart_uploads(self, prefix: str) -> list[MultipartInfo]:
+    def list_multipart_uploads(self, prefix: str) -> builtins.list[MultipartInfo]:
         """ListMultipartUploads under ``prefix/`` (the whole bucket for ``""``)."""
         paginator = self.client.get_paginator("list_multipart_uploads")
         full = check_key(prefix) + "/" if prefix else ""

@@ -72,7 +72,7 @@ class PreviewPublisher:
             return False
         self.storage.put_bytes(
             f"{self.prefix}/{MASTER}",
-            self._master(audio is not None).encode(),
+            self._master(self.variant, audio is not None).encode(),
             content_type(MASTER),
         )
         self.available = True
@@ -102,8 +102,8 @@ class PreviewPublisher:
     def _put(self, rel: str, path: Path) -> None:
         self.storage.put_file(f"{self.prefix}/{rel}", path, content_type(rel))
 
-    def _master(self, with_audio: bool) -> str:
-        height = int(_RUNG.match(self.variant).group(1))
+    def _master(self, variant: str, with_audio: bool) -> str:
+        height = int(variant.removesuffix("p"))  # a rung name: smallest_variant checked it
         # A conservative bandwidth hint; the preview has a single variant anyway.
         lines = ["#EXTM3U"]
         inf = f"#EXT-X-STREAM-INF:BANDWIDTH={height * 2500}"
@@ -113,5 +113,5 @@ class PreviewPublisher:
                 f'AUTOSELECT=YES,URI="{AUDIO}/{PLAYLIST}"'
             )
             inf += f',AUDIO="{AUDIO}"'
-        lines += [inf, f"{self.variant}/{PLAYLIST}"]
+        lines += [inf, f"{variant}/{PLAYLIST}"]
         return "\n".join(lines) + "\n"

@@ -18,10 +18,10 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, NoReturn
+from typing import IO, Any, NoReturn, cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from transcoder.probe import MediaInfo
 from webapp.extensions import db
@@ -108,7 +108,7 @@ def part_url(session: UploadSession, part_number: int) -> str | None:
 
 
 def receive_part(
-    session: UploadSession, part_number: int, body: BinaryIO, length: int | None
+    session: UploadSession, part_number: int, body: IO[bytes], length: int | None
 ) -> str:
     """Store one part sent through the app (local backend); returns its ETag.
 
@@ -327,12 +327,12 @@ def _discard(session: UploadSession) -> None:
 
 def _mark_completed(session: UploadSession, video: Video) -> None:
     """OPEN → COMPLETED only if still OPEN: a concurrent completion cannot make two videos."""
-    claimed = db.session.execute(
+    result = db.session.execute(
         update(UploadSession)
         .where(UploadSession.id == session.id, UploadSession.state == UploadState.OPEN)
         .values(state=UploadState.COMPLETED, video_id=video.id, error=None)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    )
+    if cast(CursorResult[Any], result).rowcount != 1:
         raise AlreadyCompleted("This upload was completed by another request.")
     db.session.refresh(session)

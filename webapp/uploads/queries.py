@@ -33,7 +33,9 @@ def stored_bytes(owner_id: int) -> int:
     pending = select(func.coalesce(func.sum(UploadSession.size), 0)).where(
         UploadSession.owner_id == owner_id, UploadSession.state == UploadState.OPEN
     )
-    return int(db.session.scalar(sources)) + int(db.session.scalar(pending))
+    # COALESCE turns an empty sum into 0; the nullable column's type still allows None.
+    stored = db.session.scalars(sources).one() or 0
+    return int(stored) + int(db.session.scalars(pending).one())
 
 
 def upload_or_404(upload_id: int, user: User, *, lock: bool = False) -> UploadSession:

@@ -6,7 +6,7 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from flask import current_app
 from sqlalchemy import select
@@ -65,7 +65,7 @@ def check_quota(owner: User, size: int) -> None:
         )
 
 
-def spool(stream: BinaryIO) -> Path:
+def spool(stream: IO[bytes]) -> Path:
     """Copy an incoming stream to a private temp file; the caller deletes it."""
     tmp_dir = Path(current_app.config["UPLOAD_TMP_DIR"])
     tmp_dir.mkdir(parents=True, exist_ok=True)
