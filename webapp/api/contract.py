@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError, WithJsonSchema
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.api.auth import api_user
 from webapp.problems import ApiError, FieldError
@@ -208,7 +209,7 @@ def _message(err: Mapping[str, Any]) -> str:
 
 def render(spec: Operation, result: Any) -> Response | Any:
     """Turn a view's return value into the response its contract promises."""
-    if isinstance(result, Response):
+    if isinstance(result, WerkzeugResponse):
         return result
     status = spec.success_status
     if isinstance(result, tuple):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, url_for
 from pydantic import Field
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.api.blueprint import bp
 from webapp.api.contract import Output, operation
@@ -88,7 +89,7 @@ def my_certificates() -> CertificateList:
     responses={200: "application/pdf"},
     errors=(403, 404),
 )
-def certificate_pdf(code: str) -> Response:
+def certificate_pdf(code: str) -> WerkzeugResponse:
     """The PDF: the certificate's learner and admins (others 403; unknown code 404)."""
     certificate = queries.by_code(code)
     if certificate is None:

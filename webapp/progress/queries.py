@@ -72,4 +72,4 @@ def watch_time(user_id: int, since: date, until: date | None = None) -> float:
     )
     if until is not None:
         query = query.where(WatchDay.day <= until)
-    return float(db.session.scalar(query))
+    return float(db.session.scalars(query).one())

@@ -191,7 +191,7 @@ def sqlite_immediate(engine: Engine) -> Engine:
 
 def get_writer(app: Flask | None = None) -> BeatWriter:
     """The app's writer in this process, created on first use."""
-    app = app or current_app._get_current_object()
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug types the proxy as Flask
     writer = app.extensions.get(EXTENSION)
     if writer is None:
         with _create_lock:
