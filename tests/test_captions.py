@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 
 from tests.support import factories
 from tests.support.auth import Auth
+from tests.support.problems import problem_fields
 from webapp.captions import cuetext
 from webapp.captions.errors import CaptionError, CaptionTooLarge
 from webapp.captions.languages import clean_label, normalize_tag
@@ -629,15 +630,6 @@ def test_bad_preferences_are_400(
     assert client.get("/api/v1/me/preferences").get_json()["volume"] == 0.5
 
 
-def _problem_fields(response) -> set[str]:
-    """The fields a 400 problem names (and the problem's shape checked)."""
-    assert response.status_code == 400, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    problem = response.get_json()
-    assert problem["status"] == 400 and problem["error"] == problem["detail"]
-    return {error["field"] for error in problem.get("errors", [])}
-
-
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -658,7 +650,7 @@ def test_bad_uploads_name_the_field(
     response = client.post(
         f"/api/v1/videos/{video_id}/captions", data=json.dumps(body), headers=auth.json_headers()
     )
-    assert field in _problem_fields(response)
+    assert field in problem_fields(response)
 
 
 @pytest.mark.parametrize(
@@ -678,7 +670,7 @@ def test_bad_track_changes_name_the_field(
     response = client.patch(
         f"/api/v1/videos/{video_id}/captions/en", data=json.dumps(body), headers=auth.json_headers()
     )
-    assert field in _problem_fields(response)
+    assert field in problem_fields(response)
 
 
 @pytest.mark.parametrize(
@@ -699,7 +691,7 @@ def test_bad_preferences_name_the_field(
     response = client.put(
         "/api/v1/me/preferences", data=json.dumps(body), headers=auth.json_headers()
     )
-    assert field in _problem_fields(response)
+    assert field in problem_fields(response)
 
 
 def test_preferences_need_a_caller(client: FlaskClient) -> None:

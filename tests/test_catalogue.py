@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from tests.support.auth import Auth
+from tests.support.problems import problem_fields
 from tests.support.querycount import count_queries
 from webapp.catalogue import services
 from webapp.catalogue.queries import browse, parse_filters, topics
@@ -596,15 +597,6 @@ def test_api_rejects_bad_parameters(
     assert response.get_json()["error"]
 
 
-def _problem_fields(response) -> set[str]:
-    """The fields a 400 problem names (and the problem's shape checked)."""
-    assert response.status_code == 400, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    problem = response.get_json()
-    assert problem["status"] == 400 and problem["error"] == problem["detail"]
-    return {error["field"] for error in problem.get("errors", [])}
-
-
 @pytest.mark.parametrize(
     ("query", "field"),
     [
@@ -622,7 +614,7 @@ def test_api_bad_parameters_name_the_field(
     client: FlaskClient, auth: Auth, learner, catalogue, query: str, field: str
 ) -> None:
     auth.login(learner.email)
-    assert field in _problem_fields(client.get(f"/api/v1/modules?{query}"))
+    assert field in problem_fields(client.get(f"/api/v1/modules?{query}"))
 
 
 @pytest.mark.parametrize(
@@ -644,7 +636,7 @@ def test_api_bad_curation_names_the_field(
     auth.login(instructor.email)
     url = f"/api/v1/modules/{catalogue['cloud']}"
     response = client.patch(url, json=body, headers=auth.json_headers())
-    assert field in _problem_fields(response)
+    assert field in problem_fields(response)
 
 
 def test_api_patch_permissions_and_validation(

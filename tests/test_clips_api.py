@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from tests.support.auth import Auth
 from tests.support.factories import bearer_headers
+from tests.support.problems import problem_fields
 from tests.support.waiting import wait_until
 from transcoder.hls import CLIP_TAG, parse_media_segments
 from webapp.clips.services import replace_suggestions
@@ -86,15 +87,6 @@ def test_bad_clips_are_400(client, auth, owner, body, message) -> None:
     assert client.get(f"/api/v1/videos/{video_id}/clips").get_json()["clips"] == []
 
 
-def _problem_fields(response) -> set[str]:
-    """The fields a 400 problem names (and the problem's shape checked)."""
-    assert response.status_code == 400, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    problem = response.get_json()
-    assert problem["status"] == 400 and problem["error"] == problem["detail"]
-    return {error["field"] for error in problem.get("errors", [])}
-
-
 @pytest.mark.parametrize(
     ("what", "body", "field"),
     [
@@ -126,7 +118,7 @@ def test_bad_clip_and_chapter_fields_are_named(client, auth, owner, what, body, 
     else:
         url = f"{base}/clips/{clip['id']}" if what == "clip" else f"{base}/chapters/{chapter['id']}"
         response = client.patch(url, data=json.dumps(body), headers=auth.json_headers())
-    assert field in _problem_fields(response)
+    assert field in problem_fields(response)
 
 
 def test_nan_range_is_400(client, auth, owner) -> None:

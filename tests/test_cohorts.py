@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.support import factories
 from tests.support.auth import Auth
+from tests.support.problems import assert_bad_input
 from tests.support.querycount import recorded_statements
 from webapp.access import can_view, visible_videos
 from webapp.auth.passwords import hash_password
@@ -330,14 +331,7 @@ def test_bad_attendance_marks_are_a_problem_naming_the_field(
     response = client.post(
         f"/api/v1/classes/{live}/attendance", json=body, headers=auth.json_headers()
     )
-    assert response.status_code == 400
-    assert response.mimetype == "application/problem+json"
-    problem = response.get_json()
-    if field is None:
-        assert problem["detail"] == message
-    else:
-        errors = {e["field"]: e["message"] for e in problem["errors"]}
-        assert message in errors[field] and field in problem["detail"]
+    assert_bad_input(response, field, message)
     with app.app_context():
         assert db.session.scalars(select(Attendance)).all() == []
 

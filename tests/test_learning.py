@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from tests.support import factories
 from tests.support.auth import Auth
+from tests.support.problems import assert_bad_input
 from tests.support.querycount import recorded_statements
 from webapp.extensions import db
 from webapp.learning import formatting, queries, rollups, services
@@ -577,14 +578,7 @@ def test_bad_admin_enrolments_are_a_problem_naming_the_field(
     body = {k: fill(v) for k, v in body.items()} if isinstance(body, dict) else fill(body)
     url = "/api/v1/programs/acme-onboarding/enrollments"
     response = client.post(url, json=body, headers=token_for(client, world.admin))
-    assert response.status_code == 400
-    assert response.mimetype == "application/problem+json"
-    problem = response.get_json()
-    if field is None:
-        assert problem["detail"] == message
-    else:
-        errors = {e["field"]: e["message"] for e in problem["errors"]}
-        assert message in errors[field] and field in problem["detail"]
+    assert_bad_input(response, field, message)
     with app.app_context():
         assert db.session.scalars(select(Enrollment)).all() == []
 
