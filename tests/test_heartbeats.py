@@ -19,9 +19,9 @@ from bench import heartbeats
 from tests.support import factories
 from webapp.extensions import db
 from webapp.models import Module, Video, VideoState, WatchProgress
-from webapp.models.base import as_utc, utcnow
+from webapp.models.base import utcnow
 from webapp.models.progress import WatchDay
-from webapp.progress import sql
+from webapp.progress import sql_pg
 from webapp.progress.beats import BadHeartbeat, Beat, parse_beat
 from webapp.progress.rows import ModuleKey
 from webapp.progress.rules import Standing
@@ -265,37 +265,30 @@ def test_bench_verification_catches_a_lost_beat() -> None:
     assert cost["total_ms"] == pytest.approx(0.7) and cost["per_second_on_2_cores"] == 2857
 
 
-def test_batch_rows_reach_the_database_unchanged(app: Flask) -> None:
-    """The writer's one JSON parameter, spread into a table by the statement: every
-    value, quotes, backslashes, braces, commas, NULLs, floats, times, dates and JSON
-    included, arrives as it was sent (on either database)."""
-    texts = ['a"b', "c\\d", "{e,f}", "", "NULL", "é ü", None, "[[0.0, 1.5]]"]
-    numbers = [0.1, 1e-07, 2.5e300, -0.0, 3, None, 2**53]
-    moment = utcnow()
-    fields = {
-        "txt": WatchProgress.__table__.c.beat_session.type,
-        "num": WatchProgress.__table__.c.position.type,
-        "at": WatchProgress.__table__.c.beat_at.type,
-        "day": WatchDay.__table__.c.day.type,
-        "j": WatchProgress.__table__.c.intervals.type,
-    }
-    rows = [
-        {
-            "txt": t,
-            "num": f,
-            "at": moment if i == 0 else None,
-            "day": moment.date(),
-            "j": [[i, 1.5]],
-        }
-        for i, (t, f) in enumerate(zip(texts, [*numbers, 1.0], strict=True))
-    ]
-    with app.app_context(), db.engine.connect() as conn:
-        source = sql.batch_rows(conn.dialect.name, fields)
-        query = select(*(source.c[n] for n in fields))
-        param = sql.encode(conn.dialect, fields, rows)
-        got = conn.execute(query, {sql.ROWS: param}).all()
-    assert [r.txt for r in got] == texts
-    assert [r.num for r in got] == [*numbers, 1.0]
-    assert as_utc(got[0].at) == moment and all(r.at is None for r in got[1:])
-    assert {r.day for r in got} == {moment.date()}
-    assert [r.j for r in got] == [[[i, 1.5]] for i in range(len(texts))]
+def test_array_literals_reach_postgresql_unchanged(app: Flask) -> None:
+    """The writer's array parameters are literals the statement casts: every value,
+    quotes, backslashes, braces, commas, NULLs, floats and times included, arrives as
+    it was sent."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the PostgreSQL statements' parameters")
+        texts = ['a"b', "c\\d", "{e,f}", "", "NULL", "é ü", None, "[[0.0, 1.5]]"]
+        numbers = [0.1, 1e-07, 2.5e300, -0.0, 3, None, 2**53]
+        moments = [utcnow(), None, utcnow().date()]
+        with db.engine.connect() as conn:
+            got_texts = conn.exec_driver_sql(
+                "SELECT unnest(%(x)s::text[])", {"x": sql_pg._texts(texts)}
+            ).scalars()
+            got_numbers = conn.exec_driver_sql(
+                "SELECT unnest(%(x)s::float8[])", {"x": sql_pg._numbers(numbers)}
+            ).scalars()
+            got_times = conn.exec_driver_sql(
+                "SELECT unnest(%(x)s::timestamptz[])", {"x": sql_pg._texts(moments[:2])}
+            ).scalars()
+            got_days = conn.exec_driver_sql(
+                "SELECT unnest(%(x)s::date[])", {"x": sql_pg._texts(moments[2:])}
+            ).scalars()
+            assert list(got_texts) == texts
+            assert list(got_numbers) == numbers
+            assert list(got_times) == moments[:2]
+            assert list(got_days) == moments[2:]
