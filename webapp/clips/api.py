@@ -28,7 +28,7 @@ from webapp.models import (
 )
 from webapp.problems import ApiError
 from webapp.progress.endpoint import heartbeat_response
-from webapp.progress.schemas import HeartbeatBody
+from webapp.progress.schemas import HEARTBEAT_ERRORS, HeartbeatBody
 from webapp.progress.services import detail, get_progress
 from webapp.storage import get_storage
 
@@ -499,9 +499,6 @@ def get_clip_progress(clip_id: int) -> ClipProgressDetail:
     """The caller's progress on a clip (seconds from the clip's start)."""
     clip = clip_or_404(clip_id, g.user)
     return ClipProgressDetail(**detail(get_progress(g.user, clip.video, clip), clip.video, clip))
-
-
-HEARTBEAT_ERRORS = (400, 401, 403, 404, 503)
 
 
 @operation(

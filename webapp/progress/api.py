@@ -15,11 +15,10 @@ from webapp.api.auth import api_user
 from webapp.api.blueprint import bp
 from webapp.api.contract import operation
 from webapp.progress.endpoint import heartbeat_response
-from webapp.progress.schemas import HeartbeatBody, ProgressDetail, ProgressOut
+from webapp.progress.schemas import HEARTBEAT_ERRORS, HeartbeatBody, ProgressDetail, ProgressOut
 from webapp.progress.services import detail, get_progress
 
 PROGRESS = "/videos/<int:video_id>/progress"
-HEARTBEAT_ERRORS = (400, 401, 403, 404, 409, 503)
 
 
 @operation(bp, "GET", PROGRESS, responses={200: ProgressDetail}, errors=(404,))

@@ -26,6 +26,11 @@ class ProgressDetail(ProgressOut):
     intervals: list[tuple[float, float]]
 
 
+# What a heartbeat route answers besides 200, whether for a video or a clip: both go
+# through ``webapp.progress.heartbeat.answer_beat`` (409: the video is not ready yet).
+HEARTBEAT_ERRORS = (400, 401, 403, 404, 409, 503)
+
+
 class HeartbeatBody(Input):
     """One heartbeat (docs/api.md). Documents the body; ``webapp.progress.beats.parse_beat``
     validates it, on the fast path and in the views alike (a test keeps the two equal)."""
