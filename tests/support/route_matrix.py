@@ -489,7 +489,10 @@ def _draft_entries() -> Iterator[Entry]:
 
 
 def _table() -> tuple[Entry, ...]:
+    from tests.support import matrix_backoffice  # its modules import this one
+
     entries = [*_site_entries(), *_cohort_entries(), *_draft_entries()]
+    entries += matrix_backoffice.entries()
     for which in TARGETS:
         entries += [*_video_entries(which), *_clip_entries(which)]
     return tuple(entries)
