@@ -1,4 +1,4 @@
-"""structure: what the back office needs to edit topics, courses, programs, cohorts, classes and exams
+"""video sources: what replacing a recording and importing a folder need (checksums, the pending source)
 
 Revision ID: 0019
 Revises: 0018
