@@ -11,6 +11,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 BROKER_SOCKET_TIMEOUT = 5.0  # seconds; above kombu's 1 s BRPOP poll, so idle workers never trip it
@@ -35,6 +36,36 @@ def _normalise_db_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+def mail_settings(env: dict[str, str], instance: Path) -> dict[str, Any]:
+    """Flask-Mailman settings. No ``MAIL_URL``: every message is written to
+    ``instance/outbox/`` (the admin's Outbox page shows them). ``MAIL_URL`` switches to
+    SMTP: ``smtp://[user:password@]host[:port]`` (plain, or STARTTLS with
+    ``?starttls=1``), ``smtps://…`` (TLS from the start, port 465 by default)."""
+    url = env.get("MAIL_URL", "").strip()
+    common: dict[str, Any] = {
+        "MAIL_URL": url,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_FROM") or "Learnstream <no-reply@learnstream.local>",
+        "MAIL_OUTBOX_DIR": str(instance / "outbox"),
+        "MAIL_TIMEOUT": _env_int(env, "MAIL_TIMEOUT_SECONDS", 10),
+    }
+    if not url:
+        return common | {"MAIL_BACKEND": "webapp.mail.outbox"}
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError(f"MAIL_URL must be smtp://host[:port] or smtps://host[:port], not {url!r}")
+    query = parse_qs(parts.query)
+    tls = parts.scheme == "smtp" and query.get("starttls", ["0"])[0].lower() in {"1", "true", "yes"}
+    return common | {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": parts.hostname,
+        "MAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "MAIL_USERNAME": unquote(parts.username) if parts.username else None,
+        "MAIL_PASSWORD": unquote(parts.password) if parts.password else None,
+        "MAIL_USE_SSL": parts.scheme == "smtps",
+        "MAIL_USE_TLS": tls,
+    }
 
 
 def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -115,6 +146,7 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         "PLAYER_STATIC": str(BASE_DIR / "player_static"),
         **_session_settings(env),
         **_throttle_settings(env, broker_url),
+        **mail_settings(env, instance),
         # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto/-Host to trust
         # (0 = none; the client address and the scheme are then the socket's).
         "TRUSTED_PROXY_HOPS": _env_int(env, "TRUSTED_PROXY_HOPS", 0),

@@ -44,6 +44,7 @@ pytest_plugins = [
     "tests.support.clock",
     "tests.support.matrix_callers",
     "tests.support.s3server",
+    "tests.support.smtp",
 ]
 
 
@@ -80,6 +81,8 @@ def instance_dir(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtu
     os.environ["LEARNSTREAM_INSTANCE"] = str(path)
     os.environ["SECRET_KEY"] = "test-secret-key"
     os.environ["API_VALIDATE_RESPONSES"] = "1"  # every API answer is checked against the document
+    # Every message the app sends goes to this process's loopback SMTP server.
+    os.environ["MAIL_URL"] = request.getfixturevalue("smtp_server").url
     for key in S3_SETTINGS:
         os.environ.pop(key, None)
     if S3_MODE:

@@ -21,10 +21,11 @@ from webapp.certificates import bp as certificates_bp
 from webapp.cli import register as register_cli
 from webapp.clips import bp as clips_bp
 from webapp.cohorts import bp as cohorts_bp
-from webapp.extensions import csrf, db, login_manager, migrate
+from webapp.extensions import csrf, db, login_manager, mail, migrate
 from webapp.health import bp as health_bp
 from webapp.learning import bp as learning_bp
 from webapp.library import bp as library_bp
+from webapp.mail import tasks as _mail_tasks  # noqa: F401  (registers mail.deliver)
 from webapp.notes import bp as notes_bp
 from webapp.playback import bp as playback_bp
 from webapp.progress import fastpath
@@ -59,6 +60,7 @@ def _configure_database(app: Flask) -> None:
 def _configure_extensions(app: Flask) -> None:
     sessions.init_app(app)
     csrf.init_app(app)
+    mail.init_app(app)
     login_manager.init_app(app)
     loaders.init_app(app)
     idle.init_app(app)

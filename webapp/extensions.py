@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, ClassVar
 
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -21,6 +22,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+mail = Mail()
 
 # The base class of every model. Flask-SQLAlchemy's stubs type ``db.Model`` as an
 # attribute holding a class, which mypy does not accept as a base; at runtime it is a

@@ -1,5 +1,12 @@
 """The data model: users, videos and their renditions, transcode jobs, watch progress."""
 
+from webapp.models.account import (
+    EmailToken,
+    Invitation,
+    SignupPolicy,
+    SiteSetting,
+    TokenPurpose,
+)
 from webapp.models.caption import Caption, CaptionCue, CaptionFormat, UserPreferences
 from webapp.models.certificate import Certificate
 from webapp.models.clip import Chapter, Clip, ClipExport, Suggestion, SuggestionStatus
@@ -30,6 +37,11 @@ from webapp.models.user import ApiToken, Role, User
 from webapp.models.video import InvalidTransition, Rendition, Video, VideoState
 
 __all__ = [
+    "EmailToken",
+    "Invitation",
+    "SignupPolicy",
+    "SiteSetting",
+    "TokenPurpose",
     "Caption",
     "CaptionCue",
     "CaptionFormat",

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import Model
@@ -36,6 +36,10 @@ class User(UserMixin, Model):
     # Part of every session's and remember-me cookie's user id (``get_id``): raising it
     # (sign-out, password change) makes every session issued before unusable at once.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The zone the user's times are shown in (IANA name); None: the browser's, then UTC.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    # False only for an open sign-up whose address is not confirmed yet: it cannot sign in.
+    email_verified: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -1,0 +1,56 @@
+"""Render a message from ``templates/mail/<name>.{subject,txt,html}`` and send it.
+
+Views call ``send`` AFTER their commit (a message must never point at a token that was
+rolled back); it renders in the request (links are absolute) and queues the Celery task
+``mail.deliver``, which retries with back-off when the server is unreachable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from flask import current_app, render_template
+from flask_mailman import EmailMultiAlternatives
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered message, plain data so it can travel through the broker."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+def render(template: str, to: str, **context: Any) -> Message:
+    """The message ``template`` for ``to``; ``context`` reaches all three templates."""
+    subject = render_template(f"mail/{template}.subject.txt", **context)
+    return Message(
+        to=to,
+        subject=" ".join(subject.split()),
+        text=render_template(f"mail/{template}.txt", **context),
+        html=render_template(f"mail/{template}.html", **context),
+    )
+
+
+def send(template: str, to: str, **context: Any) -> Message:
+    """Render and queue; the worker delivers it (``webapp.mail.tasks``)."""
+    from webapp.mail.tasks import deliver
+
+    message = render(template, to, **context)
+    deliver.delay(asdict(message))
+    return message
+
+
+def deliver_now(message: Message) -> None:
+    """Hand ``message`` to the configured backend (the task's body; raises on failure)."""
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text,
+        from_email=current_app.config["MAIL_DEFAULT_SENDER"],
+        to=[message.to],
+    )
+    email.attach_alternative(message.html, "text/html")
+    email.send(fail_silently=False)
