@@ -21,7 +21,7 @@ from webapp.certificates import bp as certificates_bp
 from webapp.cli import register as register_cli
 from webapp.clips import bp as clips_bp
 from webapp.cohorts import bp as cohorts_bp
-from webapp.extensions import csrf, db, login_manager, mail, migrate
+from webapp.extensions import csrf, db, login_manager, mailman, migrate
 from webapp.health import bp as health_bp
 from webapp.learning import bp as learning_bp
 from webapp.library import bp as library_bp
@@ -60,7 +60,7 @@ def _configure_database(app: Flask) -> None:
 def _configure_extensions(app: Flask) -> None:
     sessions.init_app(app)
     csrf.init_app(app)
-    mail.init_app(app)
+    mailman.init_app(app)
     login_manager.init_app(app)
     loaders.init_app(app)
     idle.init_app(app)

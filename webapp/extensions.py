@@ -22,7 +22,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-mail = Mail()
+mailman = Mail()
 
 # The base class of every model. Flask-SQLAlchemy's stubs type ``db.Model`` as an
 # attribute holding a class, which mypy does not accept as a base; at runtime it is a
