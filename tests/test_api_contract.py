@@ -34,6 +34,38 @@ def test_the_document_is_served_and_its_schemas_are_valid(client: FlaskClient) -
     assert missing == set()
 
 
+def test_every_write_documents_its_body(client: FlaskClient) -> None:
+    """POST, PUT and PATCH operations say what they take (the caption upload: JSON or a
+    multipart form with its file), except those whose whole input is the URL."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    without = {
+        f"{method.upper()} {path}"
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if method in {"post", "put", "patch"} and "requestBody" not in op
+    }
+    bodiless = {w for w in without if w.rsplit("/", 1)[-1] in BODILESS_ACTIONS}
+    assert without - bodiless == set()
+    caption = spec["paths"]["/api/v1/videos/{video_id}/captions"]["post"]["requestBody"]
+    assert set(caption["content"]) == {"application/json", "multipart/form-data"}
+
+
+# Writes whose whole input is their URL (an action on the object it names), and the raw
+# bytes of an upload part (``{part_number}``).
+BODILESS_ACTIONS = {
+    "enrol",
+    "check-in",
+    "export",
+    "clip",
+    "{action}",
+    "complete",
+    "url",
+    "resend",
+    "retry",
+    "{part_number}",
+}
+
+
 def _refs(node: object) -> set[str]:
     if isinstance(node, dict):
         found = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()

@@ -68,6 +68,19 @@ def test_an_account_is_throttled_after_five_failures(app: Flask, make_user) -> N
     assert client.get("/").status_code == 302
 
 
+def test_an_operator_lifts_the_throttle_with_one_command(app: Flask, make_user) -> None:
+    user = make_user("learner")
+    client = app.test_client()
+    for _ in range(ACCOUNT_LIMIT):
+        _api_token(client, user.email, "wrong-password")
+    assert _api_token(client, user.email, user.password).status_code == 429
+
+    result = app.test_cli_runner().invoke(args=["users", "unthrottle"])
+
+    assert result.exit_code == 0, result.output
+    assert _api_token(client, user.email, user.password).status_code == 201
+
+
 def test_unknown_accounts_are_throttled_exactly_like_real_ones(app: Flask, make_user) -> None:
     real = make_user("learner").email
     client = app.test_client()

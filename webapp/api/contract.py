@@ -78,6 +78,7 @@ class Operation:
     responses: Mapping[int, ResponseSpec]
     errors: Sequence[int] = field(default_factory=tuple)
     tag: str = ""
+    documented_form: type[Input] | None = None
 
     @property
     def success_status(self) -> int:
@@ -93,6 +94,7 @@ def operation(
     responses: Mapping[int, ResponseSpec],
     body: type[Input] | None = None,
     documented_body: type[Input] | None = None,
+    documented_form: type[Input] | None = None,
     query: type[Query] | None = None,
     errors: Sequence[int] = (),
     auth: Auth = "user",
@@ -103,6 +105,8 @@ def operation(
 
     ``documented_body`` describes a body the view reads itself (the heartbeat, whose
     parser is shared with a path outside Flask): documented, not validated here.
+    ``documented_form`` documents a ``multipart/form-data`` body the view also reads
+    itself: the model's fields plus a ``file`` part.
     ``auth="user"`` resolves the caller (Bearer token or session) into ``g.user`` first
     (401 otherwise); ``errors`` lists the error statuses the route answers besides the
     generic ones (400, 401, 403 ... all use the problem shape).
@@ -120,6 +124,7 @@ def operation(
             auth=auth,
             body=body,
             documented_body=documented_body,
+            documented_form=documented_form,
             query=query,
             responses=dict(responses),
             errors=tuple(errors),

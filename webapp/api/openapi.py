@@ -120,7 +120,7 @@ def _schemas(operations: list[tuple[Rule, Operation]]) -> tuple[dict[str, Any], 
     """Every model's JSON Schema under one set of names, and the ``$ref`` of each."""
     keyed: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {}
     for _, spec in operations:
-        for model in (spec.body or spec.documented_body, spec.query):
+        for model in (spec.body or spec.documented_body, spec.query, spec.documented_form):
             if model is not None:
                 keyed[(model, "validation")] = None
         for answer in spec.responses.values():
@@ -151,11 +151,22 @@ def _operation(
     if parameters:
         item["parameters"] = parameters
     body = spec.body or spec.documented_body
+    content: dict[str, Any] = {}
     if body is not None:
-        item["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": refs[(body, "validation")]}},
+        content["application/json"] = {"schema": refs[(body, "validation")]}
+    if spec.documented_form is not None:
+        file_part = {
+            "type": "object",
+            "required": ["file"],
+            "properties": {
+                "file": {"type": "string", "contentMediaType": "application/octet-stream"}
+            },
         }
+        content["multipart/form-data"] = {
+            "schema": {"allOf": [refs[(spec.documented_form, "validation")], file_part]}
+        }
+    if content:
+        item["requestBody"] = {"required": True, "content": content}
     item["security"] = [{"bearer": []}, {"session": []}] if spec.auth == "user" else []
     return item
 

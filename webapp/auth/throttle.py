@@ -208,7 +208,7 @@ def record_success(email: str) -> None:
 
 
 def reset_counts() -> None:
-    """Forget every count of this app's throttle (tests; an operator after an attack)."""
+    """Forget every count of this app's throttle (`flask users unthrottle`, after an attack)."""
     throttle = _throttle()
     if throttle is None:
         return

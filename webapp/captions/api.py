@@ -210,6 +210,8 @@ def list_captions(video_id: int) -> CaptionList:
     "/videos/<int:video_id>/captions",
     responses={200: CaptionOut, 201: CaptionOut},
     errors=(403, 404, 409, 413),
+    documented_body=CaptionUpload,
+    documented_form=CaptionFields,
 )
 def upload_caption(video_id: int) -> tuple[CaptionOut, int]:
     """Add (201) or replace (200) a language's track.

@@ -1,4 +1,4 @@
-"""``flask users create EMAIL --role ROLE --password PW``."""
+"""``flask users create EMAIL --role ROLE --password PW``; ``flask users unthrottle``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from webapp.auth.services import AccountError, create_user
+from webapp.auth.throttle import reset_counts
 from webapp.extensions import db
 from webapp.models import Role
 
@@ -26,3 +27,10 @@ def create(email: str, role: str, password: str, name: str) -> None:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+@users.command("unthrottle")
+def unthrottle() -> None:
+    """Forget every failed sign-in count (after an attack locked real users out)."""
+    reset_counts()
+    click.echo("sign-in throttle counts cleared")

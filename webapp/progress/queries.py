@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from webapp.extensions import db
 from webapp.models import Module, WatchProgress
-from webapp.models.progress import WatchDay
 
 
 @dataclass(frozen=True)
@@ -63,13 +61,3 @@ def module_progress(user_id: int, modules: Sequence[Module]) -> dict[int, Module
             tuple((float(a), float(b)) for a, b in (row.intervals or [])),
         )
     return {m.id: found.get(m.id) or ModuleProgress(m.id, *NOT_STARTED) for m in modules}
-
-
-def watch_time(user_id: int, since: date, until: date | None = None) -> float:
-    """Seconds of new watching ``user_id`` did on UTC days ``since``..``until`` (one SUM)."""
-    query = select(func.coalesce(func.sum(WatchDay.seconds), 0.0)).where(
-        WatchDay.user_id == user_id, WatchDay.day >= since
-    )
-    if until is not None:
-        query = query.where(WatchDay.day <= until)
-    return float(db.session.scalars(query).one())
