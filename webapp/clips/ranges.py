@@ -1,6 +1,6 @@
 """Validation of time ranges and titles sent by instructors (pure).
 
-The API's schemas (``webapp/clips/api.py``) have checked types, signs and lengths; what
+The API's schemas (``webapp/clips/schemas.py``) have checked types, signs and lengths; what
 is left here needs the recording or the clip: order, minimum length, the end of the
 recording, blank titles.
 """
