@@ -17,7 +17,7 @@ from sqlalchemy import select
 from webapp.catalogue import services as catalogue
 from webapp.catalogue.services import CatalogueError
 from webapp.extensions import db
-from webapp.models import ClipExport, Clip, CourseModule, Module, Video
+from webapp.models import Clip, ClipExport, CourseModule, Module, Video
 from webapp.storage import StorageError, get_storage
 from webapp.transcoding.gc import collect_video
 from webapp.videos.errors import VideoError, VideoInUse

@@ -69,7 +69,14 @@ def edit(video_id: int):
     ), status
 
 
-def _initial(video: Video) -> dict:
+class _Obj:
+    """Attributes from a dict (WTForms reads ``obj`` by attribute)."""
+
+    def __init__(self, data: dict) -> None:
+        self.__dict__.update(data)
+
+
+def _initial(video: Video) -> _Obj:
     module = module_of_video(video.id)
     data = {"title": video.title, "description": video.description, "listed": True}
     if module is not None:
@@ -80,13 +87,6 @@ def _initial(video: Video) -> dict:
             "listed": module.listed,
         }
     return _Obj(data)
-
-
-class _Obj:
-    """Attributes from a dict (WTForms reads ``obj`` by attribute)."""
-
-    def __init__(self, data: dict) -> None:
-        self.__dict__.update(data)
 
 
 def _save(video: Video, form: VideoForm, has_module: bool, frames: dict) -> None:
