@@ -16,6 +16,7 @@ from sqlalchemy import select
 from tests.support import factories
 from tests.support.auth import Auth
 from tests.support.problems import problem_of
+from tests.support.s3server import S3Server
 from webapp.captions import services as captions
 from webapp.catalogue import services as catalogue
 from webapp.clips import services as clips
@@ -503,3 +504,52 @@ def test_api_delete_of_a_free_video(app, client, people, make_ready_video):
     headers = factories.bearer_headers(app, people["admin"])
     assert client.delete(f"/api/v1/videos/{video}", headers=headers).status_code == 204
     assert client.get(f"/api/v1/videos/{video}", headers=headers).status_code == 404
+
+
+def test_poster_and_delete_on_s3(
+    app, client, auth, people, make_ready_video, s3_server: S3Server, monkeypatch
+):
+    """The same poster pick and delete on the S3 backend: the tile comes from the sheet
+    by GET, the poster goes back by PUT, and the delete leaves the bucket clean."""
+    store = s3_server.storage()
+    monkeypatch.setitem(app.extensions, "storage", store)
+    video = make_ready_video(people["instructor"].id, "On S3")
+    auth.login(people["instructor"].email)
+    page = client.get(f"/manage/videos/{video}").get_data(as_text=True)
+    options = re.findall(r'name="poster" type="radio" value="(\d+)"', page)
+    data = _form(auth, video, title="On S3", poster=options[-1])
+    assert client.post(f"/manage/videos/{video}", data=data).status_code == 302
+    picked = _snapshot(app, video)["poster"]
+    assert picked.startswith(f"videos/{video}/poster/") and store.exists(picked)
+    assert Image.open(io.BytesIO(store.get_bytes(picked))).format == "JPEG"
+    token = auth.csrf(f"/manage/videos/{video}/delete")
+    assert (
+        client.post(f"/manage/videos/{video}/delete", data={"csrf_token": token}).status_code == 302
+    )
+    assert list(store.list(f"videos/{video}")) == []
+
+
+def test_a_video_not_ready_yet_takes_title_but_not_curation(app, client, auth, people):
+    with app.app_context():
+        draft = Video(title="draft", owner_id=people["instructor"].id, state="uploaded")
+        db.session.add(draft)
+        db.session.commit()
+        video = draft.id
+    headers = factories.bearer_headers(app, people["instructor"])
+    problem = problem_of(
+        client.patch(f"/api/v1/videos/{video}", json={"level": "advanced"}, headers=headers)
+    )
+    assert problem["errors"] == [
+        {"field": "level", "message": "The level can be set once the video is ready."}
+    ]
+    renamed = client.patch(f"/api/v1/videos/{video}", json={"title": "Draft 2"}, headers=headers)
+    assert renamed.status_code == 200 and renamed.get_json()["level"] is None
+    auth.login(people["instructor"].email)
+    page = client.get(f"/manage/videos/{video}").get_data(as_text=True)
+    assert "can be set once the video is ready" in page and 'name="topic"' not in page
+    assert (
+        client.post(f"/manage/videos/{video}", data=_form(auth, video, title="Draft 3")).status_code
+        == 302
+    )
+    with app.app_context():
+        assert db.session.get(Video, video).title == "Draft 3"
