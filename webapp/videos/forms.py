@@ -1,13 +1,13 @@
-"""The video edit form. Its checks are only the shape of the input (lengths, choices);
-the rules (title, topic, level, tags) are the service's, shown beside their field."""
+"""The video edit form. It only carries the input: every rule (title, description, topic,
+level, tags, listed) is the service's, so the page and ``PATCH /api/v1/videos/<id>`` give
+the same message, shown here beside its field."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.forms import single_line, strip
+from webapp.forms import strip
 from webapp.models import Level
 from webapp.videos.services import MAX_DESCRIPTION, MAX_TITLE
 
@@ -20,14 +20,12 @@ class VideoForm(FlaskForm):
     title = StringField(
         "Title",
         filters=[strip],
-        validators=[DataRequired("Give the video a title."), Length(max=MAX_TITLE), single_line],
         render_kw={"maxlength": MAX_TITLE, "required": True},
     )
     description = TextAreaField(
         "Description",
         filters=[strip],
-        validators=[Optional(), Length(max=MAX_DESCRIPTION)],
-        render_kw={"rows": 5},
+        render_kw={"rows": 5, "maxlength": MAX_DESCRIPTION},
     )
     topic = SelectField("Topic", choices=[], validate_choice=False)
     level = SelectField("Level", choices=[], validate_choice=False)
@@ -35,7 +33,6 @@ class VideoForm(FlaskForm):
         "Tags",
         filters=[strip],
         description="Comma-separated, e.g. seo, analytics (at most 20, 40 characters each).",
-        validators=[Optional(), Length(max=1000)],
     )
     listed = BooleanField("Listed in the library")
     poster = RadioField("Poster frame", choices=[], validate_choice=False, default=KEEP_POSTER)
