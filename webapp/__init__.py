@@ -31,6 +31,7 @@ from webapp.playback import bp as playback_bp
 from webapp.progress import fastpath
 from webapp.reports import bp as reports_bp
 from webapp.uploads import bp as uploads_bp
+from webapp.videos import bp as videos_bp
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -93,3 +94,4 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(captions_bp)
     app.register_blueprint(notes_bp)
+    app.register_blueprint(videos_bp)

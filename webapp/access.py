@@ -59,3 +59,15 @@ def video_or_404(video_id: int, user: User) -> Video:
     if video is None or not can_view(user, video):
         abort(404, "No such video.")
     return video
+
+
+# ---- videos (back office)
+
+
+def managed_video_or_404(video_id: int, user: User) -> Video:
+    """The video if ``user`` manages it (its instructor, admins): 404 when they may not
+    even see it, 403 when they may see it but not change it."""
+    video = video_or_404(video_id, user)
+    if not can_manage(user, video):
+        abort(403, "Only the video's instructor or an admin may change it.")
+    return video

@@ -19,5 +19,6 @@ from webapp.playback import api as _playback  # noqa: F401  (videos)
 from webapp.progress import api as _progress  # noqa: F401  (progress and heartbeats)
 from webapp.reports import api as _reports  # noqa: F401  (reports)
 from webapp.uploads import api as _uploads  # noqa: F401  (direct multipart uploads)
+from webapp.videos import api as _videos  # noqa: F401  (the video manager)
 
 __all__ = ["bp", "docs_bp"]

@@ -6,6 +6,7 @@ from flask import url_for
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from webapp.api.contract import Output
+from webapp.catalogue.services import module_of_video
 from webapp.models import Rendition, TranscodeJob, Video
 
 
@@ -54,6 +55,11 @@ class VideoOut(Output):
 
     id: int
     title: str
+    description: str
+    topic: str | None = Field(description="The topic's name (null: none).")
+    level: str | None = Field(description="Null until the video is ready (no module yet).")
+    tags: list[str]
+    listed: bool = Field(description="Listed in the library (cohort recordings never are).")
     state: str
     duration: float | None
     renditions: list[RenditionOut]
@@ -79,10 +85,17 @@ class VideoOut(Output):
     def of(
         cls, video: Video, job: TranscodeJob | None = None, *, with_job: bool = False
     ) -> VideoOut:
-        """The shape of ``video``; ``with_job`` adds ``job`` (the caller manages the video)."""
+        """The shape of ``video``; ``with_job`` adds ``job`` (the caller manages the video).
+        Topic, level, tags and listed are its catalogue module's (one query)."""
+        module = module_of_video(video.id)
         out = cls(
             id=video.id,
             title=video.title,
+            description=video.description or "",
+            topic=module.topic.name if module is not None and module.topic else None,
+            level=str(module.level) if module is not None else None,
+            tags=list(module.tags or []) if module is not None else [],
+            listed=module.listed if module is not None else False,
             state=video.state,
             duration=video.duration,
             renditions=[RenditionOut.of(r) for r in video.renditions],

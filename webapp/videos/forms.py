@@ -1,0 +1,44 @@
+"""The video edit form. It only carries the input: every rule (title, description, topic,
+level, tags, listed) is the service's, so the page and ``PATCH /api/v1/videos/<id>`` give
+the same message, shown here beside its field."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+
+from webapp.forms import strip
+from webapp.models import Level
+from webapp.videos.services import MAX_DESCRIPTION, MAX_TITLE
+
+KEEP_POSTER = ""
+
+
+class VideoForm(FlaskForm):
+    """Title, description, topic, level, tags, listed, poster frame."""
+
+    title = StringField(
+        "Title",
+        filters=[strip],
+        render_kw={"maxlength": MAX_TITLE, "required": True},
+    )
+    description = TextAreaField(
+        "Description",
+        filters=[strip],
+        render_kw={"rows": 5, "maxlength": MAX_DESCRIPTION},
+    )
+    topic = SelectField("Topic", choices=[], validate_choice=False)
+    level = SelectField("Level", choices=[], validate_choice=False)
+    tags = StringField(
+        "Tags",
+        filters=[strip],
+        description="Comma-separated, e.g. seo, analytics (at most 20, 40 characters each).",
+    )
+    listed = BooleanField("Listed in the library")
+    poster = RadioField("Poster frame", choices=[], validate_choice=False, default=KEEP_POSTER)
+
+    def set_choices(self, topics: list[tuple[str, str]], frames: list[tuple[str, str]]) -> None:
+        """Topic options (slug, name) with "none" first, levels, poster frames."""
+        self.topic.choices = [("", "(no topic)"), *topics]
+        self.level.choices = [(level.value, level.value.capitalize()) for level in Level]
+        self.poster.choices = [(KEEP_POSTER, "Keep the current poster"), *frames]
