@@ -60,7 +60,7 @@ def topics():
 def edit_topic(slug: str):
     """Rename a topic (its slug follows the name)."""
     topic = _topic_or_404(slug)
-    form = TopicForm(obj=topic)
+    form = TopicForm(obj=topic) if request.method == "GET" else TopicForm()
     if form.validate_on_submit():
         try:
             services.rename_topic(topic, form.name.data or "")

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -21,7 +22,7 @@ from webapp.forms import single_line, strip
 from webapp.learning.services import MAX_WEEKS
 from webapp.models import Level
 
-LEVEL_CHOICES = [(level.value, level.value.capitalize()) for level in Level]
+LEVEL_CHOICES = [SelectChoice(level.value, level.value.capitalize()) for level in Level]
 
 
 class CheckboxList(SelectMultipleField):
@@ -46,7 +47,7 @@ class CourseForm(FlaskForm):
     )
     description = TextAreaField("Description", filters=[strip])
     level = SelectField("Level", choices=LEVEL_CHOICES, validate_choice=False)
-    topic = SelectField("Topic", choices=[("", "No topic")], validate_choice=False)
+    topic = SelectField("Topic", choices=[SelectChoice("", "No topic")], validate_choice=False)
     prerequisites = CheckboxList("Prerequisites (courses to complete first)", choices=[])
 
 

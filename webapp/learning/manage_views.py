@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from webapp.access import (
     can_create_course,
@@ -92,13 +93,13 @@ def _course_or_404(slug: str) -> Course:
 
 def _course_form(course: Course | None = None, **kwargs: Any) -> CourseForm:
     form = CourseForm(**kwargs)
-    form.topic.choices = [("", "No topic")] + [
-        (t.slug, t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))
+    form.topic.choices = [SelectChoice("", "No topic")] + [
+        SelectChoice(t.slug, t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))
     ]
     others = select(Course).order_by(Course.title)
     if course is not None:
         others = others.where(Course.id != course.id)
-    form.prerequisites.choices = [(c.slug, c.title) for c in db.session.scalars(others)]
+    form.prerequisites.choices = [SelectChoice(c.slug, c.title) for c in db.session.scalars(others)]
     return form
 
 
@@ -130,7 +131,7 @@ def _course_page(course: Course | None, form: CourseForm, status: int = 200):
         add_form = AddItemForm(prefix="add")
         add_form.item.label.text = "Module to add"
         add_form.item.choices = [
-            (str(m.id), f"{m.title} ({'clip' if m.is_clip else 'video'} #{m.id})")
+            SelectChoice(str(m.id), f"{m.title} ({'clip' if m.is_clip else 'video'} #{m.id})")
             for m in _module_choices(course, q)
         ]
     html = render_template(
@@ -303,7 +304,7 @@ def _program_or_404(slug: str) -> Program:
 
 def _program_form(**kwargs: Any) -> ProgramForm:
     form = ProgramForm(**kwargs)
-    form.currency.choices = [(code, code) for code in services.currencies()]
+    form.currency.choices = [SelectChoice(code, code) for code in services.currencies()]
     return form
 
 
@@ -328,7 +329,7 @@ def _program_page(program: Program | None, form: ProgramForm, status: int = 200)
         add_form.item.label.text = "Course to add"
         present = {item.course_id for item in program.items}
         add_form.item.choices = [
-            (c.slug, c.title)
+            SelectChoice(c.slug, c.title)
             for c in db.session.scalars(select(Course).order_by(Course.title))
             if c.id not in present
         ]
