@@ -5,6 +5,7 @@ table per form and per API body."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from tests.support.structure import (
     snapshot,
 )
 from webapp.catalogue.services import add_topic
+from webapp.certificates.services import issue_certificate
 from webapp.extensions import db
 from webapp.learning import services
 from webapp.models import Certificate, Cohort, Course, Enrollment, Module, Topic, User
@@ -239,6 +241,7 @@ def test_a_course_is_created_edited_and_its_modules_ordered_through_the_pages(
         assert services.course_by_slug("seo-advanced") is None
     edit_page = as_admin.client.get("/manage/courses/seo-2").get_data(as_text=True)
     assert edit_page.count("<h1>") == 1 and 'data-field="modules"' in edit_page
+    assert '="None"' not in edit_page  # no ARIA attribute without a value
 
 
 def test_the_module_search_lists_matching_modules_not_yet_in_the_course(
@@ -533,8 +536,6 @@ def test_a_program_is_created_edited_and_its_courses_ordered_through_the_pages(
 def test_deleting_a_program_with_cohorts_needs_force(
     app: Flask, as_admin: Auth, admin: UserInfo, world: Structure
 ) -> None:
-    from datetime import date
-
     with app.app_context():
         program = services.program_by_slug("path")
         db.session.add(Cohort(program_id=program.id, name="Spring", starts_on=date(2027, 3, 1)))
@@ -559,8 +560,6 @@ def test_deleting_a_program_with_cohorts_needs_force(
 def test_a_forced_delete_keeps_issued_certificates(
     app: Flask, admin: UserInfo, world: Structure
 ) -> None:
-    from webapp.certificates.services import issue_certificate
-
     with app.app_context():
         issue_certificate(db.session.get(User, admin.id), services.program_by_slug("path"))
         db.session.commit()
