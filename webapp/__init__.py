@@ -16,6 +16,7 @@ from webapp.api import docs_bp as api_docs_bp
 from webapp.auth import bp as auth_bp
 from webapp.auth import idle, loaders, throttle
 from webapp.captions import bp as captions_bp
+from webapp.catalogue.manage_views import bp as catalogue_manage_bp
 from webapp.celery_app import celery_init_app
 from webapp.certificates import bp as certificates_bp
 from webapp.cli import register as register_cli
@@ -24,6 +25,7 @@ from webapp.cohorts import bp as cohorts_bp
 from webapp.extensions import csrf, db, login_manager, mailman, migrate
 from webapp.health import bp as health_bp
 from webapp.learning import bp as learning_bp
+from webapp.learning.manage_views import bp as learning_manage_bp
 from webapp.library import bp as library_bp
 from webapp.mail import tasks as _mail_tasks  # noqa: F401  (registers mail.deliver)
 from webapp.notes import bp as notes_bp
@@ -95,3 +97,5 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(captions_bp)
     app.register_blueprint(notes_bp)
     app.register_blueprint(videos_bp)
+    app.register_blueprint(catalogue_manage_bp)
+    app.register_blueprint(learning_manage_bp)

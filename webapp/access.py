@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 
 from webapp.extensions import db
-from webapp.models import CohortMember, LiveClass, User, Video
+from webapp.models import CohortMember, Course, LiveClass, User, Video
 
 
 def cohort_recording_rule(user: User) -> ColumnElement[bool]:
@@ -71,3 +71,30 @@ def managed_video_or_404(video_id: int, user: User) -> Video:
     if not can_manage(user, video):
         abort(403, "Only the video's instructor or an admin may change it.")
     return video
+
+
+# ---- structure (back office)
+# Topics and programs are the admins'; instructors create courses and manage the ones
+# they created.
+
+
+def can_manage_topics(user: User) -> bool:
+    """Admins create, rename and delete topics."""
+    return user.is_authenticated and user.is_admin
+
+
+def can_manage_programs(user: User) -> bool:
+    """Admins create, edit and delete programs."""
+    return user.is_authenticated and user.is_admin
+
+
+def can_create_course(user: User) -> bool:
+    """Instructors and admins create courses."""
+    return user.is_authenticated and user.can_upload
+
+
+def can_manage_course(user: User, course: Course) -> bool:
+    """Admins manage every course; an instructor the courses they created."""
+    if not user.is_authenticated:
+        return False
+    return user.is_admin or (user.can_upload and course.created_by == user.id)

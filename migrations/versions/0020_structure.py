@@ -5,8 +5,8 @@ Revises: 0019
 Create Date: 2026-12-07 03:00:00
 
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -17,8 +17,14 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('courses') as batch:
+        batch.add_column(sa.Column('created_by', sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            'fk_courses_created_by_users', 'users', ['created_by'], ['id'], ondelete='SET NULL'
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('courses') as batch:
+        batch.drop_constraint('fk_courses_created_by_users', type_='foreignkey')
+        batch.drop_column('created_by')

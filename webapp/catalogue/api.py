@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal
 from flask import g, url_for
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticUseDefault
+from sqlalchemy import select
 
-from webapp.access import can_manage, can_view
+from webapp.access import can_manage, can_manage_topics, can_view
 from webapp.api.blueprint import bp
 from webapp.api.contract import Input, Output, Query, Timestamp, operation
 from webapp.catalogue import services
@@ -24,7 +25,7 @@ from webapp.catalogue.queries import (
     topics,
 )
 from webapp.catalogue.search import MAX_QUERY
-from webapp.catalogue.services import MAX_DESCRIPTION, MAX_TOPIC, CatalogueError
+from webapp.catalogue.services import MAX_DESCRIPTION, MAX_TOPIC, CatalogueError, TopicInUse
 from webapp.extensions import db
 from webapp.models import Module, Topic
 from webapp.problems import ApiError, FieldError
@@ -297,3 +298,65 @@ def update_module(module_id: int, body: ModuleChange) -> ModuleOut:
         raise ApiError(400, str(exc)) from None
     db.session.commit()
     return ModuleOut.of(module)
+
+
+# --------------------------------------------------------------------------- topics (back office)
+
+
+class TopicIn(Input):
+    """A topic's name (its slug is derived from it)."""
+
+    name: str = Field(max_length=MAX_TOPIC)
+
+
+def _topic_or_404(slug: str) -> Topic:
+    if not can_manage_topics(g.user):
+        raise ApiError(403, "Only admins manage topics.")
+    topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
+    if topic is None:
+        raise ApiError(404, "No such topic.")
+    return topic
+
+
+def _bad_topic(exc: CatalogueError) -> ApiError:
+    if isinstance(exc, TopicInUse):
+        return ApiError(409, str(exc))
+    return ApiError(400, str(exc), [FieldError("name", str(exc))])
+
+
+@operation(bp, "POST", "/topics", body=TopicIn, responses={201: TopicOut}, errors=(403,))
+def create_topic(body: TopicIn) -> tuple[TopicOut, int]:
+    """Add a topic (admins)."""
+    if not can_manage_topics(g.user):
+        raise ApiError(403, "Only admins manage topics.")
+    try:
+        topic = services.add_topic(body.name)
+    except CatalogueError as exc:
+        raise _bad_topic(exc) from None
+    db.session.commit()
+    return TopicOut(name=topic.name, slug=topic.slug), 201
+
+
+@operation(
+    bp, "PATCH", "/topics/<slug>", body=TopicIn, responses={200: TopicOut}, errors=(403, 404)
+)
+def update_topic(slug: str, body: TopicIn) -> TopicOut:
+    """Rename a topic (admins); its slug follows the new name."""
+    topic = _topic_or_404(slug)
+    try:
+        services.rename_topic(topic, body.name)
+    except CatalogueError as exc:
+        raise _bad_topic(exc) from None
+    db.session.commit()
+    return TopicOut(name=topic.name, slug=topic.slug)
+
+
+@operation(bp, "DELETE", "/topics/<slug>", responses={204: None}, errors=(403, 404, 409))
+def delete_topic(slug: str) -> None:
+    """Delete a topic (admins); 409 naming what still uses it."""
+    topic = _topic_or_404(slug)
+    try:
+        services.delete_topic(topic)
+    except CatalogueError as exc:
+        raise _bad_topic(exc) from None
+    db.session.commit()

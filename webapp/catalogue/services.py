@@ -7,12 +7,22 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import exists, func, select
 
 from webapp.extensions import db
-from webapp.models import Clip, Level, LiveClass, Module, Topic, Video, VideoState
+from webapp.models import (
+    Clip,
+    Course,
+    Level,
+    LiveClass,
+    Module,
+    Program,
+    Topic,
+    Video,
+    VideoState,
+)
 
 MAX_TOPIC = 80
 MAX_DESCRIPTION = 5000
@@ -23,6 +33,10 @@ _TAG_OK = re.compile(r"^[\w][\w +#.\-]*$", re.UNICODE)
 
 class CatalogueError(ValueError):
     """Bad input for a catalogue write (the API answers 400, the CLI an error)."""
+
+
+class TopicInUse(CatalogueError):
+    """A topic still used by modules, courses, programs or classes (the API's 409)."""
 
 
 # --------------------------------------------------------------------------- topics
@@ -46,8 +60,8 @@ def find_topic(name_or_slug: str) -> Topic | None:
     ).first()
 
 
-def add_topic(name: str) -> Topic:
-    """A new topic; its slug is derived from the name."""
+def _topic_name(name: str, current: Topic | None = None) -> tuple[str, str]:
+    """A valid, unused topic name and its slug (``current`` may keep its own)."""
     name = " ".join((name or "").split())
     if not name:
         raise CatalogueError("a topic needs a name")
@@ -56,12 +70,55 @@ def add_topic(name: str) -> Topic:
     slug = slugify(name)
     if not slug:
         raise CatalogueError("a topic name needs at least one letter or digit")
-    if find_topic(name) is not None:
+    other = find_topic(name)
+    if other is not None and other is not current:
         raise CatalogueError(f"topic {name!r} already exists")
+    return name, slug
+
+
+def add_topic(name: str) -> Topic:
+    """A new topic; its slug is derived from the name."""
+    name, slug = _topic_name(name)
     topic = Topic(name=name, slug=slug)
     db.session.add(topic)
     db.session.flush()
     return topic
+
+
+def rename_topic(topic: Topic, name: str) -> Topic:
+    """Rename a topic; its slug follows the new name."""
+    topic.name, topic.slug = _topic_name(name, topic)
+    db.session.flush()
+    return topic
+
+
+def topic_users(topic: Topic) -> list[str]:
+    """What uses the topic, by name (at most a few of each kind)."""
+    from_models: list[tuple[str, Any, Any]] = [
+        ("module", Module.title, Module.topic_id),
+        ("course", Course.title, Course.topic_id),
+        ("program", Program.title, Program.topic_id),
+        ("live class", LiveClass.title, LiveClass.topic_id),
+    ]
+    reasons = []
+    for kind, title, column in from_models:
+        titles = db.session.scalars(
+            select(title).where(column == topic.id).order_by(title).limit(6)
+        ).all()
+        if titles:
+            shown = ", ".join(f"‘{t}’" for t in titles[:5])
+            more = " and more" if len(titles) > 5 else ""
+            reasons.append(f"{kind}s {shown}{more} use it")
+    return reasons
+
+
+def delete_topic(topic: Topic) -> None:
+    """Delete a topic nothing uses; TopicInUse names what still does."""
+    users = topic_users(topic)
+    if users:
+        raise TopicInUse(f"topic ‘{topic.name}’ is in use: {'; '.join(users)}")
+    db.session.delete(topic)
+    db.session.flush()
 
 
 # --------------------------------------------------------------------------- module sync

@@ -10,17 +10,35 @@ from typing import Any, Literal
 from flask import Response, after_this_request, g, url_for
 from pydantic import Field
 
+from webapp.access import can_create_course, can_manage_course, can_manage_programs
 from webapp.api.blueprint import bp
-from webapp.api.contract import Input, Output, operation
+from webapp.api.contract import Input, Output, Query, operation
 from webapp.extensions import db
 from webapp.learning import queries
 from webapp.learning.formatting import format_fee
 from webapp.learning.queries import CatalogueEntry
 from webapp.learning.rollups import CourseState, ModuleState, ProgramState
-from webapp.learning.services import EnrolmentNotAllowed, enrol, find_enrollment, user_by_email
+from webapp.learning.services import (
+    MAX_CERTIFICATE,
+    MAX_DESCRIPTION,
+    MAX_SLUG,
+    MAX_TITLE,
+    EnrolmentNotAllowed,
+    InUse,
+    LearningError,
+    course_by_slug,
+    enrol,
+    find_enrollment,
+    program_by_slug,
+    save_course,
+    save_program,
+    user_by_email,
+)
+from webapp.learning.services import delete_course as remove_course
+from webapp.learning.services import delete_program as remove_program
 from webapp.learning.views import module_url
-from webapp.models import Level, Program
-from webapp.problems import ApiError
+from webapp.models import Course, Level, Program, Topic
+from webapp.problems import ApiError, FieldError
 
 # --------------------------------------------------------------------------- input
 
@@ -396,3 +414,227 @@ def my_paths() -> Paths:
     """The caller's programs with progress, next module and course lock states."""
     states = queries.program_states(g.user.id, queries.enrolled_programs(g.user.id))
     return Paths(paths=[PathOut.of(s) for s in states])
+
+
+# --------------------------------------------------------------------------- back office
+# Create, change and delete courses and programs through the services the pages use.
+
+LevelName = Literal["foundation", "intermediate", "advanced"]
+
+
+class CourseIn(Input):
+    """A new course; ``slug`` left empty is made from the title."""
+
+    title: str = Field(max_length=MAX_TITLE)
+    slug: str = Field("", max_length=MAX_SLUG)
+    description: str = Field("", max_length=MAX_DESCRIPTION)
+    level: LevelName = "foundation"
+    topic: str | None = Field(None, description="A topic's slug; null: none.")
+    modules: list[int] = Field(default_factory=list, description="Module ids, in order.")
+    prerequisites: list[str] = Field(
+        default_factory=list, description="Slugs of the courses to complete first."
+    )
+
+
+class CourseChange(Input):
+    """Any of a course's fields; lists replace the whole order."""
+
+    title: str | None = Field(None, max_length=MAX_TITLE)
+    slug: str | None = Field(None, max_length=MAX_SLUG)
+    description: str | None = Field(None, max_length=MAX_DESCRIPTION)
+    level: LevelName | None = None
+    topic: str | None = None
+    modules: list[int] | None = None
+    prerequisites: list[str] | None = None
+
+
+class CourseDetail(Output):
+    """A course as the back office edits it."""
+
+    slug: str
+    title: str
+    description: str
+    level: Level
+    topic: str | None = Field(description="The topic's slug.")
+    modules: list[int] = Field(description="Module ids, in order.")
+    prerequisites: list[str]
+
+    @classmethod
+    def of(cls, course: Course) -> CourseDetail:
+        """The details of ``course``."""
+        topic = db.session.get(Topic, course.topic_id) if course.topic_id else None
+        return cls(
+            slug=course.slug,
+            title=course.title,
+            description=course.description,
+            level=Level(course.level),
+            topic=topic.slug if topic is not None else None,
+            modules=[item.module_id for item in course.items],
+            prerequisites=[c.slug for c in queries.prerequisites([course.id]).get(course.id, [])],
+        )
+
+
+class ProgramIn(Input):
+    """A new program; ``slug`` left empty is made from the title."""
+
+    title: str = Field(max_length=MAX_TITLE)
+    slug: str = Field("", max_length=MAX_SLUG)
+    description: str = Field("", max_length=MAX_DESCRIPTION)
+    level: LevelName = "foundation"
+    weeks: int = Field(0, description="Length in weeks.")
+    fee: str = Field("0", max_length=20, examples=["499.00"], description="At most two decimals.")
+    currency: str = Field("EUR", max_length=3, description="ISO 4217 code.")
+    certificate: str = Field("", max_length=MAX_CERTIFICATE)
+    self_enrol: bool = Field(True, description="False: a company program, enrolled by admins.")
+    courses: list[str] = Field(default_factory=list, description="Course slugs, in order.")
+
+
+class ProgramChange(Input):
+    """Any of a program's fields; ``courses`` replaces the whole order."""
+
+    title: str | None = Field(None, max_length=MAX_TITLE)
+    slug: str | None = Field(None, max_length=MAX_SLUG)
+    description: str | None = Field(None, max_length=MAX_DESCRIPTION)
+    level: LevelName | None = None
+    weeks: int | None = None
+    fee: str | None = Field(None, max_length=20)
+    currency: str | None = Field(None, max_length=3)
+    certificate: str | None = Field(None, max_length=MAX_CERTIFICATE)
+    self_enrol: bool | None = None
+    courses: list[str] | None = None
+
+
+class ProgramDetail(ProgramFacts):
+    """A program as the back office edits it."""
+
+    courses: list[str] = Field(description="Course slugs, in order.")
+
+    @classmethod
+    def of(cls, program: Program) -> ProgramDetail:
+        """The details of ``program``."""
+        return cls(**program_facts(program), courses=[i.course.slug for i in program.items])
+
+
+class DeleteQuery(Query):
+    """``force=true`` deletes a program with cohorts or issued certificates too."""
+
+    force: bool = False
+
+
+def _bad_input(exc: LearningError) -> ApiError:
+    if isinstance(exc, InUse):
+        return ApiError(409, str(exc))
+    field = exc.field or "body"
+    return ApiError(400, f"{field}: {exc}", [FieldError(field, str(exc))])
+
+
+def _managed_course(slug: str) -> Course:
+    course = course_by_slug(slug)
+    if course is None:
+        raise ApiError(404, "no such course")
+    if not can_manage_course(g.user, course):
+        raise ApiError(403, "only admins and the instructor who created it manage this course")
+    return course
+
+
+def _managed_program(slug: str) -> Program:
+    if not can_manage_programs(g.user):
+        raise ApiError(403, "only admins manage programs")
+    program = program_by_slug(slug)
+    if program is None:
+        raise ApiError(404, "no such program")
+    return program
+
+
+@operation(bp, "POST", "/courses", body=CourseIn, responses={201: CourseDetail}, errors=(403,))
+def create_course(body: CourseIn) -> tuple[CourseDetail, int]:
+    """Create a course (instructors and admins; the creator manages it)."""
+    if not can_create_course(g.user):
+        raise ApiError(403, "only instructors and admins create courses")
+    try:
+        course = save_course(None, body.model_dump(), by=g.user)
+    except LearningError as exc:
+        raise _bad_input(exc) from None
+    db.session.commit()
+    return CourseDetail.of(course), 201
+
+
+@operation(
+    bp,
+    "PATCH",
+    "/courses/<slug>",
+    body=CourseChange,
+    responses={200: CourseDetail},
+    errors=(403, 404),
+)
+def update_course(slug: str, body: CourseChange) -> CourseDetail:
+    """Change a course: any field; ``modules`` and ``prerequisites`` replace the lists."""
+    course = _managed_course(slug)
+    try:
+        save_course(course, body.model_dump(exclude_unset=True))
+    except LearningError as exc:
+        raise _bad_input(exc) from None
+    db.session.commit()
+    return CourseDetail.of(course)
+
+
+@operation(bp, "DELETE", "/courses/<slug>", responses={204: None}, errors=(403, 404, 409))
+def delete_course(slug: str) -> None:
+    """Delete a course (its modules and progress stay); 409 while a program contains it."""
+    course = _managed_course(slug)
+    try:
+        remove_course(course)
+    except LearningError as exc:
+        raise _bad_input(exc) from None
+    db.session.commit()
+
+
+@operation(bp, "POST", "/programs", body=ProgramIn, responses={201: ProgramDetail}, errors=(403,))
+def create_program(body: ProgramIn) -> tuple[ProgramDetail, int]:
+    """Create a program (admins)."""
+    if not can_manage_programs(g.user):
+        raise ApiError(403, "only admins manage programs")
+    try:
+        program = save_program(None, body.model_dump())
+    except LearningError as exc:
+        raise _bad_input(exc) from None
+    db.session.commit()
+    return ProgramDetail.of(program), 201
+
+
+@operation(
+    bp,
+    "PATCH",
+    "/programs/<slug>",
+    body=ProgramChange,
+    responses={200: ProgramDetail},
+    errors=(403, 404),
+)
+def update_program(slug: str, body: ProgramChange) -> ProgramDetail:
+    """Change a program: any field; ``courses`` replaces the order (admins)."""
+    program = _managed_program(slug)
+    try:
+        save_program(program, body.model_dump(exclude_unset=True))
+    except LearningError as exc:
+        raise _bad_input(exc) from None
+    db.session.commit()
+    return ProgramDetail.of(program)
+
+
+@operation(
+    bp,
+    "DELETE",
+    "/programs/<slug>",
+    query=DeleteQuery,
+    responses={204: None},
+    errors=(403, 404, 409),
+)
+def delete_program(slug: str, query: DeleteQuery) -> None:
+    """Delete a program with its enrolments (admins); 409 while it has cohorts or issued
+    certificates, unless ``force=true`` (cohorts go too, certificates stay valid)."""
+    program = _managed_program(slug)
+    try:
+        remove_program(program, force=query.force)
+    except LearningError as exc:
+        raise _bad_input(exc) from None
+    db.session.commit()

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from babel.numbers import list_currencies
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from webapp.catalogue.services import slugify
 from webapp.extensions import db
 from webapp.models import (
+    Certificate,
+    Cohort,
     Course,
     CourseModule,
     CoursePrerequisite,
     Enrollment,
     Level,
+    LiveClass,
     Module,
     Program,
     ProgramCourse,
+    Topic,
     User,
 )
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -28,11 +39,21 @@ MAX_SLUG = 120
 MAX_TITLE = 200
 MAX_CERTIFICATE = 200
 MAX_WEEKS = 520
+MAX_DESCRIPTION = 5000
 MAX_FEE_CENTS = 10_000_000_00  # ten million in any currency is surely a typo
 
 
 class LearningError(ValueError):
-    """Bad input for a course, program or enrolment; the message says what is wrong."""
+    """Bad input for a course, program or enrolment; the message says what is wrong and
+    ``field`` (when known) which input it is about, so a form shows it beside that field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class InUse(LearningError):
+    """A delete refused because something still depends on the object (the API's 409)."""
 
 
 class EnrolmentNotAllowed(LearningError):
@@ -52,13 +73,18 @@ def check_slug(slug: str) -> str:
     return slug
 
 
-def check_title(title: str, what: str = "title", limit: int = MAX_TITLE) -> str:
-    """A non-blank, stripped text of at most ``limit`` characters."""
+def check_title(
+    title: str, what: str = "title", limit: int = MAX_TITLE, field: str | None = None
+) -> str:
+    """A non-blank, stripped, one-line text of at most ``limit`` characters."""
     text = (title or "").strip()
+    field = field or what
     if not text:
-        raise LearningError(f"{what} must not be empty")
+        raise LearningError(f"{what} must not be empty", field=field)
     if len(text) > limit:
-        raise LearningError(f"{what} must be at most {limit} characters")
+        raise LearningError(f"{what} must be at most {limit} characters", field=field)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise LearningError(f"{what} must be one line of plain text", field=field)
     return text
 
 
@@ -86,11 +112,19 @@ def parse_fee(text: str) -> int:
     return int(cents)
 
 
+@cache
+def currencies() -> tuple[str, ...]:
+    """The ISO 4217 codes we accept (Babel's list), sorted."""
+    return tuple(sorted(c for c in list_currencies() if CURRENCY.match(c)))
+
+
 def check_currency(code: str) -> str:
-    """An ISO 4217-style three-letter code, upper-cased."""
+    """An ISO 4217 three-letter code from :func:`currencies`, upper-cased."""
     code = (code or "").strip().upper()
-    if not CURRENCY.match(code):
-        raise LearningError(f"currency {code!r} must be a three-letter code such as EUR")
+    if not CURRENCY.match(code) or code not in currencies():
+        raise LearningError(
+            f"currency {code!r} must be an ISO 4217 code such as EUR", field="currency"
+        )
     return code
 
 
@@ -254,3 +288,326 @@ def enrol(
             raise
         return existing, False
     return enrollment, True
+
+
+# --------------------------------------------------------------------------- back office
+# One write per action, used by the pages and the API alike. ``changes`` holds only what
+# the caller sets: on a create every missing key takes its default.
+
+COURSE_KEYS = frozenset(
+    {"title", "slug", "description", "level", "topic", "modules", "prerequisites"}
+)
+PROGRAM_KEYS = frozenset(
+    {
+        "title",
+        "slug",
+        "description",
+        "level",
+        "weeks",
+        "fee",
+        "currency",
+        "certificate",
+        "self_enrol",
+        "courses",
+    }
+)
+
+
+def moved(items: Sequence[T], item: T, delta: int) -> list[T]:
+    """``items`` with ``item`` moved ``delta`` places (clamped at both ends)."""
+    order = list(items)
+    if item not in order:
+        raise LearningError(f"{item} is not in the list")
+    start = order.index(item)
+    order.pop(start)
+    order.insert(max(0, min(len(order), start + delta)), item)
+    return order
+
+
+def check_description(text: str | None) -> str:
+    """A stripped description of at most MAX_DESCRIPTION characters."""
+    value = (text or "").strip()
+    if len(value) > MAX_DESCRIPTION:
+        raise LearningError(
+            f"description must be at most {MAX_DESCRIPTION} characters", field="description"
+        )
+    return value
+
+
+def _slug_for(value: str | None, title: str, taken: Callable[[str], bool], what: str) -> str:
+    slug = (value or "").strip()
+    if not slug:
+        slug = slugify(title)[:MAX_SLUG].strip("-")
+        if not slug:
+            raise LearningError(
+                "the title has no letters or digits to make a slug from: type one",
+                field="slug",
+            )
+    try:
+        check_slug(slug)
+    except LearningError as exc:
+        raise LearningError(str(exc), field="slug") from None
+    if taken(slug):
+        raise LearningError(f"a {what} with slug {slug!r} already exists", field="slug")
+    return slug
+
+
+def _topic(value: str | None) -> Topic | None:
+    if not value:
+        return None
+    topic = db.session.scalar(select(Topic).where(Topic.slug == value))
+    if topic is None:
+        raise LearningError(f"no topic with slug {value!r}", field="topic")
+    return topic
+
+
+def _field(name: str, check: Callable[[], R]) -> R:
+    """Run ``check``; its LearningError is about the input ``name``."""
+    try:
+        return check()
+    except LearningError as exc:
+        raise LearningError(str(exc), field=exc.field or name) from None
+
+
+def _requires(course_id: int | None) -> dict[int, set[int]]:
+    graph: dict[int, set[int]] = {}
+    for row in db.session.scalars(select(CoursePrerequisite)):
+        if row.course_id != course_id:
+            graph.setdefault(row.course_id, set()).add(row.requires_id)
+    return graph
+
+
+def _check_no_cycle(course: Course, required: Sequence[Course]) -> None:
+    """Refuse a prerequisite that requires ``course`` back, directly or through others."""
+    if course.id is None:
+        return
+    graph = _requires(course.id)
+    for start in required:
+        seen: set[int] = set()
+        stack = [start.id]
+        while stack:
+            current = stack.pop()
+            if current == course.id:
+                raise LearningError(
+                    f"'{start.title}' already requires this course (directly or through "
+                    "others): that would be a cycle",
+                    field="prerequisites",
+                )
+            if current not in seen:
+                seen.add(current)
+                stack.extend(graph.get(current, ()))
+
+
+def _set_positions(existing: Sequence[Any], key: str, ids: Sequence[int], make: Any) -> list[Any]:
+    """Rows in the order of ``ids``: existing ones kept (new position), new ones made."""
+    by_id = {getattr(row, key): row for row in existing}
+    rows = []
+    for position, ident in enumerate(ids):
+        row = by_id.get(ident) or make(ident)
+        row.position = position
+        rows.append(row)
+    return rows
+
+
+def save_course(
+    course: Course | None, changes: Mapping[str, Any], by: User | None = None
+) -> Course:
+    """Create (``course`` None) or change a course. Keys of ``changes``: ``title``,
+    ``slug`` (empty: derived from the title), ``description``, ``level``, ``topic`` (a
+    topic slug; empty: none), ``modules`` (module ids in order), ``prerequisites`` (course
+    slugs). Raises LearningError naming the field at fault."""
+    unknown = set(changes) - COURSE_KEYS
+    if unknown:
+        raise LearningError(f"unknown field {', '.join(sorted(unknown))}")
+    creating = course is None
+    if course is None:
+        course = Course(created_by=by.id if by is not None else None)
+    target = course
+    if creating or "title" in changes:
+        course.title = check_title(changes.get("title", ""))
+    if creating or "slug" in changes:
+
+        def taken(slug: str) -> bool:
+            other = course_by_slug(slug)
+            return other is not None and other is not target
+
+        course.slug = _slug_for(changes.get("slug"), course.title, taken, "course")
+    if creating or "description" in changes:
+        course.description = check_description(changes.get("description"))
+    if creating or "level" in changes:
+        course.level = _field("level", lambda: check_level(changes.get("level") or "foundation"))
+    if creating or "topic" in changes:
+        topic = _topic(changes.get("topic"))
+        course.topic_id = topic.id if topic is not None else None
+    modules: list[Module] | None = None
+    if "modules" in changes:
+        modules = _field("modules", lambda: _modules_in_order(list(changes["modules"] or [])))
+        present = {item.module_id for item in course.items}
+        for module in modules:
+            # Unlisted modules are cohort recordings: private, never put in a course here.
+            if module.id not in present and not module.listed:
+                raise LearningError(f"module {module.id} is not listed in the catalogue", "modules")
+    required: list[Course] | None = None
+    if "prerequisites" in changes:
+        slugs = list(changes["prerequisites"] or [])
+        required = _field("prerequisites", lambda: _courses_in_order(slugs, "required course"))
+        if course.slug in slugs or any(c is target for c in required):
+            raise LearningError("a course cannot require itself", field="prerequisites")
+        _check_no_cycle(course, required)
+    if creating:
+        db.session.add(course)
+    if modules is not None:
+        course.items = _set_positions(
+            course.items, "module_id", [m.id for m in modules], lambda i: CourseModule(module_id=i)
+        )
+    db.session.flush()
+    if required is not None:
+        db.session.execute(
+            delete(CoursePrerequisite).where(CoursePrerequisite.course_id == course.id)
+        )
+        for other in required:
+            db.session.add(CoursePrerequisite(course_id=course.id, requires_id=other.id))
+        db.session.flush()
+    return course
+
+
+def course_blockers(course: Course) -> list[str]:
+    """Why the course cannot be deleted: the programs that contain it."""
+    titles = db.session.scalars(
+        select(Program.title)
+        .join(ProgramCourse, ProgramCourse.program_id == Program.id)
+        .where(ProgramCourse.course_id == course.id)
+        .order_by(Program.title)
+    ).all()
+    return [f"the program ‘{title}’ contains it" for title in titles]
+
+
+def course_consequences(course: Course) -> list[str]:
+    """What goes with the course (its modules and everyone's progress on them stay)."""
+    goes = [
+        f"its order of {len(course.items)} module(s) (the modules and everyone's progress "
+        "on them stay)"
+    ]
+    links = db.session.scalar(
+        select(func.count(CoursePrerequisite.id)).where(
+            (CoursePrerequisite.course_id == course.id)
+            | (CoursePrerequisite.requires_id == course.id)
+        )
+    )
+    if links:
+        goes.append(f"{links} prerequisite link(s) to or from other courses")
+    return goes
+
+
+def delete_course(course: Course) -> None:
+    """Delete a course; refused (InUse) while a program contains it."""
+    blockers = course_blockers(course)
+    if blockers:
+        raise InUse(f"‘{course.title}’ cannot be deleted: {'; '.join(blockers)}")
+    db.session.delete(course)
+    db.session.flush()
+
+
+def save_program(program: Program | None, changes: Mapping[str, Any]) -> Program:
+    """Create (``program`` None) or change a program. Keys of ``changes``: ``title``,
+    ``slug``, ``description``, ``level``, ``weeks``, ``fee`` (text such as "499.00"),
+    ``currency``, ``certificate``, ``self_enrol``, ``courses`` (course slugs in order)."""
+    unknown = set(changes) - PROGRAM_KEYS
+    if unknown:
+        raise LearningError(f"unknown field {', '.join(sorted(unknown))}")
+    creating = program is None
+    if program is None:
+        program = Program()
+    target = program
+    if creating or "title" in changes:
+        program.title = check_title(changes.get("title", ""))
+    if creating or "slug" in changes:
+
+        def taken(slug: str) -> bool:
+            other = program_by_slug(slug)
+            return other is not None and other is not target
+
+        program.slug = _slug_for(changes.get("slug"), program.title, taken, "program")
+    if creating or "description" in changes:
+        program.description = check_description(changes.get("description"))
+    if creating or "level" in changes:
+        program.level = _field("level", lambda: check_level(changes.get("level") or "foundation"))
+    if creating or "weeks" in changes:
+        program.length_weeks = _field("weeks", lambda: check_weeks(changes.get("weeks", 0)))
+    if creating or "fee" in changes:
+        program.fee_cents = _field("fee", lambda: parse_fee(changes.get("fee", "0")))
+    if creating or "currency" in changes:
+        program.currency = check_currency(changes.get("currency") or "EUR")
+    if creating or "certificate" in changes:
+        certificate = (changes.get("certificate") or "").strip()
+        program.certificate = (
+            check_title(certificate, "certificate title", MAX_CERTIFICATE, field="certificate")
+            if certificate
+            else ""
+        )
+    if creating or "self_enrol" in changes:
+        program.self_enrol = bool(changes.get("self_enrol", True))
+    if "courses" in changes:
+        courses = _field(
+            "courses", lambda: _courses_in_order(list(changes["courses"] or []), "course")
+        )
+        program.items = _set_positions(
+            program.items,
+            "course_id",
+            [c.id for c in courses],
+            lambda i: ProgramCourse(course_id=i),
+        )
+    if creating:
+        db.session.add(program)
+    db.session.flush()
+    return program
+
+
+def _count(model: Any, *where: Any) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def program_blockers(program: Program) -> list[str]:
+    """Why the program cannot simply be deleted: its cohorts and issued certificates."""
+    reasons = []
+    cohorts = _count(Cohort, Cohort.program_id == program.id)
+    if cohorts:
+        reasons.append(f"{cohorts} cohort(s) run it")
+    issued = _count(Certificate, Certificate.program_id == program.id)
+    if issued:
+        reasons.append(f"{issued} certificate(s) of it were issued")
+    return reasons
+
+
+def program_consequences(program: Program) -> list[str]:
+    """What goes with the program."""
+    cohort_ids = select(Cohort.id).where(Cohort.program_id == program.id)
+    goes = [f"its order of {len(program.items)} course(s) (the courses stay)"]
+    enrolled = _count(Enrollment, Enrollment.program_id == program.id)
+    if enrolled:
+        goes.append(f"{enrolled} enrolment(s)")
+    cohorts = _count(Cohort, Cohort.program_id == program.id)
+    if cohorts:
+        classes = _count(LiveClass, LiveClass.cohort_id.in_(cohort_ids))
+        goes.append(
+            f"{cohorts} cohort(s) with their members, {classes} live class(es), attendance "
+            "and exams"
+        )
+    issued = _count(Certificate, Certificate.program_id == program.id)
+    if issued:
+        goes.append(f"nothing of the {issued} issued certificate(s): they stay valid")
+    return goes
+
+
+def delete_program(program: Program, force: bool = False) -> None:
+    """Delete a program; refused (InUse) while it has cohorts or issued certificates,
+    unless ``force``: then its cohorts (with classes, attendance, exams) go too and the
+    certificates stay, detached from it."""
+    blockers = program_blockers(program)
+    if blockers and not force:
+        raise InUse(f"‘{program.title}’ cannot be deleted: {'; '.join(blockers)}")
+    db.session.execute(delete(Enrollment).where(Enrollment.program_id == program.id))
+    for cohort in db.session.scalars(select(Cohort).where(Cohort.program_id == program.id)):
+        db.session.delete(cohort)
+    db.session.delete(program)
+    db.session.flush()

@@ -111,6 +111,8 @@ class Course(Model):
     description: Mapped[str] = mapped_column(Text, default="")
     level: Mapped[Level] = mapped_column(str_enum(Level), default=Level.FOUNDATION)
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"))
+    # The instructor who created it manages it (admins manage every course).
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     items: Mapped[list[CourseModule]] = relationship(
         order_by="CourseModule.position", cascade="all, delete-orphan"

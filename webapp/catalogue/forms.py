@@ -1,0 +1,14 @@
+"""The topic form of the back office (the service checks the name)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from webapp.forms import single_line, strip
+
+
+class TopicForm(FlaskForm):
+    """Create or rename a topic."""
+
+    name = StringField("Name", filters=[strip], validators=[single_line])
