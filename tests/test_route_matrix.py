@@ -23,12 +23,13 @@ from tests.support.auth import Auth
 from tests.support.matrix_callers import Caller
 from tests.support.matrix_world import ACCOUNT_ROLES, ROLES, World
 from tests.support.route_matrix import PENDING, TABLE, Entry, Kind, Outcome, app_routes
+from webapp.learning.manage_views import VENDOR_FILES as SORTABLE_FILES
 from webapp.playback.views import VENDOR_FILES
 from webapp.uploads.views import UPPY_FILES
 
 S3_MODE = os.environ.get("LEARNSTREAM_TEST_STORAGE", "local").strip().lower() == "s3"
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
-NPM_FILES = {**VENDOR_FILES, **UPPY_FILES}
+NPM_FILES = {**VENDOR_FILES, **UPPY_FILES, **SORTABLE_FILES}
 
 
 @pytest.fixture(autouse=True)

@@ -93,7 +93,13 @@ def entries() -> Iterator[Entry]:
 
     # SortableJS is a dependency (package.json), installed wherever the suite runs.
     # Courses: instructors and admins create; course A was made by no one (admins only).
-    yield _e("learning_manage.vendor", "GET", UPLOADER, _at({"name": "sortable.esm.js"}))
+    yield _e(
+        "learning_manage.vendor",
+        "GET",
+        UPLOADER,
+        _at({"name": "sortable.esm.js"}),
+        needs_npm=True,
+    )
     yield _e("learning_manage.courses", "GET", UPLOADER)
     yield _e("learning_manage.new_course", "GET", UPLOADER)
     yield _e("learning_manage.new_course", "POST", UPLOADER, ok=400, **empty)
