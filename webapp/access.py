@@ -59,3 +59,16 @@ def video_or_404(video_id: int, user: User) -> Video:
     if video is None or not can_view(user, video):
         abort(404, "No such video.")
     return video
+
+
+# ---- admin home (back office)
+
+
+def can_see_admin_home(user: User) -> bool:
+    """The admin home (site figures, failed jobs) and the outbox: admins only."""
+    return user.is_authenticated and user.is_admin
+
+
+def can_retry_job(user: User) -> bool:
+    """Retrying a failed background job (any kind, any owner): admins only."""
+    return user.is_authenticated and user.is_admin
