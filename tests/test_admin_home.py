@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_mailman import EmailMessage
 
 import config
 from tests.support import factories
@@ -23,7 +24,7 @@ from webapp.extensions import db
 from webapp.jobs import lifecycle
 from webapp.jobs.clip_export import CLIP_EXPORT
 from webapp.jobs.transcode import TRANSCODE, create_job
-from webapp.mail.outbox import message_ids
+from webapp.mail.outbox import EmailBackend, message_ids
 from webapp.mail.send import Message, deliver_now
 from webapp.models import (
     Clip,
@@ -329,11 +330,18 @@ def test_the_outbox_lists_and_shows_the_messages_the_backend_wrote(
     assert "<dd><bdi>first@example.com</bdi></dd>" in html
     link = '<a href="https://learn.example/invitations/abc" rel="noopener noreferrer"'
     assert link in html  # clickable, the full stop left out of the link
-    # The HTML part only inside a sandbox with no permission, escaped into srcdoc.
-    frame = re.search(r'<iframe [^>]*sandbox="" srcdoc="([^"]*)"', html)
-    assert frame is not None
-    assert "&lt;script&gt;bad()&lt;/script&gt;" in frame.group(1)
-    assert "<script>bad()" not in html
+    # The HTML part only inside a sandbox with no permission, from its own strict policy.
+    frame = re.search(r'<iframe [^>]*sandbox="" src="([^"]*)"', html)
+    assert frame is not None and "<script>bad()" not in html
+    part = client.get(frame.group(1))
+    assert part.status_code == 200 and part.mimetype == "text/html"
+    assert "<script>bad()</script>" in part.get_data(as_text=True)  # shown as sent, inert:
+    policy = part.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "sandbox" in policy.split("; ")
+    assert "script-src" not in policy and "frame-ancestors 'self'" in policy
+    assert part.headers["X-Frame-Options"] == "SAMEORIGIN"
+    # The page itself keeps the app's policy.
+    assert "script-src 'self'" in shown.headers["Content-Security-Policy"]
 
     other = client.get(f"/admin/outbox/{ids[0]}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; offer" in other and "<script>alert" not in other
@@ -350,7 +358,12 @@ def test_a_message_id_that_is_not_in_the_outbox_is_404(
     (tmp_path / "outbox").mkdir()
     client = outbox_app.test_client()
     _sign_in_admin(client, app)
-    for url in (f"/admin/outbox/{message_id}", f"/admin/outbox/../{message_id}"):
+    urls = (
+        f"/admin/outbox/{message_id}",
+        f"/admin/outbox/../{message_id}",
+        f"/admin/outbox/{message_id}/html",
+    )
+    for url in urls:
         response = client.get(url)
         assert response.status_code == 404, url
         assert "not in the outbox" not in response.get_data(as_text=True)
@@ -402,3 +415,16 @@ def test_the_menu_shows_programs_and_masterclasses_to_all_and_admin_links_to_adm
         assert (f">{label}</a>" in admin) == (endpoint in endpoints)
     home = _nav(client.get("/admin").get_data(as_text=True), "Admin")
     assert home is not None and '<a href="/admin" aria-current="page">Admin home</a>' in home
+
+
+def test_a_message_without_html_shows_its_text_only(
+    app: Flask, outbox_app: Flask, tmp_path: Path
+) -> None:
+    with outbox_app.test_request_context():
+        EmailBackend().send_messages([EmailMessage("Text only", "Just text", "a@b.c", ["d@e.f"])])
+    (message_id,) = message_ids(tmp_path / "outbox")
+    client = outbox_app.test_client()
+    _sign_in_admin(client, app)
+    html = client.get(f"/admin/outbox/{message_id}").get_data(as_text=True)
+    assert "Just text" in html and "<iframe" not in html
+    assert client.get(f"/admin/outbox/{message_id}/html").status_code == 404

@@ -33,7 +33,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class Shown:
-    """One message: its headers, its text part, its HTML part (as text, for srcdoc)."""
+    """One message: its headers, its text part, its HTML part (None when it has none)."""
 
     id: str
     headers: list[tuple[str, str]]

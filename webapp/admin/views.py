@@ -17,6 +17,15 @@ from webapp.timefmt import moment
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
+# The HTML part of a message, framed by its outbox page: no script, no plugin, no fetch
+# (images inline as data: only), an opaque origin (``sandbox``), framed by our pages only.
+# Inline styles are allowed: e-mail HTML is styled inline, and the app's own policy
+# (inherited by a ``srcdoc`` frame) would block them.
+MESSAGE_HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "sandbox; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+
 JOB_NOUNS = {"transcode": "Transcode", "clip_export": "Clip export"}
 
 
@@ -96,3 +105,17 @@ def outbox_message(message_id: str) -> str:
     if shown is None:
         abort(404, "No such message in the outbox.")
     return render_template("admin/message.html", message=shown, text=messages.linkify(shown.text))
+
+
+@bp.get("/outbox/<message_id>/html")
+@login_required
+def outbox_html(message_id: str) -> Response:
+    """The HTML part of a message, for the sandboxed frame of its page (own strict CSP)."""
+    _admins_only()
+    shown = messages.show(message_id)
+    if shown is None or shown.html is None:
+        abort(404, "No such message in the outbox, or it has no HTML part.")
+    response = Response(shown.html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = MESSAGE_HTML_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from flask_mailman import EmailMessage
+from flask_mailman import EmailMultiAlternatives
 
 from webapp.extensions import db
 from webapp.jobs import lifecycle
@@ -30,8 +30,11 @@ def fresh_failed_job(world: World) -> dict[str, object]:
 
 
 def fresh_message(world: World) -> dict[str, object]:
-    """A message written to the outbox by the default backend; its id."""
-    message = EmailMessage("Matrix", "Hello", "site@example.com", [world.emails["learner_a"]])
+    """A message (text and HTML) written to the outbox by the default backend; its id."""
+    message = EmailMultiAlternatives(
+        "Matrix", "Hello", "site@example.com", [world.emails["learner_a"]]
+    )
+    message.attach_alternative("<p>Hello</p>", "text/html")
     before = set(message_ids(outbox_dir()))
     EmailBackend().send_messages([message])
     (new,) = set(message_ids(outbox_dir())) - before
@@ -46,4 +49,5 @@ def entries() -> Iterator[Entry]:
     yield _e("admin.retry_job", "POST", ADMIN, _at(), fresh=fresh_failed_job, ok=302)
     yield _e("admin.outbox", "GET", ADMIN)
     yield _e("admin.outbox_message", "GET", ADMIN, _at(), fresh=fresh_message)
+    yield _e("admin.outbox_html", "GET", ADMIN, _at(), fresh=fresh_message)
     yield _e("api.admin_overview", "GET", ADMIN)
