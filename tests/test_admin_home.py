@@ -323,6 +323,8 @@ def test_the_outbox_lists_and_shows_the_messages_the_backend_wrote(
     assert "<script>alert" not in listing
     assert listing.index("second@example.com") < listing.index("first@example.com")  # newest first
     assert "MAIL_URL" in listing and "SMTP server" not in listing
+    date = r'<time datetime="\d{4}-\d\d-\d\dT[^"]+">\w{3} \d\d \w{3} \d{4}, \d\d:\d\d UTC</time>'
+    assert len(re.findall(date, listing)) == 2  # in the admin's zone (UTC: none chosen)
 
     shown = client.get(f"/admin/outbox/{ids[1]}")
     assert shown.status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -26,7 +27,7 @@ class Summary:
     """One line of the outbox list."""
 
     id: str
-    date: str
+    date: datetime | None
     to: str
     subject: str
 
@@ -89,14 +90,15 @@ def _subject(message: EmailMessage) -> str:
     return str(message["Subject"] or "(no subject)")
 
 
-def _date(message: EmailMessage) -> str:
+def _date(message: EmailMessage) -> datetime | None:
     raw = message["Date"]
     if raw is None:
-        return ""
+        return None
     try:
-        return parsedate_to_datetime(str(raw)).isoformat()
+        moment = parsedate_to_datetime(str(raw))
     except (TypeError, ValueError):
-        return str(raw)
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _part(message: EmailMessage, subtype: str) -> str | None:
