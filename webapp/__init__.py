@@ -8,7 +8,8 @@ from typing import Any
 from flask import Flask
 
 import config
-from webapp import dbsetup, errors, headers, security, sessions, storage, timefmt
+from webapp import dbsetup, errors, headers, navigation, security, sessions, storage, timefmt
+from webapp.admin import bp as admin_bp
 from webapp.analytics import bp as analytics_bp
 from webapp.api import bp as api_bp
 from webapp.api import contract_check
@@ -74,6 +75,7 @@ def _configure_extensions(app: Flask) -> None:
     errors.init_app(app)
     storage.init_app(app)
     timefmt.init_app(app)
+    navigation.init_app(app)
     celery_init_app(app)
 
 
@@ -99,3 +101,4 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(videos_bp)
     app.register_blueprint(catalogue_manage_bp)
     app.register_blueprint(learning_manage_bp)
+    app.register_blueprint(admin_bp)

@@ -98,3 +98,16 @@ def can_manage_course(user: User, course: Course) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_admin or (user.can_upload and course.created_by == user.id)
+
+
+# ---- admin home (back office)
+
+
+def can_see_admin_home(user: User) -> bool:
+    """The admin home (site figures, failed jobs) and the outbox: admins only."""
+    return user.is_authenticated and user.is_admin
+
+
+def can_retry_job(user: User) -> bool:
+    """Retrying a failed background job (any kind, any owner): admins only."""
+    return user.is_authenticated and user.is_admin

@@ -62,7 +62,8 @@ class JobKind:
         in failure reasons ("The worker stopped 3 times while {doing}"), ``noun`` the job
     ("The worker was stopped; the {noun} will run again."). The hooks run in
         the same flush as the state change they follow, and only when it happened.
-        ``on_fail`` may return a storage prefix the failure made unused.
+        ``on_fail`` may return a storage prefix the failure made unused; ``on_retry``
+        follows an admin's retry of a failed job.
     """
 
     name: str
@@ -73,6 +74,7 @@ class JobKind:
     on_claim: Callable[[Any], None] = field(default=_nothing)
     on_hand_back: Callable[[Any], None] = field(default=_nothing)
     on_fail: Callable[[Any], str | None] = field(default=_nothing)
+    on_retry: Callable[[Any], None] = field(default=_nothing)
 
 
 def owns(job: JobMixin, attempt: int | None) -> bool:
@@ -261,6 +263,34 @@ def hand_back(
     if not _move(kind, job, JobState.QUEUED, attempt, *also, error=reason[:RETRY_NOTE_MAX_CHARS]):
         return False
     kind.on_hand_back(job)
+    db.session.flush()
+    return True
+
+
+def retry(kind: JobKind, job_id: int, note: str = "Retried by an admin.") -> bool:
+    """FAILED → QUEUED (an admin's retry); False if the job is not FAILED any more.
+
+    ``attempts`` is kept, not reset: it is the fencing token and names the storage
+    prefixes of attempts (``j<job>a<attempt>``), so a late worker of an earlier attempt
+    still writes nothing and a new attempt never reuses an old prefix. The job therefore
+    gets one more attempt before ``JOB_MAX_ATTEMPTS`` gives up on a transient error.
+    The caller commits, then :func:`dispatch` es the job.
+    """
+    job = db.session.get(kind.model, job_id)
+    if job is None or job.state != JobState.FAILED:
+        return False
+    if not _move(
+        kind,
+        job,
+        JobState.QUEUED,
+        None,
+        error=note[:RETRY_NOTE_MAX_CHARS],
+        progress=0.0,
+        finished_at=None,
+        updated_at=utcnow(),
+    ):
+        return False
+    kind.on_retry(job)
     db.session.flush()
     return True
 

@@ -46,6 +46,12 @@ def _on_fail(job: TranscodeJob) -> str | None:
     return preview
 
 
+def _on_retry(job: TranscodeJob) -> None:
+    # A video still serving an earlier ladder stays READY until the new one is published.
+    if job.video.state == VideoState.FAILED:
+        job.video.transition(VideoState.UPLOADED)
+
+
 TRANSCODE = JobKind(
     name="transcode",
     model=TranscodeJob,
@@ -54,6 +60,7 @@ TRANSCODE = JobKind(
     on_claim=_on_claim,
     on_hand_back=_on_hand_back,
     on_fail=_on_fail,
+    on_retry=_on_retry,
 )
 
 

@@ -27,14 +27,15 @@ class JobState(StrEnum):
 
 
 # RUNNING → RUNNING is a new attempt taking over from a worker that went silent; a
-# QUEUED job fails without running when its last retry is used up (or it is cancelled).
+# QUEUED job fails without running when its last retry is used up (or it is cancelled);
+# FAILED → QUEUED is an admin's retry (``lifecycle.retry``), the only way out of FAILED.
 ALLOWED_TRANSITIONS: dict[JobState, frozenset[JobState]] = {
     JobState.QUEUED: frozenset({JobState.RUNNING, JobState.FAILED}),
     JobState.RUNNING: frozenset(
         {JobState.READY, JobState.FAILED, JobState.QUEUED, JobState.RUNNING}
     ),
     JobState.READY: frozenset(),
-    JobState.FAILED: frozenset(),
+    JobState.FAILED: frozenset({JobState.QUEUED}),
 }
 
 
@@ -70,7 +71,7 @@ class JobMixin:
 
     @property
     def is_finished(self) -> bool:
-        """READY and FAILED are terminal."""
+        """READY and FAILED are final for workers (only an admin's retry leaves FAILED)."""
         return self.state in (JobState.READY, JobState.FAILED)
 
 
