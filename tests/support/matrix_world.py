@@ -204,7 +204,12 @@ def _furnish(people_ids: dict[str, int], emails: dict[str, str], videos: tuple[i
     past = cohorts.add_class(cohort_a, "Week 1", now - timedelta(days=2), 60, allow_past=True)
     cohorts.attach_recording(past, recording)  # now private to cohort A
     live = cohorts.add_class(
-        cohort_a, "Week 2", now - timedelta(minutes=5), 240, "https://meet.example.com/a", allow_past=True
+        cohort_a,
+        "Week 2",
+        now - timedelta(minutes=5),
+        240,
+        "https://meet.example.com/a",
+        allow_past=True,
     )
     masterclass = cohorts.add_class(
         None, "Open masterclass", now - timedelta(minutes=5), 240, allow_past=True

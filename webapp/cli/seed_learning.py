@@ -85,7 +85,9 @@ def ensure_demo_learning(
     add_member(spring, learner, "learner")
     add_member(spring, teacher, "instructor")
     now = utcnow().replace(minute=0, second=0, microsecond=0)
-    past = add_class(spring, "Week 1 live: how search works", now - timedelta(days=7), 60, allow_past=True)
+    past = add_class(
+        spring, "Week 1 live: how search works", now - timedelta(days=7), 60, allow_past=True
+    )
     mark_attendance(past, {learner.id: False})
     attach_recording(past, db.session.get_one(Video, _module_of(recording_title).video_id))
     add_class(

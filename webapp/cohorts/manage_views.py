@@ -97,7 +97,9 @@ def _program_choices(form: CohortForm) -> None:
 def manage_cohorts() -> Page:
     """The cohorts the caller manages (all, for admins)."""
     require_cohort_manager(current_user)
-    return render_template("manage/cohorts_list.html", cohorts=queries.managed_cohorts(current_user))
+    return render_template(
+        "manage/cohorts_list.html", cohorts=queries.managed_cohorts(current_user)
+    )
 
 
 @bp.route("/manage/cohorts/new", methods=["GET", "POST"])
@@ -465,9 +467,9 @@ def new_exam(cohort_id: int) -> Page:
     if _save(form, lambda: services.add_exam(cohort, *_exam_values(form, cohort))):
         flash(f"Exam “{form.title.data}” scheduled.", "success")
         return _back(cohort)
-    return render_template(
-        "manage/exams_form.html", form=form, cohort=cohort, exam=None
-    ), _status(form)
+    return render_template("manage/exams_form.html", form=form, cohort=cohort, exam=None), _status(
+        form
+    )
 
 
 @bp.route("/manage/exams/<int:exam_id>/edit", methods=["GET", "POST"])
@@ -480,9 +482,9 @@ def edit_exam(exam_id: int) -> Page:
     if _save(form, lambda: services.update_exam(exam, *_exam_values(form, cohort))):
         flash("Exam saved.", "success")
         return _back(cohort)
-    return render_template(
-        "manage/exams_form.html", form=form, cohort=cohort, exam=exam
-    ), _status(form)
+    return render_template("manage/exams_form.html", form=form, cohort=cohort, exam=exam), _status(
+        form
+    )
 
 
 @bp.route("/manage/exams/<int:exam_id>/delete", methods=["GET", "POST"])

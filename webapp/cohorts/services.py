@@ -272,9 +272,7 @@ def _topic(topic_id: int | None) -> int | None:
     return topic_id
 
 
-def _recording(
-    live_class: LiveClass, recording_id: int | None, by: User | None
-) -> None:
+def _recording(live_class: LiveClass, recording_id: int | None, by: User | None) -> None:
     if recording_id == live_class.recording_id:
         return
     if recording_id is None:
@@ -292,7 +290,9 @@ def _recording(
 def _not_past(starts_at: datetime, now: datetime | None) -> datetime:
     starts_at = as_utc(starts_at)
     if starts_at < (now or utcnow()):
-        raise CohortError("That start is in the past: a class in the past cannot be scheduled.", "starts_at")
+        raise CohortError(
+            "That start is in the past: a class in the past cannot be scheduled.", "starts_at"
+        )
     return starts_at
 
 
@@ -398,9 +398,7 @@ def _scope(cohort: Cohort, module_ids: Iterable[int], keep: Iterable[int] = ()) 
         missing = [i for i in ids if i not in known]
         if missing:
             raise CohortError(f"no module with id {', '.join(map(str, missing))}", "module_ids")
-        raise CohortError(
-            "Pick modules of the cohort's program or listed modules.", "module_ids"
-        )
+        raise CohortError("Pick modules of the cohort's program or listed modules.", "module_ids")
     return ids
 
 
