@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from webapp.cohorts.services import CLASS_MINUTES, JOIN_URL_MAX, TITLE_MAX
@@ -25,7 +26,10 @@ from webapp.cohorts.timezones import pick_zone
 from webapp.forms import single_line, strip, time_zone
 from webapp.models import CohortRole
 
-ROLE_CHOICES = [(CohortRole.LEARNER.value, "Learner"), (CohortRole.INSTRUCTOR.value, "Instructor")]
+ROLE_CHOICES = [
+    SelectChoice(CohortRole.LEARNER.value, "Learner"),
+    SelectChoice(CohortRole.INSTRUCTOR.value, "Instructor"),
+]
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 

@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from webapp.access import (
     require_admin,
@@ -87,8 +88,8 @@ def _confirm(thing: str, goes: list[str], action: str, back: str) -> str:
 
 
 def _program_choices(form: CohortForm) -> None:
-    form.program.choices = [("", "Pick a program")] + [
-        (p.slug, p.title) for p in queries.program_choices()
+    form.program.choices = [SelectChoice("", "Pick a program")] + [
+        SelectChoice(p.slug, p.title) for p in queries.program_choices()
     ]
 
 
@@ -326,8 +327,12 @@ def _class_form(cohort: Cohort | None, live_class: LiveClass | None) -> ClassFor
     current = live_class.recording if live_class is not None else None
     if current is not None and current not in videos:
         videos.insert(0, current)
-    form.recording_id.choices = [(None, "None")] + [(v.id, f"{v.title} (#{v.id})") for v in videos]
-    form.topic_id.choices = [(None, "None")] + [(t.id, t.name) for t in queries.topic_choices()]
+    form.recording_id.choices = [SelectChoice("", "None")] + [
+        SelectChoice(str(v.id), f"{v.title} (#{v.id})") for v in videos
+    ]
+    form.topic_id.choices = [SelectChoice("", "None")] + [
+        SelectChoice(str(t.id), t.name) for t in queries.topic_choices()
+    ]
     return form
 
 
@@ -446,7 +451,9 @@ def _exam_form(cohort: Cohort, exam: Exam | None) -> ExamForm:
         }
     form = ExamForm(data=data)
     form.starts_at.label.text = f"Date and time ({cohort.time_zone})"
-    form.module_ids.choices = [(m.id, m.title) for m in services.exam_modules(cohort, keep)]
+    form.module_ids.choices = [
+        SelectChoice(str(m.id), m.title) for m in services.exam_modules(cohort, keep)
+    ]
     return form
 
 
