@@ -34,7 +34,7 @@ from webapp.cohorts.forms import (
 from webapp.cohorts.services import CohortError
 from webapp.cohorts.timezones import localize
 from webapp.cohorts.views import bp
-from webapp.csvinput import CsvError, read_rows
+from webapp.csvinput import MAX_BYTES, CsvError, read_rows
 from webapp.extensions import db
 from webapp.models import Cohort, CohortMember, Exam, LiveClass
 
@@ -244,7 +244,16 @@ def import_members(cohort_id: int) -> Page:
     if not form.validate_on_submit():
         return _cohort_page(cohort, MemberForm(formdata=None), form, status=400)
     upload = form.file.data
-    data: bytes | str = upload.read() if upload else (form.text.data or "")
+    data: bytes | str = form.text.data or ""
+    if upload:
+        with upload.stream as stream:  # large uploads are spooled to a temporary file
+            data = stream.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            form.file.errors = [
+                f"The file is larger than {MAX_BYTES // 1_000_000} MB; a CSV may be at most "
+                f"{MAX_BYTES // 1_000_000} MB. Split it into smaller files."
+            ]
+            return _cohort_page(cohort, MemberForm(formdata=None), form, status=400)
     if not data:
         form.text.errors = ["Choose a CSV file or paste its lines."]
         return _cohort_page(cohort, MemberForm(formdata=None), form, status=400)
