@@ -8,6 +8,8 @@ from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 from webapp.extensions import db
 from webapp.models import CohortMember, Course, LiveClass, User, Video
 
+from webapp.models import Cohort, CohortMember, Exam, LiveClass, User, Video
+
 
 def cohort_recording_rule(user: User) -> ColumnElement[bool]:
     """SQL condition on ``Video``: not the recording of any cohort's live class, or the
@@ -111,3 +113,76 @@ def can_see_admin_home(user: User) -> bool:
 def can_retry_job(user: User) -> bool:
     """Retrying a failed background job (any kind, any owner): admins only."""
     return user.is_authenticated and user.is_admin
+
+
+# ---- teaching (back office)
+# Admins manage every cohort; a cohort's instructors manage its members, classes and
+# exams. Only admins create, edit or delete cohorts and masterclasses. A signed-in caller
+# who is not in the cohort gets 404 (they may not know it exists); its learners get 403.
+
+
+def _cohort_role(cohort_id: int, user: User) -> str | None:
+    return db.session.scalar(
+        select(CohortMember.role).where(
+            CohortMember.cohort_id == cohort_id, CohortMember.user_id == user.id
+        )
+    )
+
+
+def require_admin(user: User) -> None:
+    """403 unless ``user`` is an admin (creating and deleting cohorts and masterclasses)."""
+    if not user.is_admin:
+        abort(403, "Only admins may do this.")
+
+
+def may_manage_cohorts(user: User) -> bool:
+    """Admins, and instructors of at least one cohort (the back office's cohort list)."""
+    if user.is_admin:
+        return True
+    taught = select(CohortMember.id).where(
+        CohortMember.user_id == user.id, CohortMember.role == "instructor"
+    )
+    return db.session.scalar(taught.limit(1)) is not None
+
+
+def require_cohort_manager(user: User) -> None:
+    """403 unless ``user`` may open the back office's cohort list."""
+    if not may_manage_cohorts(user):
+        abort(403, "Only admins and cohort instructors manage cohorts.")
+
+
+def teaching_cohort_or_404(cohort_id: int, user: User) -> Cohort:
+    """The cohort, if ``user`` manages it (admin, or its instructor); its learners get 403,
+    everyone else 404."""
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        abort(404, "No such cohort.")
+    if user.is_admin:
+        return cohort
+    role = _cohort_role(cohort_id, user)
+    if role is None:
+        abort(404, "No such cohort.")
+    if role != "instructor":
+        abort(403, "Only the cohort's instructors (or an admin) may do this.")
+    return cohort
+
+
+def teaching_class_or_404(class_id: int, user: User) -> LiveClass:
+    """A class its cohort's instructors and admins may change (masterclasses: admins)."""
+    live_class = db.session.get(LiveClass, class_id)
+    if live_class is None:
+        abort(404, "No such class.")
+    if live_class.cohort_id is None:
+        require_admin(user)
+    else:
+        teaching_cohort_or_404(live_class.cohort_id, user)
+    return live_class
+
+
+def teaching_exam_or_404(exam_id: int, user: User) -> Exam:
+    """An exam its cohort's instructors and admins may change."""
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        abort(404, "No such exam.")
+    teaching_cohort_or_404(exam.cohort_id, user)
+    return exam

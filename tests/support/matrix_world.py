@@ -201,12 +201,19 @@ def _furnish(people_ids: dict[str, int], emails: dict[str, str], videos: tuple[i
     enrol(people["learner_a"], program_a)
 
     now = datetime.now(UTC)
-    past = cohorts.add_class(cohort_a, "Week 1", now - timedelta(days=2), 60)
+    past = cohorts.add_class(cohort_a, "Week 1", now - timedelta(days=2), 60, allow_past=True)
     cohorts.attach_recording(past, recording)  # now private to cohort A
     live = cohorts.add_class(
-        cohort_a, "Week 2", now - timedelta(minutes=5), 240, "https://meet.example.com/a"
+        cohort_a,
+        "Week 2",
+        now - timedelta(minutes=5),
+        240,
+        "https://meet.example.com/a",
+        allow_past=True,
     )
-    masterclass = cohorts.add_class(None, "Open masterclass", now - timedelta(minutes=5), 240)
+    masterclass = cohorts.add_class(
+        None, "Open masterclass", now - timedelta(minutes=5), 240, allow_past=True
+    )
     private_module = _module_of(recording_id)
     exam = cohorts.add_exam(cohort_a, "Final exam", now + timedelta(days=7), [private_module])
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from flask import abort
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.cohorts.review import Range, unwatched
@@ -27,6 +27,8 @@ from webapp.models import (
     ExamScope,
     LiveClass,
     Module,
+    Program,
+    Topic,
     User,
     Video,
     VideoState,
@@ -336,3 +338,70 @@ def upcoming_classes(user: User, now: datetime | None = None, limit: int = 20) -
         .order_by(LiveClass.starts_at, LiveClass.id)
     ).all()
     return [c for c in rows if not has_ended(c, now)][:limit]
+
+
+# ----------------------------------------------------------------------------- back office
+
+
+def managed_cohorts(user: User) -> list[Cohort]:
+    """Cohorts ``user`` manages: all for admins, those they teach otherwise; newest first."""
+    query = select(Cohort).options(joinedload(Cohort.program))
+    if not user.is_admin:
+        query = query.join(CohortMember, CohortMember.cohort_id == Cohort.id).where(
+            CohortMember.user_id == user.id, CohortMember.role == CohortRole.INSTRUCTOR
+        )
+    return list(db.session.scalars(query.order_by(Cohort.starts_on.desc(), Cohort.id.desc())))
+
+
+def program_choices() -> list[Program]:
+    """Programs a cohort may run, by title."""
+    return list(db.session.scalars(select(Program).order_by(Program.title, Program.id)))
+
+
+def topic_choices() -> list[Topic]:
+    """Topics a class may have, by name."""
+    return list(db.session.scalars(select(Topic).order_by(Topic.name)))
+
+
+def member_of(cohort_id: int, user_id: int) -> CohortMember | None:
+    """The membership of ``user_id`` in the cohort, if any."""
+    return db.session.scalar(
+        select(CohortMember)
+        .options(joinedload(CohortMember.user))
+        .where(CohortMember.cohort_id == cohort_id, CohortMember.user_id == user_id)
+    )
+
+
+SEARCH_LIMIT = 20
+
+
+def search_people(text: str, cohort_id: int) -> list[User]:
+    """Active accounts whose name or e-mail contains ``text`` and who are not members of
+    the cohort yet (at most ``SEARCH_LIMIT``)."""
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id)
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.id.not_in(members),
+                or_(
+                    func.lower(User.email).like(pattern, escape="\\"),
+                    func.lower(User.name).like(pattern, escape="\\"),
+                ),
+            )
+            .order_by(User.email)
+            .limit(SEARCH_LIMIT)
+        )
+    )
+
+
+def attendance_count(class_id: int) -> int:
+    """How many attendance marks the class has."""
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Attendance).where(Attendance.class_id == class_id)
+        )
+        or 0
+    )

@@ -1,0 +1,169 @@
+"""Back-office forms of cohorts, members, live classes and exams. They check the shape of
+what was typed; the rules (a class in the past, an https join link, the modules an exam
+may cover) are the services' and reach the form as a ``CohortError`` on its field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from webapp.cohorts.services import CLASS_MINUTES, JOIN_URL_MAX, TITLE_MAX
+from webapp.cohorts.timezones import pick_zone
+from webapp.forms import single_line, strip, time_zone
+from webapp.models import CohortRole
+
+ROLE_CHOICES = [
+    SelectChoice(CohortRole.LEARNER.value, "Learner"),
+    SelectChoice(CohortRole.INSTRUCTOR.value, "Instructor"),
+]
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _optional_id(value: object) -> int | None:
+    """A select's value as an id; "" means none."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1  # not among the choices: WTForms refuses it
+
+
+def wall_clock(moment: datetime, zone: str) -> datetime:
+    """An instant as the naive wall-clock time a ``datetime-local`` field shows in ``zone``."""
+    return moment.astimezone(ZoneInfo(pick_zone(zone))).replace(tzinfo=None)
+
+
+def instant(wall: datetime, zone: str) -> datetime:
+    """Wall-clock time typed in ``zone`` → aware UTC."""
+    return wall.replace(tzinfo=ZoneInfo(pick_zone(zone))).astimezone(UTC)
+
+
+class CohortForm(FlaskForm):
+    """Create or edit a cohort."""
+
+    program = SelectField("Program", validators=[DataRequired("Pick a program.")])
+    name = StringField(
+        "Name",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter a name."),
+            Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
+            single_line,
+        ],
+    )
+    starts_on = DateField(
+        "Start date", validators=[InputRequired("Enter a date such as 2027-01-15.")]
+    )
+    time_zone = StringField(
+        "Time zone",
+        filters=[strip],
+        default="UTC",
+        description="An IANA name such as Europe/Berlin; class times are typed in this zone.",
+        validators=[DataRequired("Enter a time zone."), time_zone],
+    )
+
+
+class MemberForm(FlaskForm):
+    """Add one existing account to a cohort."""
+
+    email = StringField(
+        "E-mail address",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the e-mail address of an existing account."),
+            Length(max=254, message="An e-mail address has at most 254 characters."),
+        ],
+    )
+    role = SelectField("Cohort role", choices=ROLE_CHOICES, default=CohortRole.LEARNER.value)
+
+
+class RoleForm(FlaskForm):
+    """Change a member's role."""
+
+    role = SelectField("Cohort role", choices=ROLE_CHOICES)
+
+
+class ImportForm(FlaskForm):
+    """Members from a CSV (columns email, role): a file or pasted text."""
+
+    file = FileField("CSV file", description="Columns: email, role (learner or instructor).")
+    text = TextAreaField("…or paste the CSV", filters=[strip])
+
+
+class ClassForm(FlaskForm):
+    """A live class of a cohort, or a masterclass (which also picks a zone)."""
+
+    title = StringField(
+        "Title",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter a title."),
+            Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
+            single_line,
+        ],
+    )
+    zone = StringField(
+        "Time zone of the start",
+        filters=[strip],
+        default="UTC",
+        validators=[DataRequired("Enter a time zone."), time_zone],
+    )
+    starts_at = DateTimeLocalField(
+        "Start",
+        format=LOCAL_FORMAT,
+        validators=[InputRequired("Enter the start date and time.")],
+    )
+    duration_minutes = IntegerField(
+        "Duration (minutes)",
+        default=60,
+        validators=[
+            InputRequired("Enter the duration in minutes."),
+            NumberRange(*CLASS_MINUTES, message="A class lasts 1 to 600 minutes."),
+        ],
+    )
+    join_url = StringField(
+        "Join link",
+        filters=[strip],
+        description="The video-call address (https://…); shown 15 minutes before the start.",
+        validators=[
+            Optional(),
+            Length(max=JOIN_URL_MAX, message=f"Use at most {JOIN_URL_MAX} characters."),
+        ],
+    )
+    recording_id = SelectField("Recording", coerce=_optional_id, validate_choice=True)
+    topic_id = SelectField("Topic", coerce=_optional_id, validate_choice=True)
+
+
+class ExamForm(FlaskForm):
+    """An exam of a cohort."""
+
+    title = StringField(
+        "Title",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter a title."),
+            Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
+            single_line,
+        ],
+    )
+    starts_at = DateTimeLocalField(
+        "Date and time",
+        format=LOCAL_FORMAT,
+        validators=[InputRequired("Enter the exam's date and time.")],
+    )
+    module_ids = SelectMultipleField("Modules in scope", coerce=int)
