@@ -6,9 +6,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 
 from webapp.extensions import db
-from webapp.models import CohortMember, Course, LiveClass, User, Video
-
-from webapp.models import Cohort, CohortMember, Exam, LiveClass, User, Video
+from webapp.models import Cohort, CohortMember, Course, Exam, LiveClass, User, Video
 
 
 def cohort_recording_rule(user: User) -> ColumnElement[bool]:
