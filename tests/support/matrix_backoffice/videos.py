@@ -34,7 +34,9 @@ def fresh_video(world: World, which: str) -> dict[str, object]:
     sync_video_module(video)
     if which == "cohort":
         cohort = db.session.get(Cohort, world.cohort_a)
-        past = cohorts.add_class(cohort, "Spare class", datetime.now(UTC) - timedelta(days=3), 60)
+        past = cohorts.add_class(
+            cohort, "Spare class", datetime.now(UTC) - timedelta(days=3), 60, allow_past=True
+        )
         cohorts.attach_recording(past, video)
     db.session.commit()
     return {"video_id": video.id}
