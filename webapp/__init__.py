@@ -27,6 +27,7 @@ from webapp.learning import bp as learning_bp
 from webapp.library import bp as library_bp
 from webapp.mail import tasks as _mail_tasks  # noqa: F401  (registers mail.deliver)
 from webapp.notes import bp as notes_bp
+from webapp.people import bp as people_bp
 from webapp.playback import bp as playback_bp
 from webapp.progress import fastpath
 from webapp.reports import bp as reports_bp
@@ -93,3 +94,4 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(captions_bp)
     app.register_blueprint(notes_bp)
+    app.register_blueprint(people_bp)

@@ -59,3 +59,11 @@ def video_or_404(video_id: int, user: User) -> Video:
     if video is None or not can_view(user, video):
         abort(404, "No such video.")
     return video
+
+
+# ---- people (back office)
+
+
+def can_manage_users(user: User) -> bool:
+    """Only admins list accounts, change roles and deactivate accounts."""
+    return bool(user.is_authenticated and user.is_admin)
