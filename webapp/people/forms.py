@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from webapp.forms import single_line, strip
 from webapp.models import Role
 
-ROLE_CHOICES = [(role.value, role.value.capitalize()) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.value.capitalize()) for role in Role]
 
 
 class ProfileForm(FlaskForm):
@@ -49,10 +50,14 @@ class UserSearchForm(FlaskForm):
         csrf = False
 
     q = StringField("Name or e-mail contains", filters=[strip])
-    role = SelectField("Role", choices=[("", "Any role"), *ROLE_CHOICES], default="")
+    role = SelectField("Role", choices=[SelectChoice("", "Any role"), *ROLE_CHOICES], default="")
     status = SelectField(
         "Status",
-        choices=[("", "Active and deactivated"), ("active", "Active"), ("inactive", "Deactivated")],
+        choices=[
+            SelectChoice("", "Active and deactivated"),
+            SelectChoice("active", "Active"),
+            SelectChoice("inactive", "Deactivated"),
+        ],
         default="",
     )
 

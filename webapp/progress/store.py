@@ -63,7 +63,7 @@ def write_batch(conn: Connection, items: Sequence[Pending]) -> list[Outcome]:
     keys = sorted(
         {item.key for item in items if item.key.user_id not in inactive}, key=ModuleKey.sort_key
     )
-    rows = sql.lock(conn, keys)
+    rows = sql.lock(conn, keys) if keys else {}
     standings = {key: rows[key][1] if key in rows else Standing() for key in keys}
     outcomes: list[Outcome] = []
     accepted: set[ModuleKey] = set()
