@@ -570,17 +570,17 @@ def test_the_last_admin_cannot_be_demoted_or_deactivated(app: Flask, make_user) 
     assert demote.status_code == 200 and _user(app, admin.id).role == Role.LEARNER
 
 
-def test_another_admin_deactivating_the_last_active_admin_is_refused(app: Flask, make_user) -> None:
-    active = make_user("admin")
+def test_an_admin_may_deactivate_another_admin_while_one_stays(app: Flask, make_user) -> None:
+    admin = make_user("admin")
     other = make_user("admin")
-    with app.app_context():
-        db.session.get(User, active.id).active = False  # the lone active admin is ``other``
-        db.session.commit()
-    with app.app_context():
-        with pytest.raises(services.ConflictError, match="only active admin"):
-            services.set_active(
-                db.session.get(User, active.id), db.session.get(User, other.id), False
-            )
+    other_client = _client(app, other)
+    client = _client(app, admin)
+    done = _post(client, f"/admin/users/{other.id}/deactivate", {}, "/admin/users")
+    assert done.status_code == 302 and not _user(app, other.id).active
+    assert not signed_in(other_client)
+    # Now ``admin`` is the only active admin: demoting them is refused.
+    refused = _post(client, f"/admin/users/{admin.id}/role", {"role": "learner"}, "/admin/users")
+    assert refused.status_code == 409 and _user(app, admin.id).role == Role.ADMIN
 
 
 @pytest.mark.parametrize("role", ["learner", "instructor"])
