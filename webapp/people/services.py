@@ -142,7 +142,7 @@ def confirm_email_change(token: str) -> User:
             EmailToken.purpose == TokenPurpose.EMAIL_CHANGE,
         )
     )
-    if row is None or row.used_at is not None or row.new_email is None:
+    if row is None or row.used_at is not None or row.new_email is None or not row.user.active:
         raise PeopleError("This link is not valid, or it was used already.")
     if as_utc(row.expires_at) <= utcnow():
         raise PeopleError("This link has expired; ask for a new one on your profile page.")
