@@ -177,7 +177,7 @@ def test_tokens_are_listed_without_the_tokens_and_revoked_one_by_one(
     listed = client.get("/api/v1/tokens", headers=as_second).get_json()["tokens"]
     assert [t["id"] for t in listed] == [second["id"], first["id"]]
     assert [t["current"] for t in listed] == [True, False]
-    assert all(set(t) == {"id", "created_at", "expires_at", "current"} for t in listed)
+    assert all(set(t) == {"id", "name", "created_at", "expires_at", "current"} for t in listed)
     assert first["token"] not in str(listed) and second["token"] not in str(listed)
 
     assert client.delete(f"/api/v1/tokens/{first['id']}", headers=as_second).status_code == 204

@@ -30,6 +30,7 @@ from webapp.learning.manage_views import bp as learning_manage_bp
 from webapp.library import bp as library_bp
 from webapp.mail import tasks as _mail_tasks  # noqa: F401  (registers mail.deliver)
 from webapp.notes import bp as notes_bp
+from webapp.people import bp as people_bp
 from webapp.playback import bp as playback_bp
 from webapp.progress import fastpath
 from webapp.reports import bp as reports_bp
@@ -102,3 +103,4 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_manage_bp)
     app.register_blueprint(learning_manage_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(people_bp)

@@ -184,3 +184,11 @@ def teaching_exam_or_404(exam_id: int, user: User) -> Exam:
         abort(404, "No such exam.")
     teaching_cohort_or_404(exam.cohort_id, user)
     return exam
+
+
+# ---- people (back office)
+
+
+def can_manage_users(user: User) -> bool:
+    """Only admins list accounts, change roles and deactivate accounts."""
+    return bool(user.is_authenticated and user.is_admin)

@@ -5,8 +5,8 @@ Revises: 0021
 Create Date: 2026-12-07 03:00:00
 
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -17,8 +17,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('name', sa.String(length=80), server_default='', nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_column('name')

@@ -16,6 +16,7 @@ from webapp.clips import api as _clips  # noqa: F401  (clips, chapters, suggesti
 from webapp.cohorts import api as _cohorts  # noqa: F401  (blended learning)
 from webapp.learning import api as _learning  # noqa: F401  (learning paths)
 from webapp.notes import api as _notes  # noqa: F401  (notes and bookmarks)
+from webapp.people import api as _people  # noqa: F401  (profile, admin user list)
 from webapp.playback import api as _playback  # noqa: F401  (videos)
 from webapp.progress import api as _progress  # noqa: F401  (progress and heartbeats)
 from webapp.reports import api as _reports  # noqa: F401  (reports)

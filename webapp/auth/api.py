@@ -8,11 +8,13 @@ from pydantic import Field
 from webapp.api.auth import bearer_token
 from webapp.api.blueprint import bp
 from webapp.api.contract import Input, Output, Timestamp, operation
-from webapp.auth.services import authenticate, issue_token, live_tokens, revoke_token, token_row
+from webapp.auth.services import authenticate, live_tokens, revoke_token, token_row
 from webapp.extensions import db
 from webapp.models import ApiToken
 from webapp.models.base import as_utc
-from webapp.problems import ApiError
+from webapp.people.services import PeopleError, token_name
+from webapp.people.services import create_token as create_named_token
+from webapp.problems import ApiError, FieldError
 
 
 class Credentials(Input):
@@ -20,12 +22,16 @@ class Credentials(Input):
 
     email: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
+    name: str | None = Field(
+        default=None, description="What the token is for (at most 80 characters); shown in lists."
+    )
 
 
 class TokenOut(Output):
     """An API token's metadata (never the token itself)."""
 
     id: int
+    name: str = Field(description="What the holder called it; empty when unnamed.")
     created_at: Timestamp
     expires_at: Timestamp
     current: bool = Field(description="Whether this request authenticated with it.")
@@ -35,6 +41,7 @@ class TokenOut(Output):
         """The metadata of ``row``."""
         return cls(
             id=row.id,
+            name=row.name,
             created_at=as_utc(row.created_at),
             expires_at=as_utc(row.expires_at),
             current=row.id == current_id,
@@ -64,13 +71,17 @@ def _bearer_token_id() -> int | None:
     bp, "POST", "/tokens", body=Credentials, responses={201: NewToken}, errors=(401,), auth="public"
 )
 def create_token(body: Credentials) -> NewToken:
-    """Exchange e-mail and password for a bearer token (shown once)."""
+    """Exchange e-mail and password for a bearer token (shown once), optionally named."""
+    try:
+        name = token_name(body.name, required=False)
+    except PeopleError as exc:
+        raise ApiError(400, str(exc), errors=[FieldError("name", str(exc))]) from None
     user = authenticate(body.email, body.password)
     if user is None:
         raise ApiError(401, "wrong e-mail address or password")
-    token = issue_token(user, current_app.config["API_TOKEN_DAYS"])
-    row = token_row(token)
-    assert row is not None  # issue_token flushed it
+    token, row = create_named_token(
+        user, name, current_app.config["API_TOKEN_DAYS"], required=False
+    )
     db.session.commit()
     return NewToken(token=token, **TokenOut.of(row, row.id).model_dump())
 

@@ -22,13 +22,14 @@ def load_user(session_id: str) -> User | None:
     """The user a session or remember-me cookie names, if its epoch is still current.
 
     Sign-out and a password change raise the epoch, so every session issued before,
-    on any device, loads no user from then on (ids without an epoch neither).
+    on any device, loads no user from then on (ids without an epoch neither). A
+    deactivated account loads no user either, whatever its epoch.
     """
     match = SESSION_ID.fullmatch(session_id or "")
     if match is None:
         return None
     user = db.session.get(User, int(match.group(1)))
-    if user is None or user.session_epoch != int(match.group(2)):
+    if user is None or not user.active or user.session_epoch != int(match.group(2)):
         return None
     return user
 

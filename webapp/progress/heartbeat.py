@@ -21,6 +21,7 @@ from webapp.problems import PROBLEM_TYPE, problem_body
 from webapp.progress.beats import NOT_JSON, BadHeartbeat, parse_beat
 from webapp.progress.grants import HEADER, Target, grant_key, read_grant
 from webapp.progress.services import store_heartbeat
+from webapp.progress.store import AccountInactive
 from webapp.progress.writer import WriterUnavailable
 
 CONTENT_TYPE = "application/json"
@@ -66,7 +67,8 @@ def answer_beat(app: Flask, beat: BeatRequest, full_checks: FullChecks | None) -
     (which raise the API's 401/404/409 and return a target with a fresh grant, handed
     back in the ``X-Heartbeat-Grant`` header); with no grant and no ``full_checks`` this
     returns None: not this caller's to answer. A malformed or impossible beat is a 400,
-    a beat the writer could not store now a 503 with ``Retry-After``; both store nothing.
+    a beat of a deactivated account a 401, a beat the writer could not store now a 503
+    with ``Retry-After``; they store nothing.
     """
     target = read_grant(grant_key(app), beat.caller, beat.grant, beat.video_id, beat.clip_id)
     if target is None:
@@ -77,6 +79,8 @@ def answer_beat(app: Flask, beat: BeatRequest, full_checks: FullChecks | None) -
         progress = store_heartbeat(app, target, parse_beat(_decode(beat.read_body())))
     except BadHeartbeat as exc:
         return error(400, str(exc))
+    except AccountInactive as exc:
+        return error(401, str(exc))
     except WriterUnavailable as exc:
         return error(503, str(exc), (RETRY_AFTER,))
     return Answer(200, progress, ((HEADER, target.grant),) if target.grant else ())

@@ -3,7 +3,9 @@
 The caller owns the connection and commits it (``writer.py``). Existing rows are locked
 in id order and new ones inserted in key order, so concurrent batches of other
 processes wait for each other instead of deadlocking. Rejected beats change nothing:
-a row is written only if at least one of its beats was accepted.
+a row is written only if at least one of its beats was accepted. A beat of a deactivated
+account is refused here, in the one query per batch that sees the account: its grant
+(checked without the database) may still be current, its sessions and tokens are not.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
+from webapp.models import User
 from webapp.progress import sql_pg, sql_portable
 from webapp.progress.beats import BadHeartbeat, Beat
 from webapp.progress.rows import ModuleKey
@@ -36,7 +39,18 @@ class LostRace(Exception):
     """Another process created one of this batch's rows first: run the batch again."""
 
 
-Outcome = Standing | BadHeartbeat
+class AccountInactive(Exception):
+    """The beat's account is deactivated: nothing is stored (HTTP 401)."""
+
+
+Outcome = Standing | BadHeartbeat | AccountInactive
+USERS = User.__table__
+
+
+def _inactive(conn: Connection, items: Sequence[Pending]) -> set[int]:
+    ids = {item.key.user_id for item in items}
+    query = select(USERS.c.id).where(USERS.c.id.in_(ids), USERS.c.active.is_(False))
+    return set(conn.scalars(query))
 
 
 def write_batch(conn: Connection, items: Sequence[Pending]) -> list[Outcome]:
@@ -45,13 +59,19 @@ def write_batch(conn: Connection, items: Sequence[Pending]) -> list[Outcome]:
     # for both dialects (a JSON batch spread by json_to_recordset) cost 3x the database CPU
     # per beat in bench.heartbeats (0.41 vs 0.14 ms), see bench/README.md.
     sql = sql_pg if conn.dialect.name == "postgresql" else sql_portable
-    keys = sorted({item.key for item in items}, key=ModuleKey.sort_key)
-    rows = sql.lock(conn, keys)
+    inactive = _inactive(conn, items)
+    keys = sorted(
+        {item.key for item in items if item.key.user_id not in inactive}, key=ModuleKey.sort_key
+    )
+    rows = sql.lock(conn, keys) if keys else {}
     standings = {key: rows[key][1] if key in rows else Standing() for key in keys}
     outcomes: list[Outcome] = []
     accepted: set[ModuleKey] = set()
     added: dict[tuple[ModuleKey, date], float] = defaultdict(float)
     for item in items:
+        if item.key.user_id in inactive:
+            outcomes.append(AccountInactive("the account is deactivated"))
+            continue
         try:
             applied = apply_beat(
                 standings[item.key], item.beat, item.duration, item.received_at, item.share

@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from webapp.extensions import db
 from webapp.progress.beats import BadHeartbeat
 from webapp.progress.rules import Standing
-from webapp.progress.store import LostRace, Outcome, Pending, write_batch
+from webapp.progress.store import AccountInactive, LostRace, Outcome, Pending, write_batch
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
@@ -72,14 +72,15 @@ class BeatWriter:
         self._pid = 0
 
     def submit(self, item: Pending) -> Standing:
-        """Store ``item`` durably; its standing afterwards, or BadHeartbeat if refused."""
+        """Store ``item`` durably; its standing afterwards, or BadHeartbeat (or
+        AccountInactive) if refused."""
         slot = _Slot()
         self._start()
         self._queue.put((item, slot))
         if not slot.done.acquire(timeout=self._timeout):
             raise WriterUnavailable("the heartbeat was not stored in time")
         outcome = slot.outcome
-        if isinstance(outcome, BadHeartbeat | WriterUnavailable):
+        if isinstance(outcome, BadHeartbeat | WriterUnavailable | AccountInactive):
             raise outcome
         assert outcome is not None
         return outcome

@@ -1,0 +1,72 @@
+"""The profile's and the admin user list's forms. The rules themselves live in
+``services.py`` (shared with the API); a refusal there is put beside its field."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from webapp.forms import single_line, strip
+from webapp.models import Role
+
+ROLE_CHOICES = [SelectChoice(role.value, role.value.capitalize()) for role in Role]
+
+
+class ProfileForm(FlaskForm):
+    """Display name, time zone and e-mail address."""
+
+    name = StringField("Display name", filters=[strip], validators=[single_line])
+    time_zone = StringField(
+        "Time zone",
+        filters=[strip],
+        validators=[Optional(), single_line],
+        description="A name such as Europe/Berlin; leave empty to use your browser's zone.",
+    )
+    email = EmailField(
+        "E-mail address",
+        filters=[strip],
+        validators=[single_line],
+        description="A new address gets a confirmation link; it changes once you open it.",
+    )
+
+
+class TokenForm(FlaskForm):
+    """A new API token's name."""
+
+    name = StringField(
+        "Token name",
+        filters=[strip],
+        validators=[single_line],
+        description="Where it is used, e.g. “reporting script”.",
+    )
+
+
+class UserSearchForm(FlaskForm):
+    """The admin user list's filters (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Name or e-mail contains", filters=[strip])
+    role = SelectField("Role", choices=[SelectChoice("", "Any role"), *ROLE_CHOICES], default="")
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice("", "Active and deactivated"),
+            SelectChoice("active", "Active"),
+            SelectChoice("inactive", "Deactivated"),
+        ],
+        default="",
+    )
+
+
+class RoleForm(FlaskForm):
+    """One user's new role."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs the CSRF token (deactivate, reactivate)."""

@@ -1,0 +1,237 @@
+"""Writes of the profile and the admin user list; they flush, the caller commits.
+
+Every rule lives here once: the profile page and ``PATCH /api/v1/me`` call
+``update_profile``, the admin list and ``PATCH /api/v1/users/<id>`` call ``set_role`` and
+``set_active``. A refusal raises ``PeopleError`` (its ``field`` names the input it is
+about) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, func, select
+
+from webapp.auth.services import (
+    MAX_NAME_LENGTH,
+    clean_name,
+    end_all_sessions,
+    find_user,
+    issue_token,
+    normalise_email,
+    token_row,
+)
+from webapp.cohorts.timezones import is_valid_zone
+from webapp.extensions import db
+from webapp.models import ApiToken, EmailToken, Role, TokenPurpose, User
+from webapp.models.base import as_utc, utcnow
+
+EMAIL_CHANGE_HOURS = 24
+MAX_EMAIL_LENGTH = 254
+MAX_TOKEN_NAME_LENGTH = 80  # api_tokens.name
+
+
+class PeopleError(ValueError):
+    """A change was refused; the message is for people, ``field`` the input it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ConflictError(PeopleError):
+    """Refused because of the state of things (the last admin, one's own account)."""
+
+
+# ---------------------------------------------------------------- profile
+
+
+def display_name(raw: str | None) -> str:
+    """The cleaned display name; PeopleError when empty or too long."""
+    text = raw or ""
+    if len(" ".join(text.split())) > MAX_NAME_LENGTH:
+        raise PeopleError(f"Use at most {MAX_NAME_LENGTH} characters.", "name")
+    name = clean_name(text)
+    if not name:
+        raise PeopleError("Enter the name to show for you.", "name")
+    return name
+
+
+def zone_or_none(raw: str | None) -> str | None:
+    """A known IANA zone name, or None for "use my browser's"; PeopleError otherwise."""
+    zone = (raw or "").strip()
+    if not zone:
+        return None
+    if not is_valid_zone(zone):
+        raise PeopleError(
+            f"“{zone}” is not a time zone we know; use a name such as Europe/Berlin.",
+            "time_zone",
+        )
+    return zone
+
+
+def update_profile(user: User, name: str | None, time_zone: str | None) -> None:
+    """Set the display name and time zone (None: unchanged; "" zone: the browser's)."""
+    new_name = display_name(name) if name is not None else user.name
+    new_zone = zone_or_none(time_zone) if time_zone is not None else user.time_zone
+    user.name = new_name
+    user.time_zone = new_zone
+    db.session.flush()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_address(raw: str | None, user: User) -> str:
+    """The normalised new address for ``user``; PeopleError when invalid, the same or taken."""
+    text = (raw or "").strip()
+    if not text:
+        raise PeopleError("Enter an e-mail address.", "email")
+    if len(text) > MAX_EMAIL_LENGTH:
+        raise PeopleError(f"Use at most {MAX_EMAIL_LENGTH} characters.", "email")
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        raise PeopleError(f"“{text}” is not an e-mail address.", "email") from None
+    address = normalise_email(checked.normalized)
+    if address == user.email:
+        raise PeopleError("That is already your address.", "email")
+    if find_user(address) is not None:
+        raise PeopleError("Another account already uses that address.", "email")
+    return address
+
+
+def request_email_change(user: User, raw: str | None) -> str:
+    """Start changing ``user``'s address: a single-use link for the new address (24 h);
+    earlier pending changes are dropped. Returns the link's token (send it after the
+    commit, to the new address; a notice goes to the old one)."""
+    address = new_address(raw, user)
+    db.session.execute(
+        delete(EmailToken).where(
+            EmailToken.user_id == user.id,
+            EmailToken.purpose == TokenPurpose.EMAIL_CHANGE,
+            EmailToken.used_at.is_(None),
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        EmailToken(
+            user_id=user.id,
+            purpose=TokenPurpose.EMAIL_CHANGE,
+            token_hash=_digest(token),
+            new_email=address,
+            expires_at=utcnow() + timedelta(hours=EMAIL_CHANGE_HOURS),
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def confirm_email_change(token: str) -> User:
+    """Give the account the address its link was sent to; the link is used up.
+
+    Refused (PeopleError) for an unknown, used or expired link, and when another account
+    took the address meanwhile."""
+    row = db.session.scalar(
+        select(EmailToken).where(
+            EmailToken.token_hash == _digest(token),
+            EmailToken.purpose == TokenPurpose.EMAIL_CHANGE,
+        )
+    )
+    if row is None or row.used_at is not None or row.new_email is None or not row.user.active:
+        raise PeopleError("This link is not valid, or it was used already.")
+    if as_utc(row.expires_at) <= utcnow():
+        raise PeopleError("This link has expired; ask for a new one on your profile page.")
+    if find_user(row.new_email) is not None:
+        raise PeopleError(f"Another account uses {row.new_email} now; the address was not changed.")
+    row.used_at = utcnow()
+    row.user.email = row.new_email
+    db.session.flush()
+    return row.user
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def token_name(raw: str | None, *, required: bool = True) -> str:
+    """A token's name: one line of at most 80 characters (required on the profile page)."""
+    text = " ".join((raw or "").split())
+    if len(text) > MAX_TOKEN_NAME_LENGTH:
+        raise PeopleError(f"Use at most {MAX_TOKEN_NAME_LENGTH} characters.", "name")
+    name = clean_name(text)
+    if required and not name:
+        raise PeopleError("Name the token (say where it is used).", "name")
+    return name
+
+
+def create_token(
+    user: User, name: str, days: int, *, required: bool = True
+) -> tuple[str, ApiToken]:
+    """A new API token for ``user`` with a name; the token (shown once) and its row."""
+    clean = token_name(name, required=required)
+    token = issue_token(user, days)
+    row = token_row(token)
+    assert row is not None  # issue_token flushed it
+    row.name = clean
+    db.session.flush()
+    return token, row
+
+
+# ---------------------------------------------------------------- admin: roles and accounts
+
+
+def _is_last_admin(user: User) -> bool:
+    if user.role != Role.ADMIN or not user.active:
+        return False
+    others = db.session.scalar(
+        select(func.count(User.id)).where(
+            User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
+        )
+    )
+    return not others
+
+
+def parse_role(raw: str) -> Role:
+    """The role named ``raw``; PeopleError otherwise."""
+    try:
+        return Role(raw)
+    except ValueError:
+        raise PeopleError("Choose learner, instructor or admin.", "role") from None
+
+
+def set_role(actor: User, user: User, role: Role) -> None:
+    """Give ``user`` another role; the last active admin keeps theirs."""
+    if role == user.role:
+        return
+    if role != Role.ADMIN and _is_last_admin(user):
+        raise ConflictError(
+            f"{user.display_name} is the only active admin; make someone else admin first.",
+            "role",
+        )
+    user.role = role
+    db.session.flush()
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivate or reactivate ``user``. Deactivating ends every session, remember-me
+    cookie and API token of the account at once; nobody deactivates themselves, and the
+    last active admin stays."""
+    if active == user.active:
+        return
+    if not active:
+        if user.id == actor.id:
+            raise ConflictError("You cannot deactivate your own account.", "active")
+        if _is_last_admin(user):
+            raise ConflictError(
+                f"{user.display_name} is the only active admin; make someone else admin first.",
+                "active",
+            )
+        user.active = False
+        end_all_sessions(user)
+    else:
+        user.active = True
+    db.session.flush()
