@@ -11,6 +11,8 @@ from flask import Flask, current_app, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
+from webapp.access import may_manage_cohorts
+
 
 def nav_link(endpoint: str, label: str) -> Markup:
     """``<a href=…>label</a>`` for ``endpoint``, or empty when it does not exist."""
@@ -25,5 +27,6 @@ def nav_link(endpoint: str, label: str) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    """Make ``nav_link`` available to every template."""
+    """Make ``nav_link`` (and the one access rule the menu needs) available to templates."""
     app.add_template_global(nav_link, "nav_link")
+    app.add_template_global(may_manage_cohorts, "may_manage_cohorts")
