@@ -59,3 +59,20 @@ def video_or_404(video_id: int, user: User) -> Video:
     if video is None or not can_view(user, video):
         abort(404, "No such video.")
     return video
+
+
+# ---- sources (back office)
+
+
+def can_replace_source(user: User, video: Video) -> bool:
+    """The video's owner and admins may give a video a new recording."""
+    return can_manage(user, video)
+
+
+def replace_target_or_abort(video_id: int, user: User) -> Video:
+    """The video whose recording ``user`` wants to replace: 404 when they may not see
+    it, 403 when they see it but may not replace it."""
+    video = video_or_404(video_id, user)
+    if not can_replace_source(user, video):
+        abort(403, "Only the video's owner or an admin may replace its recording.")
+    return video

@@ -44,6 +44,7 @@ from webapp.transcoding.gc import collect_video
 from webapp.transcoding.preview import PreviewPublisher, preview_prefix
 from webapp.transcoding.publish import discard, upload_outputs, version_prefix
 from webapp.transcoding.retry import with_storage_retries
+from webapp.uploads.details import apply_pending
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ def run_job(job_id: int) -> str | None:
         db.session.rollback()
         log.info("job %s is unknown, finished or running elsewhere; nothing to do", job_id)
         return None
-    video_id, attempt, source_key = job.video_id, job.attempts, job.video.source_key
+    video_id, attempt = job.video_id, job.attempts
+    source_key = job.source_key or job.video.source_key
     db.session.commit()
     try:
         with (
@@ -82,7 +84,8 @@ def run_job(job_id: int) -> str | None:
                 lambda: upload_outputs(get_storage(), out_dir, list(result.files), prefix),
                 f"publishing job {job_id}",
             )
-            _switch(job_id, prefix, result, attempt)
+            unused = _switch(job_id, prefix, result, attempt)
+        _drop_sources(unused)
         state: str | None = JobState.READY
     except jobs.Superseded:  # its ladder was discarded; the later attempt carries on
         db.session.rollback()
@@ -169,17 +172,30 @@ def record_result(
     )
     replace_suggestions(video_id_of(job_id), result.suggestions)
     sync_video(video_id_of(job_id))
+    apply_pending(video_id_of(job_id))
     return unused
 
 
-def _switch(job_id: int, prefix: str, result: TranscodeResult, attempt: int) -> None:
+def _switch(job_id: int, prefix: str, result: TranscodeResult, attempt: int) -> list[str]:
     try:
-        record_result(job_id, prefix, result, attempt)
+        unused = record_result(job_id, prefix, result, attempt)
         db.session.commit()
     except Exception:
         db.session.rollback()
         discard(get_storage(), prefix)
         raise
+    return unused
+
+
+def _drop_sources(unused: list[str]) -> None:
+    """Delete a replaced source (ladders under ``videos/`` are left to ``collect_video``)."""
+    for key in unused:
+        if key.startswith("videos/"):
+            continue
+        try:
+            get_storage().delete(key)
+        except StorageError:
+            log.warning("could not delete the replaced source %s", key, exc_info=True)
 
 
 def video_id_of(job_id: int) -> int:
