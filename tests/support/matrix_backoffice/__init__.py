@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from tests.support.matrix_backoffice import accounts, admin_home, structure, teaching, videos
+from tests.support.matrix_backoffice import (
+    accounts,
+    admin_home,
+    sources,
+    structure,
+    teaching,
+    videos,
+)
 
 if TYPE_CHECKING:
     from tests.support.route_matrix import Entry
@@ -18,5 +25,5 @@ if TYPE_CHECKING:
 
 def entries() -> Iterator[Entry]:
     """Every back-office entry."""
-    for module in (accounts, admin_home, videos, structure, teaching):
+    for module in (accounts, admin_home, videos, sources, structure, teaching):
         yield from module.entries()
