@@ -37,7 +37,7 @@ from webapp.storage.base import (
     check_part_number,
     multipart_etag,
 )
-from webapp.uploads.details import Details
+from webapp.uploads.details import Details, check_details
 from webapp.uploads.errors import UploadConflict, UploadRejected, UploadTooLarge
 from webapp.uploads.rules import (
     CONTAINERS,
@@ -80,13 +80,15 @@ def start(
     filename: str,
     content_type: str,
     size: int,
-    details: Details,
+    details: Details | None = None,
+    title: str | None = None,
     replaces: Video | None = None,
 ) -> UploadSession:
     """Validate what the client declares and open a multipart upload in the store.
 
-    ``details`` were checked (``check_details``); ``replaces`` is a READY video whose
-    recording this file replaces (checked again here: owner or admin, nothing running).
+    ``details`` were checked (``check_details``); without them, ``title`` (default: the
+    file name's stem) is. ``replaces`` is a READY video whose recording this file
+    replaces (checked again here: owner or admin, nothing running).
     """
     if not owner.can_upload:
         raise PermissionError("Only instructors and admins may upload recordings.")
@@ -94,6 +96,8 @@ def start(
         replaceable(owner, replaces)
     ext = container_extension(filename, content_type)
     name = PurePosixPath(filename.replace("\\", "/")).name
+    if details is None:
+        details = check_details(title=title or PurePosixPath(name).stem)
     size = check_size(size, media_limits().max_bytes)
     check_quota(owner, size)
     kind = content_type.split(";")[0].strip().lower()
