@@ -21,6 +21,7 @@ from webapp import jobs
 from webapp.extensions import db
 from webapp.models import JobState, TranscodeJob, UploadSession, Video, VideoState
 from webapp.storage import get_storage
+from webapp.transcoding.runner import give_up
 from webapp.uploads.services import ingest_replacement
 
 pytestmark = pytest.mark.worker
@@ -201,3 +202,25 @@ def test_a_busy_or_unready_video_is_refused(app: Flask, make_user, make_ready_vi
     assert "being transcoded" in busy["detail"]
     with app.app_context():
         assert db.session.scalar(select(func.count(UploadSession.id))) == 0
+
+
+def test_a_replacement_given_up_drops_its_source_and_keeps_the_ladder(
+    app: Flask, make_user, make_ready_video, sample_clip: Path
+) -> None:
+    owner = make_user("instructor")
+    video_id = make_ready_video(owner.id, "Lecture 6")
+    old = _video(app, video_id)
+    with app.app_context():
+        video = db.session.get_one(Video, video_id)
+        job = ingest_replacement(sample_clip, video=video, user=video.owner, filename="d.mp4")
+        db.session.commit()
+        job_id, new_source = job.id, job.source_key
+        assert new_source is not None and get_storage().exists(new_source)
+        give_up(job_id, "The worker stopped 3 times while transcoding.")
+        db.session.commit()
+    with app.app_context():
+        failed = db.session.get_one(TranscodeJob, job_id)
+        assert failed.state == JobState.FAILED and "stopped 3 times" in (failed.error or "")
+        assert not get_storage().exists(new_source)
+    after = _video(app, video_id)
+    assert after.state == VideoState.READY and after.hls_prefix == old.hls_prefix

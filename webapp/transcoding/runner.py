@@ -107,6 +107,8 @@ def run_job(job_id: int) -> str | None:
         log.exception("job %s failed unexpectedly", job_id)
         reason = f"Internal error while transcoding ({type(exc).__name__})."
         state = _fail(job_id, reason, attempt)
+    if state == JobState.FAILED:
+        _drop_failed_replacement(job_id)
     collect_video(video_id)
     return state
 
@@ -210,6 +212,16 @@ def _fail(job_id: int, reason: str, attempt: int | None = None) -> str:
 def give_up(job_id: int, reason: str) -> None:
     """Final failure after the last retry."""
     _fail(job_id, reason)
+    _drop_failed_replacement(job_id)
     job = db.session.get(TranscodeJob, job_id)
     if job is not None:
         collect_video(job.video_id)
+
+
+def _drop_failed_replacement(job_id: int) -> None:
+    """A FAILED job's replacement source is not the video's: nothing will read it again."""
+    job = db.session.get(TranscodeJob, job_id)
+    if job is None or job.state != JobState.FAILED or job.source_key is None:
+        return
+    if job.source_key != job.video.source_key:
+        _drop_sources([job.source_key])
