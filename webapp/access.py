@@ -192,3 +192,20 @@ def teaching_exam_or_404(exam_id: int, user: User) -> Exam:
 def can_manage_users(user: User) -> bool:
     """Only admins list accounts, change roles and deactivate accounts."""
     return bool(user.is_authenticated and user.is_admin)
+
+
+# ---- sources (back office)
+
+
+def can_replace_source(user: User, video: Video) -> bool:
+    """The video's owner and admins may give a video a new recording."""
+    return can_manage(user, video)
+
+
+def replace_target_or_abort(video_id: int, user: User) -> Video:
+    """The video whose recording ``user`` wants to replace: 404 when they may not see
+    it, 403 when they see it but may not replace it."""
+    video = video_or_404(video_id, user)
+    if not can_replace_source(user, video):
+        abort(403, "Only the video's owner or an admin may replace its recording.")
+    return video

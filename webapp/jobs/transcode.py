@@ -21,13 +21,21 @@ from webapp.models.base import utcnow
 TRANSCODE_TASK = "transcoder.transcode"
 
 
+def _replacing(job: TranscodeJob) -> bool:
+    """A new source for a READY video: it stays READY on its ladder the whole time."""
+    return job.source_key is not None and job.video.state == VideoState.READY
+
+
 def _on_claim(job: TranscodeJob) -> None:
     job.video.preview_prefix = None
-    job.video.transition(VideoState.PROCESSING)
+    if not _replacing(job):
+        job.video.transition(VideoState.PROCESSING)
 
 
 def _on_hand_back(job: TranscodeJob) -> None:
     job.video.preview_prefix = None
+    if _replacing(job):
+        return
     if job.video.hls_prefix:
         job.video.transition(VideoState.READY)  # keep serving the previous ladder
     else:
@@ -39,6 +47,8 @@ def _on_fail(job: TranscodeJob) -> str | None:
     # not take a working lesson away from learners.
     video = job.video
     preview, video.preview_prefix = video.preview_prefix, None
+    if _replacing(job):
+        return preview
     if video.hls_prefix and video.state == VideoState.PROCESSING:
         video.transition(VideoState.READY)
     elif video.state != VideoState.FAILED:
@@ -64,9 +74,23 @@ TRANSCODE = JobKind(
 )
 
 
-def create_job(video: Video) -> TranscodeJob:
-    """A QUEUED job for ``video`` (which must be UPLOADED)."""
-    job = TranscodeJob(video_id=video.id, state=JobState.QUEUED, progress=0.0, attempts=0)
+def create_job(
+    video: Video,
+    *,
+    source_key: str | None = None,
+    source_size: int | None = None,
+    source_filename: str | None = None,
+) -> TranscodeJob:
+    """A QUEUED job for ``video`` (UPLOADED; or READY, with a replacement ``source_key``)."""
+    job = TranscodeJob(
+        video_id=video.id,
+        state=JobState.QUEUED,
+        progress=0.0,
+        attempts=0,
+        source_key=source_key,
+        source_size=source_size,
+        source_filename=source_filename,
+    )
     db.session.add(job)
     db.session.flush()
     return job
@@ -106,7 +130,8 @@ def complete(
     renditions: Sequence[dict],
     attempt: int | None = None,
 ) -> list[str]:
-    """Switch the video to the freshly published ladder; returns prefixes now unused.
+    """Switch the video to the freshly published ladder; returns prefixes (and a replaced
+    source's key) now unused.
 
     Everything the player reads changes in this one flush, so a reader sees either the
     old complete ladder or the new complete ladder, never a mixture. Raises Superseded
@@ -115,6 +140,13 @@ def complete(
     job = lifecycle.finish(TRANSCODE, job_id, attempt)
     video = job.video
     unused = [p for p in (video.hls_prefix, video.preview_prefix) if p and p != hls_prefix]
+    if job.source_key is not None and job.source_key != video.source_key:
+        if video.source_key:
+            unused.append(video.source_key)
+        video.source_key = job.source_key
+        video.source_size = job.source_size
+        video.source_filename = job.source_filename or video.source_filename
+        video.source_sha256 = None  # it named the old file
     video.renditions.clear()
     db.session.flush()
     video.renditions.extend(Rendition(**r) for r in renditions)
@@ -125,7 +157,8 @@ def complete(
     video.duration = duration
     video.width, video.height = width, height
     video.published_at = utcnow()
-    video.transition(VideoState.READY)
+    if video.state != VideoState.READY:  # a replacement kept it READY throughout
+        video.transition(VideoState.READY)
     db.session.flush()
     return unused
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, Text
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from webapp.extensions import Model
@@ -81,5 +81,10 @@ class TranscodeJob(JobMixin, Model):
     __tablename__ = "transcode_jobs"
 
     video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    # A replacement source (set only when it differs from the video's): the video keeps
+    # its ladder and source until this job publishes, then takes this one.
+    source_key: Mapped[str | None] = mapped_column(String(500))
+    source_size: Mapped[int | None] = mapped_column(BigInteger)
+    source_filename: Mapped[str | None] = mapped_column(String(255))
 
     video: Mapped[Video] = relationship()

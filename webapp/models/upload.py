@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import Model
@@ -58,6 +58,13 @@ class UploadSession(Model):
     video_id: Mapped[int | None] = mapped_column(
         ForeignKey("videos.id", ondelete="SET NULL"), unique=True
     )
+    # The details given with the file (description, topic, level, tags, listed), checked
+    # when the upload was opened; they go to the video when it is completed.
+    details: Mapped[dict | None] = mapped_column(JSON)
+    # A new source for this READY video instead of a new video (its owner or an admin).
+    replaces_video_id: Mapped[int | None] = mapped_column(
+        ForeignKey("videos.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Touched whenever the client asks for a part URL or sends a part: the idle clock.
     updated_at: Mapped[datetime] = mapped_column(
@@ -65,7 +72,13 @@ class UploadSession(Model):
     )
 
     owner: Mapped[User] = relationship()
-    video: Mapped[Video | None] = relationship()
+    video: Mapped[Video | None] = relationship(foreign_keys=[video_id])
+    replaces: Mapped[Video | None] = relationship(foreign_keys=[replaces_video_id])
+
+    @property
+    def result(self) -> Video | None:
+        """The video a completed upload became, or whose source it replaced."""
+        return self.video if self.replaces_video_id is None else self.replaces
 
     def transition(self, new: UploadState) -> None:
         """Move to ``new`` or raise InvalidTransition; the lifecycle lives here only."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import Model
@@ -61,6 +61,11 @@ class Video(Model):
     source_filename: Mapped[str] = mapped_column(String(255), default="")
     # Recordings of several GB: 64-bit (PostgreSQL's integer is 32-bit).
     source_size: Mapped[int | None] = mapped_column(BigInteger)
+    # SHA-256 of the source file (hex): `flask videos import` skips files it already has.
+    source_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Topic, level, tags and listed given with the upload, for the module the video gets
+    # once READY (webapp.uploads.details); cleared when applied.
+    pending_details: Mapped[dict | None] = mapped_column(JSON)
     hls_prefix: Mapped[str | None] = mapped_column(String(500))
     # While the ladder is still being encoded: the early, growing single-variant stream.
     preview_prefix: Mapped[str | None] = mapped_column(String(500))

@@ -44,6 +44,7 @@ from webapp.transcoding.gc import collect_video
 from webapp.transcoding.preview import PreviewPublisher, preview_prefix
 from webapp.transcoding.publish import discard, upload_outputs, version_prefix
 from webapp.transcoding.retry import with_storage_retries
+from webapp.uploads.details import apply_pending
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,8 @@ def run_job(job_id: int) -> str | None:
         db.session.rollback()
         log.info("job %s is unknown, finished or running elsewhere; nothing to do", job_id)
         return None
-    video_id, attempt, source_key = job.video_id, job.attempts, job.video.source_key
+    video_id, attempt = job.video_id, job.attempts
+    source_key = job.source_key or job.video.source_key
     db.session.commit()
     try:
         with (
@@ -82,7 +84,8 @@ def run_job(job_id: int) -> str | None:
                 lambda: upload_outputs(get_storage(), out_dir, list(result.files), prefix),
                 f"publishing job {job_id}",
             )
-            _switch(job_id, prefix, result, attempt)
+            unused = _switch(job_id, prefix, result, attempt)
+        _drop_sources(unused)
         state: str | None = JobState.READY
     except jobs.Superseded:  # its ladder was discarded; the later attempt carries on
         db.session.rollback()
@@ -104,6 +107,8 @@ def run_job(job_id: int) -> str | None:
         log.exception("job %s failed unexpectedly", job_id)
         reason = f"Internal error while transcoding ({type(exc).__name__})."
         state = _fail(job_id, reason, attempt)
+    if state == JobState.FAILED:
+        _drop_failed_replacement(job_id)
     collect_video(video_id)
     return state
 
@@ -169,17 +174,30 @@ def record_result(
     )
     replace_suggestions(video_id_of(job_id), result.suggestions)
     sync_video(video_id_of(job_id))
+    apply_pending(video_id_of(job_id))
     return unused
 
 
-def _switch(job_id: int, prefix: str, result: TranscodeResult, attempt: int) -> None:
+def _switch(job_id: int, prefix: str, result: TranscodeResult, attempt: int) -> list[str]:
     try:
-        record_result(job_id, prefix, result, attempt)
+        unused = record_result(job_id, prefix, result, attempt)
         db.session.commit()
     except Exception:
         db.session.rollback()
         discard(get_storage(), prefix)
         raise
+    return unused
+
+
+def _drop_sources(unused: list[str]) -> None:
+    """Delete a replaced source (ladders under ``videos/`` are left to ``collect_video``)."""
+    for key in unused:
+        if key.startswith("videos/"):
+            continue
+        try:
+            get_storage().delete(key)
+        except StorageError:
+            log.warning("could not delete the replaced source %s", key, exc_info=True)
 
 
 def video_id_of(job_id: int) -> int:
@@ -194,6 +212,16 @@ def _fail(job_id: int, reason: str, attempt: int | None = None) -> str:
 def give_up(job_id: int, reason: str) -> None:
     """Final failure after the last retry."""
     _fail(job_id, reason)
+    _drop_failed_replacement(job_id)
     job = db.session.get(TranscodeJob, job_id)
     if job is not None:
         collect_video(job.video_id)
+
+
+def _drop_failed_replacement(job_id: int) -> None:
+    """A FAILED job's replacement source is not the video's: nothing will read it again."""
+    job = db.session.get(TranscodeJob, job_id)
+    if job is None or job.state != JobState.FAILED or job.source_key is None:
+        return
+    if job.source_key != job.video.source_key:
+        _drop_sources([job.source_key])

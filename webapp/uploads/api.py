@@ -8,19 +8,22 @@ local backend the part URL is this API's own PUT route.
 from __future__ import annotations
 
 import logging
+from pathlib import PurePosixPath
 
 from flask import Response, g, jsonify, request, url_for
 from pydantic import ConfigDict, Field, RootModel
 
 from webapp import jobs
+from webapp.access import replace_target_or_abort
 from webapp.api.blueprint import bp
 from webapp.api.contract import Input, Output, operation
 from webapp.extensions import db
 from webapp.models import UploadSession, User
 from webapp.playback.schemas import VideoOut
-from webapp.problems import ApiError
+from webapp.problems import ApiError, FieldError
 from webapp.storage.base import MAX_PART_NUMBER
 from webapp.uploads import multipart
+from webapp.uploads.details import Details, DetailsRejected, check_details
 from webapp.uploads.errors import (
     MediaToolsUnavailable,
     UploadConflict,
@@ -28,7 +31,7 @@ from webapp.uploads.errors import (
     UploadTooLarge,
 )
 from webapp.uploads.queries import upload_or_404
-from webapp.uploads.rules import MAX_ETAG, part_size
+from webapp.uploads.rules import MAX_ETAG, container_extension, part_size
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,18 @@ class NewUpload(Input):
     title: str | None = Field(default=None, description="Default: the file name's stem.")
     metadata: UploadMetadata | None = Field(
         default=None, description="Uppy's metadata; its title is used when there is no title."
+    )
+    description: str | None = Field(default=None, description="Plain text.")
+    topic: str | None = Field(default=None, description="A topic's name or slug.")
+    level: str | None = Field(default=None, description="A catalogue level.")
+    tags: list[str] | str | None = Field(
+        default=None, description="A list, or one comma-separated string."
+    )
+    listed: bool | None = Field(default=None, description="Listed in the library.")
+    replaces_video_id: int | None = Field(
+        default=None,
+        description="A READY video of the caller's (or any, for an admin) whose recording "
+        "this file replaces; it keeps playing its current ladder until the new one is out.",
     )
 
 
@@ -82,6 +97,7 @@ class UploadOut(Output):
     part_size: int = Field(alias="partSize")
     error: str | None
     video_id: int | None
+    replaces_video_id: int | None
 
     @classmethod
     def of(cls, session: UploadSession) -> UploadOut:
@@ -97,6 +113,7 @@ class UploadOut(Output):
             part_size=part_size(session.size),
             error=session.error,
             video_id=session.video_id,
+            replaces_video_id=session.replaces_video_id,
         )
 
 
@@ -152,20 +169,56 @@ def refused(exc: UploadRejected) -> ApiError:
     return ApiError(400, str(exc))
 
 
+def _details(body: NewUpload) -> Details:
+    """The details of ``body``, checked like the catalogue checks them (400 per field)."""
+    title = body.title
+    if title is None and body.metadata is not None:
+        title = body.metadata.title
+    if title is None:
+        title = PurePosixPath(body.filename.replace("\\", "/")).stem
+    try:
+        return check_details(
+            title=title,
+            description=body.description,
+            topic=body.topic,
+            level=body.level,
+            tags=body.tags,
+            listed=body.listed,
+        )
+    except DetailsRejected as exc:
+        errors = [FieldError(name, message) for name, message in exc.errors.items()]
+        raise ApiError(400, str(exc), errors=errors) from None
+
+
 @operation(
-    bp, "POST", "/uploads", body=NewUpload, responses={201: UploadOut}, errors=(403, 409, 413)
+    bp,
+    "POST",
+    "/uploads",
+    body=NewUpload,
+    responses={201: UploadOut},
+    errors=(403, 404, 409, 413),
 )
 def create_upload(body: NewUpload) -> UploadOut:
-    """Open an upload: ``{"filename", "type", "size", "title"?}`` → its ids and part size."""
+    """Open an upload: ``{"filename", "type", "size", "title"?, details?}`` → its ids and
+    part size. The details are checked before anything is stored; with
+    ``replaces_video_id`` the file becomes that video's new recording."""
     user = _uploader()
-    title = body.title or (body.metadata.title if body.metadata is not None else None)
+    try:  # the file's own name and type first: the default title comes from its name
+        container_extension(body.filename, body.content_type)
+    except UploadRejected as exc:
+        raise refused(exc) from None
+    details = _details(body)
+    replaces = None
+    if body.replaces_video_id is not None:
+        replaces = replace_target_or_abort(body.replaces_video_id, user)
     try:
         session = multipart.start(
             user,
             filename=body.filename,
             content_type=body.content_type,
             size=body.size,
-            title=title or None,
+            details=details,
+            replaces=replaces,
         )
     except UploadRejected as exc:
         db.session.rollback()
@@ -244,9 +297,9 @@ def complete_upload(upload_id: int, body: PartsToJoin) -> tuple[Completed, int]:
     except multipart.AlreadyCompleted as exc:
         db.session.rollback()
         session = upload_or_404(upload_id, user)
-        if session.video is None:  # not completed by the other request: ended otherwise
+        if session.result is None:  # not completed by the other request: ended otherwise
             raise ApiError(409, session.error or str(exc)) from None
-        result = multipart.Completion(session.video, None)
+        result = multipart.Completion(session.result, None)
     except UploadRejected as exc:
         db.session.commit()  # a REJECTED upload stays marked, with its reason
         raise refused(exc) from None

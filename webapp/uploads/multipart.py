@@ -15,7 +15,7 @@ import logging
 import os
 import secrets
 import tempfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, NoReturn, cast
@@ -37,6 +37,7 @@ from webapp.storage.base import (
     check_part_number,
     multipart_etag,
 )
+from webapp.uploads.details import Details, check_details
 from webapp.uploads.errors import UploadConflict, UploadRejected, UploadTooLarge
 from webapp.uploads.rules import (
     CONTAINERS,
@@ -46,7 +47,14 @@ from webapp.uploads.rules import (
     container_extension,
     human_bytes,
 )
-from webapp.uploads.services import adopt_source, check_quota, clean_title, inspect, record_video
+from webapp.uploads.services import (
+    adopt_source,
+    check_quota,
+    inspect,
+    record_video,
+    replace_source,
+    replaceable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +75,29 @@ class Completion:
 
 
 def start(
-    owner: User, *, filename: str, content_type: str, size: int, title: str | None
+    owner: User,
+    *,
+    filename: str,
+    content_type: str,
+    size: int,
+    details: Details | None = None,
+    title: str | None = None,
+    replaces: Video | None = None,
 ) -> UploadSession:
-    """Validate what the client declares and open a multipart upload in the store."""
+    """Validate what the client declares and open a multipart upload in the store.
+
+    ``details`` were checked (``check_details``); without them, ``title`` (default: the
+    file name's stem) is. ``replaces`` is a READY video whose recording this file
+    replaces (checked again here: owner or admin, nothing running).
+    """
     if not owner.can_upload:
         raise PermissionError("Only instructors and admins may upload recordings.")
+    if replaces is not None:
+        replaceable(owner, replaces)
     ext = container_extension(filename, content_type)
     name = PurePosixPath(filename.replace("\\", "/")).name
-    title = clean_title(title or PurePosixPath(name).stem)
+    if details is None:
+        details = check_details(title=title or PurePosixPath(name).stem)
     size = check_size(size, media_limits().max_bytes)
     check_quota(owner, size)
     kind = content_type.split(";")[0].strip().lower()
@@ -86,7 +109,9 @@ def start(
         owner_id=owner.id,
         key=key,
         upload_id=upload_id,
-        title=title,
+        title=details.title,
+        details=asdict(details),
+        replaces_video_id=replaces.id if replaces is not None else None,
         filename=name,
         content_type=kind,
         size=size,
@@ -148,8 +173,8 @@ def complete(session: UploadSession, parts: list[tuple[int, str]]) -> Completion
     the upload REJECTED. ``session`` must have
     been loaded with a row lock (``upload_or_404(..., lock=True)``).
     """
-    if session.state == UploadState.COMPLETED and session.video is not None:
-        return Completion(session.video, None)
+    if session.state == UploadState.COMPLETED and session.result is not None:
+        return Completion(session.result, None)
     _require_open(session)
     parts = check_parts(parts)
     storage = get_storage()
@@ -167,8 +192,16 @@ def complete(session: UploadSession, parts: list[tuple[int, str]]) -> Completion
         info = _probe(session, path)
     finally:
         path.unlink(missing_ok=True)
-    video = record_video(info, title=session.title, owner=session.owner, filename=session.filename)
-    job = adopt_source(video, session.key)
+    if session.replaces is not None:
+        try:
+            video = replaceable(session.owner, session.replaces)
+        except UploadConflict as exc:
+            _reject(session, str(exc))
+        job = replace_source(video, session.key, size=session.size, filename=session.filename)
+    else:
+        details = Details(**(session.details or {"title": session.title}))
+        video = record_video(info, details=details, owner=session.owner, filename=session.filename)
+        job = adopt_source(video, session.key)
     _mark_completed(session, video)
     return Completion(video, job)
 
@@ -326,11 +359,15 @@ def _discard(session: UploadSession) -> None:
 
 
 def _mark_completed(session: UploadSession, video: Video) -> None:
-    """OPEN → COMPLETED only if still OPEN: a concurrent completion cannot make two videos."""
+    """OPEN → COMPLETED only if still OPEN: a concurrent completion cannot make two videos.
+
+    A replacement names its video in ``replaces_video_id`` (``video_id`` is unique: it
+    stays with the upload the video came from)."""
+    video_id = None if session.replaces_video_id is not None else video.id
     result = db.session.execute(
         update(UploadSession)
         .where(UploadSession.id == session.id, UploadSession.state == UploadState.OPEN)
-        .values(state=UploadState.COMPLETED, video_id=video.id, error=None)
+        .values(state=UploadState.COMPLETED, video_id=video_id, error=None)
         .execution_options(synchronize_session=False)
     )
     if cast(CursorResult[Any], result).rowcount != 1:

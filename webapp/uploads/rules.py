@@ -25,6 +25,7 @@ PREFERRED_PART_SIZE = 16 * 1024**2
 # S3's cap on one part.
 MAX_PART_SIZE = 5 * 1024**3
 MAX_FILENAME = 255
+MAX_TITLE = 200
 # Longer than any ETag a store returns (S3's are 32 hex digits, quoted, with a part count).
 MAX_ETAG = 200
 
@@ -39,6 +40,16 @@ def human_bytes(size: int) -> str:
         if amount < 1024 or unit == "GB":
             return f"{amount:.1f} {unit}"
     raise AssertionError("unreachable")
+
+
+def clean_title(title: str | None) -> str:
+    """A trimmed, non-empty title of reasonable length, or UploadRejected."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise UploadRejected("Give the recording a title.")
+    if len(title) > MAX_TITLE:
+        raise UploadRejected(f"The title is too long (at most {MAX_TITLE} characters).")
+    return title
 
 
 def container_extension(filename: str, content_type: str) -> str:

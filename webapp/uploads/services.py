@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,13 +15,20 @@ from sqlalchemy import select
 from transcoder.errors import InvalidMedia, TranscodeError
 from transcoder.probe import MediaInfo, probe
 from webapp import jobs
+from webapp.access import can_replace_source
 from webapp.extensions import db
 from webapp.media_limits import media_limits
 from webapp.models import TranscodeJob, User, Video, VideoState
 from webapp.storage import get_storage
-from webapp.uploads.errors import MediaToolsUnavailable, QuotaExceeded, UploadRejected
+from webapp.uploads.details import Details, check_details
+from webapp.uploads.errors import (
+    MediaToolsUnavailable,
+    QuotaExceeded,
+    UploadConflict,
+    UploadRejected,
+)
 from webapp.uploads.queries import stored_bytes
-from webapp.uploads.rules import human_bytes
+from webapp.uploads.rules import clean_title, human_bytes
 
 __all__ = [
     "MediaToolsUnavailable",
@@ -29,24 +37,15 @@ __all__ = [
     "check_quota",
     "clean_title",
     "ingest",
+    "ingest_replacement",
     "inspect",
     "record_video",
+    "replace_source",
+    "replaceable",
     "spool",
 ]
 
 log = logging.getLogger(__name__)
-
-MAX_TITLE = 200
-
-
-def clean_title(title: str | None) -> str:
-    """A trimmed, non-empty title of reasonable length, or UploadRejected."""
-    title = " ".join((title or "").split())
-    if not title:
-        raise UploadRejected("Give the recording a title.")
-    if len(title) > MAX_TITLE:
-        raise UploadRejected(f"The title is too long (at most {MAX_TITLE} characters).")
-    return title
 
 
 def check_quota(owner: User, size: int) -> None:
@@ -85,10 +84,21 @@ def inspect(path: Path) -> MediaInfo:
         raise MediaToolsUnavailable(str(exc)) from exc
 
 
-def record_video(info: MediaInfo, *, title: str, owner: User, filename: str) -> Video:
-    """An UPLOADING video row for a probed recording (flushed, so it has an id)."""
+def record_video(
+    info: MediaInfo,
+    *,
+    details: Details,
+    owner: User,
+    filename: str,
+    sha256: str | None = None,
+) -> Video:
+    """An UPLOADING video row for a probed recording (flushed, so it has an id); the
+    details its module takes once it is READY wait on it."""
     video = Video(
-        title=title,
+        title=details.title,
+        description=details.description,
+        pending_details=details.for_module(),
+        source_sha256=sha256,
         owner_id=owner.id,
         state=VideoState.UPLOADING,
         source_filename=Path(filename).name[:255],
@@ -109,8 +119,56 @@ def adopt_source(video: Video, key: str) -> TranscodeJob:
     return jobs.create_job(video)
 
 
+def replaceable(user: User, video: Video | None) -> Video:
+    """``video``, if ``user`` may give it a new source now (PermissionError, LookupError
+    or UploadConflict say why not)."""
+    if video is None:
+        raise LookupError("No such video.")
+    if not can_replace_source(user, video):
+        raise PermissionError("Only the video's owner or an admin may replace its recording.")
+    if video.state != VideoState.READY:
+        raise UploadConflict("Only a ready video's recording can be replaced.")
+    latest = jobs.latest_job(video.id)
+    if latest is not None and not latest.is_finished:
+        raise UploadConflict("This video is being transcoded; wait until it is done.")
+    return video
+
+
+def replace_source(video: Video, key: str, *, size: int, filename: str) -> TranscodeJob:
+    """A QUEUED job that transcodes the stored source ``key`` for ``video``, which keeps
+    playing its current ladder until that job publishes the new one."""
+    return jobs.create_job(
+        video, source_key=key, source_size=size, source_filename=Path(filename).name[:255]
+    )
+
+
+def ingest_replacement(path: Path, *, video: Video, user: User, filename: str = "") -> TranscodeJob:
+    """A file from the plain form as ``video``'s new recording: probed like any upload,
+    stored beside the current one, and a QUEUED job that publishes its ladder. The
+    caller commits and dispatches; on any exception it rolls back (the stored file, if
+    it got that far, is deleted here)."""
+    replaceable(user, video)
+    info = inspect(path)
+    check_quota(video.owner, info.size_bytes)
+    ext = "mkv" if info.format_name == "matroska" else "mp4"
+    key = f"sources/{video.id}/source-{secrets.token_hex(6)}.{ext}"
+    storage = get_storage()
+    try:
+        storage.put_file(key, path)
+        return replace_source(video, key, size=info.size_bytes, filename=filename)
+    except Exception:
+        storage.delete(key)
+        raise
+
+
 def ingest(
-    path: Path, *, title: str, owner: User, filename: str = ""
+    path: Path,
+    *,
+    title: str | None = None,
+    owner: User,
+    filename: str = "",
+    details: Details | None = None,
+    sha256: str | None = None,
 ) -> tuple[Video, TranscodeJob]:
     """Validate the file at ``path`` and turn it into an UPLOADED video with a QUEUED job.
 
@@ -118,12 +176,12 @@ def ingest(
     caller commits and then calls ``jobs.dispatch(job.id)``; on any exception it rolls
     back, and the stored source (if it got that far) is deleted here.
     """
-    title = clean_title(title)
+    details = details or check_details(title=title)
     if not owner.can_upload:
         raise PermissionError("Only instructors and admins may upload recordings.")
     info = inspect(path)
     check_quota(owner, info.size_bytes)
-    video = record_video(info, title=title, owner=owner, filename=filename)
+    video = record_video(info, details=details, owner=owner, filename=filename, sha256=sha256)
     key = f"sources/{video.id}/source.{'mkv' if info.format_name == 'matroska' else 'mp4'}"
     storage = get_storage()
     try:

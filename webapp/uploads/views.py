@@ -19,14 +19,18 @@ from flask import (
 from flask_login import current_user
 
 from webapp import jobs
+from webapp.access import replace_target_or_abort
 from webapp.auth.loaders import uploader_required
 from webapp.extensions import db
 from webapp.media_limits import media_limits
+from webapp.models import Video
 from webapp.storage import get_storage
+from webapp.uploads.details import DetailsRejected, check_details
 from webapp.uploads.errors import MediaToolsUnavailable, UploadRejected, UploadTooLarge
+from webapp.uploads.forms import UploadForm, level_choices, topic_choices
 from webapp.uploads.queries import uploads_for
 from webapp.uploads.rules import CONTAINERS, PREFERRED_PART_SIZE
-from webapp.uploads.services import ingest, spool
+from webapp.uploads.services import ingest, ingest_replacement, spool
 
 bp = Blueprint("uploads", __name__)
 log = logging.getLogger(__name__)
@@ -42,42 +46,72 @@ UPPY_FILES = {
 @bp.get("/upload")
 @uploader_required
 def index():
-    """The upload widget, the plain form, and the state of this instructor's recordings."""
-    return _page()
+    """The upload widget, the plain form, and the state of this instructor's recordings.
+
+    ``?replace=<video_id>``: the page uploads a new recording for that video instead.
+    """
+    return _page(UploadForm(), _replace_target())
 
 
 @bp.post("/upload")
 @uploader_required
 def create():
-    """Accept one recording; 400 with the reason when it is not a usable video."""
+    """Accept one recording with its details (or a video's new recording); 400 with the
+    reasons beside the fields when something is not acceptable."""
+    form = UploadForm()
+    video = _replace_target()
+    if not form.validate_on_submit():
+        return _page(form, video, 400)
+    details = None
+    if video is None:
+        try:
+            details = check_details(
+                title=form.title.data,
+                description=form.description.data,
+                topic=form.topic.data,
+                level=form.level.data,
+                tags=form.tags.data,
+                listed=form.listed.data != "no",
+            )
+        except DetailsRejected as exc:
+            for name, message in exc.errors.items():
+                form[name].errors = [*form[name].errors, message]
+            return _page(form, video, 400)
     file = request.files.get("file")
-    title = request.form.get("title", "")
     if file is None or not file.filename:
-        return _rejected("Choose a video file to upload.")
+        form.file.errors = ["Choose a video file to upload."]
+        return _page(form, video, 400)
     path = spool(file.stream)
-    video = None
+    stored: Video | None = None
     try:
-        video, job = ingest(path, title=title, owner=current_user, filename=file.filename)
+        if video is None:
+            stored, job = ingest(path, owner=current_user, filename=file.filename, details=details)
+        else:
+            job = ingest_replacement(path, video=video, user=current_user, filename=file.filename)
+            stored = video
         db.session.commit()
     except UploadRejected as exc:
         db.session.rollback()
-        return _rejected(str(exc), 413 if isinstance(exc, UploadTooLarge) else 400)
+        form.file.errors = [str(exc)]
+        return _page(form, video, 413 if isinstance(exc, UploadTooLarge) else 400)
     except MediaToolsUnavailable:
         db.session.rollback()
         log.exception("ffprobe is unavailable")
-        return _rejected("Uploads are unavailable right now (media tools missing); try later.", 503)
+        form.file.errors = ["Uploads are unavailable right now (media tools missing); try later."]
+        return _page(form, video, 503)
     except Exception:
         db.session.rollback()
-        if video is not None and video.source_key:
-            get_storage().delete(video.source_key)
+        if video is None and stored is not None and stored.source_key:
+            get_storage().delete(stored.source_key)
         raise
     finally:
         path.unlink(missing_ok=True)
+    what = "its new recording is being transcoded" if video else "it is being transcoded"
     if jobs.dispatch(job.id):
-        flash(f"“{video.title}” uploaded; it is being transcoded.", "success")
+        flash(f"“{stored.title}” uploaded; {what}.", "success")
     else:
         flash(
-            f"“{video.title}” is saved; transcoding starts when the worker queue is back.", "error"
+            f"“{stored.title}” is saved; transcoding starts when the worker queue is back.", "error"
         )
     return redirect(url_for("uploads.index"), code=303)
 
@@ -97,17 +131,28 @@ def vendor(name: str):
     return send_file(path, max_age=3600, mimetype=mimetype)
 
 
-def _page(status: int = 200):
+def _replace_target() -> Video | None:
+    """The video named by ``?replace=`` (404 unseen, 403 not theirs), else None."""
+    raw = request.args.get("replace", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(404, "No such video.")
+    return replace_target_or_abort(int(raw), current_user)
+
+
+def _page(form: UploadForm, replacing: Video | None, status: int = 200):
+    latest = jobs.latest_job(replacing.id) if replacing is not None else None
     html = render_template(
         "uploads/index.html",
+        form=form,
+        topic_options=[[c.value, c.label] for c in topic_choices()],
+        level_options=[[c.value, c.label] for c in level_choices()],
+        replacing=replacing,
+        replacing_job=latest,
         videos=uploads_for(current_user),
         max_bytes=media_limits().max_bytes,
         part_size=PREFERRED_PART_SIZE,
         extensions=sorted(CONTAINERS),
     )
     return html, status
-
-
-def _rejected(message: str, status: int = 400):
-    flash(message, "error")
-    return _page(status)

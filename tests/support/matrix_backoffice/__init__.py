@@ -14,6 +14,7 @@ from tests.support.matrix_backoffice import (
     accounts,
     admin_home,
     people,
+    sources,
     structure,
     teaching,
     videos,
@@ -25,5 +26,5 @@ if TYPE_CHECKING:
 
 def entries() -> Iterator[Entry]:
     """Every back-office entry."""
-    for module in (accounts, admin_home, people, videos, structure, teaching):
+    for module in (accounts, admin_home, people, sources, videos, structure, teaching):
         yield from module.entries()

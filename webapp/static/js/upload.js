@@ -106,6 +106,10 @@ async function startUppy(addRow) {
   var statusLine = document.getElementById("upload-status");
   var speedLine = document.getElementById("upload-speed");
   var partSize = Number(root.dataset.partSize);
+  var replacing = root.dataset.replace || "";
+  var topics = JSON.parse(root.dataset.topics || "[]");
+  var levels = JSON.parse(root.dataset.levels || "[]");
+  var errorList = document.getElementById("upload-errors");
 
   function say(message) { if (statusLine) statusLine.textContent = message; }
 
@@ -122,11 +126,64 @@ async function startUppy(addRow) {
 
   function mb(bytes) { return (bytes / (1024 * 1024)).toFixed(1) + " MB"; }
 
+  /* One file's refusal, listed beside its name (Uppy also marks the file itself). */
+  function showError(file, message) {
+    if (!errorList) return;
+    var item = document.createElement("li");
+    item.className = "error";
+    item.textContent = file.name + ": " + message;
+    errorList.appendChild(item);
+  }
+
+  /* A <select> meta field (topic, level, listed) for Uppy's file card. */
+  function selectField(id, label, options) {
+    return {
+      id: id,
+      name: label,
+      render: function (field, h) {
+        return h("select", {
+          id: "uppy-Dashboard-FileCard-input-" + id,
+          class: field.fieldCSSClasses.text,
+          form: field.form,
+          value: field.value || "",
+          onChange: function (ev) { field.onChange(ev.target.value); }
+        }, options.map(function (o) { return h("option", { value: o[0] }, o[1]); }));
+      }
+    };
+  }
+
+  var metaFields = replacing ? [] : [
+    { id: "title", name: "Title", placeholder: "What is this recording about?" },
+    { id: "description", name: "Description", placeholder: "Plain text" },
+    selectField("topic", "Topic", topics),
+    selectField("level", "Level", levels),
+    { id: "tags", name: "Tags", placeholder: "Comma-separated, e.g. python, statistics" },
+    selectField("listed", "Visibility", [["yes", "Listed in the library"], ["no", "Unlisted"]])
+  ];
+
+  /* The create-upload body: the file and its own details (or the video it replaces). */
+  function newUpload(file) {
+    var body = { filename: file.name, type: file.type || "", size: file.size };
+    if (replacing) {
+      body.replaces_video_id = Number(replacing);
+      return body;
+    }
+    var meta = file.meta;
+    body.title = meta.title === undefined ? stem(file.name) : meta.title;
+    if (meta.description) body.description = meta.description;
+    if (meta.topic) body.topic = meta.topic;
+    if (meta.level) body.level = meta.level;
+    if (meta.tags) body.tags = meta.tags;
+    body.listed = meta.listed !== "no";
+    return body;
+  }
+
   var uppy = new U.Uppy({
     id: "learnstream-upload",
     autoProceed: false,
     restrictions: {
       maxFileSize: Number(root.dataset.maxBytes),
+      maxNumberOfFiles: replacing ? 1 : null,
       allowedFileTypes: JSON.parse(root.dataset.extensions)
     }
   });
@@ -139,7 +196,7 @@ async function startUppy(addRow) {
     showProgressDetails: true,
     proudlyDisplayPoweredByUppy: false,
     note: root.dataset.note,
-    metaFields: [{ id: "title", name: "Title", placeholder: "What is this recording about?" }]
+    metaFields: metaFields
   });
 
   // Uppy renders a lone file as role="listitem" in a container without role="list"
@@ -160,12 +217,8 @@ async function startUppy(addRow) {
     limit: 4,
     getChunkSize: function (file) { return Math.max(partSize, Math.ceil(file.size / MAX_PARTS)); },
     createMultipartUpload: function (file) {
-      return api("POST", "", {
-        filename: file.name,
-        type: file.type || "",
-        size: file.size,
-        title: file.meta.title || stem(file.name)
-      }).then(function (upload) { return { uploadId: upload.uploadId, key: upload.key }; });
+      return api("POST", "", newUpload(file))
+        .then(function (upload) { return { uploadId: upload.uploadId, key: upload.key }; });
     },
     listParts: function (file, opts) {
       return api("GET", "/" + opts.uploadId + "/parts", null, opts.signal);
@@ -195,7 +248,9 @@ async function startUppy(addRow) {
   });
 
   uppy.on("file-added", function (file) {
-    if (!file.meta.title) uppy.setFileMeta(file.id, { title: stem(file.name) });
+    if (!replacing && file.meta.title === undefined) {
+      uppy.setFileMeta(file.id, { title: stem(file.name), listed: "yes" });
+    }
   });
 
   uppy.on("upload-progress", function (file, progress) {
@@ -212,7 +267,9 @@ async function startUppy(addRow) {
   });
 
   uppy.on("upload-error", function (file, err) {
-    say((file ? file.name + ": " : "") + (err && err.message ? err.message : "the upload failed."));
+    var message = err && err.message ? err.message : "the upload failed.";
+    say((file ? file.name + ": " : "") + message);
+    if (file) showError(file, message);
   });
 
   uppy.on("restore-confirmed", function () { say("Resuming your unfinished upload…"); });
