@@ -9,6 +9,7 @@ from flask import Flask
 
 import config
 from webapp import dbsetup, errors, headers, security, sessions, storage, timefmt
+from webapp.accounts import bp as accounts_bp
 from webapp.analytics import bp as analytics_bp
 from webapp.api import bp as api_bp
 from webapp.api import contract_check
@@ -93,3 +94,4 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(captions_bp)
     app.register_blueprint(notes_bp)
+    app.register_blueprint(accounts_bp)

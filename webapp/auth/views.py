@@ -22,6 +22,7 @@ from webapp.auth.services import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     AccountError,
+    EmailNotVerified,
     authenticate,
     change_password,
     end_all_sessions,
@@ -76,6 +77,13 @@ def login():
         user = authenticate(email, password) if email and password else None
     except SignInThrottled as exc:
         return _throttled_page("auth/login.html", exc, next=next_url)
+    except EmailNotVerified:
+        flash(
+            "Your e-mail address is not confirmed yet: open the link in the message we "
+            "sent you, or have it sent again below.",
+            "error",
+        )
+        return render_template("auth/login.html", next=next_url, unverified=email), 403
     if user is None:
         flash("Wrong e-mail address or password.", "error")
         return render_template("auth/login.html", next=next_url), 401
