@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.auth.services import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH
@@ -22,13 +23,15 @@ from webapp.models import SignupPolicy
 
 EMAIL_MAX = 254
 CSV_TEXT_MAX = 1_000_000
-ROLE_CHOICES = [("learner", "Learner"), ("instructor", "Instructor"), ("admin", "Admin")]
-COHORT_ROLE_CHOICES = [("learner", "Learner"), ("instructor", "Instructor")]
+LEARNER = SelectChoice("learner", "Learner")
+ROLE_CHOICES = [LEARNER, SelectChoice("instructor", "Instructor"), SelectChoice("admin", "Admin")]
+COHORT_ROLE_CHOICES = [LEARNER, SelectChoice("instructor", "Instructor")]
+NONE = SelectChoice("", "None")
 POLICY_CHOICES = [
-    (SignupPolicy.CLOSED.value, "Closed: nobody joins, not even by invitation"),
-    (SignupPolicy.INVITATION.value, "Invitation only"),
-    (SignupPolicy.OPEN.value, "Open: anyone, after confirming their address"),
-    (SignupPolicy.DOMAINS.value, "Open to addresses at the domains below"),
+    SelectChoice(SignupPolicy.CLOSED.value, "Closed: nobody joins, not even by invitation"),
+    SelectChoice(SignupPolicy.INVITATION.value, "Invitation only"),
+    SelectChoice(SignupPolicy.OPEN.value, "Open: anyone, after confirming their address"),
+    SelectChoice(SignupPolicy.DOMAINS.value, "Open to addresses at the domains below"),
 ]
 
 
@@ -114,8 +117,8 @@ class PolicyForm(FlaskForm):
 
 class _InviteTarget(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, default="learner")
-    program = SelectField("Enrol in program", choices=[("", "None")], validate_choice=False)
-    cohort = SelectField("Join cohort", choices=[("", "None")], validate_choice=False)
+    program = SelectField("Enrol in program", choices=[NONE], validate_choice=False)
+    cohort = SelectField("Join cohort", choices=[NONE], validate_choice=False)
     cohort_role = SelectField("Role in the cohort", choices=COHORT_ROLE_CHOICES, default="learner")
 
 

@@ -17,10 +17,14 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from webapp import access
 from webapp.accounts import mailer, queries, services
 from webapp.accounts.forms import (
+    LEARNER,
+    NONE,
+    POLICY_CHOICES,
     AcceptForm,
     BulkInviteForm,
     EmailForm,
@@ -247,15 +251,16 @@ def _inviter() -> Any:
 
 
 def _fill_targets(form: Any, user: Any) -> None:
-    form.program.choices = [("", "None")] + [
-        (p.slug, p.title) for p in queries.invitable_programs(user)
+    form.program.choices = [NONE] + [
+        SelectChoice(p.slug, p.title) for p in queries.invitable_programs(user)
     ]
-    form.cohort.choices = [("", "None")] + [
-        (str(c.id), f"{c.name} ({c.program.title})") for c in queries.invitable_cohorts(user)
+    form.cohort.choices = [NONE] + [
+        SelectChoice(str(c.id), f"{c.name} ({c.program.title})")
+        for c in queries.invitable_cohorts(user)
     ]
     if not user.is_admin:
-        form.role.choices = [("learner", "Learner")]
-        form.cohort_role.choices = [("learner", "Learner")]
+        form.role.choices = [LEARNER]
+        form.cohort_role.choices = [LEARNER]
 
 
 def _list_context(user: Any, **forms: Any) -> dict[str, Any]:
@@ -426,5 +431,6 @@ def signup_policy() -> Any:
         _attach(form, exc, "policy")
         return render_template(template, form=form), 400
     db.session.commit()
-    flash(f"Sign-up policy saved: {dict(form.policy.choices)[policy.value]}.", "success")
+    labels = {c.value: c.label for c in POLICY_CHOICES}
+    flash(f"Sign-up policy saved: {labels[policy.value]}.", "success")
     return redirect(url_for("accounts.signup_policy"))
