@@ -92,3 +92,20 @@ def link_path(mailbox: Mailbox, to: str, count: int = 1) -> str:
 def flashes(response: TestResponse) -> str:
     """The page's text with tags removed (for message checks)."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def multipart(fields: dict[str, Any]) -> tuple[bytes, str]:
+    """A multipart/form-data body built in memory: text fields, and files as ``(bytes,
+    filename)``. (The test client spools a big body to a temporary file it never closes.)"""
+    boundary = f"----learnstream{uuid.uuid4().hex}"
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+        if isinstance(value, tuple):
+            content, filename = value
+            head += f'; filename="{filename}"\r\nContent-Type: text/csv'
+            parts.append(head.encode() + b"\r\n\r\n" + content + b"\r\n")
+        else:
+            parts.append(head.encode() + b"\r\n\r\n" + str(value).encode() + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
