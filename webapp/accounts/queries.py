@@ -73,3 +73,19 @@ def program_by_slug(slug: str) -> Program | None:
 def cohort_by_id(cohort_id: int) -> Cohort | None:
     """The cohort with that id."""
     return db.session.get(Cohort, cohort_id)
+
+
+def target_names(invitations: list[Invitation]) -> dict[str, dict[int, str]]:
+    """The names of the programs and cohorts the ``invitations`` point at, by id."""
+    program_ids = {i.program_id for i in invitations if i.program_id is not None}
+    cohort_ids = {i.cohort_id for i in invitations if i.cohort_id is not None}
+    programs = db.session.execute(
+        select(Program.id, Program.title).where(Program.id.in_(program_ids))
+    ).all()
+    cohorts = db.session.execute(
+        select(Cohort.id, Cohort.name).where(Cohort.id.in_(cohort_ids))
+    ).all()
+    return {
+        "programs": {row[0]: row[1] for row in programs},
+        "cohorts": {row[0]: row[1] for row in cohorts},
+    }

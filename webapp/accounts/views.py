@@ -35,7 +35,7 @@ from webapp.accounts.forms import (
 )
 from webapp.accounts.services import AccountsError, LinkGone, RowReport
 from webapp.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from webapp.auth.views import _start_session
+from webapp.auth.views import start_session
 from webapp.csvinput import MAX_BYTES, CsvError, read_rows
 from webapp.extensions import db
 from webapp.models import Invitation, Program, SignupPolicy, TokenPurpose
@@ -228,7 +228,7 @@ def accept_invitation(token: str) -> Any:
         _attach(form, exc, "password")
         return render_template(template, **context), 400
     db.session.commit()
-    _start_session(user, remember=False)
+    start_session(user, remember=False)
     flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
     return redirect(_landing(invitation))
 
@@ -264,8 +264,10 @@ def _fill_targets(form: Any, user: Any) -> None:
 
 
 def _list_context(user: Any, **forms: Any) -> dict[str, Any]:
+    found = queries.invitations_for(user)
     return {
-        "invitations": queries.invitations_for(user),
+        "invitations": found,
+        "targets": queries.target_names(found),
         "status_of": services.status_of,
         "policy": services.signup_policy(),
         "days": services.invitation_days(),
