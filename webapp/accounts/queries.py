@@ -40,7 +40,7 @@ def invitations_for(
     they teach for cohort instructors."""
     query = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
     if not user.is_admin:
-        query = query.where(Invitation.cohort_id.in_(instructed_cohort_ids(user) or {-1}))
+        query = query.where(Invitation.cohort_id.in_(sorted(instructed_cohort_ids(user)) or [-1]))
     if pending_only:
         query = query.where(
             Invitation.accepted_at.is_(None),
@@ -54,7 +54,7 @@ def invitable_cohorts(user: User) -> list[Cohort]:
     """The cohorts ``user`` may invite to: all for admins, the ones they teach otherwise."""
     query = select(Cohort).order_by(Cohort.starts_on.desc(), Cohort.id.desc())
     if not user.is_admin:
-        query = query.where(Cohort.id.in_(instructed_cohort_ids(user) or {-1}))
+        query = query.where(Cohort.id.in_(sorted(instructed_cohort_ids(user)) or [-1]))
     return list(db.session.scalars(query))
 
 
