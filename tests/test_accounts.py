@@ -601,3 +601,33 @@ def test_the_policy_page_stores_the_policy(
     again = client.get("/admin/sign-up").get_data(as_text=True)
     assert "a.example\nb.example" in again
     assert "a.example, b.example" in client.get("/signup").get_data(as_text=True)
+
+
+def test_the_inviters_name_is_inert_in_the_html_message(
+    app: Flask, make_user, mailbox: Mailbox
+) -> None:
+    admin = make_user("admin")
+    with app.app_context():
+        db.session.get(User, admin.id).name = "<i>Evil</i> Admin"
+        db.session.commit()
+    invitee = address("inert")
+    headers = factories.bearer_headers(app, admin)
+    app.test_client().post(
+        "/api/v1/invitations", json={"email": invitee, "role": "learner"}, headers=headers
+    )
+    message = mailbox.wait_for(invitee)
+    assert "&lt;i&gt;Evil&lt;/i&gt; Admin invites you" in html_of(message)
+    assert "<i>Evil</i> Admin invites you" in text_of(message)
+
+
+def test_re_sending_the_confirmation_answers_the_same_for_any_address(
+    app: Flask, make_user
+) -> None:
+    confirmed = make_user("learner", address("confirmed"))
+    answers = []
+    for email in (confirmed.email, address("nobody")):
+        visitor = app.test_client()
+        response = post_form(visitor, "/signup/resend", {"email": email})
+        assert response.status_code == 302
+        answers.append(flashes(visitor.get(response.headers["Location"])))
+    assert answers[0] == answers[1] and "If that address" in answers[0]

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from tests.support import factories
 from tests.support.accounts import (
     address,
     csrf_of,
@@ -233,8 +234,6 @@ def test_accept_bad_input(
     field: str,
     message: str,
 ) -> None:
-    from tests.support import factories
-
     headers = factories.bearer_headers(app, make_user("admin"))
     invitee = address("accept")
     app.test_client().post(
@@ -254,8 +253,6 @@ def test_accept_bad_input(
 def test_html_in_the_invitees_name_is_stored_as_text(
     app: Flask, make_user: Callable[..., Any], mailbox: Mailbox
 ) -> None:
-    from tests.support import factories
-
     headers = factories.bearer_headers(app, make_user("admin"))
     invitee = address("htmlinvitee")
     app.test_client().post(
