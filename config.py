@@ -138,6 +138,7 @@ def load_settings(env: dict[str, str] | None = None) -> dict[str, Any]:
         # Lifetime of the signed grant that spares a heartbeat the access checks.
         "HEARTBEAT_GRANT_SECONDS": _env_int(env, "HEARTBEAT_GRANT_SECONDS", 900),
         "API_TOKEN_DAYS": _env_int(env, "API_TOKEN_DAYS", 30),
+        "INVITATION_DAYS": _env_int(env, "INVITATION_DAYS", 7),
         # Check every API answer against the OpenAPI document (the test suite turns it on).
         "API_VALIDATE_RESPONSES": _env_bool(env, "API_VALIDATE_RESPONSES", False),
         # Lifetime of the signed segment/thumbnail links inside playlists (1 to 10080).
@@ -217,6 +218,11 @@ def _throttle_settings(env: dict[str, str], broker_url: str) -> dict[str, Any]:
         # Limits in the notation of ``limits`` ("5 per minute"); several may be joined with ";".
         "SIGNIN_LIMIT_PER_ACCOUNT": env.get("SIGNIN_LIMIT_PER_ACCOUNT") or "5 per minute",
         "SIGNIN_LIMIT_PER_ADDRESS": env.get("SIGNIN_LIMIT_PER_ADDRESS") or "20 per minute",
+        # Password-reset and confirmation e-mails asked for, per address and per client.
+        "ACCOUNT_MAIL_LIMIT_PER_ADDRESS": env.get("ACCOUNT_MAIL_LIMIT_PER_ADDRESS")
+        or "3 per 15 minutes",
+        "ACCOUNT_MAIL_LIMIT_PER_CLIENT": env.get("ACCOUNT_MAIL_LIMIT_PER_CLIENT")
+        or "20 per 15 minutes",
     }
 
 

@@ -9,6 +9,7 @@ from flask import Flask
 
 import config
 from webapp import dbsetup, errors, headers, navigation, security, sessions, storage, timefmt
+from webapp.accounts import bp as accounts_bp
 from webapp.admin import bp as admin_bp
 from webapp.analytics import bp as analytics_bp
 from webapp.api import bp as api_bp
@@ -104,3 +105,4 @@ def _configure_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_manage_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(accounts_bp)

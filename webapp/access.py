@@ -6,7 +6,18 @@ from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 
 from webapp.extensions import db
-from webapp.models import Cohort, CohortMember, Course, Exam, LiveClass, User, Video
+from webapp.models import (
+    Cohort,
+    CohortMember,
+    CohortRole,
+    Course,
+    Exam,
+    Invitation,
+    LiveClass,
+    Role,
+    User,
+    Video,
+)
 
 
 def cohort_recording_rule(user: User) -> ColumnElement[bool]:
@@ -209,3 +220,66 @@ def replace_target_or_abort(video_id: int, user: User) -> Video:
     if not can_replace_source(user, video):
         abort(403, "Only the video's owner or an admin may replace its recording.")
     return video
+
+
+# ---- accounts (back office)
+# Admins invite anyone with any role, to any program or cohort. A cohort's instructors
+# (CohortMember role instructor) invite learners to THEIR cohorts only, and see and manage
+# only those invitations. Everyone else may not invite.
+
+
+def instructed_cohort_ids(user: User) -> set[int]:
+    """The cohorts ``user`` teaches (cohort role instructor)."""
+    if not user.is_authenticated:
+        return set()
+    rows = db.session.scalars(
+        select(CohortMember.cohort_id).where(
+            CohortMember.user_id == user.id, CohortMember.role == CohortRole.INSTRUCTOR
+        )
+    )
+    return set(rows)
+
+
+def can_manage_invitations(user: User) -> bool:
+    """Admins and cohort instructors see the invitations page (403 for the others)."""
+    return user.is_authenticated and (user.is_admin or bool(instructed_cohort_ids(user)))
+
+
+def can_invite(
+    user: User, role: str, cohort_id: int | None, program_id: int | None, cohort_role: str | None
+) -> bool:
+    """May ``user`` send this invitation? Admins: any. Cohort instructors: a learner to a
+    cohort they teach, as a learner of it, without a program enrolment."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return (
+        role == Role.LEARNER
+        and program_id is None
+        and cohort_id is not None
+        and cohort_id in instructed_cohort_ids(user)
+        and cohort_role in (None, CohortRole.LEARNER)
+    )
+
+
+def can_manage_invitation(user: User, invitation: Invitation) -> bool:
+    """Re-send or revoke: admins any; cohort instructors those to their cohorts."""
+    if not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return invitation.cohort_id is not None and invitation.cohort_id in instructed_cohort_ids(user)
+
+
+def invitation_or_404(invitation_id: int, user: User) -> Invitation:
+    """The invitation if ``user`` may manage it; 404 otherwise (ids do not leak)."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or not can_manage_invitation(user, invitation):
+        abort(404, "No such invitation.")
+    return invitation
+
+
+def can_set_signup_policy(user: User) -> bool:
+    """Only admins choose who may sign up."""
+    return user.is_authenticated and user.is_admin

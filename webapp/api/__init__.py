@@ -3,6 +3,7 @@ routes with (``contract.py``), the OpenAPI document generated from them (``opena
 served at ``/api/v1/openapi.json``, browsable at ``/api/docs/``), and the caller's identity
 (``auth.py``). Importing this package registers every feature's routes on ``bp``."""
 
+from webapp.accounts import api as _accounts  # noqa: F401  (invitations, password resets)
 from webapp.admin import api as _admin  # noqa: F401  (the admin home's figures)
 from webapp.analytics import api as _analytics  # noqa: F401  (instructor analytics)
 from webapp.api import docs as _docs  # noqa: F401  (the OpenAPI document)

@@ -8,7 +8,13 @@ from pydantic import Field
 from webapp.api.auth import bearer_token
 from webapp.api.blueprint import bp
 from webapp.api.contract import Input, Output, Timestamp, operation
-from webapp.auth.services import authenticate, live_tokens, revoke_token, token_row
+from webapp.auth.services import (
+    EmailNotVerified,
+    authenticate,
+    live_tokens,
+    revoke_token,
+    token_row,
+)
 from webapp.extensions import db
 from webapp.models import ApiToken
 from webapp.models.base import as_utc
@@ -68,7 +74,13 @@ def _bearer_token_id() -> int | None:
 
 
 @operation(
-    bp, "POST", "/tokens", body=Credentials, responses={201: NewToken}, errors=(401,), auth="public"
+    bp,
+    "POST",
+    "/tokens",
+    body=Credentials,
+    responses={201: NewToken},
+    errors=(401, 403),
+    auth="public",
 )
 def create_token(body: Credentials) -> NewToken:
     """Exchange e-mail and password for a bearer token (shown once), optionally named."""
@@ -76,7 +88,10 @@ def create_token(body: Credentials) -> NewToken:
         name = token_name(body.name, required=False)
     except PeopleError as exc:
         raise ApiError(400, str(exc), errors=[FieldError("name", str(exc))]) from None
-    user = authenticate(body.email, body.password)
+    try:
+        user = authenticate(body.email, body.password)
+    except EmailNotVerified:
+        raise ApiError(403, "confirm your e-mail address first (see the message we sent)") from None
     if user is None:
         raise ApiError(401, "wrong e-mail address or password")
     token, row = create_named_token(

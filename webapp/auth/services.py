@@ -27,6 +27,10 @@ class AccountError(ValueError):
     """A user could not be created or changed; the message says why."""
 
 
+class EmailNotVerified(AccountError):
+    """The password is right but the address of an open sign-up is not confirmed yet."""
+
+
 def normalise_email(email: str) -> str:
     """Lower-cased, trimmed e-mail address."""
     return email.strip().lower()
@@ -95,6 +99,8 @@ def authenticate(email: str, password: str) -> User | None:
 
     Throttled per account and per client address (``webapp.auth.throttle``): raises
     ``SignInThrottled`` (429) once too many attempts have failed, without checking.
+    Raises ``EmailNotVerified`` for the right password of an unconfirmed open sign-up
+    (said only to whoever knows the password, so it reveals nothing about the address).
     """
     email = email if isinstance(email, str) else ""
     throttle.ensure_allowed(email)
@@ -102,6 +108,8 @@ def authenticate(email: str, password: str) -> User | None:
     ok = verify_password(user.password_hash if user else None, str(password))
     if ok and user is not None and user.active:
         throttle.record_success(email)
+        if not user.email_verified:
+            raise EmailNotVerified("confirm your e-mail address first")
         return user
     throttle.record_failure(email)
     return None

@@ -215,3 +215,24 @@ def reset_counts() -> None:
     for strategy in (throttle.strategy, throttle.fallback):
         strategy.storage.reset()
     throttle.fallback_until = 0.0
+
+
+def spend(scope: str, key: str, limit: str) -> int:
+    """Count one use of ``scope`` by ``key`` against ``limit`` (``limits`` notation); the
+    seconds to wait when it is used up (nothing counted then), else 0. For requests that
+    cost us something whatever their outcome (password-reset and verification e-mails)."""
+    throttle = _throttle()
+    if throttle is None:
+        return 0
+    bucket: Key = (throttle.prefix, scope, account_key(key))
+    now = time.time()
+    for item in parse_many(limit):
+        if not throttle.run(_hit(item, bucket)):
+            reset_at, _ = throttle.run(_window_stats(item, bucket))
+            return max(1, math.ceil(reset_at - now))
+    return 0
+
+
+def client_key() -> str:
+    """The requesting client's bucket key (see ``address_key``)."""
+    return address_key(request.remote_addr) if has_request_context() else "none"

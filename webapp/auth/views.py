@@ -22,6 +22,7 @@ from webapp.auth.services import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     AccountError,
+    EmailNotVerified,
     authenticate,
     change_password,
     end_all_sessions,
@@ -55,7 +56,7 @@ def _throttled_page(template: str, exc: SignInThrottled, **context):
     return render_template(template, **context), 429, {"Retry-After": str(exc.retry_after)}
 
 
-def _start_session(user: User, remember: bool) -> None:
+def start_session(user: User, remember: bool) -> None:
     """A brand-new session for ``user`` (nothing carried over, new CSRF token)."""
     session.clear()
     login_user(user, remember=remember, fresh=True)
@@ -76,10 +77,17 @@ def login():
         user = authenticate(email, password) if email and password else None
     except SignInThrottled as exc:
         return _throttled_page("auth/login.html", exc, next=next_url)
+    except EmailNotVerified:
+        flash(
+            "Your e-mail address is not confirmed yet: open the link in the message we "
+            "sent you, or have it sent again below.",
+            "error",
+        )
+        return render_template("auth/login.html", next=next_url, unverified=email), 403
     if user is None:
         flash("Wrong e-mail address or password.", "error")
         return render_template("auth/login.html", next=next_url), 401
-    _start_session(user, remember=bool(request.form.get("remember")))
+    start_session(user, remember=bool(request.form.get("remember")))
     return redirect(safe_next(next_url))
 
 
@@ -118,6 +126,6 @@ def password():
         return render_template(template, **rules), 400
     db.session.commit()
     remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
-    _start_session(user, remember=remembered)
+    start_session(user, remember=remembered)
     flash("Password changed. You have been signed out everywhere else.", "success")
     return redirect(url_for("auth.password"))

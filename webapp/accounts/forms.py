@@ -1,0 +1,140 @@
+"""The forms of the accounts pages (Flask-WTF). They check shape and length; the rules
+(address, password, policy, who may invite) are the services', shared with the API."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from webapp.auth.services import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH
+from webapp.forms import single_line, strip
+from webapp.models import SignupPolicy
+
+EMAIL_MAX = 254
+CSV_TEXT_MAX = 1_000_000
+LEARNER = SelectChoice("learner", "Learner")
+ROLE_CHOICES = [LEARNER, SelectChoice("instructor", "Instructor"), SelectChoice("admin", "Admin")]
+COHORT_ROLE_CHOICES = [LEARNER, SelectChoice("instructor", "Instructor")]
+NONE = SelectChoice("", "None")
+POLICY_CHOICES = [
+    SelectChoice(SignupPolicy.CLOSED.value, "Closed: nobody joins, not even by invitation"),
+    SelectChoice(SignupPolicy.INVITATION.value, "Invitation only"),
+    SelectChoice(SignupPolicy.OPEN.value, "Open: anyone, after confirming their address"),
+    SelectChoice(SignupPolicy.DOMAINS.value, "Open to addresses at the domains below"),
+]
+
+
+def _email(label: str = "E-mail address") -> EmailField:
+    return EmailField(
+        label,
+        filters=[strip],
+        validators=[DataRequired("Enter an e-mail address."), Length(max=EMAIL_MAX), single_line],
+        render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
+    )
+
+
+def _name() -> StringField:
+    return StringField(
+        "Your name",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter your name."),
+            Length(max=MAX_NAME_LENGTH),
+            single_line,
+        ],
+        render_kw={"autocomplete": "name", "maxlength": MAX_NAME_LENGTH},
+    )
+
+
+def _new_password(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[InputRequired("Choose a password."), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def _confirm() -> PasswordField:
+    return PasswordField(
+        "The same password again",
+        validators=[InputRequired("Type the password again."), Length(max=MAX_PASSWORD_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class SignupForm(FlaskForm):
+    """Open sign-up."""
+
+    name = _name()
+    email = _email()
+    password = _new_password("Password")
+    confirm = _confirm()
+
+
+class EmailForm(FlaskForm):
+    """One address: forgot password, re-send the confirmation."""
+
+    email = _email()
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, twice (reset link)."""
+
+    password = _new_password("New password")
+    confirm = _confirm()
+
+
+class AcceptForm(FlaskForm):
+    """The invitee's name and password."""
+
+    name = _name()
+    password = _new_password("Password")
+    confirm = _confirm()
+
+
+class PolicyForm(FlaskForm):
+    """The sign-up policy."""
+
+    policy = RadioField("Who may create an account", choices=POLICY_CHOICES)
+    domains = TextAreaField(
+        "Domains",
+        filters=[strip],
+        validators=[Length(max=4000)],
+        description="One per line, e.g. example.com (only for the last choice).",
+    )
+
+
+class _InviteTarget(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES, default="learner")
+    program = SelectField("Enrol in program", choices=[NONE], validate_choice=False)
+    cohort = SelectField("Join cohort", choices=[NONE], validate_choice=False)
+    cohort_role = SelectField("Role in the cohort", choices=COHORT_ROLE_CHOICES, default="learner")
+
+
+class InviteForm(_InviteTarget):
+    """Invite one address."""
+
+    email = _email("E-mail address to invite")
+
+
+class BulkInviteForm(_InviteTarget):
+    """Invite many addresses from a CSV (pasted or uploaded)."""
+
+    csv_text = TextAreaField(
+        "Paste CSV",
+        validators=[Optional(), Length(max=CSV_TEXT_MAX)],
+        description="First line: email,role (role is optional and defaults to the one below).",
+    )
+    csv_file = FileField("…or upload a CSV file")
+    resend = BooleanField("Re-send to addresses already invited")
