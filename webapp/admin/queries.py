@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, distinct, func, select
+from sqlalchemy import ColumnElement, distinct, func, select
 
+from webapp.accounts.queries import pending_invitations_count, recent_signups
 from webapp.extensions import db
 from webapp.jobs.registry import KINDS
 from webapp.models import (
     Clip,
     ClipExport,
-    Invitation,
     JobState,
     Role,
     TranscodeJob,
@@ -224,25 +224,6 @@ def is_latest_job(kind: str, job_id: int) -> bool:
     )
 
 
-def pending_invitations_count(now: datetime | None = None) -> int:
-    """Invitations not accepted, not revoked and not expired."""
-    now = now or utcnow()
-    pending = and_(
-        Invitation.accepted_at.is_(None),
-        Invitation.revoked_at.is_(None),
-        Invitation.expires_at > now,
-    )
-    return int(db.session.scalar(select(func.count(Invitation.id)).where(pending)) or 0)
-
-
-def recent_signups(limit: int = RECENT_SIGNUPS) -> list[Signup]:
-    """The newest accounts."""
-    users = db.session.scalars(
-        select(User).order_by(User.created_at.desc(), User.id.desc()).limit(limit)
-    ).all()
-    return [Signup(u.id, u.email, u.name, str(u.role), as_utc(u.created_at)) for u in users]
-
-
 def overview(now: datetime | None = None) -> Overview:
     """Every figure of the admin home."""
     now = now or utcnow()
@@ -256,6 +237,9 @@ def overview(now: datetime | None = None) -> Overview:
         storage=storage_used(),
         running=running_jobs(),
         failed=failed_jobs(),
-        pending_invitations=pending_invitations_count(now),
-        recent_signups=recent_signups(),
+        pending_invitations=pending_invitations_count(),
+        recent_signups=[
+            Signup(u.id, u.email, u.name, str(u.role), as_utc(u.created_at))
+            for u in recent_signups(RECENT_SIGNUPS)
+        ],
     )
