@@ -32,6 +32,7 @@ from webapp.learning.services import (
     program_by_slug,
     save_course,
     save_program,
+    unenrol,
     user_by_email,
 )
 from webapp.learning.services import delete_course as remove_course
@@ -407,6 +408,25 @@ def enrol_someone(slug: str, body: AdminEnrolment) -> tuple[AdminEnrolmentOut, i
 
     answer = AdminEnrolmentOut(program=program.slug, email=user.email, created=created)
     return answer, 201 if created else 200
+
+
+@operation(
+    bp,
+    "DELETE",
+    "/programs/<slug>/enrollments/<int:user_id>",
+    responses={204: None},
+    errors=(403, 404),
+)
+def unenrol_someone(slug: str, user_id: int) -> None:
+    """Admins end a person's enrolment (their progress on the modules stays)."""
+    if not g.user.is_admin:
+        raise ApiError(403, "only admins end other people's enrolments")
+    program = _program_or_404(slug)
+    try:
+        unenrol(user_id, program)
+    except LearningError as exc:
+        raise ApiError(404, str(exc)) from None
+    db.session.commit()
 
 
 @operation(bp, "GET", "/me/paths", responses={200: Paths})

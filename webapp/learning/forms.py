@@ -8,6 +8,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    EmailField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -16,7 +17,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.forms import single_line, strip
 from webapp.learning.services import MAX_WEEKS
@@ -82,3 +83,17 @@ class AddItemForm(FlaskForm):
     """Add a module to a course or a course to a program."""
 
     item = SelectField("Add", choices=[], validate_choice=False)
+
+
+class EnrolForm(FlaskForm):
+    """Enrol an existing account in a program (admins)."""
+
+    email = EmailField(
+        "E-mail address of the person to enrol",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the person's e-mail address."),
+            Length(max=254, message="An e-mail address has at most 254 characters."),
+            single_line,
+        ],
+    )

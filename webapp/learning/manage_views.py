@@ -30,8 +30,8 @@ from webapp.access import (
 )
 from webapp.extensions import db
 from webapp.learning import services
-from webapp.learning.forms import AddItemForm, CourseForm, ProgramForm
-from webapp.learning.queries import prerequisites
+from webapp.learning.forms import AddItemForm, CourseForm, EnrolForm, ProgramForm
+from webapp.learning.queries import enrolled_people, prerequisites
 from webapp.learning.services import LearningError
 from webapp.models import Course, Module, Program, Topic
 
@@ -322,9 +322,17 @@ def _program_changes(form: ProgramForm) -> dict[str, Any]:
     }
 
 
-def _program_page(program: Program | None, form: ProgramForm, status: int = 200):
+def _program_page(
+    program: Program | None,
+    form: ProgramForm,
+    status: int = 200,
+    enrol_form: EnrolForm | None = None,
+):
     add_form = None
+    people: list = []
     if program is not None:
+        enrol_form = enrol_form or EnrolForm(prefix="enrol")
+        people = enrolled_people(program.id)
         add_form = AddItemForm(prefix="add")
         add_form.item.label.text = "Course to add"
         present = {item.course_id for item in program.items}
@@ -334,7 +342,12 @@ def _program_page(program: Program | None, form: ProgramForm, status: int = 200)
             if c.id not in present
         ]
     html = render_template(
-        "manage/programs_edit.html", program=program, form=form, add_form=add_form
+        "manage/programs_edit.html",
+        program=program,
+        form=form,
+        add_form=add_form,
+        enrol_form=enrol_form,
+        people=people,
     )
     return html, status
 
@@ -447,6 +460,44 @@ def program_move_course(slug: str, course: str):
     return _save_courses(
         program, slugs, _moved_message(titles[course], slugs, course), f"item-{course}"
     )
+
+
+@bp.post("/programs/<slug>/enrollments")
+@login_required
+def enrol_person(slug: str):
+    """Enrol an existing account in the program (admins; company programs included)."""
+    program = _program_or_404(slug)
+    enrol_form = EnrolForm(prefix="enrol")
+    details = _program_form(obj=program)
+    if enrol_form.validate_on_submit():
+        try:
+            enrollment, created = services.enrol_by_email(
+                enrol_form.email.data or "", program, current_user
+            )
+        except LearningError as exc:
+            db.session.rollback()
+            enrol_form.email.errors = [str(exc)]
+        else:
+            db.session.commit()
+            who = enrol_form.email.data
+            flash(f"{who} is enrolled." if created else f"{who} was already enrolled.", "success")
+            return redirect(url_for(".edit_program", slug=slug, _anchor="people-heading"))
+    return _program_page(program, details, 400, enrol_form=enrol_form)
+
+
+@bp.post("/programs/<slug>/enrollments/<int:user_id>/remove")
+@login_required
+def unenrol_person(slug: str, user_id: int):
+    """End one person's enrolment (their progress stays)."""
+    program = _program_or_404(slug)
+    try:
+        services.unenrol(user_id, program)
+    except LearningError as exc:
+        db.session.rollback()
+        abort(404, str(exc))
+    db.session.commit()
+    flash("Enrolment ended; the person's progress is kept.", "success")
+    return redirect(url_for(".edit_program", slug=slug, _anchor="people-heading"))
 
 
 @bp.route("/programs/<slug>/delete", methods=["GET", "POST"])

@@ -35,6 +35,7 @@ from webapp.models import (
     Module,
     Program,
     ProgramCourse,
+    User,
     WatchProgress,
 )
 from webapp.models.base import as_utc
@@ -357,3 +358,15 @@ def learner_home(user_id: int, now: datetime) -> LearnerHome:
         week_start=week_start(now),
         week_seconds=seconds_this_week(user_id, now),
     )
+
+
+def enrolled_people(program_id: int, limit: int = 500) -> list[tuple[User, datetime]]:
+    """Who is enrolled in the program and since when, newest first."""
+    rows = db.session.execute(
+        select(User, Enrollment.enrolled_at)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.program_id == program_id)
+        .order_by(Enrollment.enrolled_at.desc(), User.id.desc())
+        .limit(limit)
+    ).all()
+    return [(user, as_utc(at)) for user, at in rows]

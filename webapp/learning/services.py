@@ -253,6 +253,27 @@ def create_program(
     return program
 
 
+def enrol_by_email(email: str, program: Program, by: User | None) -> tuple[Enrollment, bool]:
+    """An admin enrols the account with this address (``LearningError`` on ``email``
+    when there is none): ``(enrolment, created)``."""
+    user = user_by_email(email)
+    if user is None:
+        raise LearningError(
+            "No account has this address: invite the person instead (Invitations).", "email"
+        )
+    return enrol(user, program, admin=True, by=by)
+
+
+def unenrol(user_id: int, program: Program) -> None:
+    """End a person's enrolment in the program (their progress on its modules stays);
+    ``LearningError`` when they are not enrolled."""
+    enrollment = find_enrollment(user_id, program.id)
+    if enrollment is None:
+        raise LearningError("That person is not enrolled in this program.")
+    db.session.delete(enrollment)
+    db.session.flush()
+
+
 def find_enrollment(user_id: int, program_id: int) -> Enrollment | None:
     """The user's enrolment in the program, if any."""
     return db.session.scalar(

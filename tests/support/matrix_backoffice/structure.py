@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from webapp.catalogue.services import add_topic
 from webapp.extensions import db
-from webapp.learning.services import save_course, save_program
+from webapp.learning.services import enrol, program_by_slug, save_course, save_program
 from webapp.models import User
 
 if TYPE_CHECKING:
@@ -51,6 +51,17 @@ def fresh_program(world: World) -> dict[str, object]:
     )
     db.session.commit()
     return {"slug": program.slug, "course": world.course_a}
+
+
+def fresh_enrolment(world: World) -> dict[str, object]:
+    """Learner B enrolled in a new program (an enrolment to end)."""
+    slug = str(fresh_program(world)["slug"])
+    program = program_by_slug(slug)
+    learner = db.session.get(User, world.users["learner_b"])
+    assert program is not None and learner is not None
+    enrol(learner, program, admin=True)
+    db.session.commit()
+    return {"slug": slug, "user_id": learner.id}
 
 
 def fresh_bare_program(world: World) -> dict[str, object]:
@@ -166,6 +177,9 @@ def entries() -> Iterator[Entry]:
     )
     yield _e("learning_manage.delete_program", "GET", ADMIN, _at(slug="program_a"))
     yield _e("learning_manage.delete_program", "POST", ADMIN, _at(), fresh=fresh_program, ok=302)
+    yield _e("learning_manage.enrol_person", "POST", ADMIN, _at(slug="program_a"), ok=400, **empty)
+    yield _e("learning_manage.unenrol_person", "POST", ADMIN, _at(), fresh=fresh_enrolment, ok=302)
+    yield _e("api.unenrol_someone", "DELETE", ADMIN, _at(), fresh=fresh_enrolment, ok=204)
     yield _e("api.create_program", "POST", ADMIN, ok=400, json=lambda w: {"title": ""})
     yield _e("api.update_program", "PATCH", ADMIN, _at(slug="program_a"), json=lambda w: {})
     yield _e("api.delete_program", "DELETE", ADMIN, _at(), fresh=fresh_bare_program, ok=204)
