@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests.support import factories
-from tests.support.browser import TRANSCODE_WAIT_MS, WAIT_MS, Tab
+from tests.support.browser import TRANSCODE_WAIT_MS, WAIT_MS, Tab, artifacts_dir
 from tests.support.smtp import Mailbox, links
 from tests.support.waiting import wait_until
 from webapp.extensions import db
@@ -144,6 +144,12 @@ def _enrol_and_watch(tab: Tab, video_id: int) -> None:
     tab.play_past(1.0)
 
 
+def _screenshot(page: Page, url: str, name: str) -> None:
+    """Save a back-office page for the README (artifacts/screenshots/)."""
+    page.goto(url)
+    page.screenshot(path=str(artifacts_dir() / f"{name}.png"), full_page=True)
+
+
 def _library_titles(page: Page) -> str:
     page.goto("/")
     return page.get_by_role("main").inner_text()
@@ -174,6 +180,10 @@ def test_a_school_is_set_up_and_used_through_the_browser_only(
     _accept(learner_tab.page, mailbox)
     _enrol_and_watch(learner_tab, video.id)
     assert "Statistics, the first hour" in _library_titles(learner_tab.page)
+
+    _screenshot(page, "/admin", "admin-home")
+    _screenshot(page, f"/manage/videos/{video.id}", "video-manager")
+    _screenshot(page, "/manage/courses/statistics-101", "course-editor")
 
     # The admin renames the video: the learner's library follows.
     page.goto(f"/manage/videos/{video.id}")

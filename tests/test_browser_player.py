@@ -12,7 +12,6 @@ for a condition. Screenshots of the watch page go to ``$LEARNSTREAM_ARTIFACTS`` 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +21,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support import factories
-from tests.support.browser import PROGRESS_URLS, WAIT_MS, Tab, tab_to, wait_in_page
+from tests.support.browser import PROGRESS_URLS, WAIT_MS, Tab, artifacts_dir, tab_to, wait_in_page
 from tests.support.captions import ACTIVE_CUE_TEXT, CAPTIONS_READY, SHOWING, open_watch
 from webapp.clips.services import create_clip
 from webapp.extensions import db
@@ -39,13 +38,6 @@ AT = (
 PAUSED = "() => document.getElementById('video').paused"
 PLAYING = "() => !document.getElementById('video').paused"
 PREFS = "/api/v1/me/preferences"
-
-
-def artifacts_dir() -> Path:
-    """Where screenshots go: $LEARNSTREAM_ARTIFACTS, else artifacts/screenshots/."""
-    path = Path(os.environ.get("LEARNSTREAM_ARTIFACTS") or ROOT / "artifacts" / "screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def seek_to(page: Page, seconds: float) -> None:

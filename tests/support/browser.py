@@ -9,15 +9,18 @@ wait for a condition (``page.wait_for_function``, ``expect``), never a sleep.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, expect
 
 from tests.support import factories
+from tests.support.paths import ROOT
 from tests.support.waiting import wait_until
 
 # Without the background-networking flags Chromium keeps dialling out on a closed network.
@@ -138,6 +141,13 @@ def tab_to(page: Page, element_id: str, limit: int = 40) -> None:
         if page.evaluate(ACTIVE_ID) == element_id:
             return
     raise AssertionError(f"#{element_id} is not reachable with Tab")
+
+
+def artifacts_dir() -> Path:
+    """Where screenshots go: $LEARNSTREAM_ARTIFACTS, else artifacts/screenshots/."""
+    path = Path(os.environ.get("LEARNSTREAM_ARTIFACTS") or ROOT / "artifacts" / "screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture
