@@ -274,7 +274,8 @@ def test_index_lists_own_videos_or_all_for_admins(
     html = client.get("/analytics").get_data(as_text=True)
     assert f'data-video-id="{lesson.video}"' in html
     assert f'data-video-id="{lesson.other_video}"' not in html
-    assert 'href="/analytics">Analytics</a>' in html and 'href="/reports">Reports</a>' in html
+    assert 'href="/analytics" aria-current="page">Analytics</a>' in html
+    assert 'href="/reports">Reports</a>' in html
     auth.logout()
     auth.login(lesson.admin_email)
     html = client.get("/analytics").get_data(as_text=True)
