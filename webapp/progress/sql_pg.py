@@ -77,6 +77,15 @@ UPDATE modules m SET views = m.views + locked.n FROM locked WHERE m.id = locked.
 """
 
 
+INACTIVE = "SELECT id FROM users WHERE id = ANY(%(users)s::int[]) AND NOT active"
+
+
+def inactive(conn: Connection, user_ids: set[int]) -> set[int]:
+    """Which of ``user_ids`` are deactivated accounts (one round trip, a fixed text)."""
+    rows = conn.exec_driver_sql(INACTIVE, {"users": _numbers(sorted(user_ids))})
+    return {row[0] for row in rows}
+
+
 def _numbers(values: Sequence[float | int | None]) -> str:
     """An array literal of numbers (``repr`` of a float is exact) and NULLs."""
     return "{" + ",".join("NULL" if v is None else repr(v) for v in values) + "}"

@@ -13,13 +13,14 @@ from datetime import date
 from sqlalchemy import Connection, and_, bindparam, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from webapp.models import Module, WatchProgress
+from webapp.models import Module, User, WatchProgress
 from webapp.models.progress import WatchDay
 from webapp.progress.rows import ModuleKey, columns_of, standing_of
 from webapp.progress.rules import Standing
 
 PROGRESS = WatchProgress.__table__
 DAYS = WatchDay.__table__
+USERS = User.__table__
 MODULES = Module.__table__
 
 
@@ -37,6 +38,12 @@ def _key_filter(keys: Iterable[ModuleKey]):
     if clips:
         conditions.append(tuple_(PROGRESS.c.user_id, PROGRESS.c.clip_id).in_(clips))
     return or_(*conditions)
+
+
+def inactive(conn: Connection, user_ids: set[int]) -> set[int]:
+    """Which of ``user_ids`` are deactivated accounts."""
+    query = select(USERS.c.id).where(USERS.c.id.in_(user_ids), USERS.c.active.is_(False))
+    return set(conn.scalars(query))
 
 
 def lock(conn: Connection, keys: Sequence[ModuleKey]) -> dict[ModuleKey, tuple[int, Standing]]:

@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from webapp.models import User
 from webapp.progress import sql_pg, sql_portable
 from webapp.progress.beats import BadHeartbeat, Beat
 from webapp.progress.rows import ModuleKey
@@ -44,13 +43,6 @@ class AccountInactive(Exception):
 
 
 Outcome = Standing | BadHeartbeat | AccountInactive
-USERS = User.__table__
-
-
-def _inactive(conn: Connection, items: Sequence[Pending]) -> set[int]:
-    ids = {item.key.user_id for item in items}
-    query = select(USERS.c.id).where(USERS.c.id.in_(ids), USERS.c.active.is_(False))
-    return set(conn.scalars(query))
 
 
 def write_batch(conn: Connection, items: Sequence[Pending]) -> list[Outcome]:
@@ -59,7 +51,7 @@ def write_batch(conn: Connection, items: Sequence[Pending]) -> list[Outcome]:
     # for both dialects (a JSON batch spread by json_to_recordset) cost 3x the database CPU
     # per beat in bench.heartbeats (0.41 vs 0.14 ms), see bench/README.md.
     sql = sql_pg if conn.dialect.name == "postgresql" else sql_portable
-    inactive = _inactive(conn, items)
+    inactive = sql.inactive(conn, {item.key.user_id for item in items})
     keys = sorted(
         {item.key for item in items if item.key.user_id not in inactive}, key=ModuleKey.sort_key
     )
