@@ -1,4 +1,4 @@
-"""The app under a real HTTP server for a benchmark: gunicorn (what we deploy) or granian.
+"""The app under a real HTTP server for a benchmark: granian (what we deploy) or gunicorn.
 
 ``bench.heartbeats`` starts one with ``app_server`` and measures it from another
 process; ``server_argv`` is the command line, also printed with each result.
@@ -6,6 +6,7 @@ process; ``server_argv`` is the command line, also printed with each result.
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -26,7 +27,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-SERVERS = ("gunicorn", "granian")
+SERVERS = ("granian", "gunicorn")
 
 
 def server_argv(kind: str, port: int, workers: int, threads: int, pool: int = 0) -> list[str]:
@@ -34,58 +35,84 @@ def server_argv(kind: str, port: int, workers: int, threads: int, pool: int = 0)
     (threads let a batch fill while it commits) and ``pool`` database connections per
     worker kept open (0: the app's default).
 
-    ``gunicorn``: what we deploy (gthread workers). ``granian`` (requirements-dev.txt):
-    a server whose HTTP handling is Rust, run as a comparison of what the server itself
-    costs per request; the app is the same.
+    ``granian``: what we deploy (HTTP handled in Rust, the app on blocking threads).
+    ``gunicorn`` (gthread workers, requirements-dev.txt): what we deployed before, kept
+    as the baseline of what the server itself costs per request; the app is the same.
     """
     engine = {"pool_pre_ping": True, "pool_size": pool, "max_overflow": 5}
     overrides = f"{{'SQLALCHEMY_ENGINE_OPTIONS': {engine!r}}}" if pool else ""
     bin_dir = Path(sys.executable).parent
-    if kind == "granian":
+    if kind == "gunicorn":
         return [
-            str(bin_dir / "granian"),
-            "--interface=wsgi",
-            "--host=127.0.0.1",
-            f"--port={port}",
+            str(bin_dir / "gunicorn"),
+            f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
-            f"--blocking-threads={threads}",
+            f"--threads={threads}",
+            "--worker-class=gthread",
+            "--keep-alive=75",
             "--backlog=4096",
-            "--http=1",
-            "--no-ws",
             "--log-level=warning",
-            "--factory",
-            "bench.heartbeats_app:create",
+            f"webapp:create_app({overrides})",
         ]
     return [
-        str(bin_dir / "gunicorn"),
-        f"--bind=127.0.0.1:{port}",
+        str(bin_dir / "granian"),
+        "--interface=wsgi",
+        "--host=127.0.0.1",
+        f"--port={port}",
         f"--workers={workers}",
-        f"--threads={threads}",
-        "--worker-class=gthread",
-        "--keep-alive=75",
+        f"--blocking-threads={threads}",
         "--backlog=4096",
+        "--http=1",
+        "--no-ws",
         "--log-level=warning",
-        f"webapp:create_app({overrides})",
+        "--factory",
+        "bench.heartbeats_app:create",
     ]
 
 
+READY_PATH = "/api/v1/no-such-route"  # a constant 404 from the app, no database
+
+
+def answers(port: int, timeout: float = 5.0) -> bool:
+    """Whether the app (not only the server's listening socket) answers on ``port``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", READY_PATH)
+        conn.getresponse().read()
+        return True
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
 @contextmanager
-def app_server(kind: str, workers: int, threads: int, pool: int) -> Iterator[tuple[int, int]]:
-    """The app under ``kind`` on a free port, once it answers; (port, pid). Stopped after."""
+def app_server(
+    kind: str, workers: int, threads: int, pool: int, ready_seconds: float = 120.0
+) -> Iterator[tuple[int, int]]:
+    """The app under ``kind`` on a free port, once it answers; (port, pid). Stopped after.
+
+    Both servers listen before their workers have loaded the app (more than the load's
+    10 s request timeout on a busy machine), so readiness is HTTP answers, not a
+    connection: otherwise the first measured requests wait for the workers to boot.
+    """
     port = free_port()
     env = {**os.environ, "BENCH_DB_POOL": str(pool)}
     proc = subprocess.Popen(server_argv(kind, port, workers, threads, pool), cwd=ROOT, env=env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
+        deadline = time.monotonic() + ready_seconds
+        answered = 0
+        # Several quick answers in a row: new connections spread over the workers that
+        # accept, and a worker accepts only once it has loaded the app.
+        while answered < 4 * workers:
             if proc.poll() is not None:
                 raise RuntimeError(f"{kind} exited with {proc.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{kind} did not listen within 60 s") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{kind} did not answer within {ready_seconds:.0f} s")
+            if answers(port):
+                answered += 1
+            else:
+                answered = 0
                 time.sleep(0.2)
         yield port, proc.pid
     finally:

@@ -3,7 +3,7 @@
 On a throwaway PostgreSQL database (``bench_heartbeats``: created, migrated, dropped at
 the end) it seeds ``rate x period`` learners, each with an API token and one of
 ``--videos`` one-hour READY recordings (with their catalogue modules), starts the app
-under gunicorn (gthread workers; ``--http-server granian`` for a comparison) and,
+under granian (what we deploy; ``--http-server gunicorn`` for the old server) and,
 from a second process (asyncio, raw HTTP/1.1
 keep-alive connections, no extra packages), measures in turn:
 
@@ -30,10 +30,15 @@ After the load it checks that every acknowledged beat is stored: per learner the
 sequence number is at least the last acknowledged one and the stored watched seconds
 at least the acknowledged played seconds (equal when nothing failed), the
 ``watch_days`` rows add up to the watched seconds, and each learner counted one viewer.
+With ``--baseline gunicorn`` the whole run (a fresh database, the same seed and load) is
+made first under the baseline server, then under ``--http-server``, back to back in
+this process, and the line carries both and their ratios (``ratio_to_baseline``): on a
+shared machine only ratios of runs made together compare.
 Prints one JSON line and writes it to ``bench/results/heartbeats-<timestamp>.json``::
 
     .venv/bin/python -m bench.heartbeats [--rate 2000] [--seconds 60] [--workers 4] [--threads 32]
-        [--pool 40] [--find-max --steps 1000,1500,2000] [--http-server granian]
+        [--pool 40] [--find-max --steps 1000,1500,2000] [--http-server gunicorn]
+        [--baseline gunicorn]
 """
 
 from __future__ import annotations
@@ -404,8 +409,10 @@ class Learner:
 
 
 def beat_request(learner: Learner, due: float, period: float) -> tuple[bytes, int, float]:
-    """The next heartbeat of ``learner``: the media it played since its previous beat."""
-    played = period if learner.last_due is None else min(due - learner.last_due, 2 * period)
+    """The next heartbeat of ``learner``: the media it played since its previous beat
+    (none in its first, which opens its watch session and gets its grant: watched time
+    is credited only from then on)."""
+    played = 0.0 if learner.last_due is None else min(due - learner.last_due, 2 * period)
     start = learner.position
     learner.position = min(VIDEO_SECONDS, start + played)
     learner.last_due = due
@@ -555,47 +562,14 @@ def write_result(result: dict[str, Any], results_dir: Path = RESULTS_DIR) -> Pat
     return path
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    """Run the benchmark; print one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rate", type=float, default=2000.0, help="offered beats per second")
-    parser.add_argument("--seconds", type=float, default=60.0, help="length of the measured run")
-    parser.add_argument(
-        "--period", type=float, default=10.0, help="seconds between a learner's beats"
-    )
-    parser.add_argument("--videos", type=int, default=50)
-    parser.add_argument("--http-server", choices=SERVERS, default="gunicorn")
-    parser.add_argument("--workers", type=int, default=4, help="server worker processes")
-    parser.add_argument("--threads", type=int, default=32, help="request threads per worker")
-    parser.add_argument(
-        "--pool", type=int, default=20, help="database pool size per worker (0: the app's)"
-    )
-    parser.add_argument("--connections", type=int, default=512, help="client connection limit")
-    parser.add_argument(
-        "--warmup-rate", type=float, default=500.0, help="rate of every learner's first beat"
-    )
-    parser.add_argument("--baseline-seconds", type=float, default=10.0)
-    parser.add_argument("--baseline-connections", type=int, default=16)
-    parser.add_argument("--find-max", action="store_true", help="step the rate up first")
-    parser.add_argument("--steps", default="500,1000,1500,2000,2500,3000")
-    parser.add_argument("--step-seconds", type=float, default=20.0)
-    parser.add_argument("--p99-ms", type=float, default=50.0)
-    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--no-write", action="store_true", help="do not keep a results file")
-    args = parser.parse_args(argv)
-
-    steps = [float(s) for s in args.steps.split(",")] if args.find_max else []
+def measure_server(args: argparse.Namespace, kind: str, steps: list[float]) -> dict[str, Any]:
+    """One whole run under the server ``kind``: a throwaway database, seeded, the app
+    under ``kind``, the load, the check; the fields of the result line."""
     viewers_needed = int(max([args.rate, *steps]) * args.period)
-    os.environ.pop("S3_BUCKET", None)
-    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
-    os.environ.setdefault("SECRET_KEY", "bench-heartbeats")
     with throwaway_database(args.server) as url:
         os.environ["DATABASE_URL"] = url
         viewers = seed(viewers_needed, args.videos)
-        with app_server(args.http_server, args.workers, args.threads, args.pool) as (
-            port,
-            server_pid,
-        ):
+        with app_server(kind, args.workers, args.threads, args.pool) as (port, server_pid):
             plan = {
                 "port": port,
                 "server_pid": server_pid,
@@ -619,14 +593,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         check = verify(result, stored(viewers_needed))
     beats, health = result["beats"], result["healthz"]
     line = {
-        "bench": "heartbeats",
         "server": " ".join(
-            [
-                args.http_server,
-                *server_argv(args.http_server, 0, args.workers, args.threads, args.pool)[1:],
-            ]
+            [kind, *server_argv(kind, 0, args.workers, args.threads, args.pool)[1:]]
         ),
-        "cpus": os.cpu_count(),
         "beats": beats,
         "healthz": health,
         "api_404": result["api_404"],
@@ -635,17 +604,83 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "ratio_beats_to_api_404": round(
             beats["per_second"] / max(1e-9, result["api_404"]["per_second"]), 2
         ),
-        "target": {"per_second": 2000, "p99_ms": args.p99_ms, "errors": 0},
         "met": beats["per_second"] >= 0.99 * args.rate
         and (beats["p99_ms"] or 1e9) < args.p99_ms
         and beats["errors"] == 0
         and check["every_ack_stored"],
         "verify": check,
-        "load_1min_after": round(os.getloadavg()[0], 2),
     }
     if steps:
         line["steps"] = result["steps"]
         line["highest_rate_meeting_target"] = best_step(result["steps"], args.p99_ms)
+    return line
+
+
+def ratios(run: dict[str, Any], baseline: dict[str, Any]) -> dict[str, float | None]:
+    """The server under test over the baseline: stored beats per second, p99, CPU per
+    beat (app and in all) and the ``api_404`` floor's rate."""
+
+    def over(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 3) if a is not None and b else None
+
+    beats, base = run["beats"], baseline["beats"]
+    return {
+        "beats_per_second": over(beats["per_second"], base["per_second"]),
+        "beats_p99_ms": over(beats["p99_ms"], base["p99_ms"]),
+        "app_cpu_ms_per_beat": over(beats["cpu"]["app_ms"], base["cpu"]["app_ms"]),
+        "total_cpu_ms_per_beat": over(beats["cpu"]["total_ms"], base["cpu"]["total_ms"]),
+        "api_404_per_second": over(run["api_404"]["per_second"], baseline["api_404"]["per_second"]),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark; print one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=2000.0, help="offered beats per second")
+    parser.add_argument("--seconds", type=float, default=60.0, help="length of the measured run")
+    parser.add_argument(
+        "--period", type=float, default=10.0, help="seconds between a learner's beats"
+    )
+    parser.add_argument("--videos", type=int, default=50)
+    parser.add_argument("--http-server", choices=SERVERS, default="granian")
+    parser.add_argument(
+        "--baseline", choices=SERVERS, help="also run under this server first; report ratios"
+    )
+    parser.add_argument("--workers", type=int, default=4, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=32, help="request threads per worker")
+    parser.add_argument(
+        "--pool", type=int, default=20, help="database pool size per worker (0: the app's)"
+    )
+    parser.add_argument("--connections", type=int, default=512, help="client connection limit")
+    parser.add_argument(
+        "--warmup-rate", type=float, default=500.0, help="rate of every learner's first beat"
+    )
+    parser.add_argument("--baseline-seconds", type=float, default=10.0)
+    parser.add_argument("--baseline-connections", type=int, default=16)
+    parser.add_argument("--find-max", action="store_true", help="step the rate up first")
+    parser.add_argument("--steps", default="500,1000,1500,2000,2500,3000")
+    parser.add_argument("--step-seconds", type=float, default=20.0)
+    parser.add_argument("--p99-ms", type=float, default=50.0)
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--no-write", action="store_true", help="do not keep a results file")
+    args = parser.parse_args(argv)
+
+    steps = [float(s) for s in args.steps.split(",")] if args.find_max else []
+    os.environ.pop("S3_BUCKET", None)
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+    os.environ.setdefault("SECRET_KEY", "bench-heartbeats")
+    baseline = measure_server(args, args.baseline, steps) if args.baseline else None
+    run = measure_server(args, args.http_server, steps)
+    line = {
+        "bench": "heartbeats",
+        "cpus": os.cpu_count(),
+        **run,
+        "target": {"per_second": 2000, "p99_ms": args.p99_ms, "errors": 0},
+        "load_1min_after": round(os.getloadavg()[0], 2),
+    }
+    if baseline is not None:
+        line["baseline"] = baseline
+        line["ratio_to_baseline"] = ratios(run, baseline)
     print(json.dumps(line))
     if not args.no_write:
         write_result(line)

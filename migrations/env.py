@@ -4,13 +4,16 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from webapp.observability.logs import is_configured
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Interpret the config file for Python logging, unless the app has set logging up
+# (webapp/observability/logs.py: JSON lines), which alembic.ini's would replace.
+if not is_configured():
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
@@ -94,6 +97,11 @@ def run_migrations_online():
             # foreign keys enforced, dropping a parent table would cascade-delete its
             # children's rows. PRAGMA only takes effect outside a transaction.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        else:
+            # A migration may rewrite a large table: the web's statement timeout
+            # (DB_STATEMENT_TIMEOUT_MS) is not for it.
+            connection.exec_driver_sql("SET statement_timeout = 0")
             connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 

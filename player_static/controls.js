@@ -9,7 +9,7 @@
  */
 import { menuButton } from "./menus.js";
 
-const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
+const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];  // the last is PLAYER_MAX_RATE (server)
 
 /* Wire the control bar of `player`; its actions, or null on a page without the bar. */
 export function initControls(player, prefs) {
@@ -218,7 +218,11 @@ export function initControls(player, prefs) {
 
   /* ---- the learner's saved settings ---- */
   prefs.load().then(function (prefs) {
-    if (typeof prefs.playback_rate === "number") useRate(prefs.playback_rate);
+    // A rate saved through the API may be above the menu's: watched time is credited at
+    // most at the menu's fastest (webapp/progress/beats.py PLAYER_MAX_RATE).
+    if (typeof prefs.playback_rate === "number") {
+      useRate(Math.min(prefs.playback_rate, SPEEDS[SPEEDS.length - 1]));
+    }
     if (typeof prefs.volume === "number") video.volume = prefs.volume;
     if (typeof prefs.muted === "boolean") video.muted = prefs.muted;
     root.dataset.prefsApplied = "1";

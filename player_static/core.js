@@ -8,7 +8,7 @@
  * createPlayer returns: module time (seconds from the clip's in point for a clip),
  * seeking, events, and the status line.
  */
-import { csrfToken, request, send } from "../static/js/request.js";
+import { csrfToken, send } from "../static/js/request.js";
 import { formatClock } from "../static/js/time.js";
 
 const BEAT_MS = 10000;
@@ -137,7 +137,15 @@ export function createPlayer() {
     root.dataset.watched = JSON.stringify(watched);
   }
 
-  request("GET", progressUrl, undefined, { cache: "no-store" })
+  var grant = null;  // the heartbeat grant (X-Heartbeat-Grant) to send back
+  // Reading the progress also starts the watch session: its answer carries the grant
+  // whose time bounds what the beats may credit (docs/api.md), so the first beat counts.
+  send("GET", progressUrl, { cache: "no-store" })
+    .then(function (resp) {
+      if (!resp.ok) throw new Error("progress " + resp.status);
+      grant = resp.headers.get("X-Heartbeat-Grant") || grant;
+      return resp.json();
+    })
     .then(function (progress) { drawWatched((progress && progress.intervals) || []); })
     .catch(function () { drawWatched([]); });
 
@@ -145,10 +153,26 @@ export function createPlayer() {
    * server its access checks, and a beacon carries the last one from a closing page ---- */
   var session = Math.random().toString(36).slice(2) + Date.now().toString(36);
   var seq = 0;
-  var grant = null;
   var inFlight = false;
   var again = false;
   var lastSent = null;
+  var holdUntil = 0;  // a 503's Retry-After: no beat before then, one right after
+  var retryTimer = null;
+
+  /* Seconds a 503 asks to wait (Retry-After, delta-seconds or an HTTP date), else 0. */
+  function retryAfter(resp) {
+    var value = resp.headers.get("Retry-After");
+    if (!value) return 0;
+    var seconds = /^\d+$/.test(value) ? parseInt(value, 10) : (Date.parse(value) - Date.now()) / 1000;
+    return isFinite(seconds) ? Math.min(Math.max(seconds, 0), 300) : 0;
+  }
+
+  function holdFor(seconds) {
+    holdUntil = Date.now() + seconds * 1000;
+    clearTimeout(retryTimer);
+    // Sent again once the server asked to be left alone, even if playback has paused.
+    retryTimer = setTimeout(beat, seconds * 1000);
+  }
 
   function nextBeat() {
     if (current && current[1] > current[0]) {
@@ -170,12 +194,14 @@ export function createPlayer() {
 
   function beat() {
     if (inFlight) { again = true; return; }  // one at a time, in sequence order
+    if (Date.now() < holdUntil) return;  // the retry timer sends it, with what played meanwhile
     var body = nextBeat();
     if (!body) return;
     inFlight = true;
     var headers = grant ? { "X-Heartbeat-Grant": grant } : {};
     send("PUT", progressUrl, { body: body, headers: headers, keepalive: true }).then(function (resp) {
       if (resp.status >= 400 && resp.status < 500) return null;  // refused: do not resend
+      if (resp.status === 503 && retryAfter(resp) > 0) holdFor(retryAfter(resp));
       if (!resp.ok) throw new Error("heartbeat " + resp.status);
       grant = resp.headers.get("X-Heartbeat-Grant") || grant;
       root.dataset.beats = String(parseInt(root.dataset.beats || "0", 10) + 1);

@@ -13,6 +13,7 @@
  * State for tests: #notes[data-ready="1"] once loaded, #notes[data-count].
  */
 import { request } from "../static/js/request.js";
+import { button } from "./buttons.js";
 import { formatClock } from "../static/js/time.js";
 
 // Inputs that take no typed text (sliders, boxes, buttons) leave the keys to the page.
@@ -71,15 +72,6 @@ export function initNotes() {
 
   function itemFor(id) {
     return list.querySelector('li[data-id="' + id + '"]');
-  }
-
-  function button(className, text, ariaLabel) {
-    var b = document.createElement("button");
-    b.type = "button";
-    b.className = className;
-    b.textContent = text;
-    if (ariaLabel) b.setAttribute("aria-label", ariaLabel);
-    return b;
   }
 
   function renderItem(note) {

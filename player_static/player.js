@@ -11,6 +11,8 @@ import { createPlayer } from "./core.js";
 import { initKeyboard } from "./keyboard.js";
 import { initNotes } from "./notes.js";
 import { createPrefs } from "./prefs.js";
+import { initQuestions } from "./questions.js";
+import { initQuiz } from "./quiz.js";
 import { initSeekbar } from "./seekbar.js";
 import { attachStream } from "./stream.js";
 import { initThumbnails } from "./thumbnails.js";
@@ -45,5 +47,7 @@ if (player) {
   const captions = initCaptions(player, prefs);
   initTranscript(player);
   initNotes();
+  initQuestions(player);
   initKeyboard(player, controls, captions);
+  initQuiz(player);
 }

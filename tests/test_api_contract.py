@@ -63,6 +63,8 @@ BODILESS_ACTIONS = {
     "resend",
     "retry",
     "{part_number}",
+    "attempts",  # graded exams: start (or resume) an attempt at the exam in the URL
+    "submit",  # graded exams: submit the attempt in the URL
 }
 
 

@@ -10,7 +10,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from tests.support.auth import Auth
 from webapp.auth import common_passwords
-from webapp.auth.services import AccountError, create_user
+from webapp.auth.services import AccountError, check_new_password, context_words, create_user
 from webapp.extensions import db
 from webapp.models import ApiToken, User
 
@@ -36,6 +36,8 @@ def test_the_common_password_list_covers_what_asvs_asks_for() -> None:
         ("new@example.com", "Password1", "most common passwords"),
         ("new@example.com", "NEW@example.com", "e-mail address"),
         ("jonathan.doe@example.com", "Jonathan.Doe", "e-mail address"),
+        ("new@example.com", "Learnstream2026!", "name of this site"),
+        ("new@example.com", "l-e-a-r-n-s-t-r-e-a-m", "name of this site"),
     ],
 )
 def test_accounts_are_not_created_with_guessable_passwords(
@@ -237,3 +239,18 @@ def test_expired_tokens_are_not_listed(app: Flask, client: FlaskClient, make_use
 def test_learner_cannot_open_upload_page(client: FlaskClient, auth: Auth, make_user) -> None:
     auth.login(make_user("learner").email)
     assert client.get("/upload").status_code == 403
+
+
+def test_context_words_are_refused_as_passwords(app: Flask) -> None:
+    """ASVS 6.2.11: the seller's name and the site's host name count as context words."""
+    with app.app_context():
+        saved = {k: app.config[k] for k in ("SELLER_NAME", "PUBLIC_BASE_URL")}
+        app.config.update(SELLER_NAME="Acme Training", PUBLIC_BASE_URL="https://academy.acme.test")
+        try:
+            assert {"learnstream", "acmetraining", "academy", "acme"} <= context_words()
+            for guess in ("AcmeTraining#1", "academy2026", "Acme!!!!"):
+                with pytest.raises(AccountError, match="name of this site"):
+                    check_new_password(guess)
+            check_new_password("academy of acme words")  # more than the name: fine
+        finally:
+            app.config.update(saved)

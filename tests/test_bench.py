@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from bench import app_server, framework, heartbeats_app
+from bench import app_server, framework, heartbeats, heartbeats_app
 from bench.transcode import measure, write_result
 from transcoder.synth import generate_lecture
 
@@ -95,6 +95,26 @@ def test_heartbeat_bench_server_commands() -> None:
         "--factory",
         "bench.heartbeats_app:create",
     ]
+
+
+def test_heartbeat_bench_runs_what_we_deploy_and_compares_it_with_a_baseline() -> None:
+    assert app_server.SERVERS[0] == "granian"  # the default of --http-server
+
+    def run(per_second: float, p99: float, app_ms: float, floor: float) -> dict:
+        cpu = {"app_ms": app_ms, "total_ms": app_ms + 0.2}
+        return {
+            "beats": {"per_second": per_second, "p99_ms": p99, "cpu": cpu},
+            "api_404": {"per_second": floor},
+        }
+
+    ratios = heartbeats.ratios(run(2000, 20, 0.4, 5000), run(1600, None, 0.8, 1250))
+    assert ratios == {
+        "beats_per_second": 1.25,
+        "beats_p99_ms": None,  # the baseline answered nothing
+        "app_cpu_ms_per_beat": 0.5,
+        "total_cpu_ms_per_beat": 0.6,
+        "api_404_per_second": 4.0,
+    }
 
 
 def test_heartbeat_bench_app_factory_takes_the_pool_from_the_environment(monkeypatch) -> None:

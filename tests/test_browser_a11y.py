@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,6 +25,7 @@ from sqlalchemy import select
 from tests.support import factories
 from tests.support.a11y import blocking_violations, describe
 from tests.support.browser import PLAYER_READY, VIEWPORT, WAIT_MS, Tab
+from tests.support.projects import a11y_project
 from webapp.captions.services import store_caption
 from webapp.certificates.services import issue_certificate
 from webapp.cli.seed import CLASS_RECORDING, DEMO_LESSONS
@@ -132,6 +133,8 @@ class Site:
     past_class_id: int
     exam_id: int
     certificate_code: str
+    project_id: int = 0  # issue 21: projects
+    submission_id: int = 0
 
 
 def fill_site(app: Flask, make_ready_video: Callable[..., int]) -> Site:
@@ -159,9 +162,11 @@ def fill_site(app: Flask, make_ready_video: Callable[..., int]) -> Site:
             db.session.get(User, learner.id), program_by_slug(PROGRAM)
         )
         db.session.commit()
-        return Site(
+        site = Site(
             learner, instructor, ids[0], clip.id, cohort.id, past.id, exam.id, certificate.code
         )
+    project_id, submission_id = a11y_project(app, site.cohort_id, learner.id)
+    return replace(site, project_id=project_id, submission_id=submission_id)
 
 
 @pytest.fixture
@@ -243,6 +248,7 @@ PAGES: list[tuple[str, str | None, Callable[[Site], str], Callable[[Page], None]
     ("clip-watch", "learner", lambda s: f"/clips/{s.clip_id}", wait_for_watch_page),
     ("programs", "learner", lambda s: "/programs", None),
     ("path", "learner", lambda s: f"/programs/{PROGRAM}", None),
+    ("enrolment", "learner", lambda s: f"/programs/{PROGRAM}/enrolment", None),
     ("course", "learner", lambda s: "/courses/seo-basics", None),
     ("classes", "learner", lambda s: "/classes", None),
     ("cohort", "learner", lambda s: f"/cohorts/{s.cohort_id}", None),
@@ -260,6 +266,18 @@ PAGES: list[tuple[str, str | None, Callable[[Site], str], Callable[[Page], None]
     ("reports", "instructor", lambda s: "/reports", None),
     ("path-report", "instructor", lambda s: f"/reports/paths/{PROGRAM}", None),
     ("cohort-report", "instructor", lambda s: f"/reports/cohorts/{s.cohort_id}", None),
+    ("notifications", "learner", lambda s: "/notifications", None),
+    ("notification-settings", "learner", lambda s: "/notifications/settings", None),
+    ("questions-inbox", "instructor", lambda s: "/teach/questions?show=all", None),
+    ("quiz-authoring", "instructor", lambda s: f"/manage/videos/{s.lesson_id}/quiz", None),
+    ("exam", "learner", lambda s: f"/exams/{s.exam_id}", None),
+    ("exam-bank", "instructor", lambda s: f"/manage/exams/{s.exam_id}/bank", None),
+    ("exam-question", "instructor", lambda s: f"/manage/exams/{s.exam_id}/questions/new", None),
+    ("exam-analysis", "instructor", lambda s: f"/manage/exams/{s.exam_id}/analysis", None),
+    ("project", "learner", lambda s: f"/projects/{s.project_id}", None),
+    ("project-manage", "instructor", lambda s: f"/manage/projects/{s.project_id}", None),
+    ("project-grade", "instructor", lambda s: f"/manage/submissions/{s.submission_id}", None),
+    ("project-edit", "instructor", lambda s: f"/manage/projects/{s.project_id}/edit", None),
 ]
 
 

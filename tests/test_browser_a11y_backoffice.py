@@ -31,9 +31,23 @@ def _clean_tables() -> Iterator[None]:
     yield
 
 
-# GET routes of the back office that are not pages: a script from npm, and an e-mail's
-# HTML part, which the outbox page frames (sandboxed, scripts off) and is audited there.
-NOT_PAGES = frozenset({"learning_manage.vendor", "admin.outbox_html"})
+# GET routes of the back office that are not pages: a script from npm, an e-mail's HTML
+# part, which the outbox page frames (sandboxed, scripts off) and is audited there, and
+# downloads (calendar files, CSV exports, a PDF invoice, a project hand-in) and
+# Prometheus' text format.
+NOT_PAGES = frozenset(
+    {
+        "learning_manage.vendor",
+        "admin.outbox_html",
+        "calendar.feed",
+        "calendar.class_file",
+        "organisations.dashboard_csv",
+        "enrolment.invoice",
+        "audit.export_csv",
+        "observability.scrape",
+        "projects.download",
+    }
+)
 
 
 def _pages(role: str) -> list[Entry]:

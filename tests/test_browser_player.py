@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -27,7 +26,6 @@ from webapp.clips.services import create_clip
 from webapp.extensions import db
 from webapp.models import User, Video
 
-ROOT = Path(__file__).resolve().parent.parent
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

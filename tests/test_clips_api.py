@@ -15,6 +15,7 @@ from tests.support.auth import Auth
 from tests.support.factories import bearer_headers
 from tests.support.problems import problem_fields
 from tests.support.waiting import wait_until
+from tests.support.watching import watch
 from transcoder.hls import CLIP_TAG, parse_media_segments
 from webapp.clips.services import replace_suggestions
 from webapp.extensions import db
@@ -219,14 +220,13 @@ def test_clip_playlists_answer_players_like_video_playlists(
     assert "You may not watch this clip." in unknown.get_data(as_text=True)
 
 
-def test_clip_progress_is_separate_from_the_recording(client, auth, owner) -> None:
+def test_clip_progress_is_separate_from_the_recording(client, auth, owner, clock) -> None:
     _, video_id = owner
     clip = _post(
         client, auth, f"/api/v1/videos/{video_id}/clips", {"title": "a", "start": 1.0, "end": 3.0}
     ).get_json()
     url = f"/api/v1/clips/{clip['id']}/progress"
-    body = json.dumps({"position": 1.9, "played": [[0, 1.9]]})
-    response = client.put(url, data=body, headers=auth.json_headers())
+    response = watch(client, url, [[0, 1.9]], clock, auth.json_headers())
     assert response.get_json() == {
         "position": 1.9,
         "watched_seconds": 1.9,

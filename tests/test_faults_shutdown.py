@@ -10,26 +10,19 @@ file is left behind, and ``flask serve`` exits 0. Started again, it finishes the
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
-import os
 import signal
-import subprocess
-import sys
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from celery import Celery
 from flask import Flask
 from sqlalchemy import create_engine, select, text
 
+from tests.support.devserver import DevServer, dev_server, long_class
 from tests.support.heartbeat_load import HeartbeatLoad, assert_no_acked_beat_lost
 from tests.support.heartbeat_load import lecture_and_learners as lecture_and_tokens
-from tests.support.paths import ROOT
-from tests.support.ports import free_port
 from tests.support.transcode import (
     assert_complete_ladder,
     stray_keys,
@@ -37,17 +30,12 @@ from tests.support.transcode import (
     wait_for_job,
 )
 from tests.support.waiting import wait_until
-from transcoder.synth import generate
-from webapp import jobs
 from webapp.auth.services import issue_token
 from webapp.extensions import db
 from webapp.models import TranscodeJob, User, WatchProgress
 from webapp.uploads.services import ingest
 
 pytestmark = pytest.mark.worker
-
-START_TIMEOUT = 120.0
-STOP_TIMEOUT = 60.0  # STOP_GRACE_SECONDS (20) plus a generous margin for a loaded machine
 
 
 def _wait(predicate: Callable[[], bool], what: str, timeout: float = 120) -> None:
@@ -56,142 +44,30 @@ def _wait(predicate: Callable[[], bool], what: str, timeout: float = 120) -> Non
 
 @pytest.fixture(scope="module")
 def class_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """150 s (about 11 s to encode on a quiet machine): the stop comes a few seconds into
-    the encode (once the first segment is out), so most of it is still to do; short
-    enough to encode again within the test."""
-    path = tmp_path_factory.mktemp("shutdown") / "class.mp4"
-    return generate(path, seconds=150.0, width=640, height=360, fps=25)
-
-
-class DevServer:
-    """``flask --app webapp serve`` on the suite's database and media, with a private
-    instance directory (scratch, beat schedule) and a private queue (a SQLite broker), so
-    no other worker of the suite can take its jobs."""
-
-    def __init__(self, app: Flask, instance: Path) -> None:
-        self.instance = instance
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log = instance / "serve.log"
-        self.env = {
-            **os.environ,
-            "LEARNSTREAM_INSTANCE": str(instance),
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "MEDIA_ROOT": app.config["MEDIA_ROOT"],
-            "CELERY_BROKER_URL": f"sqla+sqlite:///{instance / 'celery.sqlite'}",
-            "SWEEP_INTERVAL_SECONDS": "3600",
-        }
-        self.proc: subprocess.Popen | None = None
-
-    def dispatch(self, job_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Put the job on this server's queue (Celery reads the broker from the
-        environment first, so it is set there for the call)."""
-        broker = self.env["CELERY_BROKER_URL"]
-        with monkeypatch.context() as patch:
-            patch.setenv("CELERY_BROKER_URL", broker)
-            sender = Celery("faults-shutdown", broker=broker, set_as_current=False)
-            try:
-                sender.send_task(jobs.TRANSCODE_TASK, args=[job_id])
-            finally:
-                sender.close()
-
-    def start(self) -> None:
-        """Start it in a session of its own (as a shell starts a foreground job) and wait
-        until the web answers and the worker is ready."""
-        offset = self.log.stat().st_size if self.log.exists() else 0
-        argv = [str(Path(sys.executable).parent / "flask"), "--app", "webapp", "serve"]
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [*argv, "--port", str(self.port)],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        _wait(lambda: "ready." in self.output(offset), "the worker", START_TIMEOUT)
-        _wait(self._healthy, "the web server", START_TIMEOUT)
-
-    def _healthy(self) -> bool:
-        if self.proc.poll() is not None:
-            raise AssertionError(f"flask serve exited:\n{self.output()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=10) as response:  # noqa: S310
-                return response.status == 200
-        except OSError:
-            return False
-
-    def output(self, offset: int = 0) -> str:
-        """What web and worker printed since ``offset``."""
-        with self.log.open("rb") as log:
-            log.seek(offset)
-            return log.read().decode(errors="replace")
-
-    def stop(self, signum: int) -> None:
-        """Ctrl-C goes to the terminal's whole foreground process group; SIGTERM (a
-        service manager, ``kill``) to the process."""
-        if signum == signal.SIGINT:
-            os.killpg(self.proc.pid, signal.SIGINT)
-        else:
-            self.proc.send_signal(signum)
-
-    def wait(self) -> int:
-        """Its exit status (fails the test if it does not exit in time)."""
-        try:
-            return self.proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise AssertionError(f"flask serve did not stop:\n{self.output()[-3000:]}") from None
-
-    def leftovers(self) -> list[str]:
-        """Processes still running that belong to this server: its web server (by port),
-        its worker and any ffmpeg (by the instance directory in their command lines)."""
-        needles = (f"127.0.0.1:{self.port}".encode(), str(self.instance).encode())
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if any(needle in cmdline for needle in needles):
-                words = cmdline.replace(b"\0", b" ").decode(errors="replace")
-                found.append(f"{entry.name}: {words[:200]}")
-        return found
-
-    def kill(self) -> None:
-        """Clean-up after a failed test: the whole group and the children's sessions."""
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        for line in self.leftovers():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(line.split(":", 1)[0]), signal.SIGKILL)
+    """The class a worker is stopped or killed in the middle of."""
+    return long_class(tmp_path_factory.mktemp("shutdown"))
 
 
 @pytest.fixture
 def devserver(app: Flask, tmp_path: Path) -> Iterator[DevServer]:
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    server = DevServer(app, instance)
-    try:
+    with dev_server(app, tmp_path) as server:
         yield server
-    finally:
-        server.kill()
 
 
 class SlowRequest:
     """A heartbeat whose body is still arriving: headers and half the body now, the rest
     on :meth:`finish`."""
 
-    def __init__(self, base_url: str, video_id: int, token: str) -> None:
+    def __init__(self, base_url: str, video_id: int, token: str, grant: str) -> None:
         host, port = base_url.removeprefix("http://").split(":")
         self.body = json.dumps(
-            {"position": 5.0, "played": [[0.0, 5.0]], "session": "slow", "seq": 1}
+            {"position": 0.02, "played": [[0.0, 0.02]], "session": "slow", "seq": 1}
         ).encode()
         self.conn = http.client.HTTPConnection(host, int(port), timeout=60)
         self.conn.putrequest("PUT", f"/api/v1/videos/{video_id}/progress")
         self.conn.putheader("Authorization", f"Bearer {token}")
+        # Its watch session began with the grant of a progress read (docs/api.md).
+        self.conn.putheader("X-Heartbeat-Grant", grant)
         self.conn.putheader("Content-Type", "application/json")
         self.conn.putheader("Content-Length", str(len(self.body)))
         self.conn.endheaders()
@@ -205,6 +81,24 @@ class SlowRequest:
             return response.status, json.loads(response.read())
         finally:
             self.conn.close()
+
+
+def _grant(base_url: str, video_id: int, token: str) -> str:
+    """The heartbeat grant a progress read hands out: it starts a watch session."""
+    host, port = base_url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    try:
+        conn.request(
+            "GET",
+            f"/api/v1/videos/{video_id}/progress",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        response = conn.getresponse()
+        body = response.read()
+        assert response.status == 200, body
+        return response.headers["X-Heartbeat-Grant"]
+    finally:
+        conn.close()
 
 
 def _queue_job(app: Flask, owner_id: int, source: Path) -> tuple[int, int]:
@@ -257,18 +151,24 @@ def _stop_mid_transcode(
     _wait(lambda: _job(app, job_id)[3], "the encode to be under way (early preview)")
 
     offset = len(server.output())
+    # The slow beat's session starts before the load's, which waits between its beats:
+    # more than enough wall time for the 0.02 s the slow beat reports.
+    slow_grant = _grant(server.base_url, lecture_id, slow_token)
     with HeartbeatLoad(server.base_url, lecture_id, tokens) as load:
         load.wait_for(True, 10, "heartbeats before the stop")
-        slow = SlowRequest(server.base_url, lecture_id, slow_token)
+        slow = SlowRequest(server.base_url, lecture_id, slow_token, slow_grant)
         server.stop(signum)
-        # Both gunicorn workers got SIGTERM once the idle one has exited; the other one
-        # waits for the slow request, which only now completes.
-        _wait(lambda: "Worker exiting" in server.output(offset), "the web server's shutdown")
+        # Both granian workers log their stop once they got SIGTERM; the one holding the
+        # slow request waits for it, which only now completes.
+        _wait(
+            lambda: server.output(offset).count("Stopping worker-") == 2,
+            "the web server's shutdown",
+        )
         status, answer = slow.finish()
         assert server.wait() == 0, server.output(offset)[-3000:]
 
     assert status == 200, answer
-    assert _stored_ranges(app, slow_learner, lecture_id) == [[0.0, 5.0]]
+    assert _stored_ranges(app, slow_learner, lecture_id) == [[0.0, 0.02]]
     assert_no_acked_beat_lost(app, lecture_id, load)
     assert server.leftovers() == []
     state, video_state, error, preview = _job(app, job_id)

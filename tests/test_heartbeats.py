@@ -8,7 +8,7 @@ import json
 import random
 import threading
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -24,7 +24,7 @@ from webapp.models.progress import WatchDay
 from webapp.progress import sql_pg
 from webapp.progress.beats import BadHeartbeat, Beat, parse_beat
 from webapp.progress.rows import ModuleKey
-from webapp.progress.rules import Standing
+from webapp.progress.rules import MAX_UNION_INTERVALS, Standing
 from webapp.progress.store import Pending
 from webapp.progress.writer import BeatWriter, WriterUnavailable, get_writer, sqlite_immediate
 
@@ -57,7 +57,7 @@ def world(app: Flask) -> tuple[list[int], list[int]]:
 
 @pytest.fixture
 def own_writer(app: Flask) -> Iterator[Callable[..., BeatWriter]]:
-    """Factory: a writer on its own engine, as a second gunicorn worker process has one
+    """Factory: a writer on its own engine, as a second web server worker process has one
     (``immediate``: SQLite's lock-at-BEGIN engine the app's writer uses); closed after."""
     made: list[tuple[BeatWriter, Engine]] = []
 
@@ -78,8 +78,9 @@ def own_writer(app: Flask) -> Iterator[Callable[..., BeatWriter]]:
 
 
 def pending(key: ModuleKey, beat: Beat) -> Pending:
-    """A beat of a one-hour module received now."""
-    return Pending(key, 3600.0, beat, utcnow(), SHARE)
+    """A beat of a one-hour module received now, in a watch session opened an hour ago."""
+    now = utcnow()
+    return Pending(key, 3600.0, beat, now, SHARE, now - timedelta(hours=1))
 
 
 def run_threads(targets: list[Callable[[], None]]) -> list[BaseException]:
@@ -168,11 +169,12 @@ def test_one_failing_beat_does_not_fail_its_batch(app: Flask, world, own_writer)
         return go
 
     normal = Beat(5.0, ((0.0, 5.0),), "s", 1)
-    impossible = Beat(100.0, ((0.0, 100.0),), "s", 1)  # 100 s in a first beat
+    # More separate ranges than a row keeps: refused, the rest of the batch is not.
+    scattered = Beat(1.0, tuple((1.5 * i, 1.5 * i + 1) for i in range(MAX_UNION_INTERVALS + 1)))
     missing = ModuleKey(learners[0], 987654, None)  # no such video: the insert fails
     too_much = ModuleKey(learners[0], videos[1], None)
     errors = run_threads(
-        [send(k, normal) for k in good] + [send(missing, normal), send(too_much, impossible)]
+        [send(k, normal) for k in good] + [send(missing, normal), send(too_much, scattered)]
     )
     assert errors == []
     assert isinstance(results.pop(missing), WriterUnavailable)
@@ -216,17 +218,23 @@ def test_a_beat_that_waits_too_long_is_unavailable_then_stored(
 
 
 def test_wall_time_counts_from_arrival_not_from_the_batch(app: Flask, world) -> None:
-    """Credit is computed from when the request arrived, whatever the batch waited."""
+    """Credit is computed from when the request arrived, whatever the batch waited: 2 s
+    of media per second of wall time since the session's grant, then since the last
+    beat; what goes beyond is not credited."""
     learners, videos = world
     key = ModuleKey(learners[1], videos[2], None)
     writer = get_writer(app)
-    start = utcnow()
-    writer.submit(Pending(key, 3600.0, Beat(30.0, ((0.0, 30.0),), "s", 1), start, SHARE))
-    later = start + timedelta(seconds=20)  # 1.5 x 20 s = 30 s more may be reported
-    ok = writer.submit(Pending(key, 3600.0, Beat(60.0, ((30.0, 60.0),), "s", 2), later, SHARE))
-    assert ok.watched_seconds == 60
-    with pytest.raises(BadHeartbeat):
-        writer.submit(Pending(key, 3600.0, Beat(99.0, ((60.0, 99.0),), "s", 3), later, SHARE))
+    opened = utcnow()
+    start = opened + timedelta(seconds=15)
+
+    def submit(beat: Beat, at: datetime) -> Standing:
+        return writer.submit(Pending(key, 3600.0, beat, at, SHARE, opened))
+
+    assert submit(Beat(30.0, ((0.0, 30.0),), "s", 1), start).watched_seconds == 30
+    later = start + timedelta(seconds=20)  # 2 x 20 s = 40 s more may be reported
+    assert submit(Beat(70.0, ((30.0, 70.0),), "s", 2), later).watched_seconds == 70
+    cut = submit(Beat(99.0, ((70.0, 99.0),), "s", 3), later)
+    assert cut.watched_seconds == 70 and cut.position == 99
 
 
 # --------------------------------------------------------------------------- bench helpers
@@ -241,8 +249,9 @@ def test_bench_beats_are_what_the_api_accepts() -> None:
     assert head.startswith(b"PUT /api/v1/videos/7/progress HTTP/1.1")
     assert b"Authorization: Bearer tok" in head and b"X-Heartbeat-Grant" not in head
     beat = parse_beat(json.loads(body))
-    assert (beat.session, beat.seq, beat.played) == ("sess", seq, ((0.0, 10.0),))
-    assert played == 10.0 and played_next == 10.5 and b"X-Heartbeat-Grant: g" in second
+    # The first beat opens the watch session: it reports nothing played.
+    assert (beat.session, beat.seq, beat.played) == ("sess", seq, ((0.0, 0.0),))
+    assert played == 0.0 and played_next == 10.5 and b"X-Heartbeat-Grant: g" in second
 
 
 def test_bench_verification_catches_a_lost_beat() -> None:

@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from tests.support import factories
 from tests.support.auth import Auth
 from tests.support.problems import assert_bad_input
 from tests.support.querycount import recorded_statements
+from tests.support.watching import watch as beat_after_playing
 from webapp.extensions import db
 from webapp.learning import formatting, queries, rollups, services
 from webapp.learning.services import LearningError
@@ -294,7 +295,7 @@ def test_prerequisite_outside_the_program(app: Flask, world: World) -> None:
 
 
 def test_heartbeat_api_completes_a_module(
-    app: Flask, client: FlaskClient, make_ready_video, world: World
+    app: Flask, client: FlaskClient, make_ready_video, world: World, clock
 ) -> None:
     """Progress recorded by the real heartbeat endpoint feeds the course rollup."""
     video_id = make_ready_video(world.admin.id, "Intro")
@@ -306,11 +307,8 @@ def test_heartbeat_api_completes_a_module(
         services.create_course("intro", "Intro", [module.id])
         db.session.commit()
     headers = token_for(client, world.learner)
-    resp = client.put(
-        f"/api/v1/videos/{video_id}/progress",
-        json={"position": duration, "played": [[0, duration]]},
-        headers=headers,
-    )
+    url = f"/api/v1/videos/{video_id}/progress"
+    resp = beat_after_playing(client, url, [[0, duration]], clock, headers)
     assert resp.status_code == 200 and resp.get_json()["completed"] is True
     with app.app_context():
         state = queries.course_state(world.learner.id, queries.load_course("intro"))
@@ -402,6 +400,17 @@ def test_program_page(app: Flask, client: FlaskClient, auth: Auth, world: World)
     assert "Enrolled by your company" in company and ">Enrol</button>" not in company
 
 
+def free_click(app: Flask, slug: str) -> None:
+    """Make the program free and without cohorts: enrolling is then one click (issue 19:
+    a paid program's enrolment is an order, a program with cohorts asks for one)."""
+    with app.app_context():
+        program = db.session.scalar(select(Program).where(Program.slug == slug))
+        assert program is not None
+        program.fee_cents = 0
+        db.session.execute(delete(Cohort).where(Cohort.program_id == program.id))
+        db.session.commit()
+
+
 def test_self_enrolment_through_the_page(
     app: Flask, client: FlaskClient, auth: Auth, world: World
 ) -> None:
@@ -412,6 +421,10 @@ def test_self_enrolment_through_the_page(
     auth.login(world.learner.email)
     assert client.post("/programs/digital-marketing/enrol").status_code == 400  # no CSRF
     token = auth.csrf("/programs/digital-marketing")
+    # A fee (and upcoming cohorts): the click leads to the enrolment page, enrols nobody.
+    resp = client.post("/programs/digital-marketing/enrol", data={"csrf_token": token})
+    assert resp.headers["Location"].endswith("/programs/digital-marketing/enrolment")
+    free_click(app, "digital-marketing")
     for _ in range(2):
         resp = client.post("/programs/digital-marketing/enrol", data={"csrf_token": token})
         assert resp.status_code == 302 and resp.headers["Location"].endswith("/home")
@@ -510,7 +523,7 @@ def _role_headers(client: FlaskClient, world: World, role: str) -> dict[str, str
         ("learner", "get", "/api/v1/programs", None, 200),
         ("learner", "get", "/api/v1/programs/digital-marketing", None, 200),
         ("learner", "get", "/api/v1/programs/nope", None, 404),
-        ("learner", "post", "/api/v1/programs/digital-marketing/enrol", None, 201),
+        ("learner", "post", "/api/v1/programs/digital-marketing/enrol", None, 202),  # an order
         ("learner", "post", "/api/v1/programs/acme-onboarding/enrol", None, 403),
         ("learner", "post", "/api/v1/programs/nope/enrol", None, 404),
         ("learner", "get", "/api/v1/me/paths", None, 200),
@@ -587,6 +600,7 @@ def test_api_enrol_is_idempotent_and_ignores_body(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     """The caller enrols only themselves, whatever the body names."""
+    free_click(app, "digital-marketing")
     headers = token_for(client, world.learner)
     url = "/api/v1/programs/digital-marketing/enrol"
     first = client.post(url, json={"user_id": world.admin.id}, headers=headers)
@@ -614,7 +628,7 @@ def test_api_cookie_session_needs_csrf(client: FlaskClient, auth: Auth, world: W
     auth.login(world.learner.email)
     url = "/api/v1/programs/digital-marketing/enrol"
     assert client.post(url, json={}).status_code == 400
-    assert client.post(url, json={}, headers=auth.json_headers()).status_code == 201
+    assert client.post(url, json={}, headers=auth.json_headers()).status_code == 202  # an order
 
 
 def test_api_program_detail(app: Flask, client: FlaskClient, world: World) -> None:

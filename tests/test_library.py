@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from tests.support.auth import Auth
 from tests.support.querycount import count_queries
+from tests.support.watching import watch
 from webapp.clips.services import create_clip
 from webapp.extensions import db
 from webapp.library.queries import library_page
@@ -19,7 +20,7 @@ CLIP_TILE = re.compile(r'<li class="tile clip-tile" data-clip-id="(\d+)">.*?</li
 
 
 def test_library_lists_ready_videos_with_progress(
-    app: Flask, client: FlaskClient, auth: Auth, make_user, make_ready_video
+    app: Flask, client: FlaskClient, auth: Auth, make_user, make_ready_video, clock
 ) -> None:
     instructor = make_user("instructor")
     learner = make_user("learner")
@@ -33,11 +34,7 @@ def test_library_lists_ready_videos_with_progress(
         )
         db.session.commit()
     auth.login(learner.email)
-    client.put(
-        f"/api/v1/videos/{watched}/progress",
-        json={"position": 2, "played": [[0, 2]]},
-        headers=auth.json_headers(),
-    )
+    watch(client, f"/api/v1/videos/{watched}/progress", [[0, 2]], clock, auth.json_headers())
     page = client.get("/").get_data(as_text=True)
     assert "Reading a Confusion Matrix" in page and "SEO Fundamentals" in page
     assert "Still processing" not in page
@@ -108,7 +105,7 @@ def _make_clip(app: Flask, video_id: int, author_id: int, title: str, start: flo
 
 
 def test_library_shows_clips_as_micro_lessons(
-    app: Flask, client: FlaskClient, auth: Auth, make_user, make_ready_video
+    app: Flask, client: FlaskClient, auth: Auth, make_user, make_ready_video, clock
 ) -> None:
     instructor = make_user("instructor")
     learner = make_user("learner")
@@ -118,10 +115,8 @@ def test_library_shows_clips_as_micro_lessons(
 
     auth.login(learner.email)
     assert (
-        client.put(
-            f"/api/v1/clips/{clip_id}/progress",
-            json={"position": 1.25, "played": [[0, 1.25]]},
-            headers=auth.json_headers(),
+        watch(
+            client, f"/api/v1/clips/{clip_id}/progress", [[0, 1.25]], clock, auth.json_headers()
         ).status_code
         == 200
     )
@@ -145,23 +140,19 @@ def test_library_shows_clips_as_micro_lessons(
     assert "<script>" not in html and "style=" not in html
 
     # The "from … at" link opens the recording at the clip's start.
-    watch = client.get(f"/videos/{video_id}?t=1.0").get_data(as_text=True)
-    assert 'data-start="1.0"' in watch
+    page = client.get(f"/videos/{video_id}?t=1.0").get_data(as_text=True)
+    assert 'data-start="1.0"' in page
 
 
 def test_library_clip_progress_is_per_learner(
-    app: Flask, client: FlaskClient, auth: Auth, make_user, make_ready_video
+    app: Flask, client: FlaskClient, auth: Auth, make_user, make_ready_video, clock
 ) -> None:
     instructor = make_user("instructor")
     video_id = make_ready_video(instructor.id, "Recording")
     clip_id = _make_clip(app, video_id, instructor.id, "Only clip", 0.0, 2.0)
     first, second = make_user("learner"), make_user("learner")
     auth.login(first.email)
-    client.put(
-        f"/api/v1/clips/{clip_id}/progress",
-        json={"position": 2.0, "played": [[0, 2.0]]},
-        headers=auth.json_headers(),
-    )
+    watch(client, f"/api/v1/clips/{clip_id}/progress", [[0, 2.0]], clock, auth.json_headers())
     assert "Completed" in CLIP_TILE.search(client.get("/").get_data(as_text=True)).group(0)
     auth.logout()
     auth.login(second.email)
@@ -183,7 +174,7 @@ def test_library_hides_clips_of_unready_recordings(
 
 
 def test_library_queries_do_not_grow_with_clips(
-    app: Flask, client: FlaskClient, auth: Auth, make_user, make_ready_video
+    app: Flask, client: FlaskClient, auth: Auth, make_user, make_ready_video, clock
 ) -> None:
     instructor = make_user("instructor")
     learner = make_user("learner")
@@ -196,17 +187,14 @@ def test_library_queries_do_not_grow_with_clips(
     for n in range(6):
         video_id = make_ready_video(instructor.id, f"Recording {n}")
         clip_id = _make_clip(app, video_id, instructor.id, f"Clip of {n}", 0.5, 2.5)
-        client.put(
-            f"/api/v1/clips/{clip_id}/progress",
-            json={"position": 1.0, "played": [[0, 1.0]]},
-            headers=auth.json_headers(),
-        )
+        watch(client, f"/api/v1/clips/{clip_id}/progress", [[0, 1.0]], clock, auth.json_headers())
     many = count_queries(app, lambda: client.get("/"))
     assert len(CLIP_TILE.findall(client.get("/").get_data(as_text=True))) == 7
     assert many == few
 
     # On its own too (the page's video query may already have loaded the recordings):
-    # topics, count, page (recordings and clips joined in), progress.
+    # topics, count, page (recordings and clips joined in), progress, the page's courses
+    # (prerequisite locks).
     with app.app_context():
         user = db.session.get(User, learner.id)  # a fresh session: no recording loaded yet
         statements = count_queries(
@@ -216,7 +204,7 @@ def test_library_queries_do_not_grow_with_clips(
                 for i in library_page(user, {}).items
             ],
         )
-        assert statements == 4
+        assert statements == 5
 
 
 def test_editor_and_chapter_marker_hooks_render_without_inline_code(

@@ -457,6 +457,8 @@ def library(app: Flask, api: Api, make_user) -> Library:
         )
         program = learning.create_program("exam-prep", "Exam prep", ["statistics"])
         learning.enrol(db.session.get(User, learner.id), program)
+        # Program content is for its members (audiences): the other learner is one too.
+        learning.enrol(db.session.get(User, other.id), program)
         db.session.commit()
         algebra_id, statistics_id = algebra.id, statistics.id
 

@@ -226,7 +226,8 @@ def test_an_email_change_is_confirmed_at_the_new_address(
     new = f"new-{info.id}@example.org"
     client = _client(app, info)
 
-    response = _post(client, "/account", _profile_form(_user(app, info.id), email=new.upper()))
+    form = _profile_form(_user(app, info.id), email=new.upper(), password=PASSWORD)
+    response = _post(client, "/account", form)
     assert response.status_code == 302
     assert _user(app, info.id).email == old  # nothing changes before the link is opened
     assert f"Waiting for confirmation: a link was sent to <strong>{new}</strong>" in (
@@ -252,7 +253,7 @@ def test_an_email_change_is_confirmed_at_the_new_address(
 
 def _change_token(app: Flask, user_id: int, new: str) -> str:
     with app.app_context():
-        token = services.request_email_change(db.session.get(User, user_id), new)
+        token = services.request_email_change(db.session.get(User, user_id), new, PASSWORD)
         db.session.commit()
         return token
 
@@ -599,3 +600,46 @@ def test_non_admins_get_403(app: Flask, make_user, role: str) -> None:
         == 403
     )
     assert _user(app, target.id).active and _user(app, caller.id).role == role
+
+
+def test_an_admin_signs_a_user_out_everywhere_without_deactivating(app: Flask, make_user) -> None:
+    """ASVS 7.4.5: every session, remember-me cookie and token of the account ends; the
+    account stays active and its password still signs in."""
+    admin = make_user("admin")
+    learner = make_user("learner")
+    laptop = _client(app, learner)
+    tablet = _client(app, learner, remember=True)
+    remember = tablet.get_cookie("remember_token").value
+    headers = _bearer(app, learner)
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 200
+
+    response = _post(_client(app, admin), f"/admin/users/{learner.id}/sign-out", {}, "/admin/users")
+    assert response.status_code == 302
+    assert _user(app, learner.id).active
+    assert not signed_in(laptop)
+    reopened = app.test_client()
+    reopened.set_cookie("remember_token", remember)
+    assert not signed_in(reopened)
+    assert app.test_client().get("/api/v1/me", headers=headers).status_code == 401
+    assert sign_in(app.test_client(), learner.email, PASSWORD).status_code == 302
+
+    own = _post(_client(app, admin), f"/admin/users/{admin.id}/sign-out", {}, "/admin/users")
+    assert own.status_code == 409 and "Sign out" in own.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("password", ["", "not-the-password"])
+def test_an_email_change_needs_the_current_password(
+    app: Flask, make_user, mailbox: Mailbox, password: str
+) -> None:
+    """ASVS 7.5.1: a stolen session alone cannot move the account's recovery address."""
+    info = make_user("learner")
+    client = _client(app, info)
+    new = f"thief-{info.id}@example.org"
+    form = _profile_form(_user(app, info.id), email=new, password=password)
+    response = _post(client, "/account", form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert ("current password" in html) and (new in html)  # what was typed is kept
+    assert _user(app, info.id).email == info.email
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(EmailToken)) == 0

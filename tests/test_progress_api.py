@@ -1,5 +1,9 @@
 """The heartbeat API: validation, resume point, watched union, completion, isolation,
-sequence numbers, the wall-time bound, the beacon, grants and daily watch time."""
+sequence numbers, the wall-time bound, the beacon, grants and daily watch time.
+
+Watched time is credited at most 2 x the wall time since the watch session began (the
+grant of a progress read or of a first beat): tests that report playing first open a
+session (``_open``) and move the stopped clock on."""
 
 from __future__ import annotations
 
@@ -52,6 +56,19 @@ def _put(client: FlaskClient, auth: Auth, video_id: int, body, **kwargs):
     return client.put(f"/api/v1/videos/{video_id}/progress", json=body, headers=headers, **kwargs)
 
 
+def _open(client: FlaskClient, url: str, clock, seconds: float, **headers: str) -> dict:
+    """Open a watch session as the player's page does (its progress read hands out a
+    grant), let ``seconds`` pass on the stopped clock; the grant header to send back."""
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    clock.shift(seconds)
+    return {"X-Heartbeat-Grant": response.headers["X-Heartbeat-Grant"]}
+
+
+def _video(video_id: int) -> str:
+    return f"/api/v1/videos/{video_id}/progress"
+
+
 def _rows(app: Flask) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count(WatchProgress.id)))
@@ -83,39 +100,49 @@ def test_position_only_beat_moves_resume_point(client, auth, setup) -> None:
     assert 'data-resume="2.5"' in watch
 
 
-def test_played_intervals_accumulate_as_a_union(client, auth, setup) -> None:
+def test_played_intervals_accumulate_as_a_union(client, auth, setup, clock) -> None:
     _, video_id = setup
-    _put(client, auth, video_id, {"position": 1.5, "played": [[0, 1.5]]})
-    body = _put(client, auth, video_id, {"position": 2.0, "played": [[1.0, 2.0]]}).get_json()
+    grant = _open(client, _video(video_id), clock, 10)
+    _put(client, auth, video_id, {"position": 1.5, "played": [[0, 1.5]]}, headers=grant)
+    body = _put(
+        client, auth, video_id, {"position": 2.0, "played": [[1.0, 2.0]]}, headers=grant
+    ).get_json()
     assert body["watched_seconds"] == 2.0 and body["completed"] is False
     assert body["percent"] == pytest.approx(50.0, abs=1.5)
     progress = client.get(f"/api/v1/videos/{video_id}/progress").get_json()
     assert progress["intervals"] == [[0.0, 2.0]]
 
 
-def test_scrubbing_to_the_end_does_not_complete(client, auth, setup) -> None:
+def test_scrubbing_to_the_end_does_not_complete(client, auth, setup, clock) -> None:
     _, video_id = setup
-    body = _put(client, auth, video_id, {"position": 4.0, "played": [[3.5, 4.0]]}).get_json()
+    grant = _open(client, _video(video_id), clock, 10)
+    beat = {"position": 4.0, "played": [[3.5, 4.0]]}
+    body = _put(client, auth, video_id, beat, headers=grant).get_json()
     assert body["completed"] is False and body["position"] == 4.0
 
 
-def test_watching_ninety_percent_completes(client, auth, setup) -> None:
+def test_watching_ninety_percent_completes(client, auth, setup, clock) -> None:
     _, video_id = setup
-    body = _put(client, auth, video_id, {"position": 3.8, "played": [[0, 3.8]]}).get_json()
+    grant = _open(client, _video(video_id), clock, 10)
+    beat = {"position": 3.8, "played": [[0, 3.8]]}
+    body = _put(client, auth, video_id, beat, headers=grant).get_json()
     assert body["completed"] is True and body["percent"] >= 90
 
 
-def test_completion_share_is_configurable_and_sticky(app, client, auth, lecture, monkeypatch):
+def test_completion_share_is_configurable_and_sticky(
+    app, client, auth, lecture, monkeypatch, clock
+):
     monkeypatch.setitem(app.config, "COMPLETION_SHARE", 0.04)
+    grant = _open(client, _video(lecture), clock, 30)
     session = {"session": "s1", "rate": 1}
     first = {**session, "seq": 1, "position": 20, "played": [[0, 20]]}
-    assert _put(client, auth, lecture, first).get_json()["completed"] is False
+    assert _put(client, auth, lecture, first, headers=grant).get_json()["completed"] is False
     second = {**session, "seq": 2, "position": 25, "played": [[20, 25]]}
-    assert _put(client, auth, lecture, second).get_json()["completed"] is True
+    assert _put(client, auth, lecture, second, headers=grant).get_json()["completed"] is True
     completed_at = _stored(app, lecture).completed_at
     monkeypatch.setitem(app.config, "COMPLETION_SHARE", 0.9)
     later = {**session, "seq": 3, "position": 30, "played": []}
-    assert _put(client, auth, lecture, later).get_json()["completed"] is True
+    assert _put(client, auth, lecture, later, headers=grant).get_json()["completed"] is True
     assert _stored(app, lecture).completed_at == completed_at
 
 
@@ -183,41 +210,105 @@ def test_nan_and_non_json_bodies_are_400(app, client, auth, setup) -> None:
 
 
 @pytest.mark.parametrize(
-    ("played", "rate", "status"),
+    ("opened", "played", "rate", "watched"),
     [
-        ([[0, 31]], 1, 200),  # a first beat may report up to 30 s (+ slack) of playing
-        ([[0, 60]], 1, 400),  # twice that is impossible at normal speed...
-        ([[0, 60]], 2, 200),  # ...and possible at double speed
-        ([[0, 60]], 1.5, 400),
-        ([[0, 20], [100, 130]], 1, 400),  # the new seconds count, wherever they are
+        (15, [[0, 30]], 1, 30),  # 15 s since the page opened: up to 30 s at 2x
+        (15, [[0, 60]], 2, 30),  # more is not credited: the earliest 30 s are
+        (15, [[0, 60]], 16, 30),  # whatever rate the beat claims
+        (15, [[0, 20], [100, 130]], 1, 30),  # the new seconds count, wherever they are
+        (0, [[0, 60]], 1, 0),  # a page opened this very moment: nothing yet
     ],
 )
-def test_first_beat_is_bounded_by_wall_time(app, client, auth, lecture, played, rate, status):
+def test_first_beat_is_bounded_by_wall_time_since_the_page_opened(
+    app, client, auth, lecture, clock, opened, played, rate, watched
+):
+    grant = _open(client, _video(lecture), clock, opened)
     body = {"session": "s1", "seq": 1, "position": played[-1][1], "rate": rate, "played": played}
-    response = _put(client, auth, lecture, body)
-    assert response.status_code == status, response.get_json()
-    assert _rows(app) == (1 if status == 200 else 0)
+    response = _put(client, auth, lecture, body, headers=grant)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["watched_seconds"] == watched
+    assert _stored(app, lecture).position == played[-1][1]
 
 
-def test_later_beats_are_bounded_by_the_time_since_the_last(app, client, auth, lecture) -> None:
+def test_later_beats_are_bounded_by_the_time_since_the_last(app, client, auth, lecture, clock):
+    grant = _open(client, _video(lecture), clock, 15)
     s = {"session": "s1", "rate": 1}
-    first = _put(client, auth, lecture, {**s, "seq": 1, "position": 25, "played": [[0, 25]]})
-    assert first.status_code == 200
-    # 25 of the 30 s first-beat credit are spent; 40 more seconds right away is impossible.
-    response = _put(client, auth, lecture, {**s, "seq": 2, "position": 65, "played": [[25, 65]]})
-    assert response.status_code == 400
-    assert "more than is possible" in response.get_json()["error"]
+    first = _put(
+        client, auth, lecture, {**s, "seq": 1, "position": 25, "played": [[0, 25]]}, headers=grant
+    )
+    assert first.get_json()["watched_seconds"] == 25
+    # 25 of the 30 s the first 15 s allowed are spent; 5 s later 15 s more may come.
+    clock.shift(5)
+    beat = {**s, "seq": 2, "position": 65, "played": [[25, 65]]}
+    response = _put(client, auth, lecture, beat, headers=grant)
+    assert response.status_code == 200 and response.get_json()["watched_seconds"] == 40
     stored = _stored(app, lecture)
-    assert stored.watched_seconds == 25 and stored.position == 25 and stored.beat_seq == 1
+    assert stored.intervals == [[0.0, 40.0]] and stored.position == 65 and stored.beat_seq == 2
     # Re-reporting what is already watched costs nothing: retries never fail.
-    again = _put(client, auth, lecture, {**s, "seq": 1, "position": 25, "played": [[0, 25]]})
-    assert again.status_code == 200 and again.get_json()["watched_seconds"] == 25
+    again = _put(
+        client, auth, lecture, {**s, "seq": 1, "position": 25, "played": [[0, 25]]}, headers=grant
+    )
+    assert again.status_code == 200 and again.get_json()["watched_seconds"] == 40
+
+
+def test_one_request_cannot_buy_a_video(app, setup, make_ready_video) -> None:
+    """Issue 19: one beat ``{"played": [[0, 150]], "rate": 16}`` on a never-played
+    150 s video returned ``completed: true``; now it earns nothing but the position."""
+    learner, _ = setup
+    with app.app_context():
+        owner = db.session.scalar(select(Video.owner_id))
+        video = Video(
+            title="Short",
+            owner_id=owner,
+            state=VideoState.READY.value,
+            duration=150.0,
+            hls_prefix="videos/short/v1",
+        )
+        db.session.add(video)
+        db.session.commit()
+        video_id = video.id
+    client, headers = app.test_client(), bearer_headers(app, learner)
+    beat = {"position": 150, "played": [[0, 150]], "rate": 16}
+    response = client.put(_video(video_id), json=beat, headers=headers)
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert answer["watched_seconds"] <= 3 and answer["completed"] is False
+    # Sent again at once with the grant it got: still no more than a few seconds.
+    granted = {**headers, "X-Heartbeat-Grant": response.headers["X-Heartbeat-Grant"]}
+    again = client.put(_video(video_id), json=beat, headers=granted).get_json()
+    assert again["watched_seconds"] <= 3 and again["completed"] is False
+
+
+def test_beats_as_fast_as_possible_cannot_finish_a_10_minute_video_in_5_minutes(
+    app, setup, lecture, clock, monkeypatch
+) -> None:
+    """A script beating as fast as it can (one beat per server second here, each
+    claiming the whole video at 16x) is credited 2 s of video per second of server
+    time: with completion at 100 %, the 10-minute lecture completes only after 5
+    minutes; at no moment is more credited than 2 x the time since the session began."""
+    monkeypatch.setitem(app.config, "COMPLETION_SHARE", 1.0)
+    learner, _ = setup
+    client, headers = app.test_client(), bearer_headers(app, learner)
+    url = _video(lecture)
+    headers = {**headers, **_open(client, url, clock, 0, **headers)}
+    beat = {"session": "bot", "position": 600, "played": [[0, 600]], "rate": 16}
+    completed_after = None
+    for second in range(1, 321):
+        clock.shift(1)
+        for seq in range(2):  # more beats within the same second change nothing
+            body = {**beat, "seq": 2 * second + seq}
+            answer = client.put(url, json=body, headers=headers).get_json()
+            assert answer["watched_seconds"] <= 2 * second
+        if answer["completed"] and completed_after is None:
+            completed_after = second
+    assert completed_after == 300
 
 
 # --------------------------------------------------------------------------- order, sessions
 
 
-def test_out_of_order_and_duplicate_beats_change_nothing(app, client, auth, lecture) -> None:
+def test_out_of_order_and_duplicate_beats_change_nothing(app, client, auth, lecture, clock):
+    grant = _open(client, _video(lecture), clock, 20)
     s = {"session": "tab-1", "rate": 1}
     beats = [
         {**s, "seq": 1, "position": 10, "played": [[0, 10]]},
@@ -225,7 +316,7 @@ def test_out_of_order_and_duplicate_beats_change_nothing(app, client, auth, lect
         {**s, "seq": 3, "position": 5, "played": []},  # the learner seeked back
     ]
     for beat in (beats[0], beats[2], beats[1], beats[1], beats[0]):
-        assert _put(client, auth, lecture, beat).status_code == 200
+        assert _put(client, auth, lecture, beat, headers=grant).status_code == 200
     stored = _stored(app, lecture)
     assert stored.position == 5 and stored.beat_seq == 3
     assert stored.intervals == [[0.0, 18.0]] and stored.watched_seconds == 18
@@ -253,11 +344,12 @@ def test_each_player_session_is_stored_as_one_view(app, client, auth, lecture) -
 # --------------------------------------------------------------------------- daily watch time
 
 
-def test_watch_days_grow_by_new_seconds_only(app, client, auth, setup, lecture) -> None:
+def test_watch_days_grow_by_new_seconds_only(app, client, auth, setup, lecture, clock) -> None:
+    grant = _open(client, _video(lecture), clock, 10)
     s = {"session": "s1", "rate": 1}
-    _put(client, auth, lecture, {**s, "seq": 1, "position": 10, "played": [[0, 10]]})
-    _put(client, auth, lecture, {**s, "seq": 2, "position": 12, "played": [[5, 12]]})
-    _put(client, auth, lecture, {**s, "seq": 3, "position": 12, "played": [[0, 12]]})  # rewatch
+    for seq, played in enumerate([[0, 10], [5, 12], [0, 12]], 1):  # the last: a rewatch
+        beat = {**s, "seq": seq, "position": 12, "played": [played]}
+        _put(client, auth, lecture, beat, headers=grant)
     with app.app_context():
         days = db.session.execute(
             select(WatchDay.user_id, WatchDay.seconds, WatchDay.clip_id)
@@ -278,14 +370,16 @@ def test_heartbeat_without_csrf_is_refused(app, client, setup) -> None:
     assert _rows(app) == 0
 
 
-def test_beacon_form_carries_its_csrfbearer_headers(app, client, auth, setup) -> None:
+def test_beacon_form_carries_its_csrfbearer_headers(app, client, auth, setup, clock) -> None:
     _, video_id = setup
     url = f"/api/v1/videos/{video_id}/progress"
+    grant = _open(client, url, clock, 5)["X-Heartbeat-Grant"]
     beat = json.dumps({"session": "s1", "seq": 1, "position": 2, "played": [[0, 2]]})
-    forged = client.post(url, data={"beat": beat})
+    forged = client.post(url, data={"beat": beat, "grant": grant})
     assert forged.status_code == 400 and "CSRF" in forged.get_json()["error"]
     assert _rows(app) == 0
-    response = client.post(url, data={"beat": beat, "csrf_token": auth.csrf("/")})
+    form = {"beat": beat, "grant": grant, "csrf_token": auth.csrf("/")}
+    response = client.post(url, data=form)
     assert response.status_code == 200 and response.get_json()["watched_seconds"] == 2
     not_json = client.post(url, data={"beat": "{nope", "csrf_token": auth.csrf("/")})
     assert not_json.status_code == 400
@@ -418,6 +512,55 @@ def test_a_grant_is_bound_to_its_caller_and_module(app, client, auth, setup, mak
     tampered = grant.replace(f":{video_id}:", f":{draft_id}:", 1)
     forged = _put(client, auth, draft_id, {"position": 1}, headers={"X-Heartbeat-Grant": tampered})
     assert forged.status_code == 404
+    with app.app_context():
+        stored = select(func.count()).where(WatchProgress.video_id == draft_id)
+        assert db.session.scalar(stored) == 0  # a refused beat earns nothing
+
+
+def test_reading_progress_hands_out_a_grant_for_a_playable_module(
+    app, client, setup, make_user
+) -> None:
+    learner, video_id = setup
+    by_cookie = client.get(_video(video_id))
+    bearer = bearer_headers(app, learner)
+    by_token = app.test_client().get(_video(video_id), headers=bearer)
+    assert by_cookie.headers["X-Heartbeat-Grant"] != by_token.headers["X-Heartbeat-Grant"]
+    # Each is bound to its caller: the token's grant spares the token's beat the checks.
+    granted = {**bearer, "X-Heartbeat-Grant": by_token.headers["X-Heartbeat-Grant"]}
+    beat = app.test_client().put(_video(video_id), json={"position": 1}, headers=granted)
+    assert beat.status_code == 200 and "X-Heartbeat-Grant" not in beat.headers
+    owner = make_user("instructor")
+    with app.app_context():
+        draft = Video(title="Draft", owner_id=owner.id, state=VideoState.UPLOADED.value)
+        db.session.add(draft)
+        db.session.commit()
+        draft_id = draft.id
+    not_ready = app.test_client().get(_video(draft_id), headers=bearer_headers(app, owner))
+    assert not_ready.status_code == 200 and "X-Heartbeat-Grant" not in not_ready.headers
+
+
+def test_a_renewed_grant_keeps_its_watch_session(app, setup, lecture, clock) -> None:
+    """A grant that expired during a long lecture is renewed by the full checks and keeps
+    the session's start, so the renewing beat still counts; one that expired more than
+    a lifetime ago starts a new session, whose first beat earns nothing yet."""
+    learner, _ = setup
+    lifetime = app.config["HEARTBEAT_GRANT_SECONDS"]
+    client, headers = app.test_client(), bearer_headers(app, learner)
+    url = _video(lecture)
+    old = _open(client, url, clock, lifetime + 10, **headers)
+    beat = {"session": "s", "seq": 1, "position": 20, "played": [[0, 20]]}
+    renewed = client.put(url, json=beat, headers={**headers, **old})
+    assert renewed.status_code == 200 and renewed.get_json()["watched_seconds"] == 20
+    grant = renewed.headers["X-Heartbeat-Grant"]
+    clock.shift(10)
+    beat = {"session": "s", "seq": 2, "position": 40, "played": [[20, 40]]}
+    later = client.put(url, json=beat, headers={**headers, "X-Heartbeat-Grant": grant})
+    assert later.get_json()["watched_seconds"] == 40 and "X-Heartbeat-Grant" not in later.headers
+    # Expired long ago: no session to continue.
+    clock.shift(3 * lifetime)
+    beat = {"session": "s", "seq": 3, "position": 60, "played": [[40, 60]]}
+    stale = client.put(url, json=beat, headers={**headers, "X-Heartbeat-Grant": grant})
+    assert stale.status_code == 200 and stale.get_json()["watched_seconds"] == 40
 
 
 def test_an_expired_grant_means_the_full_checks_again(app, setup, monkeypatch) -> None:
@@ -450,7 +593,7 @@ def test_a_beat_that_cannot_be_stored_is_503(app, setup, lecture) -> None:
     assert _rows(app) == 0
 
 
-def test_clip_heartbeats_use_clip_time_and_their_own_grant(app, client, auth, lecture) -> None:
+def test_clip_heartbeats_use_clip_time_and_their_own_grant(app, client, auth, lecture, clock):
     with app.app_context():
         owner = db.session.get(Video, lecture).owner_id
         clips = [
@@ -460,15 +603,18 @@ def test_clip_heartbeats_use_clip_time_and_their_own_grant(app, client, auth, le
         db.session.add_all(clips)
         db.session.commit()
         first, second = (c.id for c in clips)
+    opened = _open(client, f"/api/v1/clips/{first}/progress", clock, 20)
     beat = {"session": "c", "seq": 1, "position": 31, "played": [[0, 31]]}
-    response = client.put(f"/api/v1/clips/{first}/progress", json=beat, headers=auth.json_headers())
+    response = client.put(
+        f"/api/v1/clips/{first}/progress", json=beat, headers={**auth.json_headers(), **opened}
+    )
     assert response.get_json() == {
         "position": 30.0,
         "watched_seconds": 30.0,
         "percent": 100.0,
         "completed": True,
     }
-    grant = response.headers["X-Heartbeat-Grant"]
+    grant = opened["X-Heartbeat-Grant"]
     got = client.get(f"/api/v1/clips/{first}/progress").get_json()
     assert got["intervals"] == [[0.0, 30.0]]
     assert client.get(f"/api/v1/videos/{lecture}/progress").get_json()["watched_seconds"] == 0

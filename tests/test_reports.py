@@ -407,8 +407,23 @@ def test_csv_export(client: FlaskClient, auth: Auth, school: School) -> None:
             "Time watched (min)",
             "Missed classes",
             "Missed classes caught up",
+            "Quiz answers right",
+            "Quiz questions answered",
         ],
-        ["'" + EVE_NAME, "eve@example.com", "In progress", "0", "0", "3", "", "0.2", "0", "0"],
+        [
+            "'" + EVE_NAME,
+            "eve@example.com",
+            "In progress",
+            "0",
+            "0",
+            "3",
+            "",
+            "0.2",
+            "0",
+            "0",
+            "0",
+            "0",
+        ],
         [
             "Ann Archer",
             "ann@example.com",
@@ -420,9 +435,37 @@ def test_csv_export(client: FlaskClient, auth: Auth, school: School) -> None:
             "5.6",
             "0",
             "0",
+            "0",
+            "0",
         ],
-        ["Bob Baker", "bob@example.com", "In progress", "33", "1", "3", "", "2.2", "2", "1"],
-        ["Cat Cole", "cat@example.com", "Not started", "0", "0", "3", "", "0.0", "3", "0"],
+        [
+            "Bob Baker",
+            "bob@example.com",
+            "In progress",
+            "33",
+            "1",
+            "3",
+            "",
+            "2.2",
+            "2",
+            "1",
+            "0",
+            "0",
+        ],
+        [
+            "Cat Cole",
+            "cat@example.com",
+            "Not started",
+            "0",
+            "0",
+            "3",
+            "",
+            "0.0",
+            "3",
+            "0",
+            "0",
+            "0",
+        ],
         [
             "Dan Dale",
             "dan@example.com",
@@ -434,6 +477,8 @@ def test_csv_export(client: FlaskClient, auth: Auth, school: School) -> None:
             "5.8",
             "1",
             "1",
+            "0",
+            "0",
         ],
     ]
     filtered = client.get("/reports/paths/data-path/export.csv?status=completed&q=dan")
@@ -534,8 +579,13 @@ def test_query_count_does_not_grow_with_learners(
         db.session.commit()
     many = [count_queries(app, lambda u=u: client.get(u)) for u in urls]
     assert few == many
-    # the user, the program, its cohorts, the module count, the ended classes, the report
-    assert many == [6, 6]
+    # the user, the program, its cohorts, the module count, the ended classes, the report,
+    # the path's quiz questions (none here: no answers read), the graded exams of its
+    # cohorts (webapp/reports/exams.py; their results only when there are some), the
+    # projects of its cohorts (webapp/reports/projects.py); the page also reads the
+    # caller's unread notifications (the bell); the CSV inserts its audit row
+    # (webapp/audit)
+    assert many == [10, 10]
 
 
 # --------------------------------------------------------------------------- PostgreSQL scale
@@ -552,7 +602,7 @@ def test_postgres_report_over_1000_learners_and_200_modules_is_bounded(
         db.session.commit()
     auth.login("scale-admin@example.com")
     statements = count_queries(app, lambda: client.get("/reports/paths/scale-path"))
-    assert statements == 6  # as on the small data set
+    assert statements == 10  # as on the small data set (quizzes, exams, projects, the bell)
     html = client.get("/reports/paths/scale-path").get_data(as_text=True)
     assert html.count('class="learner-row"') == LEARNERS
     body = client.get("/api/v1/reports/paths/scale-path?status=completed").get_json()

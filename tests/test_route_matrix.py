@@ -190,7 +190,15 @@ def test_certificate_verification_shows_only_name_program_and_date(
     anonymous = callers["anonymous"].client
     api = anonymous.get(f"/api/v1/verify/{world.certificate}")
     assert api.status_code == 200
-    assert set(api.get_json()) == {"valid", "learner_name", "program_title", "issued_on"}
+    assert set(api.get_json()) == {
+        "valid",
+        "status",
+        "learner_name",
+        "program_title",
+        "issued_on",
+        "revoked_on",  # null unless revoked; then with the reason (issue 19)
+        "revoked_reason",
+    }
     assert api.get_json()["learner_name"] == "Learner A"
     page = anonymous.get(f"/verify/{world.certificate}").get_data(as_text=True)
     assert "Learner A" in page and "Matrix program A" in page

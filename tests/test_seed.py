@@ -35,14 +35,25 @@ def test_fresh_instance_is_migrated_and_seeded_idempotently(tmp_path: Path) -> N
     db = sqlite3.connect(tmp_path / "learnstream.sqlite")
     users = sorted(r[0] for r in db.execute("SELECT role FROM users"))
     videos = db.execute("SELECT state, count(*) FROM videos GROUP BY state").fetchall()
-    assert users == ["admin", "instructor", "learner"]
+    assert users == ["admin", "instructor", "learner", "learner"]  # the manager is a learner
+    managers = db.execute(
+        "SELECT u.email, o.slug FROM organisation_members m JOIN users u ON u.id = m.user_id"
+        " JOIN organisations o ON o.id = m.organisation_id WHERE m.role = 'manager'"
+    ).fetchall()
+    assert managers == [("manager@example.com", "northwind")]
+    assert db.execute("SELECT count(*) FROM assignments").fetchone() == (1,)
     programs = db.execute("SELECT slug FROM programs").fetchall()
     cohorts = db.execute("SELECT count(*) FROM cohorts").fetchone()
     classes = db.execute(
         "SELECT count(*), count(recording_id), sum(cohort_id IS NULL) FROM live_classes"
     ).fetchone()
     exams = db.execute("SELECT count(*) FROM exams").fetchone()
+    engagement = [
+        db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for table in ("quiz_questions", "questions", "answers", "exam_questions", "projects")
+    ]
     db.close()
+    assert engagement == [1, 1, 1, 3, 1]  # once, however often the seed runs
     assert videos == [("ready", 4)]
     assert programs == [("digital-marketing-associate",)]
     assert cohorts == (2,) and exams == (1,)

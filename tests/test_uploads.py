@@ -173,11 +173,11 @@ def test_upload_without_csrf_token_is_refused(
 def test_oversize_body_is_413_and_nothing_stored(
     app: Flask, client: FlaskClient, auth: Auth, instructor, sample_clip: Path, monkeypatch
 ) -> None:
-    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 10_000)
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 10_000)
     before = _counts(app)
     response = _post(client, auth, sample_clip)
     assert response.status_code == 413
-    assert "too large" in response.get_data(as_text=True)
+    assert "larger than" in response.get_data(as_text=True)
     _assert_nothing_new(app, before)
 
 

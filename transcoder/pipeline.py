@@ -26,6 +26,7 @@ from transcoder.argv import (
     tile_argv,
     variant_names,
 )
+from transcoder.budget import CpuAccount, CpuBudget
 from transcoder.errors import TranscodeError
 from transcoder.hls import (
     VariantInfo,
@@ -90,22 +91,30 @@ def transcode(
     on_progress: ProgressCallback | None = None,
     *,
     segment_seconds: int = 4,
+    cpu_budget: CpuBudget | None = None,
 ) -> TranscodeResult:
     """Turn ``source`` into an HLS ladder plus a poster inside ``out_dir``.
 
     ``out_dir`` must be missing or empty; it is created if needed and nothing outside
     it is written. Raises :class:`InvalidMedia` before writing anything for bad
-    uploads, and :class:`TranscodeError` (after emptying ``out_dir`` again) when
-    ffmpeg fails. ``on_progress`` receives percentages from 0 to 100.
+    uploads, and :class:`TranscodeError` when ffmpeg fails
+    (:class:`~transcoder.errors.CpuBudgetExceeded` once its runs used ``cpu_budget``
+    for the media's length); either way ``out_dir`` is left as it was found (removed
+    again if this call created it). ``on_progress`` receives percentages from 0 to 100.
     """
     out_dir = Path(out_dir).resolve()
+    created = not out_dir.exists()
     _prepare_out_dir(out_dir)
-    info = probe(source, limits)
-    plan = plan_ladder(info, segment_seconds)
     try:
-        return _encode(Path(source), out_dir, info, plan, on_progress)
+        info = probe(source, limits)
+        plan = plan_ladder(info, segment_seconds)
+        cpu = CpuAccount(cpu_budget.seconds_for(info.duration) if cpu_budget else None)
+        return _encode(Path(source), out_dir, info, plan, on_progress, cpu)
     except BaseException:
-        _empty_dir(out_dir)
+        if created:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        elif out_dir.is_dir():
+            _empty_dir(out_dir)
         raise
 
 
@@ -125,22 +134,24 @@ def _encode(
     info: MediaInfo,
     plan: Plan,
     on_progress: ProgressCallback | None,
+    cpu: CpuAccount,
 ) -> TranscodeResult:
     analysis = wants_analysis(plan)
     for directory in rendition_dirs(plan, out_dir):
         directory.mkdir()
     if analysis:
         (out_dir / ANALYSIS_DIR).mkdir()
-    run_ffmpeg(
+    _run(
+        cpu,
         hls_argv(source, info, plan, out_dir, analysis=analysis),
         duration=info.duration,
         on_progress=_scaled(on_progress, ENCODE_SHARE),
         timeout=encode_timeout(info.duration),
     )
     suggestions = _read_suggestions(out_dir / ANALYSIS_DIR, info.duration) if analysis else ()
-    _write_poster(source, info, out_dir / POSTER_NAME)
+    _write_poster(source, info, out_dir / POSTER_NAME, cpu)
     renditions = _check_renditions(out_dir, plan)
-    storyboard = _write_storyboard_vtt(out_dir, plan, info.duration)
+    storyboard = _write_storyboard_vtt(out_dir, plan, info.duration, cpu)
     if on_progress is not None:
         on_progress(100.0)
     return TranscodeResult(
@@ -154,6 +165,21 @@ def _encode(
         storyboard=storyboard,
         suggestions=suggestions,
     )
+
+
+def _run(
+    cpu: CpuAccount,
+    argv: list[str],
+    *,
+    duration: float,
+    on_progress: ProgressCallback | None,
+    timeout: float,
+) -> None:
+    """One ffmpeg run of the job, charged to (and limited by) its CPU account."""
+    used = run_ffmpeg(
+        argv, duration=duration, on_progress=on_progress, timeout=timeout, cpu_seconds=cpu.left()
+    )
+    cpu.spend(used)
 
 
 def wants_analysis(plan: Plan) -> bool:
@@ -178,7 +204,9 @@ def _read_suggestions(folder: Path, duration: float) -> tuple[Suggestion, ...]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _write_storyboard_vtt(out_dir: Path, plan: Plan, duration: float) -> str | None:
+def _write_storyboard_vtt(
+    out_dir: Path, plan: Plan, duration: float, cpu: CpuAccount
+) -> str | None:
     """Tile the thumbnails into sheets and write the track; None if there are none."""
     board = plan.storyboard
     if board is None:
@@ -190,7 +218,7 @@ def _write_storyboard_vtt(out_dir: Path, plan: Plan, duration: float) -> str | N
         shutil.rmtree(folder, ignore_errors=True)
         return None
     board = replace(board, count=len(thumbs))
-    run_ffmpeg(tile_argv(folder, board), duration=1.0, on_progress=None, timeout=POSTER_TIMEOUT)
+    _run(cpu, tile_argv(folder, board), duration=1.0, on_progress=None, timeout=POSTER_TIMEOUT)
     for thumb in thumbs:
         thumb.unlink()
     if not (folder / sheet_name(0)).is_file():
@@ -199,11 +227,12 @@ def _write_storyboard_vtt(out_dir: Path, plan: Plan, duration: float) -> str | N
     return f"{STORYBOARD_DIR}/{VTT_NAME}"
 
 
-def _write_poster(source: Path, info: MediaInfo, poster: Path) -> None:
+def _write_poster(source: Path, info: MediaInfo, poster: Path, cpu: CpuAccount) -> None:
     # A seek near the end of a file with sparse keyframes can yield no frame at all,
     # which ffmpeg does not treat as an error; fall back to the first frame.
     for at_seconds in dict.fromkeys((poster_time(info.duration), 0.0)):
-        run_ffmpeg(
+        _run(
+            cpu,
             poster_argv(source, info, poster, at_seconds, width=POSTER_WIDTH),
             duration=1.0,
             on_progress=None,

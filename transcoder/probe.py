@@ -17,7 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from transcoder.errors import InvalidMedia, TranscodeError
+from transcoder.child import child_setup
+from transcoder.errors import SERVER_PROBLEM, InvalidMedia, TranscodeError
 from transcoder.limits import (
     ANALYZE_DURATION_US,
     PROBE_SIZE_BYTES,
@@ -136,11 +137,12 @@ def _run_ffprobe(path: Path, limits: Limits, forced_format: str | None) -> dict[
             capture_output=True,
             timeout=PROBE_TIMEOUT,
             check=False,
+            preexec_fn=child_setup(),  # dies with its worker, like ffmpeg
         )
     except subprocess.TimeoutExpired:
         raise InvalidMedia(f"{UNREADABLE} (it took too long to analyse)") from None
     except OSError as exc:  # a broken installation, not a bad upload: retryable
-        raise TranscodeError(f"could not start ffprobe: {exc}") from exc
+        raise TranscodeError(f"could not start ffprobe: {exc}", reason=SERVER_PROBLEM) from exc
     if proc.returncode != 0:
         problem = container_problem(path, path.stat().st_size)
         raise InvalidMedia(problem or f"{UNREADABLE} (unrecognised or unsupported file format)")

@@ -1,4 +1,4 @@
-"""The only place in the package that spawns ffmpeg.
+"""The only place in the package that runs ffmpeg (started by :mod:`transcoder.child`).
 
 A process that is shutting down calls :func:`request_stop`: every ffmpeg run of the
 process is then killed within ``_POLL_SECONDS`` and raises :class:`Interrupted`, and no
@@ -18,7 +18,14 @@ from collections.abc import Callable
 from typing import IO
 
 from transcoder.binaries import resolve
-from transcoder.errors import TranscodeError, TranscodeTimeout
+from transcoder.child import cpu_rlimit, spawn, wait_with_usage
+from transcoder.errors import (
+    SERVER_PROBLEM,
+    CpuBudgetExceeded,
+    TranscodeError,
+    TranscodeTimeout,
+    failure_reason,
+)
 
 STDERR_TAIL_LINES = 20
 _POLL_SECONDS = 0.5
@@ -104,39 +111,61 @@ def run_ffmpeg(
     on_progress: Callable[[float], None] | None,
     timeout: float,
     min_interval: float = 2.0,
-) -> None:
-    """Run ``argv`` (which should include ``-progress pipe:1``) to completion.
+    cpu_seconds: float | None = None,
+) -> float:
+    """Run ``argv`` (which should include ``-progress pipe:1``) to completion; returns
+    the CPU seconds ffmpeg used.
 
     ``on_progress(percent)`` is called at most every ``min_interval`` seconds while
     ffmpeg runs, plus once with 100.0 on success. Raises :class:`TranscodeError` on a
-    non-zero exit (with the tail of stderr) or after ``timeout`` seconds. The child
-    is always reaped; if ``on_progress`` raises, ffmpeg is killed and the exception
-    propagates. After :func:`request_stop` ffmpeg is killed (or not started) and
-    :class:`Interrupted` is raised.
+    non-zero exit (with the tail of stderr) or after ``timeout`` seconds, and
+    :class:`CpuBudgetExceeded` when the kernel stopped ffmpeg after ``cpu_seconds`` of
+    CPU time (None: no limit). The child is always reaped, and dies with this process;
+    if ``on_progress`` raises, ffmpeg is killed and the exception propagates. After
+    :func:`request_stop` ffmpeg is killed (or not started) and :class:`Interrupted` is
+    raised.
     """
     check_stop()
     deadline = time.monotonic() + timeout
     with tempfile.TemporaryFile() as stderr_file:
         try:
-            proc = subprocess.Popen(
+            proc = spawn(
                 resolve(argv),
+                cpu_seconds=cpu_seconds,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=stderr_file,  # a file, not a pipe: a chatty ffmpeg cannot deadlock us
             )
-        except OSError as exc:
-            raise TranscodeError(f"could not start ffmpeg: {exc}") from exc
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise TranscodeError(f"could not start ffmpeg: {exc}", reason=SERVER_PROBLEM) from exc
         try:
             _pump_progress(proc, duration, on_progress, deadline, min_interval)
-            returncode = proc.wait(timeout=max(deadline - time.monotonic(), 0.01))
+            returncode, used = wait_with_usage(proc, max(deadline - time.monotonic(), 0.01))
         except subprocess.TimeoutExpired:
             raise _timeout_error(timeout, stderr_file) from None
         finally:
             _reap(proc)
         if returncode != 0:
-            raise TranscodeError(f"ffmpeg failed with exit code {returncode}", _tail(stderr_file))
+            raise _exit_error(returncode, used, cpu_seconds, _tail(stderr_file))
     if on_progress is not None:
         on_progress(100.0)
+    return used
+
+
+def _exit_error(
+    returncode: int, used: float, cpu_seconds: float | None, tail: str
+) -> TranscodeError:
+    """Why ffmpeg failed: its CPU budget (it had used it all), or its input."""
+    limit = cpu_rlimit(cpu_seconds)
+    if limit is not None and used >= limit[0] - 0.01:  # the kernel signals at the soft limit
+        return CpuBudgetExceeded(
+            f"ffmpeg stopped after {used:.1f} CPU seconds (budget {cpu_seconds:.0f},"
+            f" exit code {returncode})",
+            tail,
+        )
+    return TranscodeError(
+        f"ffmpeg failed with exit code {returncode}", tail, reason=failure_reason(tail)
+    )
 
 
 def _pump_progress(

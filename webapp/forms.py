@@ -10,6 +10,7 @@ from typing import Any
 from wtforms import Field, ValidationError
 
 from webapp.cohorts.timezones import is_valid_zone
+from webapp.markdown import html_problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -38,3 +39,15 @@ def slug(form: Any, field: Field) -> None:
 def strip(value: object) -> object:
     """A filter: surrounding white space off text input."""
     return value.strip() if isinstance(value, str) else value
+
+
+def no_raw_html(form: Any, field: Field) -> None:
+    """A Markdown field: raw HTML is refused with the reason (``webapp.markdown``)."""
+    if problem := html_problem(field.data or ""):
+        raise ValidationError(problem)
+
+
+def no_tags(form: Any, field: Field) -> None:
+    """A plain-text field: anything that looks like an HTML tag is refused."""
+    if problem := html_problem(field.data or "", markdown=False):
+        raise ValidationError(problem)

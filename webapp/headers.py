@@ -82,7 +82,7 @@ def build_policy(store: list[str]) -> str:
         "worker-src 'self' blob:",
         "font-src 'self'",
         "object-src 'none'",
-        "base-uri 'self'",
+        "base-uri 'none'",
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]

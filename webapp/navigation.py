@@ -11,7 +11,7 @@ from flask import Flask, current_app, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
-from webapp.access import may_manage_cohorts
+from webapp.access import manages_an_organisation, may_manage_cohorts
 
 
 def nav_link(endpoint: str, label: str) -> Markup:
@@ -30,3 +30,4 @@ def init_app(app: Flask) -> None:
     """Make ``nav_link`` (and the one access rule the menu needs) available to templates."""
     app.add_template_global(nav_link, "nav_link")
     app.add_template_global(may_manage_cohorts, "may_manage_cohorts")
+    app.add_template_global(manages_an_organisation, "manages_an_organisation")

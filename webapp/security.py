@@ -3,6 +3,10 @@ headers to believe for the client's address and scheme."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
+from typing import Any
+
 from flask import Flask, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -10,6 +14,46 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from webapp.extensions import csrf
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# CGI keys a server sets from the request itself: never taken for the process's copy.
+_REQUEST_KEYS = frozenset(
+    {
+        "REQUEST_METHOD",
+        "SCRIPT_NAME",
+        "PATH_INFO",
+        "QUERY_STRING",
+        "CONTENT_TYPE",
+        "CONTENT_LENGTH",
+        "SERVER_NAME",
+        "SERVER_PORT",
+        "SERVER_PROTOCOL",
+        "REMOTE_ADDR",
+        "REMOTE_PORT",
+        "REQUEST_URI",
+        "RAW_URI",
+    }
+)
+
+
+class DropProcessEnvironment:
+    """Remove from each request's WSGI environ what the server copied from the process.
+
+    granian puts the whole process environment into every request's environ: the app's
+    secrets (``SECRET_KEY``, ``DATABASE_URL``) would sit beside the request for anything
+    that dumps it, and a variable named like a header (``HTTP_PROXY``) would read as one
+    ("httpoxy"). A key whose value is the process's own is dropped; a header the client
+    really sent under the same name has its own value and stays.
+    """
+
+    def __init__(self, wsgi_app: Any, environment: dict[str, str] | None = None) -> None:
+        self.wsgi_app = wsgi_app
+        source = os.environ if environment is None else environment
+        self.process = {k: v for k, v in source.items() if k not in _REQUEST_KEYS}
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        for key, value in self.process.items():
+            if environ.get(key) == value:
+                del environ[key]
+        return self.wsgi_app(environ, start_response)
 
 
 def uses_bearer_token() -> bool:
@@ -42,6 +86,8 @@ def init_app(app: Flask) -> None:
     answers 401.
     """
     trust_proxies(app)
+    # Outermost, so no other layer sees the copied environment.
+    app.wsgi_app = DropProcessEnvironment(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.before_request
     def _csrf_protect() -> None:

@@ -8,6 +8,7 @@ rebuilt when ``SECRET_KEY`` or ``SECRET_KEY_FALLBACKS`` change (key rotation, te
 
 from __future__ import annotations
 
+import hashlib
 import threading
 
 from flask import Flask
@@ -16,7 +17,10 @@ from itsdangerous import URLSafeTimedSerializer
 
 
 class CachedSigningSessionInterface(SecureCookieSessionInterface):
-    """``SecureCookieSessionInterface`` that reuses its signing serializer."""
+    """``SecureCookieSessionInterface`` that reuses its signing serializer, and signs
+    with HMAC-SHA256 instead of Flask's SHA-1."""
+
+    digest_method = staticmethod(hashlib.sha256)
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -85,6 +85,16 @@ def moment(value: datetime, zone: str, locale: str = LOCALE) -> str:
     return f"{text} {zone_abbreviation(value, zone)}"
 
 
+def beside(value: datetime, zone: str, other: str, locale: str = LOCALE) -> str | None:
+    """``value`` as it reads in ``other``, to show beside its reading in ``zone``: ``19:00
+    CET``, with the date when the two days differ; None when both read the same."""
+    if moment(value, zone, locale) == moment(value, other, locale):
+        return None
+    if in_zone(value, zone).date() == in_zone(value, other).date():
+        return f"{time_of_day(value, other, locale)} {zone_abbreviation(value, other)}"
+    return moment(value, other, locale)
+
+
 def time_of_day(value: datetime, zone: str, locale: str = LOCALE) -> str:
     """The wall-clock time of an instant in ``zone``: ``19:00``."""
     local = in_zone(value, zone)

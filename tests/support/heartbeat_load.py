@@ -67,7 +67,12 @@ class HeartbeatLoad:
             thread.join(timeout=60)
 
     def _play(self, learner: int) -> None:
+        # Reading the progress starts the watch session (as the player's page load does):
+        # beats may then report what could have been played since.
         grant = ""
+        while not grant and not self._stop.is_set():
+            grant = self._open(learner)
+            self._stop.wait(BEAT_PAUSE)
         seq = 0
         while not self._stop.is_set():
             seq += 1
@@ -84,6 +89,20 @@ class HeartbeatLoad:
             with self._lock:
                 self.sent.append(SentBeat(learner, seq, played, status))
             self._stop.wait(BEAT_PAUSE)
+
+    def _open(self, learner: int) -> str:
+        """The grant of a progress read ("" if the server did not answer it)."""
+        request = urllib.request.Request(
+            self.url, headers={"Authorization": f"Bearer {self.tokens[learner]}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return response.headers.get("X-Heartbeat-Grant") or ""
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            return ""
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return ""
 
     def _send(self, learner: int, body: dict, grant: str) -> tuple[int, str]:
         headers = {

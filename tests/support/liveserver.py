@@ -4,8 +4,9 @@ When a client drops a connection mid-response (a browser cancelling a poster or 
 fetch), werkzeug's server can skip closing the response body: reading the reset socket
 in its ``finally`` raises before it reaches ``close()``. The open file would then be
 reported as a ``ResourceWarning`` whenever the garbage collector finds it, failing
-whichever test happens to be running. Production servers (gunicorn) close the body in
-every case; ``ClosesWhenCollected`` gives the test server the same guarantee.
+whichever test happens to be running. The production server (granian) closes the body
+in every case, a dropped client included; ``ClosesWhenCollected`` gives the test server
+the same guarantee.
 """
 
 from __future__ import annotations

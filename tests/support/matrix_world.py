@@ -26,7 +26,9 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from tests.support import factories
+from tests.support.audit import allow_purge
 from transcoder.pipeline import TranscodeResult
+from webapp.audiences.services import set_module_audience
 from webapp.auth.passwords import hash_password
 from webapp.auth.services import issue_token, token_row
 from webapp.captions import services as captions
@@ -189,6 +191,14 @@ def _furnish(people_ids: dict[str, int], emails: dict[str, str], videos: tuple[i
     # Paths: program A (cohort A, learner A's certificate) and program B (cohort B).
     create_course("matrix-a-basics", "Matrix A basics", [_module_of(public_id)])
     create_course("matrix-b-basics", "Matrix B basics", [_module_of(other_id)])
+    # Both lessons stay public (free previews of their programs): program content is
+    # otherwise for the program's members only (audiences), and "public" here means every
+    # signed-in user, whatever earlier cases enrolled whom (tests/test_audiences.py has
+    # the members-only cases).
+    for lesson in (public_id, other_id):
+        set_module_audience(
+            db.session.get(Module, _module_of(lesson)), free_preview=True, keep=True
+        )
     create_program("matrix-a", "Matrix program A", ["matrix-a-basics"], certificate="Cert A")
     create_program("matrix-b", "Matrix program B", ["matrix-b-basics"], certificate="Cert B")
     program_a = db.session.scalar(select(Program).where(Program.slug == "matrix-a"))
@@ -287,6 +297,7 @@ def wipe(app: Flask) -> None:
     """Empty every table (what conftest's per-test clean-up does, once per module)."""
     with app.app_context():
         db.session.rollback()
+        allow_purge()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()

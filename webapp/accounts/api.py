@@ -33,6 +33,14 @@ class NewInvitation(Input):
     cohort_role: str | None = Field(
         default=None, max_length=20, description="learner (default) or instructor."
     )
+    organisation: str | None = Field(
+        default=None,
+        max_length=80,
+        description="An organisation's slug: joined on accepting (admins only).",
+    )
+    organisation_role: str | None = Field(
+        default=None, max_length=20, description="member (default) or manager."
+    )
 
 
 class InvitationOut(Output):
@@ -46,6 +54,7 @@ class InvitationOut(Output):
     program_id: int | None
     cohort_id: int | None
     cohort_role: str | None
+    organisation_id: int | None
     send_count: int
 
     @classmethod
@@ -60,6 +69,7 @@ class InvitationOut(Output):
             program_id=invitation.program_id,
             cohort_id=invitation.cohort_id,
             cohort_role=invitation.cohort_role.value if invitation.cohort_role else None,
+            organisation_id=invitation.organisation_id,
             send_count=invitation.send_count,
         )
 
@@ -134,6 +144,8 @@ def create_invitation(body: NewInvitation) -> tuple[InvitationOut, int]:
             body.program or "",
             str(body.cohort_id) if body.cohort_id else "",
             body.cohort_role or "",
+            body.organisation or "",
+            body.organisation_role or "",
         )
         invitation, token = services.invite(g.user, body.email, what)
     db.session.commit()

@@ -120,6 +120,12 @@ class _InviteTarget(FlaskForm):
     program = SelectField("Enrol in program", choices=[NONE], validate_choice=False)
     cohort = SelectField("Join cohort", choices=[NONE], validate_choice=False)
     cohort_role = SelectField("Role in the cohort", choices=COHORT_ROLE_CHOICES, default="learner")
+    organisation = SelectField("Join organisation", choices=[NONE], validate_choice=False)
+    organisation_role = SelectField(
+        "Role in the organisation",
+        choices=[SelectChoice("member", "Member"), SelectChoice("manager", "Manager")],
+        default="member",
+    )
 
 
 class InviteForm(_InviteTarget):

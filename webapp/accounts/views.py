@@ -3,6 +3,7 @@ for admins the sign-up policy, for admins and cohort instructors the invitations
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -38,7 +39,8 @@ from webapp.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from webapp.auth.views import start_session
 from webapp.csvinput import MAX_BYTES, CsvError, read_rows
 from webapp.extensions import db
-from webapp.models import Invitation, Program, SignupPolicy, TokenPurpose
+from webapp.models import Invitation, Program, SignupPolicy, TokenPurpose, User
+from webapp.organisations.queries import all_organisations
 
 bp = Blueprint("accounts", __name__)
 
@@ -74,6 +76,33 @@ def _too_many(template: str, wait: int, **context: Any) -> tuple[str, int, dict[
         "error",
     )
     return render_template(template, **context), 429, {"Retry-After": str(wait)}
+
+
+def _mail_link_page(
+    template: str,
+    scope: str,
+    find: Callable[[str], tuple[User, str] | None],
+    send: Callable[[User, str], None],
+    sent: str,
+    then: str,
+) -> Any:
+    """An e-mail form that mails a link: throttled per address and client (``scope``), and
+    the same answer (``sent``, then a redirect to ``then``) whether or not ``find`` knows
+    the address, so the page does not tell which addresses have accounts."""
+    form = EmailForm()
+    if request.method == "GET":
+        return render_template(template, form=form)
+    if not form.validate():
+        return render_template(template, form=form), 400
+    wait = services.mail_wait(scope, form.email.data)
+    if wait:
+        return _too_many(template, wait, form=form)
+    found = find(form.email.data)
+    db.session.commit()
+    if found is not None:
+        send(*found)
+    flash(sent, "success")
+    return redirect(then)
 
 
 # --------------------------------------------------------------------------- sign-up
@@ -124,24 +153,14 @@ def confirm_email(token: str) -> Any:
 @bp.route("/signup/resend", methods=["GET", "POST"])
 def resend_verification() -> Any:
     """Send the confirmation link again (same answer for every address)."""
-    form = EmailForm()
-    template = "accounts/resend.html"
-    if request.method == "GET":
-        return render_template(template, form=form)
-    if not form.validate():
-        return render_template(template, form=form), 400
-    wait = services.mail_wait("signup-mail", form.email.data)
-    if wait:
-        return _too_many(template, wait, form=form)
-    found = services.resend_verification(form.email.data)
-    db.session.commit()
-    if found is not None:
-        mailer.verify_message(*found)
-    flash(
+    return _mail_link_page(
+        "accounts/resend.html",
+        "signup-mail",
+        services.resend_verification,
+        mailer.verify_message,
         "If that address has an account waiting for confirmation, a new link is on its way.",
-        "success",
+        url_for("auth.login"),
     )
-    return redirect(url_for("auth.login"))
 
 
 # --------------------------------------------------------------------------- password reset
@@ -150,21 +169,14 @@ def resend_verification() -> Any:
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password() -> Any:
     """Ask for a reset link: the same answer whether or not the address has an account."""
-    form = EmailForm()
-    template = "accounts/forgot.html"
-    if request.method == "GET":
-        return render_template(template, form=form)
-    if not form.validate():
-        return render_template(template, form=form), 400
-    wait = services.mail_wait("reset-mail", form.email.data)
-    if wait:
-        return _too_many(template, wait, form=form)
-    found = services.request_reset(form.email.data)
-    db.session.commit()
-    if found is not None:
-        mailer.reset_message(*found)
-    flash(RESET_SENT, "success")
-    return redirect(url_for("accounts.forgot_password"))
+    return _mail_link_page(
+        "accounts/forgot.html",
+        "reset-mail",
+        services.request_reset,
+        mailer.reset_message,
+        RESET_SENT,
+        url_for("accounts.forgot_password"),
+    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -258,6 +270,10 @@ def _fill_targets(form: Any, user: Any) -> None:
         SelectChoice(str(c.id), f"{c.name} ({c.program.title})")
         for c in queries.invitable_cohorts(user)
     ]
+    if user.is_admin:
+        form.organisation.choices = [NONE] + [
+            SelectChoice(o.slug, o.name) for o in all_organisations()
+        ]
     if not user.is_admin:
         form.role.choices = [LEARNER]
         form.cohort_role.choices = [LEARNER]
@@ -292,7 +308,13 @@ def invitations() -> Any:
         return render_template(template, **context), 400
     try:
         what = services.target_from(
-            user, form.role.data, form.program.data, form.cohort.data, form.cohort_role.data
+            user,
+            form.role.data,
+            form.program.data,
+            form.cohort.data,
+            form.cohort_role.data,
+            form.organisation.data or "",
+            form.organisation_role.data or "",
         )
         invitation, token = services.invite(user, form.email.data, what)
     except AccountsError as exc:
@@ -335,7 +357,13 @@ def bulk_invite() -> Any:
         if not rows:
             raise AccountsError("The CSV has no rows under its header.", "csv_text")
         base = services.target_from(
-            user, form.role.data, form.program.data, form.cohort.data, form.cohort_role.data
+            user,
+            form.role.data,
+            form.program.data,
+            form.cohort.data,
+            form.cohort_role.data,
+            form.organisation.data or "",
+            form.organisation_role.data or "",
         )
         reports = services.invite_many(
             user,

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from webapp.access import can_retry_job, can_see_admin_home
 from webapp.admin import messages, queries, services
+from webapp.calendar.zones import current_zone
 from webapp.extensions import db
 from webapp.timefmt import moment
 
@@ -41,8 +42,8 @@ def size(count: int) -> str:
 
 
 def when(value: datetime) -> str:
-    """A moment in the admin's time zone (UTC when they have not chosen one)."""
-    return moment(value, current_user.time_zone or "UTC")
+    """A moment in the viewer's time zone (``webapp.calendar.zones``)."""
+    return moment(value, current_zone())
 
 
 @bp.context_processor

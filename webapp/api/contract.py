@@ -19,11 +19,12 @@ from datetime import datetime
 from functools import wraps
 from typing import Annotated, Any, Literal, TypeVar
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError, WithJsonSchema
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from webapp.api.auth import api_user
+from webapp.bad_bytes import json_faults, refuse
 from webapp.problems import ApiError, FieldError
 
 Auth = Literal["user", "public"]
@@ -156,10 +157,22 @@ def operation_of(view: Callable[..., Any] | None) -> Operation | None:
 
 def parse_body(model: type[InputT]) -> InputT:
     """The request's JSON object validated as ``model``; 400 problem otherwise."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested past the parser's own limit, far past ours
+        too_deep = FieldError("body", f"nested deeper than {max_depth()} levels")
+        raise refuse([too_deep]) from None
     if not isinstance(data, dict):
         raise ApiError(400, JSON_OBJECT_REQUIRED)
+    errors = json_faults(data, max_depth())
+    if errors:
+        raise refuse(errors)
     return validate(model, data)
+
+
+def max_depth() -> int:
+    """How deeply a JSON body may nest objects and arrays (``JSON_MAX_DEPTH``)."""
+    return int(current_app.config["JSON_MAX_DEPTH"])
 
 
 def parse_query(model: type[QueryT]) -> QueryT:

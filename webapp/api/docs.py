@@ -25,7 +25,7 @@ SWAGGER_FILES = {"swagger-ui.css", "swagger-ui-bundle.js"}
 # Swagger UI sets style attributes as it renders; this page alone allows them.
 DOCS_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 

@@ -7,9 +7,13 @@ import secrets
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
+from urllib.parse import urlsplit
 
+from flask import current_app, has_app_context
 from sqlalchemy import CursorResult, delete, select
 
+from webapp.audit.events import Kind, Outcome, Target
+from webapp.audit.services import record, record_now
 from webapp.auth import common_passwords, throttle
 from webapp.auth.passwords import hash_password, verify_password
 from webapp.extensions import db
@@ -72,6 +76,26 @@ def check_new_password(password: str, email: str = "") -> None:
     address = normalise_email(email)
     if address and password.casefold() in {address, address.partition("@")[0]}:
         raise AccountError("the password must not be the account e-mail address")
+    if _letters(password) in context_words():
+        raise AccountError(
+            "the password must not be the name of this site (with or without digits and "
+            "symbols): it is among the first guesses"
+        )
+
+
+def context_words() -> frozenset[str]:
+    """Words of this site a guesser tries first (ASVS 6.1.2): the product and seller
+    names and the labels of the site's host name, lower case, letters only."""
+    words = {"learnstream"}
+    if has_app_context():
+        words.add(_letters(current_app.config.get("SELLER_NAME") or ""))
+        host = urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname or ""
+        words.update(_letters(label) for label in host.split(".") if len(label) > 3)
+    return frozenset(w for w in words if len(w) >= 4)
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalpha())
 
 
 def create_user(email: str, password: str, role: Role | str = Role.LEARNER, name: str = "") -> User:
@@ -103,16 +127,36 @@ def authenticate(email: str, password: str) -> User | None:
     (said only to whoever knows the password, so it reveals nothing about the address).
     """
     email = email if isinstance(email, str) else ""
-    throttle.ensure_allowed(email)
+    _allowed_or_recorded(email, "signin")
     user = find_user(email) if email else None
     ok = verify_password(user.password_hash if user else None, str(password))
     if ok and user is not None and user.active:
         throttle.record_success(email)
         if not user.email_verified:
+            # The request answers 403 and commits nothing: stored on its own.
+            record_now(Kind.SIGNIN, user, target=user, detail={"reason": "unverified"})
             raise EmailNotVerified("confirm your e-mail address first")
+        record(Kind.SIGNIN, user, target=user)
         return user
     throttle.record_failure(email)
+    # A failed sign-in commits nothing (401): stored on its own, under the typed address.
+    reason = "inactive" if ok else "wrong credentials"
+    record_now(Kind.SIGNIN, actor_email=email, target=user, detail={"reason": reason})
     return None
+
+
+def _allowed_or_recorded(email: str, attempt: str) -> None:
+    """``throttle.ensure_allowed``; a refusal (429) is stored in the trail first."""
+    try:
+        throttle.ensure_allowed(email)
+    except throttle.SignInThrottled:
+        record_now(
+            Kind.SIGNIN_THROTTLED,
+            actor_email=email,
+            detail={"attempt": attempt},
+            outcome=Outcome.REFUSED,
+        )
+        raise
 
 
 def end_all_sessions(user: User) -> None:
@@ -127,13 +171,23 @@ def end_all_sessions(user: User) -> None:
     db.session.expire(user, ["session_epoch", "tokens"])
 
 
+def check_current_password(user: User, password: str, kind: Kind) -> None:
+    """Re-authentication before a sensitive change (``kind``): raise AccountError unless
+    ``password`` is the account's, or SignInThrottled after too many wrong guesses (the
+    sign-in limits count these too). A wrong password is stored in the audit trail."""
+    _allowed_or_recorded(user.email, kind.value)
+    if not verify_password(user.password_hash, password):
+        throttle.record_failure(user.email)
+        # The view rolls back: stored on its own (a wrong current password is a guess).
+        record_now(kind, user, target=user, detail={"reason": "wrong password"})
+        raise AccountError("The current password is not correct.")
+    throttle.record_success(user.email)  # gives back the attempt ensure_allowed took
+
+
 def change_password(user: User, current: str, new: str, confirm: str) -> None:
     """Set a new password after checking the current one, and end every session and
     token of the account. Raises AccountError (nothing changed) or SignInThrottled."""
-    throttle.ensure_allowed(user.email)
-    if not verify_password(user.password_hash, current):
-        throttle.record_failure(user.email)
-        raise AccountError("The current password is not correct.")
+    check_current_password(user, current, Kind.PASSWORD_CHANGED)
     if new != confirm:
         raise AccountError("The new password and its confirmation do not match.")
     check_new_password(new, user.email)
@@ -141,6 +195,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
         raise AccountError("The new password must differ from the current one.")
     user.password_hash = hash_password(new)
     end_all_sessions(user)
+    record(Kind.PASSWORD_CHANGED, user, target=user)
 
 
 def _token_digest(token: str) -> str:
@@ -184,7 +239,12 @@ def live_tokens(user: User) -> list[ApiToken]:
 
 def revoke_token(user: User, token_id: int) -> bool:
     """Delete one of the user's own tokens; False if the user has no such token."""
+    row = db.session.get(ApiToken, token_id)
+    label = row.name if row is not None else ""
     result = db.session.execute(
         delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     )
-    return cast(CursorResult[Any], result).rowcount == 1
+    if cast(CursorResult[Any], result).rowcount != 1:
+        return False
+    record(Kind.TOKEN_REVOKED, user, target=Target("api_token", str(token_id), label))
+    return True

@@ -3,7 +3,8 @@
 Every credential check (the sign-in form, ``POST /api/v1/tokens``, the current password
 on the password-change page) goes through ``webapp.auth.services``, which asks
 ``ensure_allowed`` first and reports the outcome with ``record_failure`` or
-``record_success``. Only failures count, in two buckets with the limits
+``record_success``. Only failures count (an account's attempt is taken as it starts,
+atomically, and given back when it succeeds), in two buckets with the limits
 ``SIGNIN_LIMIT_PER_ACCOUNT`` and ``SIGNIN_LIMIT_PER_ADDRESS`` (``limits`` notation,
 e.g. ``"5 per minute"``): one per e-mail address as typed (normalised and hashed, so an
 unknown address is throttled exactly like a real one), one per client address (IPv6 by
@@ -11,11 +12,12 @@ its /64). When either is used up, the attempt is refused with ``SignInThrottled`
 and ``Retry-After``) before the password is looked at. A successful sign-in clears its
 account's bucket.
 
-The counts live in a ``limits`` storage (``RATELIMIT_STORAGE_URI``: memory, or Redis
-shared by every web process), used directly: no route has a per-request limit, so
+The counts live in a ``limits`` storage shared by every web process
+(``RATELIMIT_STORAGE_URI``: Redis, or else SQL through ``webapp.auth.sql_limits``; a
+per-process ``memory://`` only when asked for), used directly: no route has a per-request limit, so
 Flask-Limiter's three hooks on every request (heartbeats included) would buy nothing
 (``bench/framework.py`` measures what they cost). If that storage fails, a per-process
-memory store stands in for ``FALLBACK_SECONDS``, so a Redis outage neither locks everyone
+memory store stands in for ``FALLBACK_SECONDS``, so a storage outage neither locks everyone
 out nor switches throttling off.
 """
 
@@ -36,6 +38,7 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import STRATEGIES, RateLimiter
 from werkzeug.exceptions import TooManyRequests
 
+from webapp.auth import sql_limits  # noqa: F401 (registers the sqla+ schemes)
 from webapp.errors import error_response
 
 EXTENSION = "signin_throttle"
@@ -163,48 +166,72 @@ def address_key(address: str | None) -> str:
     return str(ip)
 
 
-def _buckets(throttle: Throttle, email: str) -> list[tuple[list[RateLimitItem], Key]]:
-    buckets = [(throttle.per_account, (throttle.prefix, ACCOUNT, account_key(email)))]
-    if has_request_context():
-        address = (throttle.prefix, ADDRESS, address_key(request.remote_addr))
-        buckets.append((throttle.per_address, address))
-    return buckets
+def _account(throttle: Throttle, email: str) -> Key:
+    return (throttle.prefix, ACCOUNT, account_key(email))
+
+
+def _address(throttle: Throttle) -> Key | None:
+    if not has_request_context():
+        return None
+    return (throttle.prefix, ADDRESS, address_key(request.remote_addr))
+
+
+def _wait(throttle: Throttle, items: list[RateLimitItem], key: Key, now: float) -> float:
+    """Seconds until ``key`` has room again in every one of ``items`` (0: it has now)."""
+    wait = 0.0
+    for item in items:
+        reset_at, remaining = throttle.run(_window_stats(item, key))
+        if remaining <= 0:
+            wait = max(wait, reset_at - now)
+    return wait
 
 
 def ensure_allowed(email: str) -> None:
-    """Raise ``SignInThrottled`` if this account or this client has no attempts left."""
+    """Count this attempt against the account, or raise ``SignInThrottled`` if this
+    account or this client has no attempts left.
+
+    The account's attempt is taken before the password is looked at, in one atomic
+    step of the shared storage: processes checking the same account at the same moment
+    cannot each see a free attempt (a success gives it back, ``record_success``). The
+    address is only checked here; its failures count in ``record_failure``.
+    """
     throttle = _throttle()
     if throttle is None:
         return
-    wait = 0.0
     now = time.time()
-    for items, key in _buckets(throttle, email):
-        for item in items:
-            reset_at, remaining = throttle.run(_window_stats(item, key))
-            if remaining <= 0:
-                wait = max(wait, reset_at - now)
+    address = _address(throttle)
+    wait = _wait(throttle, throttle.per_address, address, now) if address else 0.0
+    account = _account(throttle, email)
+    if wait <= 0:
+        for item in throttle.per_account:
+            if not throttle.run(_hit(item, account)):
+                wait = max(wait, _wait(throttle, [item], account, now))
+    else:
+        wait = max(wait, _wait(throttle, throttle.per_account, account, now))
     if wait > 0:
         raise SignInThrottled(math.ceil(wait))
 
 
 def record_failure(email: str) -> None:
-    """Count one failed attempt against the account and the client address."""
+    """Count one failed attempt against the client address (``ensure_allowed`` counted
+    it against the account already)."""
     throttle = _throttle()
     if throttle is None:
         return
-    for items, key in _buckets(throttle, email):
-        for item in items:
-            throttle.run(_hit(item, key))
+    address = _address(throttle)
+    if address is None:
+        return
+    for item in throttle.per_address:
+        throttle.run(_hit(item, address))
 
 
 def record_success(email: str) -> None:
-    """Forget the account's failures (the address bucket keeps counting down by time)."""
+    """Forget the account's attempts (the address bucket keeps counting down by time)."""
     throttle = _throttle()
     if throttle is None:
         return
-    key = (throttle.prefix, ACCOUNT, account_key(email))
     for item in throttle.per_account:
-        throttle.run(_clear(item, key))
+        throttle.run(_clear(item, _account(throttle, email)))
 
 
 def reset_counts() -> None:

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from webapp.auth import idle
+from webapp.auth import idle, lifetime
 from webapp.auth.services import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -60,6 +60,7 @@ def start_session(user: User, remember: bool) -> None:
     """A brand-new session for ``user`` (nothing carried over, new CSRF token)."""
     session.clear()
     login_user(user, remember=remember, fresh=True)
+    lifetime.begin(user)  # before the response writes the remember-me cookie from it
     idle.mark_active()
 
 
@@ -87,6 +88,7 @@ def login():
     if user is None:
         flash("Wrong e-mail address or password.", "error")
         return render_template("auth/login.html", next=next_url), 401
+    db.session.commit()  # the sign-in's audit event
     start_session(user, remember=bool(request.form.get("remember")))
     return redirect(safe_next(next_url))
 

@@ -11,8 +11,10 @@ from typing import TypedDict
 
 from webapp.extensions import db
 from webapp.models import User, UserPreferences
+from webapp.progress.beats import PLAYER_MAX_RATE
 
-MIN_RATE, MAX_RATE = 0.25, 4.0
+# The speed menu's range: a saved speed the player cannot offer would only be capped there.
+MIN_RATE, MAX_RATE = 0.25, PLAYER_MAX_RATE
 
 
 class PreferenceChanges(TypedDict, total=False):

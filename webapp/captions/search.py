@@ -27,12 +27,8 @@ from sqlalchemy.orm import aliased
 
 from webapp.catalogue.search import TS_CONFIG
 from webapp.extensions import db
+from webapp.likes import LIKE_ESCAPE, contains
 from webapp.models import CaptionCue, Clip, Module
-
-
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def cue_matches(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
@@ -47,7 +43,7 @@ def cue_matches(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
             literal_column(f"'{TS_CONFIG}'"), " & ".join(f"{t}:*" for t in terms)
         )
         return document.op("@@")(query)
-    return and_(*(CaptionCue.text.ilike(_like(t), escape="\\") for t in terms))
+    return and_(*(CaptionCue.text.ilike(contains(t), escape=LIKE_ESCAPE) for t in terms))
 
 
 def _in_module(module: type[Module]) -> ColumnElement[bool]:

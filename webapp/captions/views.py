@@ -55,7 +55,7 @@ def read_upload_file() -> tuple[bytes, str | None]:
 
     A body declared larger is refused by its Content-Length; one without a length stops
     being read at the limit (413). (Session requests have had their form parsed by the
-    CSRF check already, under the app-wide MAX_CONTENT_LENGTH.)"""
+    CSRF check already, under the limit ``webapp/request_limits.py`` set.)"""
     if (request.content_length or 0) > MAX_BYTES + FORM_OVERHEAD:
         raise CaptionTooLarge(f"the file is over the {MAX_BYTES // (1024 * 1024)} MB limit")
     request.max_content_length = MAX_BYTES + FORM_OVERHEAD

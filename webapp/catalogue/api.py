@@ -14,6 +14,7 @@ from sqlalchemy import select
 from webapp.access import can_manage, can_manage_topics, can_view
 from webapp.api.blueprint import bp
 from webapp.api.contract import Input, Output, Query, Timestamp, operation
+from webapp.audiences.services import AudienceError, set_module_audience
 from webapp.catalogue import services
 from webapp.catalogue.queries import (
     DEFAULT_PER_PAGE,
@@ -107,7 +108,8 @@ class ModuleFilters(Query):
 
 
 class ModuleChange(Input):
-    """A curator's change: any of ``topic``, ``level``, ``tags``, ``description``."""
+    """A curator's change: any of ``topic``, ``level``, ``tags``, ``description``,
+    ``audience``, ``free_preview``."""
 
     topic: str | None = Field(
         None, max_length=MAX_TOPIC, description="A topic's name or slug; null or empty clears it."
@@ -119,6 +121,23 @@ class ModuleChange(Input):
         list[str] | None, BeforeValidator(_comma_separated), WithJsonSchema(TAGS_SCHEMA)
     ] = Field(None, description="A list, or one comma-separated string; null or empty clears them.")
     description: str | None = Field(None, max_length=MAX_DESCRIPTION)
+    audience: Literal["", "open", "program", "cohort", "instructors", "organisation"] | None = (
+        Field(
+            None,
+            description="The module's own audience; null or empty: the default (program "
+            "members while it is in a program, else everyone). Its recording's audience "
+            "applies too.",
+        )
+    )
+    organisation: str | None = Field(
+        None,
+        max_length=120,
+        description="With audience organisation: the slug of the organisation whose members "
+        "may watch it (left out: the one it already belongs to).",
+    )
+    free_preview: Annotated[bool | None, AfterValidator(_not_null)] = Field(
+        None, description="Anyone signed in may watch it, without enrolling or prerequisites."
+    )
 
 
 class TopicOut(Output):
@@ -175,6 +194,8 @@ class ModuleOut(Output):
     tags: list[str]
     duration: float
     views: int
+    audience: str | None = Field(description="Its own audience; null: the default.")
+    free_preview: bool
     video_id: int
     clip_id: int | None
     watch_url: str
@@ -208,6 +229,8 @@ class ModuleOut(Output):
             "tags": list(module.tags or []),
             "duration": round(module.duration or 0.0, 3),
             "views": module.views,
+            "audience": str(module.audience) if module.audience else None,
+            "free_preview": module.free_preview,
             "video_id": module.video_id,
             "clip_id": module.clip_id,
             "watch_url": (
@@ -237,6 +260,13 @@ class ModuleItemOut(ModuleOut):
     match: MatchOut | None = Field(
         None, exclude_if=lambda v: v is None, description="Only when ``q`` matched a caption."
     )
+    locked: bool = Field(
+        False, description="Visible but not playable yet: ``locked_reason`` says why."
+    )
+    locked_reason: str | None = Field(
+        None,
+        description='What to complete first ("Complete ‘SEO Basics’ first"); null if playable.',
+    )
 
     @classmethod
     def of_item(cls, item: ModuleItem) -> ModuleItemOut:
@@ -248,7 +278,11 @@ class ModuleItemOut(ModuleOut):
                 url=url_for("playback.watch", video_id=item.module.video_id, t=item.match_at),
             )
         return cls(
-            **cls.fields_of(item.module), progress=ProgressOut.of(item.progress), match=match
+            **cls.fields_of(item.module),
+            progress=ProgressOut.of(item.progress),
+            match=match,
+            locked=bool(item.locked_reason),
+            locked_reason=item.locked_reason or None,
         )
 
 
@@ -267,7 +301,7 @@ def list_modules(query: ModuleFilters) -> ModulePage:
     """Listed modules, filtered, searched, sorted and paged."""
     known = topics()
     filters = query.filters(known)
-    result = browse(g.user.id, filters, known)
+    result = browse(g.user, filters, known)
     return ModulePage(
         items=[ModuleItemOut.of_item(item) for item in result.items],
         total=result.total,
@@ -286,15 +320,29 @@ def list_modules(query: ModuleFilters) -> ModulePage:
     errors=(403, 404),
 )
 def update_module(module_id: int, body: ModuleChange) -> ModuleOut:
-    """Curate a module: its topic, level, tags or description only."""
+    """Curate a module: its topic, level, tags, description, audience or free preview."""
     module = db.session.get(Module, module_id)
     if module is None or not can_view(g.user, module.video):
         raise ApiError(404, "No such module.")
     if not can_manage(g.user, module.video):
         raise ApiError(403, "Only the recording's instructor or an admin may change this module.")
+    changes = body.model_dump(exclude_unset=True)
+    who = {
+        name: changes.pop(name)
+        for name in ("audience", "free_preview", "organisation")
+        if name in changes
+    }
     try:
-        services.update_module(module, body.model_dump(exclude_unset=True))  # type: ignore[arg-type]
-    except CatalogueError as exc:
+        services.update_module(module, changes)  # type: ignore[arg-type]
+        if who:
+            set_module_audience(
+                module,
+                who.get("audience"),
+                who.get("free_preview"),
+                keep="audience" not in who,
+                organisation=who.get("organisation"),
+            )
+    except (CatalogueError, AudienceError) as exc:
         raise ApiError(400, str(exc)) from None
     db.session.commit()
     return ModuleOut.of(module)

@@ -12,6 +12,7 @@ from webapp.access import can_manage_topics
 from webapp.catalogue import services
 from webapp.catalogue.forms import TopicForm
 from webapp.catalogue.services import CatalogueError
+from webapp.confirm import confirm_delete
 from webapp.extensions import db
 from webapp.models import Topic
 
@@ -80,23 +81,13 @@ def edit_topic(slug: str):
 def delete_topic(slug: str):
     """Confirm, then delete a topic nothing uses."""
     topic = _topic_or_404(slug)
-    if request.method == "POST":
-        name = topic.name
-        try:
-            services.delete_topic(topic)
-        except CatalogueError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for(".delete_topic", slug=slug))
-        db.session.commit()
-        flash(f"Topic ‘{name}’ deleted.", "success")
-        return redirect(url_for(".topics"))
-    return render_template(
-        "manage/confirm_delete.html",
+    return confirm_delete(
         thing=f"the topic “{topic.name}”",
-        goes=[],
-        blockers=services.topic_users(topic),
-        force_label=None,
+        delete=lambda: services.delete_topic(topic),
+        refused=CatalogueError,
+        done=f"Topic ‘{topic.name}’ deleted.",
         action=url_for(".delete_topic", slug=slug),
         back=url_for(".topics"),
+        after=url_for(".topics"),
+        blockers=lambda: services.topic_users(topic),
     )

@@ -15,6 +15,8 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import contains_eager
 
+from webapp.audiences.decision import locks_for_listing
+from webapp.audiences.rules import visible_module_rule
 from webapp.catalogue.search import (
     MAX_QUERY,
     caption_moments,
@@ -23,7 +25,7 @@ from webapp.catalogue.search import (
 )
 from webapp.catalogue.services import slugify
 from webapp.extensions import db
-from webapp.models import Level, Module, Topic, Video, VideoState
+from webapp.models import Level, Module, Topic, User, Video, VideoState
 from webapp.progress.queries import ModuleProgress, module_progress
 
 DEFAULT_PER_PAGE = 24
@@ -138,6 +140,8 @@ class ModuleItem:
     module: Module
     progress: ModuleProgress
     match_at: float | None = None
+    # Why the viewer may not play it yet ("Complete ‘SEO Basics’ first"); "" if playable.
+    locked_reason: str = ""
 
     @property
     def kind(self) -> str:
@@ -217,16 +221,17 @@ def _ordered(query: Select, sort: str) -> Select:
 
 
 def browse(
-    user_id: int, filters: Filters, known_topics: Sequence[Topic], clamp: bool = False
+    viewer: User, filters: Filters, known_topics: Sequence[Topic], clamp: bool = False
 ) -> CataloguePage:
-    """The listed modules of READY recordings matching ``filters``, one page of them,
-    each with ``user_id``'s progress: three queries whatever the page size.
+    """The listed modules of READY recordings matching ``filters`` that ``viewer`` may
+    see (the audience rule), one page of them, each with ``viewer``'s progress and why it
+    is locked, if it is: five queries at most whatever the page size.
 
     ``clamp`` turns a page past the end into the last page (the HTML library); without
     it such a page is simply empty (the API).
     """
     topic_ids = {t.slug: t.id for t in known_topics}
-    conditions = _conditions(filters, topic_ids)
+    conditions = [*_conditions(filters, topic_ids), visible_module_rule(viewer)]
     total = (
         db.session.scalar(select(func.count(Module.id)).join(Module.video).where(and_(*conditions)))
         or 0
@@ -255,7 +260,8 @@ def browse(
                 .offset((filters.page - 1) * filters.per_page)
             ).unique()
         )
-    progress = module_progress(user_id, modules) if modules else {}
+    progress = module_progress(viewer.id, modules) if modules else {}
     moments = caption_moments(search_terms(filters.q), modules)
-    items = [ModuleItem(m, progress[m.id], moments.get(m.id)) for m in modules]
+    locks = locks_for_listing(viewer, modules)
+    items = [ModuleItem(m, progress[m.id], moments.get(m.id), locks.get(m.id, "")) for m in modules]
     return CataloguePage(items=items, total=total, filters=filters, topics=list(known_topics))

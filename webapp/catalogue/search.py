@@ -33,6 +33,7 @@ from sqlalchemy import (
     or_,
 )
 
+from webapp.likes import LIKE_ESCAPE, contains
 from webapp.models import Module
 from webapp.models.learning import SEARCH_DOCUMENT_TEMPLATE
 
@@ -80,11 +81,6 @@ def caption_sources() -> list[CaptionSource]:
     return list(current_app.extensions.get(CAPTION_SOURCES, []))
 
 
-def _like_term(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def text_condition(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
     """Modules whose title, description or tags contain every term (prefixes count)."""
     if not terms:
@@ -98,9 +94,9 @@ def text_condition(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
     return and_(
         *(
             or_(
-                Module.title.ilike(_like_term(t), escape="\\"),
-                Module.description.ilike(_like_term(t), escape="\\"),
-                cast(Module.tags, String).ilike(_like_term(t), escape="\\"),
+                Module.title.ilike(contains(t), escape=LIKE_ESCAPE),
+                Module.description.ilike(contains(t), escape=LIKE_ESCAPE),
+                cast(Module.tags, String).ilike(contains(t), escape=LIKE_ESCAPE),
             )
             for t in terms
         )

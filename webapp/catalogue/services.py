@@ -11,6 +11,8 @@ from typing import Any, TypedDict
 
 from sqlalchemy import exists, func, select
 
+from webapp.audit.events import Kind
+from webapp.audit.services import record
 from webapp.extensions import db
 from webapp.models import (
     Clip,
@@ -117,6 +119,7 @@ def delete_topic(topic: Topic) -> None:
     users = topic_users(topic)
     if users:
         raise TopicInUse(f"topic ‘{topic.name}’ is in use: {'; '.join(users)}")
+    record(Kind.DELETED, target=topic)
     db.session.delete(topic)
     db.session.flush()
 
@@ -223,6 +226,7 @@ def remove_clip_module(clip: Clip) -> None:
     """Delete a clip's module (before the clip itself goes)."""
     module = module_of_clip(clip.id)
     if module is not None:
+        record(Kind.DELETED, target=module, detail={"clip_id": clip.id})
         db.session.delete(module)
         db.session.flush()
 

@@ -34,6 +34,11 @@ def issue_day(certificate: Certificate) -> date:
     return as_utc(certificate.issued_at).date()
 
 
+def revoke_day(certificate: Certificate) -> date | None:
+    """The day the certificate was revoked (UTC calendar date), if it was."""
+    return as_utc(certificate.revoked_at).date() if certificate.revoked_at else None
+
+
 def _document(certificate: Certificate) -> FPDF:
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
@@ -100,6 +105,10 @@ def render_certificate(certificate: Certificate, verify_url: str) -> bytes:
     _fitted(pdf, certificate.program_title, 20, 11, max_lines=4)
     pdf.ln(6)
     _line(pdf, f"Issued on {long_day(issue_day(certificate))}", 13)
+    revoked = revoke_day(certificate)
+    if revoked is not None:  # a copy downloaded after revocation must not pass for valid
+        pdf.ln(4)
+        _line(pdf, f"REVOKED on {long_day(revoked)}: not valid", 16, bold=True, color=ACCENT)
     pdf.set_y(PAGE_H - 42)
     _line(pdf, f"Verification code: {codes.display(certificate.code)}", 11, bold=True)
     pdf.ln(1)

@@ -9,9 +9,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from webapp.certificates import codes, queries
-from webapp.certificates.completion import issue_due_certificates
-from webapp.certificates.pdf import issue_day, render_certificate
-from webapp.extensions import db
+from webapp.certificates.pdf import issue_day, render_certificate, revoke_day
+from webapp.learning.queries import enrolled_programs
 from webapp.models import Certificate
 
 bp = Blueprint("certificates", __name__)
@@ -19,7 +18,7 @@ bp = Blueprint("certificates", __name__)
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"display_code": codes.display, "issue_day": issue_day}
+    return {"display_code": codes.display, "issue_day": issue_day, "revoke_day": revoke_day}
 
 
 def verify_url(certificate: Certificate) -> str:
@@ -50,12 +49,19 @@ def pdf_response(certificate: Certificate) -> Response:
 @bp.get("/certificates")
 @login_required
 def my_certificates():
-    """The learner's certificates (issuing any newly earned one first)."""
-    if issue_due_certificates(current_user.id):
-        db.session.commit()
+    """The learner's certificates, and for each enrolled program without one what is
+    left to earn it (certificates are issued at events, never by this page)."""
+    certificates = queries.certificates_of(current_user.id)
+    held = {c.program_id for c in certificates}
+    pending = [
+        (program, queries.verdict_of(current_user.id, program.id))
+        for program in enrolled_programs(current_user.id)
+        if program.id not in held
+    ]
     return render_template(
         "certificates/list.html",
-        certificates=queries.certificates_of(current_user.id),
+        certificates=certificates,
+        pending=pending,
         verify_url=verify_url,
     )
 
@@ -87,8 +93,8 @@ def verify_form():
 
 @bp.get("/verify/<code>")
 def verify_code(code: str):
-    """Public: valid or not, and for a valid code only the learner's name, the program
-    title and the issue date (no sign-in)."""
+    """Public: valid, revoked or unknown; for a known code only the learner's name, the
+    program title, the issue date and, when revoked, its date and reason (no sign-in)."""
     certificate = queries.by_code(code)
     html = render_template("certificates/verify.html", asked=True, certificate=certificate)
     return _public(make_response(html, 200 if certificate is not None else 404))

@@ -6,11 +6,14 @@ import tempfile
 from pathlib import Path
 
 import click
+from flask import current_app
 from sqlalchemy import select
 
+import config
 from transcoder.synth import generate
 from webapp.auth.services import create_user, find_user
-from webapp.cli.seed_learning import ensure_demo_learning
+from webapp.cli.seed_engagement import ensure_demo_engagement
+from webapp.cli.seed_learning import ensure_demo_learning, ensure_demo_organisation
 from webapp.extensions import db
 from webapp.models import Video
 from webapp.transcoding.runner import run_job
@@ -21,7 +24,10 @@ DEMO_USERS = [
     ("learner@example.com", "learner-demo", "learner", "Lea Learner"),
     ("instructor@example.com", "instructor-demo", "instructor", "Ivan Instructor"),
     ("admin@example.com", "admin-demo", "admin", "Ada Admin"),
+    # The manager of the demo organisation (a learner account with the manager role there).
+    ("manager@example.com", "manager-demo", "learner", "Mona Manager"),
 ]
+DEMO_MANAGER = DEMO_USERS[3][0]
 
 # (title, description, test pattern, tone Hz)
 DEMO_LESSONS = [
@@ -89,8 +95,21 @@ def ensure_demo_lessons(seconds: float) -> None:
 
 @click.command("seed")
 @click.option("--seconds", default=30.0, show_default=True, help="Length of each demo lesson.")
-def seed(seconds: float) -> None:
-    """Seed demo accounts and lessons (idempotent)."""
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Seed even in production mode (demo accounts with published passwords).",
+)
+def seed(seconds: float, demo: bool) -> None:
+    """Seed demo accounts and lessons (idempotent); development installs only."""
+    if config.is_production(current_app.config) and not demo:
+        raise click.ClickException(
+            "This is a production install (LEARNSTREAM_ENV=production): `seed` would create "
+            "demo accounts whose passwords are published (admin@example.com / admin-demo). "
+            "Create real accounts with `flask --app webapp users create`; add --demo only "
+            "for a throwaway demo site."
+        )
+    click.echo("Seeding demo accounts with published passwords (local development only):", err=True)
     ensure_demo_users()
     ensure_demo_lessons(seconds)
     ensure_demo_learning(
@@ -98,5 +117,9 @@ def seed(seconds: float) -> None:
         CLASS_RECORDING[0],
         learner_email=DEMO_USERS[0][0],
         teacher_email=DEMO_USERS[1][0],
+    )
+    ensure_demo_organisation(manager_email=DEMO_MANAGER, learner_email=DEMO_USERS[0][0])
+    ensure_demo_engagement(
+        DEMO_LESSONS[0][0], learner_email=DEMO_USERS[0][0], teacher_email=DEMO_USERS[1][0]
     )
     click.echo("demo content ready", err=True)

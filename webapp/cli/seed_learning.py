@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from webapp.auth.services import find_user
 from webapp.catalogue.services import add_topic, find_topic, sync_all, update_module
+from webapp.certificates.services import save_rule
 from webapp.cohorts.services import (
     add_class,
     add_exam,
@@ -78,7 +79,7 @@ def ensure_demo_learning(
     program = program_by_slug(PROGRAM)
     # The demo users were created, and the program just now.
     assert learner is not None and teacher is not None and program is not None
-    enrol(learner, program)
+    enrol(learner, program, admin=True)  # the demo learner has paid: active
     today = date.today()
     spring = create_cohort(PROGRAM, "Spring cohort", today - timedelta(days=14), "Europe/Berlin")
     create_cohort(PROGRAM, "Autumn cohort", today + timedelta(days=60), "America/New_York")
@@ -94,8 +95,43 @@ def ensure_demo_learning(
         spring, "Week 3 live: funnels", now + timedelta(days=7), 90, "https://meet.example.com/w3"
     )
     add_exam(spring, "Associate exam", now + timedelta(days=21), [seo.id, funnel.id])
+    # The certificate: 90 % of both lessons and one live class. The exam is not required
+    # while exams are not graded (a required exam could never be passed yet).
+    save_rule(
+        program,
+        min_watched_percent=90,
+        min_classes=1,
+        module_ids=[],
+        exam_ids=[],
+        allowed_modules=[seo.id, funnel.id],
+        allowed_exams=[],
+    )
     masterclass = add_class(
         None, "Masterclass: data for marketers", now - timedelta(days=3), 45, allow_past=True
     )
     attach_recording(masterclass, db.session.get_one(Video, matrix.video_id))
+    db.session.commit()
+
+
+DEMO_ORGANISATION = ("Northwind Traders", "northwind")
+
+
+def ensure_demo_organisation(manager_email: str, learner_email: str) -> None:
+    """The demo organisation once (idempotent): its manager, the demo learner as a
+    member, ten seats in the demo program and the program assigned to the learner, due
+    in thirty days."""
+    from webapp.organisations import services as organisations
+    from webapp.organisations.queries import organisation_by_slug
+
+    name, slug = DEMO_ORGANISATION
+    if organisation_by_slug(slug) is not None:
+        return
+    manager, learner = find_user(manager_email), find_user(learner_email)
+    program = program_by_slug(PROGRAM)
+    assert manager is not None and learner is not None and program is not None
+    org = organisations.create_organisation(name, slug, "Europe/London")
+    organisations.add_member(org, manager, "manager")
+    organisations.add_member(org, learner, "member")
+    organisations.set_seats(org, program, 10)
+    organisations.assign(org, learner, program, date.today() + timedelta(days=30), manager)
     db.session.commit()

@@ -40,7 +40,7 @@ from webapp.models import (
     Video,
 )
 from webapp.problems import ApiError
-from webapp.progress.endpoint import heartbeat_response
+from webapp.progress.endpoint import heartbeat_response, offer_grant
 from webapp.progress.schemas import HEARTBEAT_ERRORS, HeartbeatBody
 from webapp.progress.services import detail, get_progress
 from webapp.storage import get_storage
@@ -302,11 +302,17 @@ def resolve_suggestion(video_id: int, suggestion_id: int, action: str) -> Resolu
 
 
 @operation(
-    bp, "GET", "/clips/<int:clip_id>/progress", responses={200: ClipProgressDetail}, errors=(404,)
+    bp,
+    "GET",
+    "/clips/<int:clip_id>/progress",
+    responses={200: ClipProgressDetail},
+    errors=(403, 404),
 )
 def get_clip_progress(clip_id: int) -> ClipProgressDetail:
-    """The caller's progress on a clip (seconds from the clip's start)."""
+    """The caller's progress on a clip (seconds from the clip's start); the
+    ``X-Heartbeat-Grant`` header starts a watch session."""
     clip = clip_or_404(clip_id, g.user)
+    offer_grant(g.user, clip.video_id, clip.id, clip.duration)
     return ClipProgressDetail(**detail(get_progress(g.user, clip.video, clip), clip.video, clip))
 
 

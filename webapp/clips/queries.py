@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort
-
-from webapp.access import can_view
+from webapp.access import clip_decision_or_abort
+from webapp.audiences.decision import decide_clip
 from webapp.extensions import db
-from webapp.models import Chapter, Clip, Suggestion, SuggestionStatus, User, VideoState
+from webapp.models import Chapter, Clip, Suggestion, SuggestionStatus, User
 
 
 def clips_of(video_id: int) -> list[Clip]:
@@ -42,16 +41,15 @@ def suggestions_of(video_id: int) -> list[Suggestion]:
 
 
 def watchable_clip(clip_id: int, user: User) -> Clip | None:
-    """The clip if its recording is READY and visible to ``user``, else None."""
+    """The clip if its recording is READY and ``user`` may watch it (visible and not
+    locked: ``decide_clip``), else None."""
     clip = db.session.get(Clip, clip_id)
-    if clip is None or clip.video.state != VideoState.READY or not can_view(user, clip.video):
+    if clip is None or not decide_clip(user, clip).allowed:
         return None
     return clip
 
 
 def clip_or_404(clip_id: int, user: User) -> Clip:
-    """A clip whose recording is READY and visible to ``user``; 404 otherwise."""
-    clip = watchable_clip(clip_id, user)
-    if clip is None:
-        abort(404, "No such clip.")
-    return clip
+    """A clip whose recording is READY and that ``user`` may watch; 404 when they may not
+    see it, 403 with the reason when it is locked."""
+    return clip_decision_or_abort(db.session.get(Clip, clip_id), user)

@@ -53,19 +53,29 @@ def instant(wall: datetime, zone: str) -> datetime:
     return wall.replace(tzinfo=ZoneInfo(pick_zone(zone))).astimezone(UTC)
 
 
-class CohortForm(FlaskForm):
-    """Create or edit a cohort."""
-
-    program = SelectField("Program", validators=[DataRequired("Pick a program.")])
-    name = StringField(
-        "Name",
+def _one_line(label: str, missing: str) -> StringField:
+    """A required one-line text field of at most ``TITLE_MAX`` characters (a name, a title)."""
+    return StringField(
+        label,
         filters=[strip],
         validators=[
-            DataRequired("Enter a name."),
+            DataRequired(missing),
             Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
             single_line,
         ],
     )
+
+
+def _local_moment(label: str, missing: str) -> DateTimeLocalField:
+    """A required ``datetime-local`` field (wall-clock time, read with ``LOCAL_FORMAT``)."""
+    return DateTimeLocalField(label, format=LOCAL_FORMAT, validators=[InputRequired(missing)])
+
+
+class CohortForm(FlaskForm):
+    """Create or edit a cohort."""
+
+    program = SelectField("Program", validators=[DataRequired("Pick a program.")])
+    name = _one_line("Name", "Enter a name.")
     starts_on = DateField(
         "Start date", validators=[InputRequired("Enter a date such as 2027-01-15.")]
     )
@@ -75,6 +85,14 @@ class CohortForm(FlaskForm):
         default="UTC",
         description="An IANA name such as Europe/Berlin; class times are typed in this zone.",
         validators=[DataRequired("Enter a time zone."), time_zone],
+    )
+    seats = IntegerField(
+        "Seats",
+        description="Learner seats; empty: unlimited. A full cohort offers its waitlist.",
+        validators=[
+            Optional(),
+            NumberRange(1, 100_000, "Enter a whole number from 1, or leave empty."),
+        ],
     )
 
 
@@ -108,26 +126,14 @@ class ImportForm(FlaskForm):
 class ClassForm(FlaskForm):
     """A live class of a cohort, or a masterclass (which also picks a zone)."""
 
-    title = StringField(
-        "Title",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter a title."),
-            Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
-            single_line,
-        ],
-    )
+    title = _one_line("Title", "Enter a title.")
     zone = StringField(
         "Time zone of the start",
         filters=[strip],
         default="UTC",
         validators=[DataRequired("Enter a time zone."), time_zone],
     )
-    starts_at = DateTimeLocalField(
-        "Start",
-        format=LOCAL_FORMAT,
-        validators=[InputRequired("Enter the start date and time.")],
-    )
+    starts_at = _local_moment("Start", "Enter the start date and time.")
     duration_minutes = IntegerField(
         "Duration (minutes)",
         default=60,
@@ -152,18 +158,6 @@ class ClassForm(FlaskForm):
 class ExamForm(FlaskForm):
     """An exam of a cohort."""
 
-    title = StringField(
-        "Title",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter a title."),
-            Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
-            single_line,
-        ],
-    )
-    starts_at = DateTimeLocalField(
-        "Date and time",
-        format=LOCAL_FORMAT,
-        validators=[InputRequired("Enter the exam's date and time.")],
-    )
+    title = _one_line("Title", "Enter a title.")
+    starts_at = _local_moment("Date and time", "Enter the exam's date and time.")
     module_ids = SelectMultipleField("Modules in scope", coerce=int)

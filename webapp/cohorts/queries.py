@@ -7,7 +7,7 @@ does not allow an action get 403.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -15,9 +15,12 @@ from flask import abort
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from webapp.audiences.decision import locks_for_listing
+from webapp.audiences.rules import visible_module_rule
 from webapp.cohorts.review import Range, unwatched
 from webapp.cohorts.windows import MAX_CLASS_MINUTES, has_ended
 from webapp.extensions import db
+from webapp.likes import LIKE_ESCAPE, contains
 from webapp.models import (
     Attendance,
     Cohort,
@@ -272,6 +275,7 @@ class ReviewItem:
     progress: ModuleProgress
     duration: float
     unwatched: list[Range]
+    locked: str | None = None  # why the learner may not play it yet (audiences)
 
     @property
     def percent_watched(self) -> float:
@@ -290,19 +294,21 @@ class ReviewItem:
 
 
 def exam_review(exam: Exam, user: User) -> list[ReviewItem]:
-    """The exam's modules, least watched first (ties in scope order), each with the
-    unwatched ranges of the module (two queries)."""
+    """The exam's modules ``user`` may see, least watched first (ties in scope order),
+    each with the unwatched ranges of the module and, when locked, why (the audience
+    decision, as the library applies it)."""
     modules = list(
         db.session.scalars(
             select(Module)
             .join(ExamScope, ExamScope.module_id == Module.id)
             .options(joinedload(Module.video), joinedload(Module.clip))
-            .where(ExamScope.exam_id == exam.id)
+            .where(ExamScope.exam_id == exam.id, visible_module_rule(user))
             .order_by(ExamScope.id)
         ).unique()
     )
     progress = module_progress(user.id, modules)
-    items = [_review_item(m, progress[m.id]) for m in modules]
+    locks = locks_for_listing(user, modules)
+    items = [replace(_review_item(m, progress[m.id]), locked=locks.get(m.id)) for m in modules]
     order = {m.id: i for i, m in enumerate(modules)}
     return sorted(
         items,
@@ -378,7 +384,7 @@ SEARCH_LIMIT = 20
 def search_people(text: str, cohort_id: int) -> list[User]:
     """Active accounts whose name or e-mail contains ``text`` and who are not members of
     the cohort yet (at most ``SEARCH_LIMIT``)."""
-    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = contains(text.lower())
     members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id)
     return list(
         db.session.scalars(
@@ -387,8 +393,8 @@ def search_people(text: str, cohort_id: int) -> list[User]:
                 User.active.is_(True),
                 User.id.not_in(members),
                 or_(
-                    func.lower(User.email).like(pattern, escape="\\"),
-                    func.lower(User.name).like(pattern, escape="\\"),
+                    func.lower(User.email).like(pattern, escape=LIKE_ESCAPE),
+                    func.lower(User.name).like(pattern, escape=LIKE_ESCAPE),
                 ),
             )
             .order_by(User.email)

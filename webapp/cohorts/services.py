@@ -9,6 +9,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Select, delete, func, or_, select, update
 
+from webapp.audit.events import Kind
+from webapp.audit.services import record
+from webapp.certificates.events import attendance_marked
 from webapp.cohorts.timezones import is_valid_zone
 from webapp.cohorts.windows import (
     CHECK_IN_EARLY,
@@ -143,6 +146,7 @@ def cohort_contents(cohort: Cohort) -> CohortContents:
 def delete_cohort(cohort: Cohort) -> None:
     """Delete the cohort with its members, classes, attendance and exams. Recordings stay
     as videos of their owners (no longer private to the cohort)."""
+    record(Kind.DELETED, target=cohort)
     class_ids = select(LiveClass.id).where(LiveClass.cohort_id == cohort.id)
     exam_ids = select(Exam.id).where(Exam.cohort_id == cohort.id)
     db.session.execute(delete(Attendance).where(Attendance.class_id.in_(class_ids)))
@@ -209,9 +213,15 @@ def change_role(member: CohortMember, role: CohortRole | str) -> CohortMember:
 
 
 def remove_member(member: CohortMember) -> None:
-    """Take a member out of the cohort (their attendance marks stay with the classes)."""
+    """Take a member out of the cohort (their attendance marks stay with the classes); a
+    learner's seat goes to the first waitlisted learner."""
+    from webapp.enrolment.services import seat_freed
+
+    cohort_id, learner = member.cohort_id, member.role == CohortRole.LEARNER
     db.session.delete(member)
     db.session.flush()
+    if learner:
+        seat_freed(cohort_id)
 
 
 @dataclass(frozen=True)
@@ -355,6 +365,7 @@ def update_class(
 
 def delete_class(live_class: LiveClass) -> None:
     """Delete a class and its attendance; its recording stays a video."""
+    record(Kind.DELETED, target=live_class)
     db.session.execute(delete(Attendance).where(Attendance.class_id == live_class.id))
     db.session.delete(live_class)
     db.session.flush()
@@ -440,6 +451,7 @@ def update_exam(exam: Exam, title: str, starts_at: datetime, module_ids: Iterabl
 
 def delete_exam(exam: Exam) -> None:
     """Delete an exam and its scope."""
+    record(Kind.DELETED, target=exam)
     db.session.execute(delete(ExamScope).where(ExamScope.exam_id == exam.id))
     db.session.delete(exam)
     db.session.flush()
@@ -512,6 +524,7 @@ def mark_attendance(live_class: LiveClass, marks: Mapping[int, bool]) -> list[At
         db.session.add(row)
         rows.append(row)
     db.session.flush()
+    attendance_marked(live_class.id, [u for u, present in marks.items() if present])
     return rows
 
 
@@ -526,4 +539,5 @@ def check_in(live_class: LiveClass, user: User, now: datetime | None = None) -> 
         )
     row = _upsert(live_class, user.id, True, AttendanceSource.CHECK_IN)
     db.session.flush()
+    attendance_marked(live_class.id, [user.id])
     return row

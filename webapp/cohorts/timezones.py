@@ -1,7 +1,8 @@
 """Time zones: validate IANA names and render UTC instants in the viewer's zone.
 
-There is no per-user zone column: the browser tells us its zone (``Intl`` → a ``tz``
-cookie, or ``?tz=`` in the URL) and we fall back to the cohort's zone, then UTC.
+The viewer's zone, first found: ``?tz=`` in the URL, the signed-in user's profile zone
+(chosen there, or detected by ``webapp/static/js/zone.js`` and saved), the ``tz`` cookie
+that script sets for everyone (anonymous viewers included), the cohort's zone, UTC.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TypeGuard
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Request
+from flask_login import current_user
 
 from webapp import timefmt
 from webapp.models.base import as_utc
@@ -38,17 +41,49 @@ def pick_zone(*candidates: str | None) -> str:
     return next((c for c in candidates if is_valid_zone(c)), DEFAULT_ZONE)
 
 
-def requested_zone(request: Request) -> str | None:
-    """The zone the viewer's browser asked for (``?tz=`` wins over the cookie), if valid."""
-    for candidate in (request.args.get(COOKIE), request.cookies.get(COOKIE)):
+def cookie_zone(request: Request) -> str | None:
+    """The browser's zone from the ``tz`` cookie, if valid.
+
+    Zone names are cookie-safe and the script stores them as they are; older cookies were
+    percent-encoded (``Europe%2FBerlin``), so those are decoded too.
+    """
+    raw = request.cookies.get(COOKIE)
+    candidate = unquote(raw) if raw else None
+    return candidate if is_valid_zone(candidate) else None
+
+
+def _profile_zone() -> str | None:
+    user = current_user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    zone = getattr(user, "time_zone", None)
+    return zone if is_valid_zone(zone) else None
+
+
+def zone_and_source(request: Request, fallback: str | None = None) -> tuple[str, str]:
+    """The viewer's zone and where it came from: ``link`` (``?tz=``), ``profile``,
+    ``browser`` (the cookie), ``cohort`` (``fallback``) or ``default`` (UTC)."""
+    link = request.args.get(COOKIE)
+    for source, candidate in (
+        ("link", link),
+        ("profile", _profile_zone()),
+        ("browser", cookie_zone(request)),
+        ("cohort", fallback),
+    ):
         if is_valid_zone(candidate):
-            return candidate
-    return None
+            return candidate, source
+    return DEFAULT_ZONE, "default"
+
+
+def requested_zone(request: Request) -> str | None:
+    """The zone the viewer asked for (``?tz=``, the profile, the browser's cookie), if any."""
+    zone, source = zone_and_source(request)
+    return zone if source != "default" else None
 
 
 def viewer_zone(request: Request, fallback: str | None = None) -> str:
-    """The viewer's zone: browser zone, else ``fallback`` (the cohort's zone), else UTC."""
-    return pick_zone(requested_zone(request), fallback)
+    """The viewer's zone: requested zone, else ``fallback`` (the cohort's zone), else UTC."""
+    return zone_and_source(request, fallback)[0]
 
 
 @dataclass(frozen=True)
@@ -58,6 +93,7 @@ class LocalTime:
     utc: datetime
     local: datetime
     zone: str
+    other_zone: str | None = None  # the cohort's zone, shown beside when it reads otherwise
 
     @property
     def abbreviation(self) -> str:
@@ -70,16 +106,24 @@ class LocalTime:
         return timefmt.moment(self.utc, self.zone)
 
     @property
+    def beside(self) -> str | None:
+        """The instant in ``other_zone`` (``19:00 CET``) when that reads differently."""
+        if not self.other_zone or not is_valid_zone(self.other_zone):
+            return None
+        return timefmt.beside(self.utc, self.zone, self.other_zone)
+
+    @property
     def time(self) -> str:
         """``19:00``."""
         return timefmt.time_of_day(self.utc, self.zone)
 
 
-def localize(moment: datetime, zone: str) -> LocalTime:
-    """``moment`` (UTC) in ``zone`` (validated; an unknown zone means UTC)."""
+def localize(moment: datetime, zone: str, other_zone: str | None = None) -> LocalTime:
+    """``moment`` (UTC) in ``zone`` (validated; an unknown zone means UTC), with
+    ``other_zone`` (the cohort's) to show beside it."""
     utc = as_utc(moment)
     name = pick_zone(zone)
-    return LocalTime(utc, utc.astimezone(ZoneInfo(name)), name)
+    return LocalTime(utc, utc.astimezone(ZoneInfo(name)), name, other_zone)
 
 
 def parse_local(text: str, zone: str) -> datetime:

@@ -13,14 +13,16 @@ from werkzeug.wrappers import Response
 from webapp.access import video_or_404
 from webapp.cohorts import queries, services
 from webapp.cohorts.services import CohortError
-from webapp.cohorts.timezones import LocalTime, localize, requested_zone, viewer_zone
+from webapp.cohorts.timezones import LocalTime, localize, zone_and_source
 from webapp.cohorts.windows import check_in_open, has_ended, join_open
 from webapp.errors import error_response
+from webapp.exams.moments import Moment
+from webapp.exams.queries import review_moments
 from webapp.extensions import db
-from webapp.models import Cohort, LiveClass, Module
+from webapp.models import Cohort, Exam, LiveClass, Module
 from webapp.models.base import utcnow
 
-bp = Blueprint("cohorts", __name__, static_folder="static", static_url_path="/cohorts/static")
+bp = Blueprint("cohorts", __name__)
 
 
 @bp.errorhandler(CohortError)
@@ -30,15 +32,17 @@ def _refused(exc: CohortError):
 
 
 def _clock(fallback: str | None) -> dict:
-    """Template helpers for rendering times in the viewer's zone."""
-    zone = viewer_zone(request, fallback)
+    """Template helpers for rendering times in the viewer's zone (``fallback``: the
+    cohort's zone, shown beside the viewer's when it reads differently)."""
+    zone, source = zone_and_source(request, fallback)
 
-    def when(moment: datetime) -> LocalTime:
-        return localize(moment, zone)
+    def when(moment: datetime, other_zone: str | None = fallback) -> LocalTime:
+        return localize(moment, zone, other_zone)
 
     return {
         "zone": zone,
-        "zone_from_browser": requested_zone(request) is not None,
+        "zone_source": source,
+        "cohort_zone": fallback,
         "when": when,
         "now": utcnow(),
         "join_open": join_open,
@@ -157,6 +161,16 @@ def _range_link(module: Module) -> Callable[[float], str]:
     return lambda t: url_for("playback.watch", video_id=module.video_id, t=int(t))
 
 
+def _wrong_answer_moments(exam: Exam) -> list[tuple[Module, str, Moment]]:
+    """Graded exams: the moments explaining what the learner got wrong, as watch links."""
+    found = []
+    for item in review_moments(exam, current_user.id):
+        module = db.session.get(Module, item.module_id)
+        if module is not None:
+            found.append((module, _range_link(module)(item.second), item))
+    return found
+
+
 @bp.get("/exams/<int:exam_id>/review")
 @login_required
 def exam_review(exam_id: int):
@@ -171,6 +185,7 @@ def exam_review(exam_id: int):
         cohort=cohort,
         items=queries.exam_review(exam, current_user),
         link_for=_range_link,
+        moments=_wrong_answer_moments(exam),
         **_clock(cohort.time_zone),
     )
 

@@ -1,11 +1,18 @@
-"""``GET /healthz``: 200 when every check passes, 503 naming the failing ones."""
+"""``GET /healthz``: 200 when every check passes, 503 otherwise.
+
+Admins and loopback clients (the container's own health check) see each check's result;
+everyone else only the overall status, since error texts name hosts and drivers.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
+from webapp.access import can_see_health_details
 from webapp.extensions import db
 from webapp.health.checks import CHECKS
 
@@ -27,5 +34,15 @@ def healthz():
                 db.session.rollback()
         results[name] = "ok" if problem is None else f"error: {problem}"
     healthy = all(v == "ok" for v in results.values())
-    body = {"status": "ok" if healthy else "error", "checks": results}
+    body: dict[str, object] = {"status": "ok" if healthy else "error"}
+    if _show_details():
+        body["checks"] = results
     return jsonify(body), 200 if healthy else 503
+
+
+def _show_details() -> bool:
+    try:
+        return can_see_health_details(current_user, request.remote_addr)
+    except SQLAlchemyError:  # the database is down: nobody can be recognised as an admin
+        db.session.rollback()
+        return False

@@ -68,7 +68,7 @@ def run_with_retries(
         job = db.session.get(kind.model, job_id)
         limit = current_app.config["JOB_MAX_ATTEMPTS"]
         if job is None or job.attempts >= limit:
-            reason = f"Gave up after {limit} attempts; last error: {exc}"
+            reason = f"Tried {limit} times without success. The last problem: {exc}"
             (give_up or (lambda i, r: fail_now(kind, i, r)))(job_id, reason)
             return JobState.FAILED
         raise task.retry(exc=exc, countdown=backoff(task.request.retries)) from exc

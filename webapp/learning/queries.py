@@ -12,9 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
+from webapp.audiences.rules import visible_module_rule
+from webapp.enrolment.membership import active_enrollment
 from webapp.extensions import db
 
 # --------------------------------------------------------------------------- rollups
@@ -131,7 +133,7 @@ def enrolled_programs(user_id: int) -> list[Program]:
         db.session.scalars(
             select(Program)
             .join(Enrollment, Enrollment.program_id == Program.id)
-            .where(Enrollment.user_id == user_id)
+            .where(Enrollment.user_id == user_id, active_enrollment())
             .options(_PROGRAM_TREE)
             .order_by(Enrollment.enrolled_at, Enrollment.id)
         )
@@ -143,7 +145,9 @@ def enrolled_ids(user_id: int | None) -> set[int]:
     if user_id is None:
         return set()
     return set(
-        db.session.scalars(select(Enrollment.program_id).where(Enrollment.user_id == user_id))
+        db.session.scalars(
+            select(Enrollment.program_id).where(Enrollment.user_id == user_id, active_enrollment())
+        )
     )
 
 
@@ -285,8 +289,13 @@ def _module_of_progress():
     )
 
 
-def continue_watching(user_id: int, limit: int = CONTINUE_LIMIT) -> list[ResumePoint]:
-    """Started, unfinished modules, most recently watched first (one query)."""
+def continue_watching(
+    user_id: int, limit: int = CONTINUE_LIMIT, viewer: User | None = None
+) -> list[ResumePoint]:
+    """Started, unfinished modules, most recently watched first (one query); with
+    ``viewer``, only those the viewer may still see (an enrolment ended, a module made
+    private since)."""
+    visible = visible_module_rule(viewer) if viewer is not None else true()
     rows = db.session.execute(
         select(Module, WatchProgress.position, WatchProgress.watched_seconds)
         .add_columns(WatchProgress.updated_at)
@@ -296,6 +305,7 @@ def continue_watching(user_id: int, limit: int = CONTINUE_LIMIT) -> list[ResumeP
             WatchProgress.user_id == user_id,
             WatchProgress.completed_at.is_(None),
             or_(WatchProgress.position > 0, WatchProgress.watched_seconds > 0),
+            visible,
         )
         .order_by(WatchProgress.updated_at.desc(), WatchProgress.id.desc())
         .limit(limit)
@@ -346,13 +356,14 @@ def seconds_this_week(user_id: int, now: datetime) -> float:
     return float(total or 0.0)
 
 
-def learner_home(user_id: int, now: datetime) -> LearnerHome:
-    """The learner's paths rolled up, resume points, completed modules and this week's
-    watch time (``now`` decides the week; tests pass a fixed one)."""
+def learner_home(user_id: int, now: datetime, viewer: User | None = None) -> LearnerHome:
+    """The learner's paths rolled up, resume points (those ``viewer`` may see, when
+    given), completed modules and this week's watch time (``now`` decides the week;
+    tests pass a fixed one)."""
     completed, completed_total = completed_modules(user_id)
     return LearnerHome(
         paths=program_states(user_id, enrolled_programs(user_id)),
-        resume=continue_watching(user_id),
+        resume=continue_watching(user_id, viewer=viewer),
         completed=completed,
         completed_total=completed_total,
         week_start=week_start(now),
@@ -365,7 +376,7 @@ def enrolled_people(program_id: int, limit: int = 500) -> list[tuple[User, datet
     rows = db.session.execute(
         select(User, Enrollment.enrolled_at)
         .join(Enrollment, Enrollment.user_id == User.id)
-        .where(Enrollment.program_id == program_id)
+        .where(Enrollment.program_id == program_id, active_enrollment())
         .order_by(Enrollment.enrolled_at.desc(), User.id.desc())
         .limit(limit)
     ).all()

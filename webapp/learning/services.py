@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 
 from babel.numbers import list_currencies
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 
+from webapp.audit.events import Kind
+from webapp.audit.services import record
 from webapp.catalogue.services import slugify
 from webapp.extensions import db
 from webapp.models import (
@@ -265,13 +266,19 @@ def enrol_by_email(email: str, program: Program, by: User | None) -> tuple[Enrol
 
 
 def unenrol(user_id: int, program: Program) -> None:
-    """End a person's enrolment in the program (their progress on its modules stays);
-    ``LearningError`` when they are not enrolled."""
+    """End a person's enrolment in the program (their progress on its modules stays; the
+    cohort seat it held goes to the first waitlisted learner); ``LearningError`` when
+    they are not enrolled."""
+    from webapp.enrolment import services as enrolment
+
     enrollment = find_enrollment(user_id, program.id)
     if enrollment is None:
         raise LearningError("That person is not enrolled in this program.")
+    freed = enrolment.removed(enrollment)
     db.session.delete(enrollment)
     db.session.flush()
+    if freed is not None:
+        enrolment.seat_freed(freed)
 
 
 def find_enrollment(user_id: int, program_id: int) -> Enrollment | None:
@@ -282,33 +289,34 @@ def find_enrollment(user_id: int, program_id: int) -> Enrollment | None:
 
 
 def enrol(
-    user: User, program: Program, *, admin: bool = False, by: User | None = None
+    user: User,
+    program: Program,
+    *,
+    admin: bool = False,
+    by: User | None = None,
+    paid_by: str | None = None,
+    cohort: Cohort | int | None = None,
+    voucher: str | None = None,
 ) -> tuple[Enrollment, bool]:
     """Enrol ``user`` (idempotent): ``(enrolment, created)``.
 
     Without ``admin`` this is a self-enrolment, which only open programs allow; admins
-    (``by``, or the CLI with no acting user) enrol anyone in any program. A concurrent
-    duplicate is absorbed by the unique constraint inside a savepoint.
+    (``by``, or the CLI with no acting user) enrol anyone in any program, active at once.
+    ``paid_by`` says someone pays outside Learnstream's orders (an organisation's seat):
+    no order, active at once. A learner's self-enrolment in a paid program places an
+    order and stays ``awaiting_payment`` until it is paid; a full ``cohort`` waitlists.
+    The rules are ``webapp.enrolment.services.enrol``'s.
     """
-    if not admin and not program.self_enrol:
+    if not admin and paid_by is None and not program.self_enrol:
         raise EnrolmentNotAllowed(
             f"'{program.title}' is enrolled by your company; ask your administrator"
         )
-    existing = find_enrollment(user.id, program.id)
-    if existing is not None:
-        return existing, False
-    enrollment = Enrollment(
-        user_id=user.id, program_id=program.id, enrolled_by=by.id if by is not None else None
+    from webapp.enrolment import services as enrolment
+
+    outcome = enrolment.enrol(
+        user, program, cohort=cohort, voucher=voucher, admin=admin, by=by, paid_by=paid_by
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(enrollment)
-    except IntegrityError:
-        existing = find_enrollment(user.id, program.id)
-        if existing is None:
-            raise
-        return existing, False
-    return enrollment, True
+    return outcome.enrollment, outcome.created
 
 
 # --------------------------------------------------------------------------- back office
@@ -430,6 +438,42 @@ def _set_positions(existing: Sequence[Any], key: str, ids: Sequence[int], make: 
     return rows
 
 
+def _check_keys(changes: Mapping[str, Any], known: frozenset[str]) -> None:
+    unknown = set(changes) - known
+    if unknown:
+        raise LearningError(f"unknown field {', '.join(sorted(unknown))}")
+
+
+def _set_details(
+    target: Course | Program,
+    changes: Mapping[str, Any],
+    creating: bool,
+    by_slug: Callable[[str], Course | Program | None],
+    what: str,
+) -> None:
+    """The fields courses and programs share: title, slug, description and level (all of
+    them on a create, where a missing one takes its default; else those in ``changes``)."""
+    if creating or "title" in changes:
+        target.title = check_title(changes.get("title", ""))
+    if creating or "slug" in changes:
+
+        def taken(slug: str) -> bool:
+            other = by_slug(slug)
+            return other is not None and other is not target
+
+        target.slug = _slug_for(changes.get("slug"), target.title, taken, what)
+    if creating or "description" in changes:
+        target.description = check_description(changes.get("description"))
+    if creating or "level" in changes:
+        target.level = _field("level", lambda: check_level(changes.get("level") or "foundation"))
+
+
+def _refuse_while(blockers: Sequence[str], title: str) -> None:
+    """InUse naming ``blockers`` when there are any (the deletes' shared refusal)."""
+    if blockers:
+        raise InUse(f"‘{title}’ cannot be deleted: {'; '.join(blockers)}")
+
+
 def save_course(
     course: Course | None, changes: Mapping[str, Any], by: User | None = None
 ) -> Course:
@@ -437,26 +481,12 @@ def save_course(
     ``slug`` (empty: derived from the title), ``description``, ``level``, ``topic`` (a
     topic slug; empty: none), ``modules`` (module ids in order), ``prerequisites`` (course
     slugs). Raises LearningError naming the field at fault."""
-    unknown = set(changes) - COURSE_KEYS
-    if unknown:
-        raise LearningError(f"unknown field {', '.join(sorted(unknown))}")
+    _check_keys(changes, COURSE_KEYS)
     creating = course is None
     if course is None:
         course = Course(created_by=by.id if by is not None else None)
     target = course
-    if creating or "title" in changes:
-        course.title = check_title(changes.get("title", ""))
-    if creating or "slug" in changes:
-
-        def taken(slug: str) -> bool:
-            other = course_by_slug(slug)
-            return other is not None and other is not target
-
-        course.slug = _slug_for(changes.get("slug"), course.title, taken, "course")
-    if creating or "description" in changes:
-        course.description = check_description(changes.get("description"))
-    if creating or "level" in changes:
-        course.level = _field("level", lambda: check_level(changes.get("level") or "foundation"))
+    _set_details(course, changes, creating, course_by_slug, "course")
     if creating or "topic" in changes:
         topic = _topic(changes.get("topic"))
         course.topic_id = topic.id if topic is not None else None
@@ -522,9 +552,8 @@ def course_consequences(course: Course) -> list[str]:
 
 def delete_course(course: Course) -> None:
     """Delete a course; refused (InUse) while a program contains it."""
-    blockers = course_blockers(course)
-    if blockers:
-        raise InUse(f"‘{course.title}’ cannot be deleted: {'; '.join(blockers)}")
+    _refuse_while(course_blockers(course), course.title)
+    record(Kind.DELETED, target=course)
     db.session.delete(course)
     db.session.flush()
 
@@ -533,26 +562,11 @@ def save_program(program: Program | None, changes: Mapping[str, Any]) -> Program
     """Create (``program`` None) or change a program. Keys of ``changes``: ``title``,
     ``slug``, ``description``, ``level``, ``weeks``, ``fee`` (text such as "499.00"),
     ``currency``, ``certificate``, ``self_enrol``, ``courses`` (course slugs in order)."""
-    unknown = set(changes) - PROGRAM_KEYS
-    if unknown:
-        raise LearningError(f"unknown field {', '.join(sorted(unknown))}")
+    _check_keys(changes, PROGRAM_KEYS)
     creating = program is None
     if program is None:
         program = Program()
-    target = program
-    if creating or "title" in changes:
-        program.title = check_title(changes.get("title", ""))
-    if creating or "slug" in changes:
-
-        def taken(slug: str) -> bool:
-            other = program_by_slug(slug)
-            return other is not None and other is not target
-
-        program.slug = _slug_for(changes.get("slug"), program.title, taken, "program")
-    if creating or "description" in changes:
-        program.description = check_description(changes.get("description"))
-    if creating or "level" in changes:
-        program.level = _field("level", lambda: check_level(changes.get("level") or "foundation"))
+    _set_details(program, changes, creating, program_by_slug, "program")
     if creating or "weeks" in changes:
         program.length_weeks = _field("weeks", lambda: check_weeks(changes.get("weeks", 0)))
     if creating or "fee" in changes:
@@ -624,9 +638,9 @@ def delete_program(program: Program, force: bool = False) -> None:
     """Delete a program; refused (InUse) while it has cohorts or issued certificates,
     unless ``force``: then its cohorts (with classes, attendance, exams) go too and the
     certificates stay, detached from it."""
-    blockers = program_blockers(program)
-    if blockers and not force:
-        raise InUse(f"‘{program.title}’ cannot be deleted: {'; '.join(blockers)}")
+    if not force:
+        _refuse_while(program_blockers(program), program.title)
+    record(Kind.DELETED, target=program, detail={"forced": force})
     db.session.execute(delete(Enrollment).where(Enrollment.program_id == program.id))
     for cohort in db.session.scalars(select(Cohort).where(Cohort.program_id == program.id)):
         db.session.delete(cohort)

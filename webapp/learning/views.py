@@ -7,13 +7,16 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from webapp.access import can_see_program
 from webapp.certificates.queries import certificates_of
-from webapp.certificates.services import issue_certificates
+from webapp.enrolment.membership import is_active
 from webapp.extensions import db
 from webapp.learning import formatting, queries
 from webapp.learning.rollups import ModuleState
 from webapp.learning.services import EnrolmentNotAllowed, enrol, find_enrollment
 from webapp.models.base import utcnow
+from webapp.organisations.queries import assignments_of
+from webapp.quizzes.queries import scores_for as quiz_scores_for
 
 bp = Blueprint("learning", __name__)
 
@@ -42,7 +45,10 @@ def _viewer_id() -> int | None:
 @bp.get("/programs")
 def programs():
     """The program catalogue: what a buyer compares (public)."""
-    return render_template("learning/programs.html", entries=queries.catalogue(_viewer_id()))
+    entries = [
+        e for e in queries.catalogue(_viewer_id()) if can_see_program(current_user, e.program)
+    ]
+    return render_template("learning/programs.html", entries=entries)
 
 
 @bp.get("/programs/<slug>")
@@ -50,24 +56,45 @@ def program(slug: str):
     """One program: facts, upcoming cohorts, certificate, courses and modules (public;
     a signed-in learner also sees their progress and the lock state)."""
     found = queries.load_program(slug)
-    if found is None:
+    if found is None or not can_see_program(current_user, found):
         abort(404, "No such program.")
     viewer = _viewer_id()
+    mine = find_enrollment(viewer, found.id) if viewer is not None else None
     return render_template(
         "learning/program.html",
         state=queries.program_state(viewer, found),
         cohort_dates=queries.upcoming_cohorts([found.id]).get(found.id, []),
-        enrolled=viewer is not None and find_enrollment(viewer, found.id) is not None,
+        enrolled=is_active(mine),
+        certificate_left=_certificate_left(viewer, found.id) if is_active(mine) else None,
+        # Waiting for a payment or a seat: the enrolment page says which.
+        pending=mine is not None and mine.status.value in ("awaiting_payment", "waitlisted"),
     )
+
+
+def _certificate_left(viewer: int | None, program_id: int) -> tuple[str, ...] | None:
+    """What the enrolled viewer still has to do for the certificate (None: they hold it
+    or there is nothing left)."""
+    from webapp.certificates.queries import certified_program_ids, verdict_of  # noqa: PLC0415
+
+    if viewer is None or program_id in certified_program_ids(viewer):
+        return None
+    verdict = verdict_of(viewer, program_id)
+    return None if verdict.met else verdict.missing
 
 
 @bp.post("/programs/<slug>/enrol")
 @login_required
 def enrol_self(slug: str):
-    """Self-enrol in an open program (idempotent); company programs answer 403."""
+    """Self-enrol in an open free program without cohorts (idempotent); a paid program
+    or one with upcoming cohorts goes to the enrolment page; company programs answer 403."""
     found = queries.load_program(slug)
-    if found is None:
+    if found is None or not can_see_program(current_user, found):
         abort(404, "No such program.")
+    from webapp.enrolment.views import needs_choice
+
+    if found.self_enrol and needs_choice(found):
+        # A fee or upcoming cohorts: the enrolment page asks for the choice.
+        return redirect(url_for("enrolment.enrol_page", slug=found.slug))
     try:
         _, created = enrol(current_user, found)
     except EnrolmentNotAllowed as exc:
@@ -85,15 +112,16 @@ def enrol_self(slug: str):
 def home():
     """The learner's home: continue watching, each path's progress with its next module
     and course locks, completed modules, this week's watch time (ISO week, UTC days), and
-    certificates, issued here for paths found completed."""
-    page = queries.learner_home(current_user.id, utcnow())
+    certificates (issued at the event that met a program's rule, never by this page)."""
+    page = queries.learner_home(current_user.id, utcnow(), viewer=current_user)
     certificates = {c.program_id: c for c in certificates_of(current_user.id)}
-    due = [s.program for s in page.paths if s.completed and s.program.id not in certificates]
-    if due:
-        for certificate in issue_certificates(current_user, due):
-            certificates[certificate.program_id] = certificate
-        db.session.commit()
-    return render_template("learning/home.html", home=page, certificates=certificates)
+    return render_template(
+        "learning/home.html",
+        home=page,
+        certificates=certificates,
+        assignments=assignments_of(current_user.id),
+        quiz_scores=quiz_scores_for(current_user.id),
+    )
 
 
 @bp.get("/courses/<slug>")

@@ -23,7 +23,7 @@ def index():
     return render_template(
         "library/index.html",
         result=result,
-        previews=early_previews() if unfiltered_first_page else [],
+        previews=early_previews(current_user) if unfiltered_first_page else [],
         filters=result.filters,
         levels=list(Level),
         durations=DURATION_BUCKETS,

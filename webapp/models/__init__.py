@@ -7,9 +7,17 @@ from webapp.models.account import (
     SiteSetting,
     TokenPurpose,
 )
+from webapp.models.audit import AuditEvent
 from webapp.models.caption import Caption, CaptionCue, CaptionFormat, UserPreferences
-from webapp.models.certificate import Certificate
+from webapp.models.certificate import (
+    Certificate,
+    CertificateRule,
+    CertificateRuleExam,
+    CertificateRuleModule,
+)
 from webapp.models.clip import Chapter, Clip, ClipExport, Suggestion, SuggestionStatus
+from webapp.models.enrolment import ORDER_TRANSITIONS, Order, OrderStatus, Voucher
+from webapp.models.exams import AttemptStatus, ExamAnswer, ExamAttempt, ExamQuestion
 from webapp.models.job import JobState, TranscodeJob
 from webapp.models.learning import (
     Attendance,
@@ -21,6 +29,7 @@ from webapp.models.learning import (
     CourseModule,
     CoursePrerequisite,
     Enrollment,
+    EnrollmentStatus,
     Exam,
     ExamScope,
     Level,
@@ -31,12 +40,51 @@ from webapp.models.learning import (
     Topic,
 )
 from webapp.models.note import Note, NoteKind
+from webapp.models.notification import (
+    Delivery,
+    DigestClaim,
+    EmailChoice,
+    Notification,
+    NotificationSettings,
+)
+from webapp.models.organisation import (
+    Assignment,
+    DigestSent,
+    Organisation,
+    OrganisationMember,
+    OrgRole,
+    SeatHolding,
+)
 from webapp.models.progress import WatchProgress
-from webapp.models.upload import UploadSession, UploadState
+from webapp.models.project import (
+    CertificateRuleProject,
+    ItemKind,
+    LatePolicy,
+    Project,
+    ProjectSubmission,
+    RubricCriterion,
+    RubricLevel,
+    SubmissionItem,
+    SubmissionScore,
+    SubmissionStatus,
+)
+from webapp.models.question import Answer, Question, QuestionSettings
+from webapp.models.quiz import QuizAnswer, QuizChoice, QuizQuestion
+from webapp.models.reminder import ClassReminder
+from webapp.models.throttle import ThrottleEntry, ThrottleKey
+from webapp.models.upload import QuotaLock, UploadSession, UploadState
 from webapp.models.user import ApiToken, Role, User
-from webapp.models.video import InvalidTransition, Rendition, Video, VideoState
+from webapp.models.video import Audience, InvalidTransition, Rendition, Video, VideoState
 
 __all__ = [
+    "AuditEvent",
+    "Assignment",
+    "DigestSent",
+    "Organisation",
+    "OrganisationMember",
+    "OrgRole",
+    "SeatHolding",
+    "Audience",
     "EmailToken",
     "Invitation",
     "SignupPolicy",
@@ -50,6 +98,10 @@ __all__ = [
     "Attendance",
     "AttendanceSource",
     "Certificate",
+    "CertificateRule",
+    "CertificateRuleExam",
+    "CertificateRuleModule",
+    "ClassReminder",
     "Cohort",
     "CohortMember",
     "CohortRole",
@@ -57,13 +109,27 @@ __all__ = [
     "CourseModule",
     "CoursePrerequisite",
     "Enrollment",
+    "EnrollmentStatus",
+    "ORDER_TRANSITIONS",
+    "Order",
+    "OrderStatus",
+    "Voucher",
     "Exam",
     "ExamScope",
     "Level",
+    "AttemptStatus",
+    "ExamAnswer",
+    "ExamAttempt",
+    "ExamQuestion",
     "LiveClass",
     "Module",
     "Note",
     "NoteKind",
+    "Delivery",
+    "DigestClaim",
+    "EmailChoice",
+    "Notification",
+    "NotificationSettings",
     "Program",
     "ProgramCourse",
     "Topic",
@@ -76,11 +142,31 @@ __all__ = [
     "JobState",
     "Rendition",
     "Role",
+    "ThrottleEntry",
+    "ThrottleKey",
     "TranscodeJob",
+    "QuotaLock",
     "UploadSession",
     "UploadState",
     "User",
     "Video",
     "VideoState",
     "WatchProgress",
+    # issue 21: questions
+    "Answer",
+    "Question",
+    "QuestionSettings",
+    "QuizAnswer",
+    "QuizChoice",
+    "QuizQuestion",
+    "CertificateRuleProject",
+    "ItemKind",
+    "LatePolicy",
+    "Project",
+    "ProjectSubmission",
+    "RubricCriterion",
+    "RubricLevel",
+    "SubmissionItem",
+    "SubmissionScore",
+    "SubmissionStatus",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.extensions import Model
 from webapp.models.base import str_enum, utcnow
 from webapp.models.learning import CohortRole
+from webapp.models.organisation import OrgRole
 from webapp.models.user import Role, User
 
 
@@ -51,6 +52,11 @@ class Invitation(Model):
     program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
     cohort_role: Mapped[CohortRole | None] = mapped_column(str_enum(CohortRole))
+    # The organisation the invitee joins on accepting, as a member or a manager.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
+    organisation_role: Mapped[OrgRole | None] = mapped_column(str_enum(OrgRole))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,7 +27,7 @@ from webapp.extensions import Model
 from webapp.models.base import str_enum, utcnow
 from webapp.models.clip import Clip
 from webapp.models.user import User
-from webapp.models.video import Video
+from webapp.models.video import Audience, Video
 
 
 class Level(StrEnum):
@@ -86,6 +87,14 @@ class Module(Model):
     # Listed in the library; cohort recordings are modules too but not listed.
     listed: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     views: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    # None: by placement (program members while in a program's course, else everyone).
+    audience: Mapped[Audience | None] = mapped_column(str_enum(Audience))
+    # A program module anyone signed in may watch, without enrolling or prerequisites.
+    free_preview: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The owning organisation: with audience ORGANISATION, its people only.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
@@ -161,6 +170,10 @@ class Program(Model):
     certificate: Mapped[str] = mapped_column(String(200), default="")
     # Open programs allow self-enrolment; company programs are enrolled by admins.
     self_enrol: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The owning organisation: with audience ORGANISATION, its people only.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
 
     items: Mapped[list[ProgramCourse]] = relationship(
         order_by="ProgramCourse.position", cascade="all, delete-orphan"
@@ -183,8 +196,18 @@ class ProgramCourse(Model):
     course: Mapped[Course] = relationship()
 
 
+class EnrollmentStatus(StrEnum):
+    """Where an enrolment stands; only an ACTIVE one makes its learner a program member
+    (``webapp.enrolment.membership.active_enrollment``)."""
+
+    ACTIVE = "active"
+    AWAITING_PAYMENT = "awaiting_payment"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
 class Enrollment(Model):
-    """A learner following a program."""
+    """A learner following a program (in ``cohort_id`` when they picked one)."""
 
     __tablename__ = "enrollments"
     __table_args__ = (UniqueConstraint("user_id", "program_id", name="uq_enrollment"),)
@@ -194,6 +217,15 @@ class Enrollment(Model):
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     enrolled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[EnrollmentStatus] = mapped_column(
+        str_enum(EnrollmentStatus),
+        default=EnrollmentStatus.ACTIVE,
+        server_default=EnrollmentStatus.ACTIVE.value,
+        index=True,
+    )
+    cohort_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="SET NULL"), index=True
+    )
 
     program: Mapped[Program] = relationship()
 
@@ -215,6 +247,8 @@ class Cohort(Model):
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date] = mapped_column(Date)
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Learner seats (None: unlimited); a full cohort offers its waitlist.
+    seats: Mapped[int | None] = mapped_column(Integer)
 
     program: Mapped[Program] = relationship()
 
@@ -292,6 +326,13 @@ class Exam(Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Graded exams (webapp/exams): None means "not set" (all questions, no limit ...).
+    question_count: Mapped[int | None] = mapped_column(Integer)
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    attempts_limit: Mapped[int | None] = mapped_column(Integer)
+    pass_percent: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ExamScope(Model):

@@ -90,3 +90,19 @@ class UploadSession(Model):
     def is_open(self) -> bool:
         """Parts may still be sent, and the upload completed or aborted."""
         return self.state == UploadState.OPEN
+
+
+class QuotaLock(Model):
+    """One row per uploader, written first by every quota check and held until commit.
+
+    Writing it takes PostgreSQL's lock on this row and SQLite's write lock, so the
+    check of what the owner uses and the row that then uses more space (an open upload,
+    a stored source) are one atomic step: checks for one owner take turns.
+    """
+
+    __tablename__ = "upload_quota_locks"
+
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

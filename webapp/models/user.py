@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, String, true
+from sqlalchemy import DateTime, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import Model
@@ -38,6 +38,12 @@ class User(UserMixin, Model):
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     # The zone the user's times are shown in (IANA name); None: the browser's, then UTC.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # True once the user chose ``time_zone`` on the profile: the browser's zone no longer
+    # replaces it (False: it was detected, and follows the browser when that moves).
+    time_zone_pinned: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The secret of the private calendar feed URL (None: no feed yet); resetting it
+    # replaces it, and the old URL answers 404.
+    calendar_secret: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # False only for an open sign-up whose address is not confirmed yet: it cannot sign in.
     email_verified: Mapped[bool] = mapped_column(default=True, server_default=true())
 

@@ -36,6 +36,23 @@ ALLOWED_TRANSITIONS: dict[VideoState, frozenset[VideoState]] = {
 }
 
 
+class Audience(StrEnum):
+    """Who may watch a video or a module (``webapp/audiences/rules.py`` is the rule).
+
+    A module's audience may also be unset (None): program members while it is in a
+    program's course, everyone signed in otherwise. A clip's module never reaches further
+    than its recording: both rules must hold.
+    """
+
+    OPEN = "open"  # every signed-in user (the open library)
+    PROGRAM = "program"  # members of the programs containing it (enrolled or in a cohort)
+    COHORT = "cohort"  # members of the cohort whose live class it recorded
+    # The members and managers of its owning organisation (``organisation_id``); with no
+    # owner, nobody but its instructors and admins.
+    ORGANISATION = "organisation"
+    INSTRUCTORS = "instructors"  # drafts: its instructors and admins only
+
+
 class InvalidTransition(ValueError):
     """A state change the lifecycle does not allow."""
 
@@ -73,7 +90,16 @@ class Video(Model):
     # Seek-preview thumbnails track, relative to hls_prefix ("storyboard/storyboard.vtt").
     storyboard_path: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Who may watch the recording (and every clip of it); cohort recordings are never
+    # wider than their cohort whatever this says.
+    audience: Mapped[Audience] = mapped_column(
+        str_enum(Audience), default=Audience.OPEN, server_default=Audience.OPEN.value
+    )
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The owning organisation: with audience ORGANISATION, its people only.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL")
+    )
 
     owner: Mapped[User] = relationship()
     renditions: Mapped[list[Rendition]] = relationship(

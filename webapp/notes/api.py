@@ -104,7 +104,7 @@ def _own_note(note_id: int) -> Note:
     return note
 
 
-@operation(bp, "GET", "/videos/<int:video_id>/notes", responses={200: NoteList}, errors=(404,))
+@operation(bp, "GET", "/videos/<int:video_id>/notes", responses={200: NoteList}, errors=(403, 404))
 def list_notes(video_id: int) -> NoteList:
     """The caller's notes and bookmarks on a video, by time."""
     video = video_or_404(video_id, g.user)
@@ -117,7 +117,7 @@ def list_notes(video_id: int) -> NoteList:
     "/videos/<int:video_id>/notes",
     body=NewNote,
     responses={201: NoteOut},
-    errors=(404,),
+    errors=(403, 404),
 )
 def create_note(video_id: int, body: NewNote) -> NoteOut:
     """Add a note or bookmark: JSON ``{kind, position, body}`` → 201."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from webapp.enrolment.membership import active_enrollment
 from webapp.extensions import db
 from webapp.models import (
     Course,
@@ -111,7 +112,7 @@ def _enrolled_course_order(user_id: int, course_ids: Iterable[int]) -> dict[int,
     rows = db.session.execute(
         select(ProgramCourse.course_id)
         .join(Enrollment, Enrollment.program_id == ProgramCourse.program_id)
-        .where(Enrollment.user_id == user_id, ProgramCourse.course_id.in_(ids))
+        .where(Enrollment.user_id == user_id, active_enrollment(), ProgramCourse.course_id.in_(ids))
         .order_by(Enrollment.enrolled_at, Enrollment.id, ProgramCourse.position)
     ).scalars()
     ranks: dict[int, int] = {}

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -29,6 +29,11 @@ class ProfileForm(FlaskForm):
         filters=[strip],
         validators=[single_line],
         description="A new address gets a confirmation link; it changes once you open it.",
+    )
+    password = PasswordField(
+        "Current password",
+        validators=[Optional()],
+        description="Needed only to change the e-mail address.",
     )
 
 

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import Select, func, or_, select
 
 from webapp.extensions import db
+from webapp.likes import LIKE_ESCAPE, contains
 from webapp.models import EmailToken, Role, TokenPurpose, User
 from webapp.models.base import utcnow
 
@@ -43,19 +44,14 @@ class UserPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _like(words: str) -> str:
-    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 def _filtered(wanted: UserFilter) -> Select:
     query = select(User)
     for word in wanted.q.split():
-        pattern = _like(word)
+        pattern = contains(word.lower())
         query = query.where(
             or_(
-                func.lower(User.name).like(pattern, escape="\\"),
-                User.email.like(pattern, escape="\\"),
+                func.lower(User.name).like(pattern, escape=LIKE_ESCAPE),
+                User.email.like(pattern, escape=LIKE_ESCAPE),
             )
         )
     if wanted.role is not None:

@@ -15,8 +15,12 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
 
+from webapp.audit.events import Kind, Target
+from webapp.audit.services import record
 from webapp.auth.services import (
     MAX_NAME_LENGTH,
+    AccountError,
+    check_current_password,
     clean_name,
     end_all_sessions,
     find_user,
@@ -74,10 +78,18 @@ def zone_or_none(raw: str | None) -> str | None:
 
 
 def update_profile(user: User, name: str | None, time_zone: str | None) -> None:
-    """Set the display name and time zone (None: unchanged; "" zone: the browser's)."""
+    """Set the display name and time zone (None: unchanged; "" zone: the browser's).
+
+    A zone changed here is the user's choice (pinned): the browser's no longer replaces
+    it; clearing it hands the zone back to the browser.
+    """
     new_name = display_name(name) if name is not None else user.name
     new_zone = zone_or_none(time_zone) if time_zone is not None else user.time_zone
     user.name = new_name
+    if new_zone != user.time_zone:
+        user.time_zone_pinned = new_zone is not None
+    elif new_zone is None:
+        user.time_zone_pinned = False
     user.time_zone = new_zone
     db.session.flush()
 
@@ -105,11 +117,18 @@ def new_address(raw: str | None, user: User) -> str:
     return address
 
 
-def request_email_change(user: User, raw: str | None) -> str:
-    """Start changing ``user``'s address: a single-use link for the new address (24 h);
-    earlier pending changes are dropped. Returns the link's token (send it after the
-    commit, to the new address; a notice goes to the old one)."""
+def request_email_change(user: User, raw: str | None, password: str) -> str:
+    """Start changing ``user``'s address, after re-entering the password (the address
+    is how the account is recovered; ASVS 7.5.1): a single-use link for the new address
+    (24 h); earlier pending changes are dropped. Returns the link's token (send it after
+    the commit, to the new address; a notice goes to the old one)."""
     address = new_address(raw, user)
+    if not password:
+        raise PeopleError("Enter your current password to change the address.", "password")
+    try:
+        check_current_password(user, password, Kind.EMAIL_CHANGED)
+    except AccountError as exc:
+        raise PeopleError(str(exc), "password") from None
     db.session.execute(
         delete(EmailToken).where(
             EmailToken.user_id == user.id,
@@ -149,7 +168,9 @@ def confirm_email_change(token: str) -> User:
     if find_user(row.new_email) is not None:
         raise PeopleError(f"Another account uses {row.new_email} now; the address was not changed.")
     row.used_at = utcnow()
+    old_email = row.user.email
     row.user.email = row.new_email
+    record(Kind.EMAIL_CHANGED, row.user, target=row.user, detail={"from": old_email})
     db.session.flush()
     return row.user
 
@@ -178,6 +199,12 @@ def create_token(
     assert row is not None  # issue_token flushed it
     row.name = clean
     db.session.flush()
+    record(
+        Kind.TOKEN_CREATED,
+        user,
+        target=Target("api_token", str(row.id), clean),
+        detail={"expires_at": row.expires_at.isoformat()},
+    )
     return token, row
 
 
@@ -212,8 +239,19 @@ def set_role(actor: User, user: User, role: Role) -> None:
             f"{user.display_name} is the only active admin; make someone else admin first.",
             "role",
         )
+    before = user.role
     user.role = role
     db.session.flush()
+    record(Kind.ROLE_CHANGED, actor, target=user, detail={"from": str(before), "to": str(role)})
+
+
+def sign_out_everywhere(actor: User, user: User) -> None:
+    """End every session, remember-me cookie and API token of ``user`` (a lost laptop,
+    a shared password) without deactivating the account; the password stays. An admin
+    ends their own sessions with "Sign out" instead."""
+    if user.id == actor.id:
+        raise ConflictError("Use “Sign out” to end your own sessions.", "sessions")
+    end_all_sessions(user)
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
@@ -235,3 +273,4 @@ def set_active(actor: User, user: User, active: bool) -> None:
     else:
         user.active = True
     db.session.flush()
+    record(Kind.USER_REACTIVATED if active else Kind.USER_DEACTIVATED, actor, target=user)

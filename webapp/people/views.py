@@ -13,6 +13,7 @@ from webapp.auth.services import live_tokens, normalise_email, revoke_token
 from webapp.extensions import db
 from webapp.mail import send
 from webapp.models import ApiToken, Role, User
+from webapp.organisations.queries import organisation_names
 from webapp.people import services
 from webapp.people.forms import ActionForm, ProfileForm, RoleForm, TokenForm, UserSearchForm
 from webapp.people.queries import MAX_QUERY, UserFilter, pending_email, user_page, zone_names
@@ -73,9 +74,11 @@ def profile() -> Page:
         return _profile_page(form, status=400)
     old_email, token = user.email, None
     try:
-        services.update_profile(user, form.name.data, form.time_zone.data or "")
+        # The address first: its password check may store an audit event on its own
+        # connection, which SQLite lets through only before this request writes.
         if normalise_email(form.email.data or "") != user.email:
-            token = services.request_email_change(user, form.email.data)
+            token = services.request_email_change(user, form.email.data, form.password.data or "")
+        services.update_profile(user, form.name.data, form.time_zone.data or "")
     except PeopleError as exc:
         _refused(form, exc)
         return _profile_page(form, status=400)
@@ -183,10 +186,12 @@ def _list_args() -> dict[str, str]:
 
 def _users_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
     form, wanted = _search()
+    result = user_page(wanted)
     html = render_template(
         "people/users.html",
         form=form,
-        result=user_page(wanted),
+        result=result,
+        organisations=organisation_names([u.id for u in result.users]),
         me=_me(),
         action=ActionForm(),
         error=error,
@@ -246,6 +251,17 @@ def deactivate(user_id: int) -> Page:
         user_id,
         lambda actor, user: services.set_active(actor, user, False),
         "{name} is deactivated and signed out everywhere.",
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/sign-out")
+@login_required
+def sign_out_everywhere(user_id: int) -> Page:
+    """End every session, remember-me cookie and API token of an account."""
+    return _user_action(
+        user_id,
+        services.sign_out_everywhere,
+        "{name} is signed out everywhere; their API tokens are revoked.",
     )
 
 

@@ -12,7 +12,7 @@ from webapp.api.contract import operation
 from webapp.playback.schemas import VideoOut
 
 
-@operation(bp, "GET", "/videos/<int:video_id>", responses={200: VideoOut}, errors=(404,))
+@operation(bp, "GET", "/videos/<int:video_id>", responses={200: VideoOut}, errors=(403, 404))
 def get_video(video_id: int) -> VideoOut:
     """A video and its renditions; owners and admins also see the transcode job."""
     video = video_or_404(video_id, g.user)

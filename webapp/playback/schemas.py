@@ -60,6 +60,11 @@ class VideoOut(Output):
     level: str | None = Field(description="Null until the video is ready (no module yet).")
     tags: list[str]
     listed: bool = Field(description="Listed in the library (cohort recordings never are).")
+    audience: str = Field(
+        description="Who may watch it: open, program, cohort, organisation (reserved) or "
+        "instructors."
+    )
+    free_preview: bool = Field(description="Its module is a free preview.")
     state: str
     duration: float | None
     renditions: list[RenditionOut]
@@ -96,6 +101,8 @@ class VideoOut(Output):
             level=str(module.level) if module is not None else None,
             tags=list(module.tags or []) if module is not None else [],
             listed=module.listed if module is not None else False,
+            audience=str(video.audience),
+            free_preview=module.free_preview if module is not None else False,
             state=video.state,
             duration=video.duration,
             renditions=[RenditionOut.of(r) for r in video.renditions],

@@ -10,9 +10,9 @@ from __future__ import annotations
 from flask import abort, request
 from flask_login import current_user
 
-from webapp.access import can_view
+from webapp.access import clip_decision_or_abort
+from webapp.audiences.decision import decide_video
 from webapp.auth.services import user_for_token
-from webapp.clips.queries import watchable_clip
 from webapp.extensions import db
 from webapp.models import Clip, User, Video
 
@@ -32,17 +32,27 @@ def media_viewer() -> User:
 
 
 def viewable_video(video_id: int, user: User) -> Video:
-    """The video if ``user`` may watch it; 403 otherwise, also for an unknown id."""
+    """The video if ``user`` may watch it; 403 otherwise, also for an unknown id (with
+    the reason when it is locked)."""
     video = db.session.get(Video, video_id)
-    if video is None or not can_view(user, video):
+    decision = decide_video(user, video) if video is not None else None
+    if video is None or decision is None or not decision.visible:
         abort(403, "You may not watch this video.")
+    if decision.locked_reason:
+        abort(403, decision.locked_reason)
+    return video
+
+
+def listed_video(video_id: int, user: User) -> Video:
+    """The video if ``user`` may see it listed, locked or not (its poster shows on a
+    locked tile); 403 otherwise, also for an unknown id."""
+    video = db.session.get(Video, video_id)
+    if video is None or not decide_video(user, video).visible:
+        abort(403, "You may not see this video.")
     return video
 
 
 def viewable_clip(clip_id: int, user: User) -> Clip:
     """The clip if its recording is READY and ``user`` may watch it; 403 otherwise, also
-    for an unknown id."""
-    clip = watchable_clip(clip_id, user)
-    if clip is None:
-        abort(403, "You may not watch this clip.")
-    return clip
+    for an unknown id (with the reason when it is locked)."""
+    return clip_decision_or_abort(db.session.get(Clip, clip_id), user, missing=403)

@@ -14,7 +14,7 @@ from webapp.clips.queries import chapters_of
 from webapp.playback.delivery import safe_relative, send_personal, serve
 from webapp.playback.links import signer_for, verified_key
 from webapp.playback.playlists import sign_playlist, sign_vtt
-from webapp.playback.viewer import media_viewer, viewable_video
+from webapp.playback.viewer import listed_video, media_viewer, viewable_video
 from webapp.progress.services import get_progress, summary
 from webapp.storage import ObjectNotFound, get_storage
 
@@ -79,8 +79,9 @@ def media(video_id: int, rel: str):
 
 @bp.get("/videos/<int:video_id>/poster.jpg")
 def poster(video_id: int):
-    """The poster frame (session or bearer token)."""
-    video = viewable_video(video_id, media_viewer())
+    """The poster frame (session or bearer token); a locked video's too, as its tile
+    is listed with the reason."""
+    video = listed_video(video_id, media_viewer())
     if not video.poster_key:
         abort(404)
     return serve(get_storage(), video.poster_key)

@@ -14,17 +14,20 @@ from webapp.access import video_or_404
 from webapp.api.auth import api_user
 from webapp.api.blueprint import bp
 from webapp.api.contract import operation
-from webapp.progress.endpoint import heartbeat_response
+from webapp.progress.endpoint import heartbeat_response, offer_grant
 from webapp.progress.schemas import HEARTBEAT_ERRORS, HeartbeatBody, ProgressDetail, ProgressOut
 from webapp.progress.services import detail, get_progress
 
 PROGRESS = "/videos/<int:video_id>/progress"
 
 
-@operation(bp, "GET", PROGRESS, responses={200: ProgressDetail}, errors=(404,))
+@operation(bp, "GET", PROGRESS, responses={200: ProgressDetail}, errors=(403, 404))
 def get_progress_view(video_id: int) -> ProgressDetail:
-    """The caller's own progress on a video, with the watched intervals."""
+    """The caller's own progress on a video, with the watched intervals; for a video
+    ready to watch, the ``X-Heartbeat-Grant`` header starts a watch session."""
     video = video_or_404(video_id, g.user)
+    if video.is_playable:
+        offer_grant(g.user, video.id, None, video.duration or 0.0)
     return ProgressDetail.model_validate(detail(get_progress(g.user, video), video))
 
 

@@ -10,6 +10,9 @@ from webapp.progress.intervals import Interval
 
 MAX_INTERVALS_PER_BEAT = 50
 MIN_RATE, MAX_RATE = 0.0625, 16.0  # what browsers accept for playbackRate
+# The player's fastest speed (the last of SPEEDS in player_static/controls.js): watched
+# time is credited at most this fast, and a beat claiming more counts as this.
+PLAYER_MAX_RATE = 2.0
 MAX_SEQ = 2**53  # the largest integer a JavaScript number holds exactly
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 NOT_JSON = "the body must be JSON (Content-Type: application/json) or a form with a beat field"
@@ -24,7 +27,8 @@ class Beat:
     """A well-formed heartbeat: resume position and intervals played since the last one.
 
     ``session``/``seq`` are absent for the foundation's beats (then the position always
-    applies); ``rate`` is the fastest playback rate used since the last beat.
+    applies); ``rate`` is the fastest playback rate used since the last beat, capped at
+    ``PLAYER_MAX_RATE`` (the credit does not depend on it: see ``rules.py``).
     """
 
     position: float
@@ -76,7 +80,9 @@ def _rate(raw: object) -> float:
         raise BadHeartbeat("rate must be a number")
     if not MIN_RATE <= raw <= MAX_RATE:
         raise BadHeartbeat(f"rate must be between {MIN_RATE} and {MAX_RATE:g}")
-    return float(raw)
+    # A browser can play faster than the player offers (an extension, the console);
+    # such a beat still counts, as if played at the player's fastest.
+    return min(float(raw), PLAYER_MAX_RATE)
 
 
 def parse_beat(payload: object) -> Beat:

@@ -10,11 +10,19 @@ page-hide beacons (a form body with ``beat``, ``grant`` and ``csrf_token`` field
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, after_this_request, current_app, request
 from flask_login import current_user
 
 from webapp.extensions import db
-from webapp.progress.grants import HEADER, Authenticate, Target, checked_target, token_caller
+from webapp.models import User
+from webapp.progress.grants import (
+    HEADER,
+    Authenticate,
+    Target,
+    checked_target,
+    issue_grant,
+    token_caller,
+)
 from webapp.progress.heartbeat import BeatRequest, answer_beat
 
 BEACON_FIELD = "beat"
@@ -31,7 +39,7 @@ def heartbeat_response(
     beat = BeatRequest(video_id, clip_id, caller, _grant(), _body)
 
     def full_checks() -> Target:
-        target = checked_target(caller, video_id, clip_id, authenticate)
+        target = checked_target(caller, video_id, clip_id, authenticate, beat.grant)
         _end_transaction()
         return target
 
@@ -42,6 +50,22 @@ def heartbeat_response(
     return Response(
         answer.data(), answer.status, list(answer.headers), content_type=answer.content_type
     )
+
+
+def offer_grant(user: User, video_id: int, clip_id: int | None, duration: float) -> None:
+    """Send a heartbeat grant with this response, whose watch session starts now: for a
+    progress read by ``user``, whose access to the module was just checked. The player
+    reads its progress when its page loads, so its first beat may report what it played
+    since then (a grant's session bounds the watched time credited, ``rules.py``)."""
+    header = request.headers.get("Authorization", "")
+    caller = token_caller(header[7:]) if header.startswith("Bearer ") else f"u:{user.id}"
+    grant = issue_grant(caller, user.id, video_id, clip_id, duration).grant
+    assert grant is not None
+
+    @after_this_request
+    def _hand_over(response: Response) -> Response:
+        response.headers[HEADER] = grant
+        return response
 
 
 def _caller(authenticate: Authenticate) -> str:

@@ -28,6 +28,7 @@ from flask import Flask
 from werkzeug.http import HTTP_STATUS_CODES
 
 from webapp.headers import default_headers
+from webapp.observability.metrics import FAST_BEATS_BY_CLASS
 from webapp.progress.grants import HEADER, token_caller
 from webapp.progress.heartbeat import Answer, BeatRequest, answer_beat
 
@@ -84,6 +85,7 @@ class HeartbeatFastPath:
         )
 
     def _answer(self, environ: dict, start_response: StartResponse, answer: Answer) -> list[bytes]:
+        FAST_BEATS_BY_CLASS[str(answer.status)[0]].inc()  # a counter: no clock, no histogram
         data = answer.data()
         headers = [("Content-Type", answer.content_type), ("Content-Length", str(len(data)))]
         headers += answer.headers

@@ -11,6 +11,13 @@ accepted without the access queries, in any process. A grant is bound to the bea
 token (by digest) or to the signed-in user, and to one module; a missing, foreign,
 tampered or expired grant only means the full checks run again. Revoked access stops
 heartbeats within the grant's lifetime.
+
+A grant also records when its watch session began (``issued``): watched time is
+credited at most ``PLAYER_MAX_RATE`` x the wall time since then (``rules.py``). Reading
+one's progress on a module (what the player does when its page loads) hands out a
+grant too, so the session starts before playback does. A grant renewed after it
+expired, within one lifetime, keeps its session's start: a long lecture does not lose
+the beat that renewed it.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ class Target:
     clip_id: int | None
     duration: float
     grant: str | None = None  # a fresh grant to hand back; None when one was presented
+    issued: float = 0.0  # when the watch session began (epoch seconds)
 
 
 def grant_key(app: Flask) -> bytes:
@@ -62,52 +70,88 @@ def token_caller(token: str) -> str:
     return "t:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
 
 
-def read_grant(
+def _genuine(
     key: bytes, caller: str, presented: str | None, video_id: int | None, clip_id: int | None
-) -> Target | None:
-    """The target a presented grant names, if it is genuine, current, the caller's own
-    and for this module (pure). Format: ``user:video:clip:duration:expires:signature``
-    where the signature (HMAC-SHA256 of the fields and the caller) binds it to the
-    caller."""
+) -> tuple[Target, float] | None:
+    """The target a presented grant names and when it expires, if it is genuine, the
+    caller's own and for this module, expired or not (pure)."""
     if not presented or len(presented) > 200:
         return None
     fields, _, signature = presented.rpartition(":")
     if not hmac.compare_digest(signature, _signature(key, caller, fields)):
         return None
     try:
-        user, video, clip, duration, expires = fields.split(":")
-        granted = Target(int(user), int(video), int(clip) if clip else None, float(duration))
-        current = int(expires) > time.time()
+        user, video, clip, duration, issued, expires = fields.split(":")
+        granted = Target(
+            int(user), int(video), int(clip) if clip else None, float(duration), None, float(issued)
+        )
+        until = float(expires)
     except ValueError:
         return None
-    if not current or granted.clip_id != clip_id:
+    if granted.clip_id != clip_id or (clip_id is None and granted.video_id != video_id):
         return None
-    if clip_id is None and granted.video_id != video_id:
-        return None
-    return granted
+    return granted, until
 
 
-def _issue(
-    caller: str, user_id: int, video_id: int, clip_id: int | None, duration: float
+def read_grant(
+    key: bytes, caller: str, presented: str | None, video_id: int | None, clip_id: int | None
+) -> Target | None:
+    """The target a presented grant names, if it is genuine, current, the caller's own
+    and for this module (pure). Format: ``user:video:clip:duration:issued:expires:signature``
+    where the signature (HMAC-SHA256 of the fields and the caller) binds it to the
+    caller."""
+    genuine = _genuine(key, caller, presented, video_id, clip_id)
+    if genuine is None or genuine[1] <= time.time():
+        return None
+    return genuine[0]
+
+
+def _session_start(
+    caller: str, presented: str | None, video_id: int | None, clip_id: int | None
+) -> float:
+    """When the watch session of a grant issued now begins: now, or the start of the
+    caller's own grant for this module that expired less than a lifetime ago."""
+    now = time.time()
+    genuine = _genuine(grant_key(current_app), caller, presented, video_id, clip_id)
+    lifetime = current_app.config["HEARTBEAT_GRANT_SECONDS"]
+    if genuine is None or genuine[1] <= now - lifetime:
+        return now
+    return min(now, genuine[0].issued)
+
+
+def issue_grant(
+    caller: str,
+    user_id: int,
+    video_id: int,
+    clip_id: int | None,
+    duration: float,
+    presented: str | None = None,
 ) -> Target:
+    """A fresh grant for a caller whose access was just checked (in a request context);
+    ``presented`` is the grant it sent, whose session a renewal continues."""
+    issued = _session_start(caller, presented, video_id, clip_id)
     expires = int(time.time() + current_app.config["HEARTBEAT_GRANT_SECONDS"])
     clip = "" if clip_id is None else str(clip_id)
-    fields = f"{user_id}:{video_id}:{clip}:{float(duration)!r}:{expires}"
+    fields = f"{user_id}:{video_id}:{clip}:{float(duration)!r}:{issued!r}:{expires}"
     grant = f"{fields}:{_signature(grant_key(current_app), caller, fields)}"
-    return Target(user_id, video_id, clip_id, duration, grant)
+    return Target(user_id, video_id, clip_id, duration, grant, issued)
 
 
 def checked_target(
-    caller: str, video_id: int | None, clip_id: int | None, authenticate: Authenticate
+    caller: str,
+    video_id: int | None,
+    clip_id: int | None,
+    authenticate: Authenticate,
+    presented: str | None = None,
 ) -> Target:
     """The caller's target after the full checks, with a fresh grant: those of every API
     route (401, 404; 409 for a video not ready to watch). In a request context."""
     user = authenticate()
     if clip_id is not None:
         clip = clip_or_404(clip_id, user)
-        return _issue(caller, user.id, clip.video_id, clip.id, clip.duration)
+        return issue_grant(caller, user.id, clip.video_id, clip.id, clip.duration, presented)
     assert video_id is not None
     video = video_or_404(video_id, user)
     if not video.is_playable:
         abort(409, "the video is not ready to watch yet")
-    return _issue(caller, user.id, video.id, None, video.duration or 0.0)
+    return issue_grant(caller, user.id, video.id, None, video.duration or 0.0, presented)

@@ -22,7 +22,7 @@ from webapp.progress.beats import NOT_JSON, BadHeartbeat, parse_beat
 from webapp.progress.grants import HEADER, Target, grant_key, read_grant
 from webapp.progress.services import store_heartbeat
 from webapp.progress.store import AccountInactive
-from webapp.progress.writer import WriterUnavailable
+from webapp.progress.writer import WriterOutage, WriterUnavailable
 
 CONTENT_TYPE = "application/json"
 RETRY_AFTER = ("Retry-After", "1")  # a beat the writer could not take: send it again
@@ -68,7 +68,8 @@ def answer_beat(app: Flask, beat: BeatRequest, full_checks: FullChecks | None) -
     back in the ``X-Heartbeat-Grant`` header); with no grant and no ``full_checks`` this
     returns None: not this caller's to answer. A malformed or impossible beat is a 400,
     a beat of a deactivated account a 401, a beat the writer could not store now a 503
-    with ``Retry-After``; they store nothing.
+    with ``Retry-After`` (longer when the database is away or the queue is full); they
+    store nothing (a beat kept through an outage is stored later, as if on time).
     """
     target = read_grant(grant_key(app), beat.caller, beat.grant, beat.video_id, beat.clip_id)
     if target is None:
@@ -81,6 +82,9 @@ def answer_beat(app: Flask, beat: BeatRequest, full_checks: FullChecks | None) -
         return error(400, str(exc))
     except AccountInactive as exc:
         return error(401, str(exc))
+    except WriterOutage as exc:
+        retry_after = ("Retry-After", str(app.config["OUTAGE_RETRY_AFTER_SECONDS"]))
+        return error(503, str(exc), (retry_after,))
     except WriterUnavailable as exc:
         return error(503, str(exc), (RETRY_AFTER,))
     return Answer(200, progress, ((HEADER, target.grant),) if target.grant else ())

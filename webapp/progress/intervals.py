@@ -26,3 +26,34 @@ def clamp(intervals: Iterable[Interval], upper: float) -> list[Interval]:
 def total(intervals: Iterable[Interval]) -> float:
     """Total length of already-merged intervals."""
     return sum(b - a for a, b in intervals)
+
+
+def subtract(intervals: Iterable[Interval], covered: Iterable[Interval]) -> list[Interval]:
+    """The parts of merged ``intervals`` outside merged ``covered``, in order."""
+    holes = list(covered)
+    result: list[Interval] = []
+    i = 0
+    for start, end in intervals:
+        while i < len(holes) and holes[i][1] <= start:
+            i += 1
+        cursor, j = start, i
+        while j < len(holes) and holes[j][0] < end:
+            if holes[j][0] > cursor:
+                result.append((cursor, holes[j][0]))
+            cursor = max(cursor, holes[j][1])
+            j += 1
+        if cursor < end:
+            result.append((cursor, end))
+    return result
+
+
+def take(intervals: Iterable[Interval], seconds: float) -> list[Interval]:
+    """The first ``seconds`` of merged ``intervals``, in time order (none if not positive)."""
+    result: list[Interval] = []
+    left = seconds
+    for start, end in intervals:
+        if left <= 0:
+            break
+        result.append((start, min(end, start + left)))
+        left -= end - start
+    return result

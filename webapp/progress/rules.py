@@ -6,12 +6,19 @@
   a beat of the current session whose ``seq`` is not above the last one keeps the
   position (its intervals are still merged). A beat of another session takes over; a
   beat without a session (the foundation's ``{"position": s}``) always moves it.
-* New watched time is bounded by wall time. A standing carries a credit of wall seconds:
-  it grows by ``WALL_TOLERANCE`` x the seconds since the last accepted beat, and a beat
-  spends ``added / rate`` of it, where ``added`` is how much the beat grows the union.
-  A beat that would overspend (beyond ``SLACK_SECONDS``) is impossible and refused.
-  A new standing starts with ``FIRST_BEAT_SECONDS`` of credit. Re-reported ranges add
-  nothing and cost nothing, so a retried, duplicated or late beat never fails.
+* New watched time is bounded by wall time the server measured, at the player's fastest
+  speed (``PLAYER_MAX_RATE``), whatever rate the beat claims. A standing carries a
+  credit of wall seconds: it grows by the seconds since the last accepted beat, and a
+  beat spends ``added / PLAYER_MAX_RATE`` of it, where ``added`` is how much the beat
+  grows the union. The credit a beat may use is also never more than the wall seconds
+  since its watch session began (``granted_at``: when the grant it presents was first
+  issued, with the page's progress read or the first beat), so the watched time
+  credited since a session began is at most ``PLAYER_MAX_RATE`` x the wall time since
+  then, and a first beat earns nothing it could not have played since its grant. A
+  beat reporting more keeps only its earliest new seconds that the credit covers (it is
+  not refused: an honest player's beat that arrived a little early loses a fraction of
+  a second, not the beat). Re-reported ranges add nothing and cost nothing, so a
+  retried, duplicated or late beat never fails.
 * Completion (``completed_at``) is set once the union covers ``share`` of the duration
   and never goes back.
 """
@@ -22,11 +29,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from webapp.progress import intervals as iv
-from webapp.progress.beats import BadHeartbeat, Beat
+from webapp.progress.beats import PLAYER_MAX_RATE, BadHeartbeat, Beat
 
-FIRST_BEAT_SECONDS = 30.0  # wall seconds a first beat may report: three 10 s beat periods
-WALL_TOLERANCE = 1.5  # timer drift and network jitter between two beats
-SLACK_SECONDS = 2.0
 MAX_UNION_INTERVALS = 2000  # keeps one row's JSON small whatever a client sends
 
 
@@ -58,12 +62,14 @@ class Applied:
     added: float
 
 
-def available_credit(standing: Standing, now: datetime) -> float:
-    """Wall seconds of playback the learner may still report at ``now``."""
+def available_credit(standing: Standing, now: datetime, granted_at: datetime) -> float:
+    """Wall seconds of playback (at ``PLAYER_MAX_RATE``) the learner may still report at
+    ``now`` in a watch session that began at ``granted_at``."""
+    session = max(0.0, (now - granted_at).total_seconds())
     if standing.credit is None or standing.credit_at is None:
-        return FIRST_BEAT_SECONDS
-    elapsed = max(0.0, (now - standing.credit_at).total_seconds())
-    return standing.credit + WALL_TOLERANCE * elapsed
+        return session
+    banked = standing.credit + max(0.0, (now - standing.credit_at).total_seconds())
+    return min(banked, session)
 
 
 def _views(standing: Standing, beat: Beat) -> int:
@@ -96,20 +102,28 @@ def _position(
 
 
 def apply_beat(
-    standing: Standing, beat: Beat, duration: float, now: datetime, share: float
+    standing: Standing,
+    beat: Beat,
+    duration: float,
+    now: datetime,
+    share: float,
+    granted_at: datetime,
 ) -> Applied:
-    """``standing`` after ``beat`` arrived at ``now``; raises BadHeartbeat if impossible."""
-    union = tuple(iv.clamp(iv.merge([*standing.intervals, *beat.played]), duration))
-    if len(union) > MAX_UNION_INTERVALS:
-        raise BadHeartbeat(f"more than {MAX_UNION_INTERVALS} separate watched ranges")
+    """``standing`` after ``beat`` arrived at ``now`` in a watch session that began at
+    ``granted_at``; raises BadHeartbeat if the union would grow too fragmented."""
+    played = iv.clamp(iv.merge(beat.played), duration)
+    union = tuple(iv.clamp(iv.merge([*standing.intervals, *played]), duration))
     watched = min(round(iv.total(union), 3), duration)  # rounding must not pass the end
     added = max(0.0, watched - standing.watched_seconds)
-    credit = available_credit(standing, now)
-    if added / beat.rate > credit + SLACK_SECONDS:
-        raise BadHeartbeat(
-            f"the played ranges add {added:.1f} s of watching, more than is possible at "
-            f"rate {beat.rate:g} since the last heartbeat ({credit * beat.rate:.1f} s)"
-        )
+    credit = available_credit(standing, now, granted_at)
+    if added > credit * PLAYER_MAX_RATE:
+        # More than could have been played: keep the earliest new seconds it covers.
+        new = iv.take(iv.subtract(played, standing.intervals), credit * PLAYER_MAX_RATE)
+        union = tuple(iv.clamp(iv.merge([*standing.intervals, *new]), duration))
+        watched = min(round(iv.total(union), 3), duration)
+        added = max(0.0, watched - standing.watched_seconds)
+    if len(union) > MAX_UNION_INTERVALS:
+        raise BadHeartbeat(f"more than {MAX_UNION_INTERVALS} separate watched ranges")
     if union != standing.intervals:
         standing = replace(standing, intervals=union, watched_seconds=watched)
     views = _views(standing, beat)
@@ -125,7 +139,8 @@ def apply_beat(
             completed_at=completed_at,
             session=session,
             seq=seq,
-            credit=max(0.0, credit - added / beat.rate),
+            # Not floored at zero: a millisecond rounded up is owed, not given.
+            credit=credit - added / PLAYER_MAX_RATE,
             credit_at=latest,
             views=views,
         ),

@@ -8,7 +8,14 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 
 from webapp.api.contract import Input, Output
-from webapp.progress.beats import MAX_INTERVALS_PER_BEAT, MAX_RATE, MAX_SEQ, MIN_RATE, SESSION_ID
+from webapp.progress.beats import (
+    MAX_INTERVALS_PER_BEAT,
+    MAX_RATE,
+    MAX_SEQ,
+    MIN_RATE,
+    PLAYER_MAX_RATE,
+    SESSION_ID,
+)
 
 
 class ProgressOut(Output):
@@ -50,7 +57,13 @@ class HeartbeatBody(Input):
         default=None, ge=0, le=MAX_SEQ, description="Beat number (with session)."
     )
     rate: float | None = Field(
-        default=None, ge=MIN_RATE, le=MAX_RATE, description="Fastest rate used."
+        default=None,
+        ge=MIN_RATE,
+        le=MAX_RATE,
+        description=(
+            f"Fastest rate used; above the player's {PLAYER_MAX_RATE:g}x it counts as "
+            f"{PLAYER_MAX_RATE:g}x (watched time is credited at most that fast)."
+        ),
     )
 
     @field_validator("played")

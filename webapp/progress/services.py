@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Flask
 from sqlalchemy import select
 
@@ -46,6 +48,7 @@ def store_heartbeat(app: Flask, target: Target, beat: Beat) -> dict:
         beat=beat,
         received_at=utcnow(),
         share=app.config["COMPLETION_SHARE"],
+        granted_at=datetime.fromtimestamp(target.issued, UTC),
     )
     standing = get_writer(app).submit(pending)
     return _shape(standing.position, standing.watched_seconds, standing.completed, target.duration)

@@ -11,12 +11,13 @@ account is refused here, in the one query per batch that sees the account: its g
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection
 
+from webapp.certificates.rules import crossed
 from webapp.progress import sql_pg, sql_portable
 from webapp.progress.beats import BadHeartbeat, Beat
 from webapp.progress.rows import ModuleKey
@@ -32,6 +33,7 @@ class Pending:
     beat: Beat
     received_at: datetime
     share: float  # of the duration that completes the module
+    granted_at: datetime  # when the beat's watch session began (its grant's ``issued``)
 
 
 class LostRace(Exception):
@@ -45,8 +47,17 @@ class AccountInactive(Exception):
 Outcome = Standing | BadHeartbeat | AccountInactive
 
 
-def write_batch(conn: Connection, items: Sequence[Pending]) -> list[Outcome]:
-    """Apply ``items`` in arrival order; one outcome per item (its standing, or why not)."""
+def write_batch(
+    conn: Connection,
+    items: Sequence[Pending],
+    shares: Collection[float] = (),
+    reached: set[ModuleKey] | None = None,
+) -> list[Outcome]:
+    """Apply ``items`` in arrival order; one outcome per item (its standing, or why not).
+
+    Keys whose watched share grew across one of ``shares`` in this batch are added to
+    ``reached`` (the certificate rules' trigger; computed from rows already in hand).
+    """
     # PostgreSQL gets hand-written statements (arrays and unnest): the one Core definition
     # for both dialects (a JSON batch spread by json_to_recordset) cost 3x the database CPU
     # per beat in bench.heartbeats (0.41 vs 0.14 ms), see bench/README.md.
@@ -66,7 +77,12 @@ def write_batch(conn: Connection, items: Sequence[Pending]) -> list[Outcome]:
             continue
         try:
             applied = apply_beat(
-                standings[item.key], item.beat, item.duration, item.received_at, item.share
+                standings[item.key],
+                item.beat,
+                item.duration,
+                item.received_at,
+                item.share,
+                item.granted_at,
             )
         except BadHeartbeat as exc:
             outcomes.append(exc)
@@ -76,6 +92,13 @@ def write_batch(conn: Connection, items: Sequence[Pending]) -> list[Outcome]:
         accepted.add(item.key)
         if applied.added:
             added[(item.key, item.received_at.date())] += applied.added
+    if reached is not None and shares:
+        durations = {item.key: item.duration for item in items}
+        for key in accepted:
+            before = rows[key][1].watched_seconds if key in rows else 0.0
+            after = standings[key].watched_seconds
+            if crossed(before, after, durations[key], shares):
+                reached.add(key)
     ids = {key: rows[key][0] for key in keys if key in rows and key in accepted}
     created = [key for key in keys if key not in rows and key in accepted]
     if created:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from webapp.reports.queries import LearnerRow
 
@@ -58,15 +58,20 @@ def row_cells(row: LearnerRow) -> tuple:
     )
 
 
-def to_csv(rows: Iterable[LearnerRow]) -> str:
+Column = tuple[str, Callable[[LearnerRow], object]]
+
+
+def to_csv(rows: Iterable[LearnerRow], extra: Sequence[Column] = ()) -> str:
     """The header and one line per learner, every cell through ``safe_cell``; a UTF-8
-    byte order mark first so that spreadsheets read names as UTF-8."""
+    byte order mark first so that spreadsheets read names as UTF-8. ``extra`` columns
+    (header, cell of a row) follow the standard ones (quiz answers, exams passed, …)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow([*HEADER, *(name for name, _ in extra)])
     for row in rows:
-        writer.writerow([safe_cell(c) for c in row_cells(row)])
+        cells = [*row_cells(row), *(cell(row) for _, cell in extra)]
+        writer.writerow([safe_cell(c) for c in cells])
     return out.getvalue()
 
 

@@ -44,7 +44,9 @@ from sqlalchemy import (
 )
 
 from webapp.cohorts.windows import has_ended
+from webapp.enrolment.membership import active_enrollment
 from webapp.extensions import db
+from webapp.likes import LIKE_ESCAPE, contains
 from webapp.models import (
     Attendance,
     Cohort,
@@ -180,7 +182,7 @@ def _learners(program_id: int, cohort_ids: list[int] | None) -> CTE:
         Cohort.program_id == program_id
     )
     enrolled = select(Enrollment.user_id.label("user_id")).where(
-        Enrollment.program_id == program_id
+        Enrollment.program_id == program_id, active_enrollment()
     )
     return union(members, enrolled).cte("learners")
 
@@ -261,10 +263,6 @@ def total_modules(program_id: int) -> int:
     ).one()
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
@@ -313,9 +311,12 @@ def report_query(scope: ReportScope, filters: ReportFilters, total: int, now: da
     if filters.status is not None:
         query = query.where(status == filters.status.value)
     if filters.search:
-        pattern = f"%{_escape_like(filters.search)}%"
+        pattern = contains(filters.search)
         query = query.where(
-            or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
+            or_(
+                User.name.ilike(pattern, escape=LIKE_ESCAPE),
+                User.email.ilike(pattern, escape=LIKE_ESCAPE),
+            )
         )
     if filters.completed_from is not None:
         query = query.where(completion >= _day_start(filters.completed_from))

@@ -9,10 +9,17 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.analytics import charts
+from webapp.audit.events import Kind
+from webapp.audit.services import record
 from webapp.errors import error_response
+from webapp.extensions import db
 from webapp.reports import csv_export, scope
+from webapp.reports.exams import CSV_COLUMN, exam_results
 from webapp.reports.filters import BadFilter, ReportFilters, Status, parse_filters
+from webapp.reports.projects import project_grades
 from webapp.reports.queries import Report, build_report
+from webapp.reports.quizzes import csv_columns as quiz_csv_columns
+from webapp.reports.quizzes import quiz_section
 from webapp.reports.scope import ReportScope
 
 bp = Blueprint("reports", __name__)
@@ -40,21 +47,43 @@ def _page(found: ReportScope, endpoint: str, **ids: Any) -> str:
     filters = parse_filters(request.args, found)
     report = build_report(found, filters)
     query: dict[str, Any] = {**ids, **filters.as_args()}
+    grades = project_grades(found, filters, [r.user_id for r in report.rows])
     return render_template(
         "reports/report.html",
         scope=found,
         filters=filters,
         report=report,
+        quiz=quiz_section(found.program.id, [r.user_id for r in report.rows]),
         chart=completions_chart(report),
+        exams=exam_results(found, [r.user_id for r in report.rows], filters.cohort_id),
         here=url_for(endpoint, **ids),
         csv_url=url_for(f"{endpoint}_csv", **query),
+        project_grades=grades,
     )
 
 
 def _csv(found: ReportScope, name: list[str]) -> Response:
     filters: ReportFilters = parse_filters(request.args, found)
     report = build_report(found, filters, with_series=False)
-    response = Response(csv_export.to_csv(report.rows), mimetype="text/csv")
+    quiz = quiz_section(found.program.id, [r.user_id for r in report.rows])
+    exams = exam_results(found, [r.user_id for r in report.rows], filters.cohort_id)
+    extra: list[csv_export.Column] = [*quiz_csv_columns(quiz)]
+    if exams.exams:
+        extra.append((CSV_COLUMN, exams.passed_label))
+    extra.extend(project_grades(found, filters, [r.user_id for r in report.rows]).csv_columns())
+    target = found.fixed_cohort or found.program
+    record(
+        Kind.EXPORTED,
+        target=target,
+        detail={
+            "report": "cohort" if found.fixed_cohort else "path",
+            "format": "csv",
+            "rows": len(report.rows),
+            "filters": {k: v for k, v in filters.as_args().items() if v},
+        },
+    )
+    db.session.commit()  # no report leaves without its audit row
+    response = Response(csv_export.to_csv(report.rows, extra), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{csv_export.filename(name)}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -51,6 +51,11 @@ def build_s3_storage(config: dict) -> S3Storage:
         secret_key=config["S3_SECRET_ACCESS_KEY"],
         path_style=config["S3_PATH_STYLE"],
         presign_endpoint_url=config.get("S3_PUBLIC_ENDPOINT_URL"),
+        # Bounded in a web request (a few seconds at most, then 503); longer in the
+        # worker (config.worker_overrides).
+        max_attempts=config.get("S3_MAX_ATTEMPTS", 5),
+        connect_timeout=config.get("S3_CONNECT_TIMEOUT", 5),
+        read_timeout=config.get("S3_READ_TIMEOUT", 60),
     )
 
 

@@ -59,8 +59,7 @@ class LocalStorage:
 
     def _write_atomically(self, key: str, fill: Callable[[BinaryIO], object]) -> Path:
         dest = self.path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=_TEMP_PREFIX)
+        fd, tmp = self._temp_beside(dest)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fill(fh)
@@ -70,6 +69,27 @@ class LocalStorage:
             raise
         self._meta_path(key).unlink(missing_ok=True)
         return dest
+
+    def _temp_beside(self, dest: Path) -> tuple[int, str]:
+        """A temp file in ``dest``'s folder, made if missing. A delete that prunes the
+        folder as it empties may race with this: making it again is enough."""
+        for _ in range(3):
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                return tempfile.mkstemp(dir=dest.parent, prefix=_TEMP_PREFIX)
+            except FileNotFoundError:
+                continue
+        raise StorageError(f"could not create a file in {dest.parent}")
+
+    def _prune(self, folder: Path, top: Path) -> None:
+        """Remove ``folder`` and its parents up to (not including) ``top`` while they are
+        empty: a deleted object leaves no empty folder behind."""
+        while folder != top and folder.is_relative_to(top):
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone with its parent): stop
+                return
+            folder = folder.parent
 
     def put_file(self, key: str, path: Path, content_type: str | None = None) -> None:
         """Copy ``path`` in under ``key``."""
@@ -139,9 +159,13 @@ class LocalStorage:
         return etag
 
     def delete(self, key: str) -> None:
-        """Remove the file if present."""
-        self.path(key).unlink(missing_ok=True)
-        self._meta_path(key).unlink(missing_ok=True)
+        """Remove the file if present, and the folders it leaves empty."""
+        path = self.path(key)
+        meta = self._meta_path(key)
+        path.unlink(missing_ok=True)
+        meta.unlink(missing_ok=True)
+        self._prune(path.parent, self.root)
+        self._prune(meta.parent, self._meta)
 
     def delete_prefix(self, prefix: str) -> int:
         """Remove the whole directory under ``prefix``."""
@@ -151,6 +175,8 @@ class LocalStorage:
         count = sum(1 for p in folder.rglob("*") if p.is_file())
         shutil.rmtree(folder)
         shutil.rmtree(self._meta / prefix, ignore_errors=True)
+        self._prune(folder.parent, self.root)
+        self._prune((self._meta / prefix).parent, self._meta)
         return count
 
     def list(self, prefix: str) -> Iterator[str]:
@@ -301,8 +327,7 @@ class LocalStorage:
         """Remember a joined object's ETag, tied to this very file (inode, size, mtime)."""
         st = dest.stat()
         meta = self._meta_path(key)
-        meta.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=meta.parent, prefix=_TEMP_PREFIX)
+        fd, tmp = self._temp_beside(meta)
         with os.fdopen(fd, "w") as fh:
             fh.write(f"{st.st_ino} {st.st_size} {st.st_mtime_ns} {etag}")
         os.replace(tmp, meta)

@@ -28,6 +28,8 @@ from webapp.jobs.execution import (
 from webapp.jobs.heartbeat import heartbeat
 from webapp.models import JobState
 from webapp.storage import ObjectNotFound, StorageError, get_storage
+from webapp.transcoding.reasons import PART_MISSING, user_reason
+from webapp.transcoding.retry import with_storage_retries
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,13 @@ def run_export(export_id: int) -> str | None:
             scratch_dir(export_id, attempt) as scratch,
         ):
             out = scratch / "clip.mp4"
-            playlist, audio = _fetch(prefix, start, end, scratch / "hls")
+            # A short store outage is ridden out in place, as transcodes do: each Celery
+            # retry is a new attempt, and three of them used to fail the export within
+            # a 30 s outage (JOB_MAX_ATTEMPTS).
+            playlist, audio = with_storage_retries(
+                lambda: _fetch(prefix, start, end, scratch / "hls"),
+                f"fetching export {export_id}'s segments",
+            )
             (scratch / "work").mkdir()
 
             def on_progress(percent: float) -> None:
@@ -73,7 +81,10 @@ def run_export(export_id: int) -> str | None:
                 audio_playlist=audio,
             )
             key = export_key(clip_id, export_id, attempt)
-            get_storage().put_file(key, out, content_type="video/mp4")
+            with_storage_retries(
+                lambda: get_storage().put_file(key, out, content_type="video/mp4"),
+                f"publishing export {export_id}",
+            )
         previous = _record(export_id, key, result.size_bytes, attempt)
         if previous:
             get_storage().delete(previous)
@@ -84,17 +95,21 @@ def run_export(export_id: int) -> str | None:
         return None
     except Interrupted:
         return requeue_now(CLIP_EXPORT, export_id, attempt)
-    except (ValueError, ObjectNotFound, FileNotFoundError) as exc:
+    except ValueError as exc:  # a bad range: its message is written for people
         return fail_now(CLIP_EXPORT, export_id, f"The clip could not be exported: {exc}", attempt)
+    except (ObjectNotFound, FileNotFoundError) as exc:
+        log.warning("export %s: %s", export_id, exc)
+        return fail_now(CLIP_EXPORT, export_id, PART_MISSING, attempt)
     except (StorageError, OperationalError, TranscodeTimeout) as exc:
-        hand_back_now(CLIP_EXPORT, export_id, f"retrying after: {exc}", attempt)
-        raise Transient(str(exc)) from exc
+        log.warning("export %s attempt %s will be retried: %s", export_id, attempt, exc)
+        hand_back_now(CLIP_EXPORT, export_id, f"retrying after: {user_reason(exc)}", attempt)
+        raise Transient(user_reason(exc)) from exc
     except TranscodeError as exc:
-        return fail_now(CLIP_EXPORT, export_id, f"Exporting failed: {exc.message}", attempt)
+        log.warning("export %s failed: %s", export_id, exc)  # exit code and stderr: the log
+        return fail_now(CLIP_EXPORT, export_id, exc.reason, attempt)
     except Exception as exc:  # never leave an export RUNNING
         log.exception("export %s failed unexpectedly", export_id)
-        reason = f"Internal error while exporting ({type(exc).__name__})."
-        return fail_now(CLIP_EXPORT, export_id, reason, attempt)
+        return fail_now(CLIP_EXPORT, export_id, user_reason(exc), attempt)
 
 
 def _record(export_id: int, key: str, size: int, attempt: int) -> str | None:
@@ -140,7 +155,7 @@ def _fetch_playlist(
     variant_dir = uri.rsplit("/", 1)[0]
     text = storage.get_bytes(f"{prefix}/{uri}").decode()
     local = folder / variant_dir
-    local.mkdir(parents=True)
+    local.mkdir(parents=True, exist_ok=True)  # again when retried
     (local / "index.m3u8").write_text(text)
     for segment in needed(text, start, end):
         storage.download(f"{prefix}/{variant_dir}/{segment}", local / segment)

@@ -13,6 +13,7 @@ catches up later.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -37,12 +38,14 @@ from webapp.jobs.execution import (
 )
 from webapp.jobs.heartbeat import heartbeat
 from webapp.jobs.transcode import TRANSCODE
-from webapp.media_limits import media_limits
+from webapp.media_limits import cpu_budget, media_limits
 from webapp.models import JobState, TranscodeJob
+from webapp.observability.metrics import observe_transcode
 from webapp.storage import ObjectNotFound, StorageError, get_storage
 from webapp.transcoding.gc import collect_video
 from webapp.transcoding.preview import PreviewPublisher, preview_prefix
 from webapp.transcoding.publish import discard, upload_outputs, version_prefix
+from webapp.transcoding.reasons import user_reason
 from webapp.transcoding.retry import with_storage_retries
 from webapp.uploads.details import apply_pending
 
@@ -69,6 +72,7 @@ def run_job(job_id: int) -> str | None:
     video_id, attempt = job.video_id, job.attempts
     source_key = job.source_key or job.video.source_key
     db.session.commit()
+    started = time.monotonic()
     try:
         with (
             heartbeat(TRANSCODE, job_id, attempt, beat_interval()),
@@ -85,6 +89,7 @@ def run_job(job_id: int) -> str | None:
                 f"publishing job {job_id}",
             )
             unused = _switch(job_id, prefix, result, attempt)
+        observe_transcode(time.monotonic() - started, result.duration)
         _drop_sources(unused)
         state: str | None = JobState.READY
     except jobs.Superseded:  # its ladder was discarded; the later attempt carries on
@@ -93,20 +98,19 @@ def run_job(job_id: int) -> str | None:
         state = None
     except Interrupted:
         state = requeue_now(TRANSCODE, job_id, attempt)
-    except InvalidMedia as exc:
-        state = _fail(job_id, f"The recording could not be used: {exc}", attempt)
-    except ObjectNotFound:
-        reason = "The uploaded source is missing from storage; upload it again."
-        state = _fail(job_id, reason, attempt)
+    except (InvalidMedia, ObjectNotFound) as exc:
+        log.info("job %s refused: %s", job_id, exc)
+        state = _fail(job_id, user_reason(exc), attempt)
     except TRANSIENT as exc:
-        hand_back_now(TRANSCODE, job_id, f"retrying after: {exc}", attempt)
-        raise Transient(str(exc)) from exc
+        log.warning("job %s attempt %s will be retried: %s", job_id, attempt, exc)
+        hand_back_now(TRANSCODE, job_id, f"retrying after: {user_reason(exc)}", attempt)
+        raise Transient(user_reason(exc)) from exc
     except TranscodeError as exc:
-        state = _fail(job_id, f"Transcoding failed: {exc.message}", attempt)
+        log.warning("job %s failed: %s", job_id, exc)  # exit code and stderr: for the log
+        state = _fail(job_id, exc.reason, attempt)
     except Exception as exc:  # never leave a job RUNNING: anything unexpected fails it
         log.exception("job %s failed unexpectedly", job_id)
-        reason = f"Internal error while transcoding ({type(exc).__name__})."
-        state = _fail(job_id, reason, attempt)
+        state = _fail(job_id, user_reason(exc), attempt)
     if state == JobState.FAILED:
         _drop_failed_replacement(job_id)
     collect_video(video_id)
@@ -142,6 +146,7 @@ def _transcode(
         media_limits(),
         on_progress=on_progress,
         segment_seconds=current_app.config["HLS_SEGMENT_SECONDS"],
+        cpu_budget=cpu_budget(),
     )
 
 

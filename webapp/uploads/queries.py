@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.models import TranscodeJob, UploadSession, UploadState, User, Video
+from webapp.models import JobState, TranscodeJob, UploadSession, UploadState, User, Video
 
 
 def uploads_for(user: User) -> list[tuple[Video, TranscodeJob | None]]:
@@ -26,16 +26,26 @@ def uploads_for(user: User) -> list[tuple[Video, TranscodeJob | None]]:
 
 
 def stored_bytes(owner_id: int) -> int:
-    """What counts against the owner's quota: stored sources plus open uploads' sizes."""
+    """What counts against the owner's quota: stored sources, replacement sources whose
+    job has not finished, and open uploads' declared sizes (their reservation, which an
+    abort, an expiry or a completion with the real size gives back)."""
     sources = select(func.coalesce(func.sum(Video.source_size), 0)).where(
         Video.owner_id == owner_id, Video.source_key.is_not(None)
+    )
+    replacing = (
+        select(func.coalesce(func.sum(TranscodeJob.source_size), 0))
+        .join(Video, Video.id == TranscodeJob.video_id)
+        .where(
+            Video.owner_id == owner_id,
+            TranscodeJob.source_key.is_not(None),
+            TranscodeJob.state.not_in([JobState.READY, JobState.FAILED]),
+        )
     )
     pending = select(func.coalesce(func.sum(UploadSession.size), 0)).where(
         UploadSession.owner_id == owner_id, UploadSession.state == UploadState.OPEN
     )
-    # COALESCE turns an empty sum into 0; the nullable column's type still allows None.
-    stored = db.session.scalars(sources).one() or 0
-    return int(stored) + int(db.session.scalars(pending).one())
+    # COALESCE turns an empty sum into 0; the nullable columns' types still allow None.
+    return sum(int(db.session.scalars(q).one() or 0) for q in (sources, replacing, pending))
 
 
 def upload_or_404(upload_id: int, user: User, *, lock: bool = False) -> UploadSession:

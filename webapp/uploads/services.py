@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import IO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from transcoder.errors import InvalidMedia, TranscodeError
 from transcoder.probe import MediaInfo, probe
@@ -18,7 +19,8 @@ from webapp import jobs
 from webapp.access import can_replace_source
 from webapp.extensions import db
 from webapp.media_limits import media_limits
-from webapp.models import TranscodeJob, User, Video, VideoState
+from webapp.models import QuotaLock, TranscodeJob, User, Video, VideoState
+from webapp.models.base import utcnow
 from webapp.storage import get_storage
 from webapp.uploads.details import Details, check_details
 from webapp.uploads.errors import (
@@ -39,6 +41,7 @@ __all__ = [
     "ingest",
     "ingest_replacement",
     "inspect",
+    "lock_quota",
     "record_video",
     "replace_source",
     "replaceable",
@@ -51,10 +54,13 @@ log = logging.getLogger(__name__)
 def check_quota(owner: User, size: int) -> None:
     """QuotaExceeded unless ``size`` more bytes fit in the owner's storage quota.
 
-    The owner's row is locked first (PostgreSQL), so two uploads started at the same
-    moment cannot both squeeze into the last free bytes.
+    The owner's quota lock is written first and held until the caller commits the row
+    that uses the space: PostgreSQL locks that row, SQLite takes its one write lock. So
+    uploads started at the same moment take turns here, and each sees what the ones
+    before it reserved (a SELECT ... FOR UPDATE alone does nothing on SQLite, where the
+    reads ran outside any transaction and all passed).
     """
-    db.session.execute(select(User.id).where(User.id == owner.id).with_for_update())
+    lock_quota(owner.id)
     quota = current_app.config["UPLOAD_QUOTA_BYTES"]
     used = stored_bytes(owner.id)
     if used + size > quota:
@@ -64,13 +70,30 @@ def check_quota(owner: User, size: int) -> None:
         )
 
 
+def lock_quota(owner_id: int) -> None:
+    """Write the owner's quota lock row (an upsert): it stays locked until commit."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(QuotaLock).values(owner_id=owner_id, checked_at=utcnow())
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[QuotaLock.owner_id],
+            set_={"checked_at": statement.excluded.checked_at},
+        )
+    )
+
+
 def spool(stream: IO[bytes]) -> Path:
     """Copy an incoming stream to a private temp file; the caller deletes it."""
     tmp_dir = Path(current_app.config["UPLOAD_TMP_DIR"])
     tmp_dir.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
-    with open(fd, "wb") as out:
-        shutil.copyfileobj(stream, out, 1024 * 1024)
+    try:
+        with open(fd, "wb") as out:
+            shutil.copyfileobj(stream, out, 1024 * 1024)
+    except BaseException:  # a body cut short or over the limit leaves no file behind
+        Path(name).unlink(missing_ok=True)
+        raise
     return Path(name)
 
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from flask import g
 from pydantic import AfterValidator, Field
@@ -28,6 +28,9 @@ def _not_null(value: Any) -> Any:
     return value
 
 
+AudienceName = Literal["open", "program", "cohort", "instructors", "organisation"]
+
+
 class VideoChange(Input):
     """Any of the video's details; fields left out stay as they are."""
 
@@ -44,6 +47,22 @@ class VideoChange(Input):
     )
     listed: Annotated[bool | None, AfterValidator(_not_null)] = Field(
         None, description="Listed in the library; may be left out, not null."
+    )
+    audience: Annotated[AudienceName | None, AfterValidator(_not_null)] = Field(
+        None,
+        description="Who may watch it: open, program, cohort, instructors or organisation "
+        "(docs/api.md, Audiences); may be left out, not null.",
+    )
+    organisation: str | None = Field(
+        None,
+        max_length=120,
+        description="With audience organisation: the slug of the organisation whose members "
+        "may watch it (left out: the one it already belongs to).",
+    )
+    free_preview: Annotated[bool | None, AfterValidator(_not_null)] = Field(
+        None,
+        description="Its module is a free preview (anyone signed in, no enrolment or "
+        "prerequisites); may be left out, not null.",
     )
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
+from webapp.audiences.services import VIDEO_CHOICES
 from webapp.forms import strip
 from webapp.models import Level
 from webapp.videos.services import MAX_DESCRIPTION, MAX_TITLE
@@ -35,6 +37,20 @@ class VideoForm(FlaskForm):
         description="Comma-separated, e.g. seo, analytics (at most 20, 40 characters each).",
     )
     listed = BooleanField("Listed in the library")
+    audience = SelectField(
+        "Who may watch it",
+        choices=[SelectChoice(value, label) for value, label in VIDEO_CHOICES.items()],
+        validate_choice=False,
+        description="Its clips never reach further than the recording.",
+    )
+    organisation = SelectField(
+        "Organisation (for “Members of one organisation”)",
+        choices=[],
+        validate_choice=False,  # an unknown one is refused by the service, in its words
+    )
+    free_preview = BooleanField(
+        "Free preview: anyone signed in may watch it, without enrolling or prerequisites"
+    )
     poster = RadioField("Poster frame", choices=[], validate_choice=False, default=KEEP_POSTER)
 
     def set_choices(self, topics: list[tuple[str, str]], frames: list[tuple[str, str]]) -> None:
@@ -42,3 +58,7 @@ class VideoForm(FlaskForm):
         self.topic.choices = [("", "(no topic)"), *topics]
         self.level.choices = [(level.value, level.value.capitalize()) for level in Level]
         self.poster.choices = [(KEEP_POSTER, "Keep the current poster"), *frames]
+
+    def set_organisations(self, organisations: list[tuple[str, str]]) -> None:
+        """The organisations to pick from (slug, name), "none" first."""
+        self.organisation.choices = [("", "(none)"), *organisations]

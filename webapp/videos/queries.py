@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 
 from webapp.extensions import db
+from webapp.likes import LIKE_ESCAPE, contains
 from webapp.models import (
     Caption,
     Chapter,
@@ -51,8 +52,7 @@ def managed_videos(user: User, filters: VideoFilters) -> list[Video]:
     elif filters.owner_id is not None:
         query = query.where(Video.owner_id == filters.owner_id)
     if filters.q:
-        words = filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Video.title.ilike(f"%{words}%", escape="\\"))
+        query = query.where(Video.title.ilike(contains(filters.q), escape=LIKE_ESCAPE))
     if filters.state in set(VideoState):
         query = query.where(Video.state == filters.state)
     return list(db.session.scalars(query.limit(500)))
@@ -179,3 +179,14 @@ def poster_choices(frames: list[Frame]) -> list[Frame]:
         return frames
     step = len(frames) / MAX_POSTER_CHOICES
     return [frames[int(i * step)] for i in range(MAX_POSTER_CHOICES)]
+
+
+def clip_modules(video_id: int) -> list[Module]:
+    """The modules of the recording's clips, by title (each has its own audience)."""
+    return list(
+        db.session.scalars(
+            select(Module)
+            .where(Module.video_id == video_id, Module.clip_id.is_not(None))
+            .order_by(Module.title, Module.id)
+        )
+    )

@@ -14,6 +14,9 @@ from typing import TypedDict
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
+from webapp.audiences import services as audiences
+from webapp.audit.events import Kind
+from webapp.audit.services import record
 from webapp.catalogue import services as catalogue
 from webapp.catalogue.services import CatalogueError
 from webapp.extensions import db
@@ -28,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_TITLE = 200  # Video.title is VARCHAR(200)
 MAX_DESCRIPTION = catalogue.MAX_DESCRIPTION
 # Curation lives on the whole-recording module, which exists once the video is READY.
-MODULE_FIELDS = ("topic", "level", "tags", "listed")
+MODULE_FIELDS = ("topic", "level", "tags", "listed", "free_preview")
 
 
 class VideoChanges(TypedDict, total=False):
@@ -41,6 +44,9 @@ class VideoChanges(TypedDict, total=False):
     level: str
     tags: Sequence[str] | str | None
     listed: bool
+    audience: str
+    organisation: str | None
+    free_preview: bool
 
 
 def clean_title(value: str | None) -> str:
@@ -71,6 +77,11 @@ def update_video(video: Video, changes: VideoChanges) -> Video:
         video.title = clean_title(changes["title"])
     if "description" in changes:
         video.description = clean_description(changes["description"])
+    if "audience" in changes:
+        try:
+            audiences.set_video_audience(video, changes["audience"], changes.get("organisation"))
+        except audiences.AudienceError as exc:
+            raise VideoError("audience", _sentence(str(exc))) from None
     module = catalogue.module_of_video(video.id)
     wanted = [name for name in MODULE_FIELDS if name in changes]
     if wanted and module is None:
@@ -95,6 +106,8 @@ def _curate(video: Video, module: Module, changes: VideoChanges) -> None:
         if listed and catalogue.is_cohort_recording(video.id):
             raise VideoError("listed", "A cohort's class recording stays unlisted.")
         module.listed = listed
+    if "free_preview" in changes:
+        audiences.set_module_audience(module, free_preview=bool(changes["free_preview"]), keep=True)
 
 
 def _sentence(message: str) -> str:
@@ -168,6 +181,7 @@ def delete_video(video: Video, *, force: bool = False) -> Deleted:
     if video.source_key:
         export_keys.append(video.source_key)
     video_id = video.id
+    record(Kind.DELETED, target=video, detail={"forced": bool(found.blockers)})
     db.session.flush()
     db.session.delete(video)
     db.session.flush()

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.access import managed_video_or_404
+from webapp.audiences.queries import organisation_choices, organisation_slug
 from webapp.auth.loaders import uploader_required
 from webapp.catalogue.queries import topics
 from webapp.catalogue.services import module_of_video
@@ -52,6 +53,7 @@ def edit(video_id: int):
     form.set_choices(
         [(t.slug, t.name) for t in topics()], [(str(f.index), clock(f.at)) for f in choices]
     )
+    form.set_organisations(organisation_choices())
     if form.validate_on_submit():
         try:
             _save(video, form, module is not None, {f.index: f for f in choices})
@@ -65,7 +67,11 @@ def edit(video_id: int):
     status = 400 if request.method == "POST" else 200
     video = db.session.get(Video, video_id) or video
     return render_template(
-        "videos/edit.html", form=form, video=video, has_module=module is not None
+        "videos/edit.html",
+        form=form,
+        video=video,
+        has_module=module is not None,
+        clip_modules=queries.clip_modules(video.id),
     ), status
 
 
@@ -78,13 +84,20 @@ class _Obj:
 
 def _initial(video: Video) -> _Obj:
     module = module_of_video(video.id)
-    data = {"title": video.title, "description": video.description, "listed": True}
+    data = {
+        "title": video.title,
+        "description": video.description,
+        "listed": True,
+        "audience": video.audience,
+        "organisation": organisation_slug(video.organisation_id),
+    }
     if module is not None:
         data |= {
             "topic": module.topic.slug if module.topic else "",
             "level": module.level,
             "tags": ", ".join(module.tags or []),
             "listed": module.listed,
+            "free_preview": module.free_preview,
         }
     return _Obj(data)
 
@@ -94,12 +107,16 @@ def _save(video: Video, form: VideoForm, has_module: bool, frames: dict) -> None
         "title": form.title.data or "",
         "description": form.description.data or "",
     }
+    if form.audience.data:  # a form without the field keeps the audience
+        changes["audience"] = form.audience.data
+        changes["organisation"] = form.organisation.data or None
     if has_module:
         changes |= {
             "topic": form.topic.data or None,
             "level": form.level.data or "",
             "tags": form.tags.data or "",
             "listed": bool(form.listed.data),
+            "free_preview": bool(form.free_preview.data),
         }
     services.update_video(video, changes)
     if form.poster.data and form.poster.data != KEEP_POSTER:

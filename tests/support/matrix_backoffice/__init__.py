@@ -13,11 +13,25 @@ from typing import TYPE_CHECKING
 from tests.support.matrix_backoffice import (
     accounts,
     admin_home,
+    audiences,
+    audit_trail,
+    calendar_feeds,
+    certificate_rules,
+    enrolment,
+    graded_exams,
+    notifications,
+    observability,
+    organisations,
     people,
+    projects,
+    questions,
+    quizzes,
+    request_limits,
     sources,
     structure,
     teaching,
     videos,
+    watch_credit,
 )
 
 if TYPE_CHECKING:
@@ -26,5 +40,16 @@ if TYPE_CHECKING:
 
 def entries() -> Iterator[Entry]:
     """Every back-office entry."""
-    for module in (accounts, admin_home, people, sources, videos, structure, teaching):
+    modules = (accounts, admin_home, people, sources, videos, structure, teaching)
+    issue_19 = (
+        audiences,
+        calendar_feeds,
+        certificate_rules,
+        watch_credit,
+        organisations,
+        enrolment,
+    )
+    issue_20 = (audit_trail, observability, request_limits)
+    issue_21 = (notifications, questions, quizzes, graded_exams, projects)
+    for module in (*modules, *issue_19, *issue_20, *issue_21):
         yield from module.entries()

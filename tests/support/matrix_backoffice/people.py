@@ -54,6 +54,7 @@ def entries() -> Iterator[Entry]:
     yield _e("people.change_role", "POST", ADMIN, form=lambda w: {"role": "instructor"}, **person)
     yield _e("people.deactivate", "POST", ADMIN, **person)
     yield _e("people.reactivate", "POST", ADMIN, **person)
+    yield _e("people.sign_out_everywhere", "POST", ADMIN, **person)
     yield _e("api.list_users", "GET", ADMIN)
     yield _e(
         "api.patch_user",
