@@ -298,7 +298,9 @@ def test_upload_resumes_after_a_store_outage_sending_only_missing_parts(
 
     assert response.status_code == 201, response.get_json()
     assert sent == Counter({n: 1 for n in range(1, len(parts) + 1)})  # nothing sent twice
+    assert response.get_json()["video"]["state"] == VideoState.UPLOADED
     with s3_app.app_context():
         video = db.session.get(Video, response.get_json()["video"]["id"])
-        assert video.state == VideoState.UPLOADED
+        # The suite's worker may already have taken the transcode job.
+        assert video.state != VideoState.FAILED
         assert get_storage().get_bytes(video.source_key) == original
