@@ -415,7 +415,8 @@ def beat_request(learner: Learner, due: float, period: float) -> tuple[bytes, in
     played = 0.0 if learner.last_due is None else min(due - learner.last_due, 2 * period)
     start = learner.position
     learner.position = min(VIDEO_SECONDS, start + played)
-    learner.last_due = due
+    if learner.last_due is not None:  # the first beat's clock starts at its answer
+        learner.last_due = due
     learner.seq += 1
     body = json.dumps(
         {
@@ -436,6 +437,17 @@ def beat_request(learner: Learner, due: float, period: float) -> tuple[bytes, in
     return head + body, learner.seq, round(learner.position, 3) - round(start, 3)
 
 
+def acknowledge(learner: Learner, seq: int, played: float, grant: str | None, now: float) -> None:
+    """Note a 2xx answer to beat ``seq`` of ``learner``, received at ``now``."""
+    if learner.last_due is None:
+        # The server opened the watch session when this first beat arrived, which under
+        # queueing is later than it was due: play is claimed from the answer on.
+        learner.last_due = now
+    learner.acked_seq = max(learner.acked_seq, seq)
+    learner.acked_seconds += played
+    learner.grant = grant or learner.grant
+
+
 async def open_loop(
     port: int, learners: list[Learner], rate: float, seconds: float, period: float, limit: int
 ) -> Tally:
@@ -450,9 +462,7 @@ async def open_loop(
         request, seq, played = beat_request(learner, due, period)
         answer = await _one(pool, request, due, tally)
         if answer is not None and 200 <= answer[0] < 300:
-            learner.acked_seq = max(learner.acked_seq, seq)
-            learner.acked_seconds += played
-            learner.grant = answer[1] or learner.grant
+            acknowledge(learner, seq, played, answer[1], loop.time())
 
     tally.started = start = loop.time() + 0.2
     sent = 0

@@ -243,7 +243,8 @@ def test_wall_time_counts_from_arrival_not_from_the_batch(app: Flask, world) -> 
 def test_bench_beats_are_what_the_api_accepts() -> None:
     learner = heartbeats.Learner(heartbeats.Viewer("tok", 7), "sess")
     request, seq, played = heartbeats.beat_request(learner, due=100.0, period=10.0)
-    learner.grant = "g"
+    # Queued: the first beat is answered 2 s late, and the server's session opened then.
+    heartbeats.acknowledge(learner, seq, played, "g", now=102.0)
     second, _, played_next = heartbeats.beat_request(learner, due=110.5, period=10.0)
     head, _, body = request.partition(b"\r\n\r\n")
     assert head.startswith(b"PUT /api/v1/videos/7/progress HTTP/1.1")
@@ -251,7 +252,8 @@ def test_bench_beats_are_what_the_api_accepts() -> None:
     beat = parse_beat(json.loads(body))
     # The first beat opens the watch session: it reports nothing played.
     assert (beat.session, beat.seq, beat.played) == ("sess", seq, ((0.0, 0.0),))
-    assert played == 0.0 and played_next == 10.5 and b"X-Heartbeat-Grant: g" in second
+    assert played == 0.0 and played_next == 8.5 and b"X-Heartbeat-Grant: g" in second
+    assert learner.acked_seq == seq and learner.acked_seconds == 0.0
 
 
 def test_bench_verification_catches_a_lost_beat() -> None:
