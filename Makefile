@@ -26,7 +26,7 @@ node_modules/.deps: package.json package-lock.json
 	@touch $@
 
 system:
-	@scripts/ensure-system.sh ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng
+	@scripts/ensure-system.sh ffmpeg:ffmpeg ffprobe:ffmpeg
 
 browser:
 	@scripts/ensure-system.sh chromium:chromium

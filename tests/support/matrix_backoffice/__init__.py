@@ -15,7 +15,6 @@ from tests.support.matrix_backoffice import (
     admin_home,
     audiences,
     audit_trail,
-    branding,
     calendar_feeds,
     certificate_rules,
     enrolment,
@@ -52,6 +51,5 @@ def entries() -> Iterator[Entry]:
     )
     issue_20 = (audit_trail, observability, request_limits)
     issue_21 = (notifications, questions, quizzes, graded_exams, projects)
-    issue_22 = (branding,)
-    for module in (*modules, *issue_19, *issue_20, *issue_21, *issue_22):
+    for module in (*modules, *issue_19, *issue_20, *issue_21):
         yield from module.entries()
