@@ -239,6 +239,7 @@ class DemoProgram:
     title: str
     courses: tuple[str, ...]
     fee: str
+    level: str
     description: str
 
 
@@ -247,6 +248,7 @@ PGP = DemoProgram(
     "Post Graduate Program in Digital Marketing",
     ("dm-foundations", "dm-growth-channels", "dm-analytics"),
     "3000.00",
+    "advanced",
     "Eight months from the foundations to conversion analytics, with weekly live classes, "
     f"masterclasses and an exam. {DEMO_NOTE}",
 )
@@ -255,6 +257,7 @@ SPECIALIST = DemoProgram(
     "Digital Marketing Specialist",
     ("dm-foundations", "dm-growth-channels"),
     "1649.00",
+    "foundation",
     "Eight months of self-paced lectures and live classes across search, social, content "
     f"and email. {DEMO_NOTE}",
 )

@@ -18,8 +18,11 @@ from webapp.cli.demo_catalogue import (
     CURRENCY,
     LESSONS,
     PGP,
+    PPC,
     PROGRAM_WEEKS,
     PROGRAMS,
+    SEO,
+    SOCIAL,
     TOPICS,
 )
 from webapp.cohorts.services import (
@@ -43,11 +46,11 @@ UPCOMING = (
     ("digital-marketing-specialist", 19, "Europe/London"),
     ("digital-marketing-specialist", 54, "Asia/Singapore"),
 )
-# Free masterclasses at 18:00 local time for three regions: (title, days ahead, zone).
+# Free masterclasses at 18:00 local time for three regions: (title, topic, days ahead, zone).
 MASTERCLASSES = (
-    ("Free masterclass: SEO trends for the coming year", 5, "Asia/Kolkata"),
-    ("Free masterclass: measuring social media ROI", 9, "Europe/London"),
-    ("Free masterclass: writing ads that convert", 16, "America/New_York"),
+    ("Free masterclass from Mumbai: SEO trends for the coming year", SEO, 5, "Asia/Kolkata"),
+    ("Free masterclass from London: measuring social media ROI", SOCIAL, 9, "Europe/London"),
+    ("Free masterclass from New York: writing ads that convert", PPC, 16, "America/New_York"),
 )
 
 
@@ -60,9 +63,20 @@ def _module_of(title: str) -> Module:
     return module
 
 
+def _monday(day: date) -> date:
+    """The first Monday on or after ``day``: cohorts start at the beginning of a week."""
+    return day + timedelta(days=-day.weekday() % 7)
+
+
 def _cohort(slug: str, starts_on: date, zone: str) -> Cohort:
     region = zone.split("/")[0].replace("America", "Americas")
     return create_cohort(slug, f"{starts_on:%B %Y} cohort ({region})", starts_on, zone)
+
+
+def _topic_id(name: str) -> int:
+    topic = find_topic(name)
+    assert topic is not None  # the demo topics were created first
+    return topic.id
 
 
 def _local(day: date, hour: int, zone: str) -> datetime:
@@ -103,6 +117,7 @@ def ensure_demo_learning(
             fee=program.fee,
             currency=CURRENCY,
             certificate=program.title,
+            level=program.level,
             description=program.description,
         )
     _schedule(modules, recording_title, learner_email, teacher_email)
@@ -120,7 +135,7 @@ def _schedule(
     today = date.today()
     running = _cohort(PROGRAM, today - timedelta(days=14), "Europe/Berlin")
     for slug, days, zone in UPCOMING:
-        _cohort(slug, today + timedelta(days=days), zone)
+        _cohort(slug, _monday(today + timedelta(days=days)), zone)
     add_member(running, learner, "learner")
     add_member(running, teacher, "instructor")
     now = utcnow().replace(minute=0, second=0, microsecond=0)
@@ -146,8 +161,9 @@ def _schedule(
         allowed_modules=[m.id for m in modules],
         allowed_exams=[],
     )
-    for title, days, zone in MASTERCLASSES:
-        add_class(None, title, _local(today + timedelta(days=days), 18, zone), 45)
+    for title, topic, days, zone in MASTERCLASSES:
+        when = _local(today + timedelta(days=days), 18, zone)
+        add_class(None, title, when, 45, topic_id=_topic_id(topic))
     past = add_class(
         None, "Free masterclass: building a content engine", now - timedelta(days=3), 45,
         allow_past=True,
