@@ -26,7 +26,8 @@ node_modules/.deps: package.json package-lock.json
 	@touch $@
 
 system:
-	@scripts/ensure-system.sh ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng
+	@scripts/ensure-system.sh ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng \
+	  /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core
 
 browser:
 	@scripts/ensure-system.sh chromium:chromium

@@ -151,12 +151,12 @@ def fill_site(app: Flask, make_ready_video: Callable[..., int]) -> Site:
         create_chapter(video, {"title": "Ranking", "start": 2})
         clip = create_clip(video, author, {"title": "Ranking in a nutshell", "start": 1, "end": 3})
         replace_suggestions(video.id, SUGGESTIONS)
-        cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Spring cohort"))
         past = db.session.scalar(
             select(LiveClass).where(
-                LiveClass.recording_id == ids[3], LiveClass.cohort_id.is_not(None)
+                LiveClass.recording_id == ids[-1], LiveClass.cohort_id.is_not(None)
             )
         )
+        cohort = db.session.get_one(Cohort, past.cohort_id)  # the learner's running cohort
         exam = db.session.scalar(select(Exam).where(Exam.cohort_id == cohort.id))
         certificate, _ = issue_certificate(
             db.session.get(User, learner.id), program_by_slug(PROGRAM)
@@ -249,7 +249,7 @@ PAGES: list[tuple[str, str | None, Callable[[Site], str], Callable[[Page], None]
     ("programs", "learner", lambda s: "/programs", None),
     ("path", "learner", lambda s: f"/programs/{PROGRAM}", None),
     ("enrolment", "learner", lambda s: f"/programs/{PROGRAM}/enrolment", None),
-    ("course", "learner", lambda s: "/courses/seo-basics", None),
+    ("course", "learner", lambda s: "/courses/dm-foundations", None),
     ("classes", "learner", lambda s: "/classes", None),
     ("cohort", "learner", lambda s: f"/cohorts/{s.cohort_id}", None),
     ("exam-review", "learner", lambda s: f"/exams/{s.exam_id}/review", None),
