@@ -31,6 +31,7 @@ from webapp.api import docs_bp as api_docs_bp
 from webapp.audiences.views import bp as audiences_bp
 from webapp.audit import bursts as audit_bursts
 from webapp.audit.views import bp as audit_bp
+from webapp.branding import init_app as init_branding
 from webapp.auth import bp as auth_bp
 from webapp.auth import idle, lifetime, loaders, throttle
 from webapp.captions import bp as captions_bp
@@ -121,6 +122,7 @@ def _configure_extensions(app: Flask) -> None:
     storage.init_app(app)
     timefmt.init_app(app)
     navigation.init_app(app)
+    init_branding(app)
     celery_init_app(app)
 
 
