@@ -41,8 +41,14 @@ def png(width: int = 2, height: int = 2) -> bytes:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("#1F5FBF", "#1f5fbf"), (" #abc ", "#aabbcc"), ("1f5fbf", None), ("#12345g", None),
-     ("red", None), ("", None)],
+    [
+        ("#1F5FBF", "#1f5fbf"),
+        (" #abc ", "#aabbcc"),
+        ("1f5fbf", None),
+        ("#12345g", None),
+        ("red", None),
+        ("", None),
+    ],
 )
 def test_colours_are_written_as_hex(text: str, expected: str | None) -> None:
     assert normalise(text) == expected
@@ -56,8 +62,14 @@ def test_contrast_matches_wcag_reference_values() -> None:
 
 @pytest.mark.parametrize(
     ("colour", "ok"),
-    [("#1f5fbf", True), ("#000000", True), ("#b3261e", True), ("#ffcc00", False),
-     ("#7a7a7a", False), ("#3d8bfd", False)],
+    [
+        ("#1f5fbf", True),
+        ("#000000", True),
+        ("#b3261e", True),
+        ("#ffcc00", False),
+        ("#7a7a7a", False),
+        ("#3d8bfd", False),
+    ],
 )
 def test_a_primary_colour_must_reach_aa_with_white_text(colour: str, ok: bool) -> None:
     problem = contrast_problem(colour)
@@ -68,9 +80,12 @@ def test_a_primary_colour_must_reach_aa_with_white_text(colour: str, ok: bool) -
 
 @pytest.mark.parametrize(
     ("data", "ctype"),
-    [(png(), "image/png"), (b"\xff\xd8\xff\xe0" + b"0" * 20, "image/jpeg"),
-     (b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"0" * 8, "image/webp"),
-     (b"\x00\x00\x01\x00\x01\x00" + b"0" * 20, "image/x-icon")],
+    [
+        (png(), "image/png"),
+        (b"\xff\xd8\xff\xe0" + b"0" * 20, "image/jpeg"),
+        (b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"0" * 8, "image/webp"),
+        (b"\x00\x00\x01\x00\x01\x00" + b"0" * 20, "image/x-icon"),
+    ],
 )
 def test_images_are_told_by_their_bytes(data: bytes, ctype: str) -> None:
     assert sniff(data) == ctype
@@ -120,7 +135,10 @@ def test_an_admin_sets_name_colour_logo_and_favicon(
 ) -> None:
     image = png()
     response = _post(
-        client, admin, colour="#0B5D1E", logo=(__import__("io").BytesIO(image), "logo.png"),
+        client,
+        admin,
+        colour="#0B5D1E",
+        logo=(__import__("io").BytesIO(image), "logo.png"),
         favicon=(__import__("io").BytesIO(image), "icon.png"),
     )
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -187,3 +205,4 @@ def test_the_admin_menu_links_the_branding_page(
 ) -> None:
     html = client.get("/admin").get_data(as_text=True)
     assert '<a href="/admin/branding">Branding</a>' in html
+    assert "Branding: platform name" in html

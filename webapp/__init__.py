@@ -31,9 +31,9 @@ from webapp.api import docs_bp as api_docs_bp
 from webapp.audiences.views import bp as audiences_bp
 from webapp.audit import bursts as audit_bursts
 from webapp.audit.views import bp as audit_bp
-from webapp.branding import init_app as init_branding
 from webapp.auth import bp as auth_bp
 from webapp.auth import idle, lifetime, loaders, throttle
+from webapp.branding import init_app as init_branding
 from webapp.captions import bp as captions_bp
 from webapp.catalogue.manage_views import bp as catalogue_manage_bp
 from webapp.celery_app import celery_init_app

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, Field, StringField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.branding.colour import normalise
 from webapp.branding.images import ACCEPTED
 from webapp.forms import single_line, strip
-from wtforms import Field, ValidationError
 
 
 def hex_colour(form: object, field: Field) -> None:
