@@ -357,6 +357,66 @@ def test_page_is_accessible(
     )
 
 
+# Pages audited again in the dark theme (the screenshot test covers home, library,
+# program, watch, classes and the admin home in both themes).
+DARK_PAGES = [
+    "sign-in",
+    "masterclasses",
+    "course",
+    "cohort",
+    "certificates",
+    "notes",
+    "upload",
+    "clip-editor",
+    "reports",
+    "notifications",
+    "exam",
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("who", "url", "ready"),
+    [p[1:] for p in PAGES if p[0] in DARK_PAGES],
+    ids=[p[0] for p in PAGES if p[0] in DARK_PAGES],
+)
+def test_page_is_accessible_in_the_dark_theme(
+    app: Flask,
+    site: Site,
+    browser: Browser,
+    live_server: str,
+    who: str | None,
+    url: Callable[[Site], str],
+    ready: Callable[[Page], None] | None,
+) -> None:
+    """The dark theme (the system's choice) passes axe's colour contrast and the rest,
+    and its focus rings stand out against the dark backgrounds."""
+    target = url(site)
+    if target == "/notes" and not has_notes_page(app):
+        pytest.skip("the notes page (/notes) is not registered yet")
+    context = browser.new_context(
+        base_url=live_server, viewport=VIEWPORT, timezone_id=ZONE, color_scheme="dark"
+    )
+    context.add_cookies([{"name": "tz", "value": ZONE, "url": live_server}])
+    try:
+        tab = Tab(context.new_page())
+        if who is not None:
+            sign_in(tab, site.learner if who == "learner" else site.instructor)
+        tab.page.goto(target)
+        if ready is not None:
+            ready(tab.page)
+        assert tab.page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches")
+        violations = blocking_violations(tab.page)
+        problems = keyboard_problems(tab.page)
+        settle(tab.page)
+    finally:
+        context.route(PROGRESS_URLS, lambda route: route.abort())
+        context.close()
+    assert not violations and not problems, f"{target}:\n{describe(violations)}\n" + "\n".join(
+        problems
+    )
+
+
 @pytest.mark.browser
 def test_upload_dashboard_with_a_chosen_file_is_accessible(
     site: Site, open_tab: Callable[[], Tab], sample_clip: Path

@@ -33,6 +33,7 @@ from webapp.audit import bursts as audit_bursts
 from webapp.audit.views import bp as audit_bp
 from webapp.auth import bp as auth_bp
 from webapp.auth import idle, lifetime, loaders, throttle
+from webapp.branding import init_app as init_branding
 from webapp.captions import bp as captions_bp
 from webapp.catalogue.manage_views import bp as catalogue_manage_bp
 from webapp.celery_app import celery_init_app
@@ -121,6 +122,7 @@ def _configure_extensions(app: Flask) -> None:
     storage.init_app(app)
     timefmt.init_app(app)
     navigation.init_app(app)
+    init_branding(app)
     celery_init_app(app)
 
 

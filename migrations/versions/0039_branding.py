@@ -18,8 +18,20 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "branding",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("primary_colour", sa.String(length=7), nullable=True),
+        sa.Column("logo_key", sa.String(length=200), nullable=True),
+        sa.Column("logo_type", sa.String(length=40), nullable=True),
+        sa.Column("favicon_key", sa.String(length=200), nullable=True),
+        sa.Column("favicon_type", sa.String(length=40), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("branding")

@@ -10,5 +10,11 @@ if TYPE_CHECKING:
 
 
 def entries() -> Iterator[Entry]:
-    """This feature's entries."""
-    yield from ()
+    """The branding page (admins) and what every page loads from it (anyone)."""
+    from tests.support.route_matrix import ADMIN, PUBLIC, _e  # noqa: PLC0415  (cycle)
+
+    yield _e("branding.settings", "GET", ADMIN)
+    yield _e("branding.settings", "POST", ADMIN, ok=400)  # no name: the form again
+    yield _e("branding.stylesheet", "GET", PUBLIC)
+    yield _e("branding.logo", "GET", PUBLIC)
+    yield _e("branding.favicon", "GET", PUBLIC)
