@@ -409,8 +409,7 @@ function startEditor() {
     } else if (control.dataset.action === "delete") {
       askDelete(control.closest("[data-clip-id]"));
     } else if (control.dataset.action === "cancel-delete") {
-      control.closest("[data-clip-id]").querySelector(".clip-confirm").remove();
-      control.closest("[data-clip-id]").querySelector("[data-action=delete]").focus();
+      cancelDelete(control.closest("[data-clip-id]"));
     } else if (control.dataset.action === "confirm-delete") {
       busy(control, request("DELETE", api + "/clips/" + id).then(function () {
         delete exportsByClip[id];
@@ -436,13 +435,16 @@ function startEditor() {
     box.querySelector("[data-action=cancel-delete]").focus();
   }
 
+  function cancelDelete(li) {
+    li.querySelector(".clip-confirm").remove();
+    li.querySelector("[data-action=delete]").focus();
+  }
+
   clipList.addEventListener("keydown", function (event) {
     var box = event.target.closest && event.target.closest(".clip-confirm");
     if (box && event.key === "Escape") {
       event.preventDefault();
-      var li = box.closest("[data-clip-id]");
-      box.remove();
-      li.querySelector("[data-action=delete]").focus();
+      cancelDelete(box.closest("[data-clip-id]"));
     }
   });
 
