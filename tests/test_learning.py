@@ -471,6 +471,9 @@ def test_course_page_links_and_locks(
     advanced = client.get("/courses/seo-advanced").get_data(as_text=True)
     assert "Complete ‘SEO Basics’ first" in advanced
     assert f'href="/clips/{world.clip4}"' not in advanced  # locked: not linked
+    # The lock is drawn (the emoji renders as an empty box where no font has it) and named.
+    assert '<svg class="lock-icon" role="img" aria-label="Locked"' in advanced
+    assert "\U0001f512" not in advanced
     watch(app, world.learner.id, world.m1, 100)
     watch(app, world.learner.id, world.m2, 100)
     advanced = client.get("/courses/seo-advanced").get_data(as_text=True)

@@ -20,6 +20,7 @@ from webapp import (
     security,
     sessions,
     storage,
+    textfmt,
     timefmt,
 )
 from webapp.accounts import bp as accounts_bp
@@ -121,6 +122,7 @@ def _configure_extensions(app: Flask) -> None:
     audit_bursts.init_app(app)
     storage.init_app(app)
     timefmt.init_app(app)
+    textfmt.init_app(app)
     navigation.init_app(app)
     init_branding(app)
     celery_init_app(app)
