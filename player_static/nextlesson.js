@@ -15,7 +15,6 @@ export function initNextLesson(player) {
   var root = player.root;
   var video = player.video;
   var url = panel.dataset.nextUrl || "";
-  var total = parseInt(panel.dataset.seconds || "8", 10);
   var count = document.getElementById("next-lesson-count");
   var cancel = document.getElementById("next-lesson-cancel");
   var title = document.getElementById("next-lesson-title");
@@ -62,6 +61,7 @@ export function initNextLesson(player) {
       setState("waiting");
       player.say(title.textContent + ".");
     } else {
+      var total = parseInt(panel.dataset.seconds || "8", 10);
       left = total;
       count.textContent = "Starting in " + left + " s";
       cancel.hidden = false;
