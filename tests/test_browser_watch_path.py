@@ -94,6 +94,13 @@ def test_player_and_transcript_share_the_space(tab: Tab, course: Course) -> None
     tab.wait_until_ready()
     page.wait_for_selector(CAPTIONS_READY, state="attached", timeout=WAIT_MS)
     expect(page.locator("#transcript")).to_be_visible()
+    # A lecture's transcript is long: 80 lines (copies of the first) make the panel want
+    # far more height than the player has.
+    page.evaluate(
+        "() => { const list = document.getElementById('transcript-lines');"
+        " const line = list.firstElementChild;"
+        " for (let i = 0; i < 80; i++) list.appendChild(line.cloneNode(true)); }"
+    )
     parts = ["nav.breadcrumb", ".watch h1", "#player", "#transcript", ".path-modules"]
     for width, height in VIEWPORTS:
         page.set_viewport_size({"width": width, "height": height})
