@@ -33,7 +33,7 @@ from webapp.cli.seed_learning import PROGRAM, ensure_demo_learning
 from webapp.clips.services import create_chapter, create_clip, replace_suggestions
 from webapp.extensions import db
 from webapp.learning.services import program_by_slug
-from webapp.models import Cohort, Exam, LiveClass, User, Video
+from webapp.models import Cohort, CourseModule, Exam, LiveClass, Module, User, Video
 
 PROGRESS_URLS = re.compile(r"/api/v1/(videos|clips)/\d+/progress$")
 ZONE = "Europe/Berlin"  # browser zone = tz cookie: cohort pages never reload themselves
@@ -135,6 +135,7 @@ class Site:
     certificate_code: str
     project_id: int = 0  # issue 21: projects
     submission_id: int = 0
+    path_query: str = ""  # issue 22: the lesson reached through its course and program
 
 
 def fill_site(app: Flask, make_ready_video: Callable[..., int]) -> Site:
@@ -161,10 +162,18 @@ def fill_site(app: Flask, make_ready_video: Callable[..., int]) -> Site:
         certificate, _ = issue_certificate(
             db.session.get(User, learner.id), program_by_slug(PROGRAM)
         )
+        course_id = db.session.scalar(
+            select(CourseModule.course_id)
+            .join(Module, Module.id == CourseModule.module_id)
+            .where(Module.video_id == ids[0], Module.clip_id.is_(None))
+        )
+        assert course_id is not None, "the demo lesson is in a course"
+        path_query = f"?course={course_id}&program={program_by_slug(PROGRAM).id}"
         db.session.commit()
         site = Site(
             learner, instructor, ids[0], clip.id, cohort.id, past.id, exam.id, certificate.code
         )
+        site = replace(site, path_query=path_query)
     project_id, submission_id = a11y_project(app, site.cohort_id, learner.id)
     return replace(site, project_id=project_id, submission_id=submission_id)
 
@@ -245,6 +254,12 @@ PAGES: list[tuple[str, str | None, Callable[[Site], str], Callable[[Page], None]
     ("library-search", "learner", lambda s: "/?q=search&sort=popular", None),
     ("home", "learner", lambda s: "/home", None),
     ("watch", "learner", lambda s: f"/videos/{s.lesson_id}", wait_for_watch_page),
+    (
+        "watch-path",
+        "learner",
+        lambda s: f"/videos/{s.lesson_id}{s.path_query}",
+        wait_for_watch_page,
+    ),
     ("clip-watch", "learner", lambda s: f"/clips/{s.clip_id}", wait_for_watch_page),
     ("programs", "learner", lambda s: "/programs", None),
     ("path", "learner", lambda s: f"/programs/{PROGRAM}", None),
