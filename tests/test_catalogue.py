@@ -23,7 +23,7 @@ from webapp.models import Chapter, Clip, Module, Topic, User, Video, VideoState
 
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 TILE = re.compile(r'<li class="tile (?:video-tile|clip-tile)" data-[a-z]+-id="\d+">.*?</li>', re.S)
-TITLE = re.compile(r'<span class="tile-title">([^<]*)</span>')
+TITLE = re.compile(r'<span class="tile-title">(.*?)</span>')  # searched words in <mark>
 
 
 # --------------------------------------------------------------------------- helpers
@@ -79,7 +79,9 @@ def _clip(app: Flask, video_id: int, author_id: int, **payload: object) -> int:
 
 
 def _titles(html: str) -> list[str]:
-    return [TITLE.search(tile).group(1) for tile in TILE.findall(html)]
+    return [
+        re.sub(r"</?mark>", "", TITLE.search(tile).group(1)) for tile in TILE.findall(html)
+    ]
 
 
 def _api_titles(client: FlaskClient, query: str = "") -> list[str]:
