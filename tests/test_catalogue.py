@@ -79,9 +79,7 @@ def _clip(app: Flask, video_id: int, author_id: int, **payload: object) -> int:
 
 
 def _titles(html: str) -> list[str]:
-    return [
-        re.sub(r"</?mark>", "", TITLE.search(tile).group(1)) for tile in TILE.findall(html)
-    ]
+    return [re.sub(r"</?mark>", "", TITLE.search(tile).group(1)) for tile in TILE.findall(html)]
 
 
 def _api_titles(client: FlaskClient, query: str = "") -> list[str]:

@@ -12,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from webapp import create_app
+from webapp.catalogue.search_sqlite import not_fts_table
 from webapp.extensions import db
 
 
@@ -22,7 +23,9 @@ from webapp.extensions import db
 )
 def test_models_and_migrations_agree(app: Flask) -> None:
     with app.app_context(), db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        # As migrations/env.py: SQLite's FTS5 tables (migration 0038) are no model's.
+        context = MigrationContext.configure(conn, opts={"include_name": not_fts_table})
+        diff = compare_metadata(context, db.metadata)
     assert diff == []
 
 
