@@ -81,6 +81,8 @@ class Module(Model):
             dialect="postgresql"
         ),
         # PostgreSQL only (SQLite has the FTS5 table modules_fts); migration 0038.
+        # Alembic cannot compare an expression index's operator class (it warns and skips
+        # the expression; postgresql_ops with a labelled expression reads as a difference).
         Index(
             TRIGRAM_INDEX, sql_text(f"({SEARCH_TEXT}) gin_trgm_ops"), postgresql_using="gin"
         ).ddl_if(dialect="postgresql"),
