@@ -19,7 +19,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -241,7 +241,8 @@ def celery_worker(app: Flask, instance_dir: Path) -> Iterator[subprocess.Popen]:
     ]
     proc = subprocess.Popen(argv, cwd=ROOT, env=dict(os.environ))
     try:
-        _wait_for_log(log, "ready.", proc, timeout=60)
+        # A loaded machine (CI's may be busy) can take minutes to import and start it.
+        _wait_for_log(log, "ready.", proc, timeout=600)
         yield proc
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -285,6 +286,9 @@ def make_lesson(app: Flask, lesson_ladder: tuple[Path, TranscodeResult]):
 @pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[Browser]:
     """One headless Debian Chromium for the whole run."""
+    # Assertions wait for their condition; Playwright's 5 s default is short on a busy
+    # machine (a page's fetch then render can take longer than that under load).
+    expect.set_options(timeout=30_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True

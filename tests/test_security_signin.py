@@ -9,26 +9,40 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from limits import parse_many
 
 from config import load_settings
 from tests.support.auth import CSRF_META
 from webapp import create_app
 from webapp.auth import passwords
+from webapp.auth.throttle import EXTENSION as THROTTLE
 from webapp.auth.throttle import address_key, reset_counts
 from webapp.extensions import db
 from webapp.models import User
 
 ACCOUNT_LIMIT = 5  # config default: "5 per minute"
 ADDRESS_LIMIT = 20  # config default: "20 per minute"
+# The same counts over an hour: the tests are about counting, and on a loaded machine
+# twenty hashed sign-ins can take longer than the default minute (the first would expire).
+HOUR_LIMITS = {
+    "SIGNIN_LIMIT_PER_ACCOUNT": f"{ACCOUNT_LIMIT} per hour",
+    "SIGNIN_LIMIT_PER_ADDRESS": f"{ADDRESS_LIMIT} per hour",
+}
 THROTTLED = "Too many failed sign-in attempts. Try again in"
 
 
 @pytest.fixture(autouse=True)
 def _fresh_counts(app: Flask) -> Iterator[None]:
-    """Every test starts with no failed sign-ins counted (Redis keeps them otherwise)."""
+    """Every test starts with no failed sign-ins counted (Redis keeps them otherwise),
+    under the default counts per hour."""
+    throttle = app.extensions[THROTTLE]
+    saved = throttle.per_account, throttle.per_address
+    throttle.per_account = parse_many(HOUR_LIMITS["SIGNIN_LIMIT_PER_ACCOUNT"])
+    throttle.per_address = parse_many(HOUR_LIMITS["SIGNIN_LIMIT_PER_ADDRESS"])
     with app.app_context():
         reset_counts()
     yield
+    throttle.per_account, throttle.per_address = saved
 
 
 def _form_sign_in(client: FlaskClient, email: str, password: str, address: str = "127.0.0.1"):
@@ -45,7 +59,7 @@ def _api_token(client: FlaskClient, email: str, password: str, address: str = "1
 
 def _retry_after(response) -> int:
     value = int(response.headers["Retry-After"])
-    assert 1 <= value <= 60
+    assert 1 <= value <= 3600
     return value
 
 
@@ -188,7 +202,7 @@ def test_forwarded_for_is_ignored_without_a_trusted_proxy(app: Flask, make_user)
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(app: Flask, make_user) -> None:
-    proxied = create_app({"TESTING": True, "TRUSTED_PROXY_HOPS": 1})
+    proxied = create_app({"TESTING": True, "TRUSTED_PROXY_HOPS": 1, **HOUR_LIMITS})
     user = make_user("learner")
     client = proxied.test_client()
     proxy = {"REMOTE_ADDR": "10.5.0.1"}
@@ -249,8 +263,10 @@ def test_successful_token_requests_are_not_counted(app: Flask, make_user) -> Non
 # --------------------------------------------------------------------------- equal answers
 
 
-def _without_csrf(html: str) -> str:
-    return re.sub(r'(name="csrf_token" value|name="csrf-token" content)="[^"]+"', "", html)
+def _without_csrf(html: str, typed_email: str = "") -> str:
+    """The page without its CSRF tokens and without the e-mail typed (shown again)."""
+    html = re.sub(r'(name="csrf_token" value|name="csrf-token" content)="[^"]+"', "", html)
+    return html.replace(typed_email, "TYPED") if typed_email else html
 
 
 def test_unknown_account_and_wrong_password_get_the_same_page(app: Flask, make_user) -> None:
@@ -258,8 +274,8 @@ def test_unknown_account_and_wrong_password_get_the_same_page(app: Flask, make_u
     wrong = _form_sign_in(app.test_client(), user.email, "wrong-password")
     unknown = _form_sign_in(app.test_client(), "nobody@example.com", "wrong-password")
     assert wrong.status_code == unknown.status_code == 401
-    assert _without_csrf(wrong.get_data(as_text=True)) == _without_csrf(
-        unknown.get_data(as_text=True)
+    assert _without_csrf(wrong.get_data(as_text=True), user.email) == _without_csrf(
+        unknown.get_data(as_text=True), "nobody@example.com"
     )
 
 
@@ -271,8 +287,8 @@ def test_deactivated_account_gets_the_same_page(app: Flask, make_user) -> None:
     right = _form_sign_in(app.test_client(), user.email, user.password)
     unknown = _form_sign_in(app.test_client(), "nobody@example.com", user.password)
     assert right.status_code == unknown.status_code == 401
-    assert _without_csrf(right.get_data(as_text=True)) == _without_csrf(
-        unknown.get_data(as_text=True)
+    assert _without_csrf(right.get_data(as_text=True), user.email) == _without_csrf(
+        unknown.get_data(as_text=True), "nobody@example.com"
     )
 
 
