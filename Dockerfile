@@ -18,10 +18,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     LEARNSTREAM_INSTANCE=/var/lib/learnstream \
     LEARNSTREAM_ENV=production
 
-# ffmpeg/ffprobe do the probing and transcoding; the DejaVu font is only used to draw
-# titles on the generated demo lessons of `flask --app webapp seed`.
+# ffmpeg/ffprobe do the probing and transcoding; espeak-ng and the DejaVu font are only
+# used to voice and draw the demo lectures of `flask --app webapp seed --demo`.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends ffmpeg espeak-ng fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -9,16 +9,24 @@ PORT ?= 5000
 # database, media and Celery worker (tests/support/isolation.py).
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: run test setup system browser lint audit pins format clean bench
+.PHONY: run test setup setup-run system browser lint audit pins format clean bench
 
 $(BIN)/activate:
 	@scripts/ensure-system.sh venv:python3-venv
 	$(PYTHON) -m venv $(VENV)
 
+# What running needs (`make run`): requirements.txt only.
+$(VENV)/.deps-run: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+# The development tools too (`make test`, `make lint`): requirements-dev.txt includes
+# requirements.txt, so running is set up as well.
 $(VENV)/.deps: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	@touch $@
+	@touch $@ $(VENV)/.deps-run
 
 node_modules/.deps: package.json package-lock.json
 	@scripts/ensure-system.sh npm:npm
@@ -26,16 +34,22 @@ node_modules/.deps: package.json package-lock.json
 	@touch $@
 
 system:
-	@scripts/ensure-system.sh ffmpeg:ffmpeg ffprobe:ffmpeg
+	@scripts/ensure-system.sh ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng \
+	  /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core
 
 browser:
 	@scripts/ensure-system.sh chromium:chromium
 
 setup: system $(VENV)/.deps node_modules/.deps
 
+# The npm packages are served by the site (hls.js, Uppy, SortableJS, Swagger UI).
+setup-run: system $(VENV)/.deps-run node_modules/.deps
+
 # Readable log lines here; JSON (the default) everywhere else: `LOG_FORMAT=json make run`.
+# Quiet here (warnings and errors); `LOG_LEVEL=INFO make run` shows requests, tasks and beat.
 run: export LOG_FORMAT ?= console
-run: setup
+run: export LOG_LEVEL ?= WARNING
+run: setup-run
 	@$(FLASK) db upgrade
 	@$(FLASK) seed
 	@PORT=$(PORT) $(FLASK) serve

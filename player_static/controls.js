@@ -8,6 +8,7 @@
  * learner are announced in the polite status line.
  */
 import { menuButton } from "./menus.js";
+import { qualityLabel } from "./quality.js";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];  // the last is PLAYER_MAX_RATE (server)
 
@@ -155,10 +156,10 @@ export function initControls(player, prefs) {
   });
 
   player.on("levels", function (levels) {
+    byId("quality-menu").textContent = "";  // a reloaded ladder replaces, never adds
     autoItem = qualityMenu.add("Auto", { level: "-1" });
     levels.slice().sort(function (a, b) { return b.height - a.height; }).forEach(function (level) {
-      qualityMenu.add(level.height + "p (" + Math.round(level.bitrate / 1000) + " kbps)",
-        { level: String(level.index), short: level.height + "p" });
+      qualityMenu.add(qualityLabel(level), { level: String(level.index), short: level.height + "p" });
     });
     qualityMenu.check(autoItem);
     qualityButton.disabled = levels.length < 2;

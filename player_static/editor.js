@@ -407,11 +407,44 @@ function startEditor() {
         trackExport(id, exp);
       }));
     } else if (control.dataset.action === "delete") {
+      askDelete(control.closest("[data-clip-id]"));
+    } else if (control.dataset.action === "cancel-delete") {
+      cancelDelete(control.closest("[data-clip-id]"));
+    } else if (control.dataset.action === "confirm-delete") {
       busy(control, request("DELETE", api + "/clips/" + id).then(function () {
         delete exportsByClip[id];
         say("Clip deleted.");
         return refreshClips();
       }));
+    }
+  });
+
+  // A clip (and its MP4 export) goes only after a second, explicit click.
+  function askDelete(li) {
+    if (li.querySelector(".clip-confirm")) return;
+    var title = li.querySelector(".item-title").textContent;
+    var box = make("div", "clip-confirm");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Confirm deleting “" + title + "”");
+    box.appendChild(make("span", "", "Delete “" + title + "” and its export? "));
+    var yes = button("Delete clip", "confirm-delete", "Yes, delete clip “" + title + "”");
+    yes.classList.add("danger");
+    box.appendChild(yes);
+    box.appendChild(button("Cancel", "cancel-delete", "Keep clip “" + title + "”"));
+    li.insertBefore(box, li.querySelector(".export-state"));
+    box.querySelector("[data-action=cancel-delete]").focus();
+  }
+
+  function cancelDelete(li) {
+    li.querySelector(".clip-confirm").remove();
+    li.querySelector("[data-action=delete]").focus();
+  }
+
+  clipList.addEventListener("keydown", function (event) {
+    var box = event.target.closest && event.target.closest(".clip-confirm");
+    if (box && event.key === "Escape") {
+      event.preventDefault();
+      cancelDelete(box.closest("[data-clip-id]"));
     }
   });
 

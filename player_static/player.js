@@ -9,6 +9,7 @@ import { initChapters } from "./chapters.js";
 import { initControls } from "./controls.js";
 import { createPlayer } from "./core.js";
 import { initKeyboard } from "./keyboard.js";
+import { initNextLesson } from "./nextlesson.js";
 import { initNotes } from "./notes.js";
 import { createPrefs } from "./prefs.js";
 import { initQuestions } from "./questions.js";
@@ -50,4 +51,5 @@ if (player) {
   initQuestions(player);
   initKeyboard(player, controls, captions);
   initQuiz(player);
+  initNextLesson(player);
 }

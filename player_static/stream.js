@@ -54,7 +54,7 @@ function startHls(video, src, report) {
   hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
     // Picture levels only: the audio-only variant is not a quality to choose.
     const levels = data.levels
-      .map((level, index) => ({ index, height: level.height, bitrate: level.bitrate }))
+      .map((level, index) => ({ index, height: level.height, bitrate: declaredBitrate(level) }))
       .filter((level) => level.height);
     report("levels", levels);
   });
@@ -79,6 +79,13 @@ function startHls(video, src, report) {
   hls.loadSource(src);
   hls.attachMedia(video);
   return { setLevel(index) { hls.currentLevel = index; } };
+}
+
+/* The playlist's BANDWIDTH for the level: hls.js may fold measured rates into its own
+ * figures, which would change the menu's label once segments have loaded. */
+function declaredBitrate(level) {
+  const declared = level.attrs && parseInt(level.attrs.BANDWIDTH, 10);
+  return declared > 0 ? declared : level.bitrate;
 }
 
 function retryExpired(retryConfig, retryCount, isTimeout, response, retry) {

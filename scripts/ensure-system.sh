@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages a target needs are present.
 # Usage: scripts/ensure-system.sh COMMAND:PACKAGE [COMMAND:PACKAGE ...]
+# (a COMMAND starting with / is a file the package ships, e.g. a font)
 # Installs what is missing when we are root; otherwise says exactly what to install.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ for pair in "$@"; do
   cmd="${pair%%:*}"; pkg="${pair##*:}"
   case "$cmd" in
     venv) python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=("$pkg") ;;
+    /*) [ -e "$cmd" ] || missing+=("$pkg") ;;
     *) command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg") ;;
   esac
 done

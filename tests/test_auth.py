@@ -1,10 +1,12 @@
 """Sign-in, sign-out, CSRF, roles, API tokens."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy import select
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
@@ -67,6 +69,21 @@ def test_bad_credentials_get_the_same_answer(auth: Auth, make_user, email_kind: 
     response = auth.login(email, "not-the-password")
     assert response.status_code == 401
     assert "Wrong e-mail address or password." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("email_kind", ["wrong-password", "unknown-account"])
+def test_a_failed_sign_in_keeps_the_address_typed_but_never_the_password(
+    auth: Auth, make_user, email_kind: str
+) -> None:
+    user = make_user("learner")
+    email = user.email if email_kind == "wrong-password" else "nobody+<x>@example.com"
+    html = auth.login(email, "not-the-password-4711").get_data(as_text=True)
+    field = re.search(r'<input id="email"[^>]*>', html)
+    assert field, html
+    assert f'value="{escape(email)}"' in field.group(0)
+    assert "not-the-password-4711" not in html
+    password = re.search(r'<input id="password"[^>]*>', html)
+    assert password and "value=" not in password.group(0) and "autofocus" in password.group(0)
 
 
 def test_sign_in_without_csrf_token_is_refused(client: FlaskClient, make_user) -> None:

@@ -33,7 +33,7 @@ from webapp.cli.seed_learning import PROGRAM, ensure_demo_learning
 from webapp.clips.services import create_chapter, create_clip, replace_suggestions
 from webapp.extensions import db
 from webapp.learning.services import program_by_slug
-from webapp.models import Cohort, Exam, LiveClass, User, Video
+from webapp.models import Cohort, CourseModule, Exam, LiveClass, Module, User, Video
 
 PROGRESS_URLS = re.compile(r"/api/v1/(videos|clips)/\d+/progress$")
 ZONE = "Europe/Berlin"  # browser zone = tz cookie: cohort pages never reload themselves
@@ -135,6 +135,7 @@ class Site:
     certificate_code: str
     project_id: int = 0  # issue 21: projects
     submission_id: int = 0
+    path_query: str = ""  # issue 22: the lesson reached through its course and program
 
 
 def fill_site(app: Flask, make_ready_video: Callable[..., int]) -> Site:
@@ -151,20 +152,28 @@ def fill_site(app: Flask, make_ready_video: Callable[..., int]) -> Site:
         create_chapter(video, {"title": "Ranking", "start": 2})
         clip = create_clip(video, author, {"title": "Ranking in a nutshell", "start": 1, "end": 3})
         replace_suggestions(video.id, SUGGESTIONS)
-        cohort = db.session.scalar(select(Cohort).where(Cohort.name == "Spring cohort"))
         past = db.session.scalar(
             select(LiveClass).where(
-                LiveClass.recording_id == ids[3], LiveClass.cohort_id.is_not(None)
+                LiveClass.recording_id == ids[-1], LiveClass.cohort_id.is_not(None)
             )
         )
+        cohort = db.session.get_one(Cohort, past.cohort_id)  # the learner's running cohort
         exam = db.session.scalar(select(Exam).where(Exam.cohort_id == cohort.id))
         certificate, _ = issue_certificate(
             db.session.get(User, learner.id), program_by_slug(PROGRAM)
         )
+        course_id = db.session.scalar(
+            select(CourseModule.course_id)
+            .join(Module, Module.id == CourseModule.module_id)
+            .where(Module.video_id == ids[0], Module.clip_id.is_(None))
+        )
+        assert course_id is not None, "the demo lesson is in a course"
+        path_query = f"?course={course_id}&program={program_by_slug(PROGRAM).id}"
         db.session.commit()
         site = Site(
             learner, instructor, ids[0], clip.id, cohort.id, past.id, exam.id, certificate.code
         )
+        site = replace(site, path_query=path_query)
     project_id, submission_id = a11y_project(app, site.cohort_id, learner.id)
     return replace(site, project_id=project_id, submission_id=submission_id)
 
@@ -245,11 +254,17 @@ PAGES: list[tuple[str, str | None, Callable[[Site], str], Callable[[Page], None]
     ("library-search", "learner", lambda s: "/?q=search&sort=popular", None),
     ("home", "learner", lambda s: "/home", None),
     ("watch", "learner", lambda s: f"/videos/{s.lesson_id}", wait_for_watch_page),
+    (
+        "watch-path",
+        "learner",
+        lambda s: f"/videos/{s.lesson_id}{s.path_query}",
+        wait_for_watch_page,
+    ),
     ("clip-watch", "learner", lambda s: f"/clips/{s.clip_id}", wait_for_watch_page),
     ("programs", "learner", lambda s: "/programs", None),
     ("path", "learner", lambda s: f"/programs/{PROGRAM}", None),
     ("enrolment", "learner", lambda s: f"/programs/{PROGRAM}/enrolment", None),
-    ("course", "learner", lambda s: "/courses/seo-basics", None),
+    ("course", "learner", lambda s: "/courses/dm-foundations", None),
     ("classes", "learner", lambda s: "/classes", None),
     ("cohort", "learner", lambda s: f"/cohorts/{s.cohort_id}", None),
     ("exam-review", "learner", lambda s: f"/exams/{s.exam_id}/review", None),
@@ -354,6 +369,66 @@ def test_page_is_accessible(
     problems = keyboard_problems(tab.page)
     assert not violations and not problems, (
         f"{tab.page.url}:\n{describe(violations)}\n" + "\n".join(problems)
+    )
+
+
+# Pages audited again in the dark theme (the screenshot test covers home, library,
+# program, watch, classes and the admin home in both themes).
+DARK_PAGES = [
+    "sign-in",
+    "masterclasses",
+    "course",
+    "cohort",
+    "certificates",
+    "notes",
+    "upload",
+    "clip-editor",
+    "reports",
+    "notifications",
+    "exam",
+]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("who", "url", "ready"),
+    [p[1:] for p in PAGES if p[0] in DARK_PAGES],
+    ids=[p[0] for p in PAGES if p[0] in DARK_PAGES],
+)
+def test_page_is_accessible_in_the_dark_theme(
+    app: Flask,
+    site: Site,
+    browser: Browser,
+    live_server: str,
+    who: str | None,
+    url: Callable[[Site], str],
+    ready: Callable[[Page], None] | None,
+) -> None:
+    """The dark theme (the system's choice) passes axe's colour contrast and the rest,
+    and its focus rings stand out against the dark backgrounds."""
+    target = url(site)
+    if target == "/notes" and not has_notes_page(app):
+        pytest.skip("the notes page (/notes) is not registered yet")
+    context = browser.new_context(
+        base_url=live_server, viewport=VIEWPORT, timezone_id=ZONE, color_scheme="dark"
+    )
+    context.add_cookies([{"name": "tz", "value": ZONE, "url": live_server}])
+    try:
+        tab = Tab(context.new_page())
+        if who is not None:
+            sign_in(tab, site.learner if who == "learner" else site.instructor)
+        tab.page.goto(target)
+        if ready is not None:
+            ready(tab.page)
+        assert tab.page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches")
+        violations = blocking_violations(tab.page)
+        problems = keyboard_problems(tab.page)
+        settle(tab.page)
+    finally:
+        context.route(PROGRESS_URLS, lambda route: route.abort())
+        context.close()
+    assert not violations and not problems, f"{target}:\n{describe(violations)}\n" + "\n".join(
+        problems
     )
 
 

@@ -311,3 +311,45 @@ def test_export_shows_progress_then_a_download_link(
     page.wait_for_selector(EDITOR_LOADED, state="attached", timeout=WAIT_MS)
     expect(page.locator("#clip-list").get_by_role("link", name="Download MP4")).to_be_visible()
     tab.assert_clean()
+
+
+@pytest.mark.browser
+def test_deleting_a_clip_asks_first_and_cancel_keeps_it(
+    open_tab: Callable[[], Tab],  # noqa: F811
+    app: Flask,
+    make_user: Callable[..., factories.UserInfo],
+    make_lesson: Callable[..., int],
+) -> None:
+    """Delete shows a confirmation (Cancel focused): nothing goes until it is confirmed."""
+    instructor = make_user("instructor")
+    video_id = make_lesson(instructor.id)
+    with app.app_context():
+        db.session.add(
+            Clip(video_id=video_id, title="Keep me?", start=1.0, end=3.0, created_by=instructor.id)
+        )
+        db.session.commit()
+    tab = open_tab()
+    tab.login(instructor)
+    page = open_editor(tab, video_id)
+    item = page.locator("#clip-list .clip-item").filter(has_text="Keep me?")
+    expect(item).to_have_count(1)
+
+    item.get_by_role("button", name="Delete clip “Keep me?”").click()
+    confirm = item.get_by_role("group", name="Confirm deleting “Keep me?”")
+    expect(confirm).to_be_visible()
+    expect(confirm.get_by_role("button", name="Keep clip “Keep me?”")).to_be_focused()
+    assert len(clips_in_db(app, video_id)) == 1  # the first click deleted nothing
+    confirm.get_by_role("button", name="Keep clip “Keep me?”").click()
+    expect(confirm).to_have_count(0)
+    assert len(clips_in_db(app, video_id)) == 1
+
+    item.get_by_role("button", name="Delete clip “Keep me?”").click()
+    page.keyboard.press("Escape")
+    expect(confirm).to_have_count(0)
+
+    item.get_by_role("button", name="Delete clip “Keep me?”").click()
+    confirm.get_by_role("button", name="Yes, delete clip “Keep me?”").click()
+    expect(page.locator("#editor-status")).to_contain_text("Clip deleted.")
+    expect(item).to_have_count(0)
+    assert clips_in_db(app, video_id) == []
+    tab.assert_clean()

@@ -59,7 +59,7 @@ def test_the_bell_by_keyboard(
     _tab_to_link(tab, "Mark all read")
     page.keyboard.press("Enter")
     expect(page.get_by_role("link", name="Notifications, 0 unread")).to_be_visible()
-    expect(page.get_by_text("2 notification(s) marked read.")).to_be_visible()
+    expect(page.get_by_text("2 notifications marked read.")).to_be_visible()
     expect(page.locator(".badge-unread")).to_have_count(0)
     assert_accessible(page)
     tab.assert_clean()

@@ -134,6 +134,7 @@ def test_ask_at_the_moment_answer_from_the_inbox(
     teacher = open_tab()
     teacher.login(instructor)
     inbox = teacher.page
+    inbox.locator("summary", has_text="Teaching").click()  # the menu's drop-down
     inbox.get_by_role("navigation", name="Teaching").get_by_role("link", name="Questions").click()
     expect(inbox.get_by_role("heading", name="Questions", exact=True)).to_be_visible()
     thread = inbox.locator(".inbox-item").first

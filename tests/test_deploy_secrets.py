@@ -325,7 +325,7 @@ def test_the_app_factory_refuses_to_start_with_a_weak_key() -> None:
 def test_seed_refuses_demo_accounts_in_production(app: Flask, monkeypatch) -> None:
     monkeypatch.setitem(app.config, "LEARNSTREAM_ENV", "production")
     with app.app_context():  # `flask` pushes one for every command
-        result = app.test_cli_runner().invoke(args=["seed", "--seconds", "1"])
+        result = app.test_cli_runner().invoke(args=["seed", "--short"])
     assert result.exit_code == 1
     assert "production install" in result.output and "--demo" in result.output
     with app.app_context():

@@ -265,7 +265,7 @@ def test_home_page_shows_resume_links_bars_and_completed(
         html,
     )
     assert "1 of 4 modules completed · 66% watched" in html
-    assert "0 of 1 modules completed · 75% watched" in html
+    assert "0 of 1 module completed · 75% watched" in html
     assert _ids(html, "completed-list") == [m["email"], m["keywords"]]
     assert "2 modules completed" in html
     monday = queries.week_start(utcnow())

@@ -466,15 +466,19 @@ def test_course_page_links_and_locks(
     auth.login(world.learner.email)
     watch(app, world.learner.id, world.m1, 40)
     basics = client.get("/courses/seo-basics").get_data(as_text=True)
-    assert f'href="/videos/{world.v1}"' in basics and "40% watched" in basics
+    # The links carry the course, so the watch page shows the learner's path.
+    assert f'href="/videos/{world.v1}?course=' in basics and "40% watched" in basics
     assert "Part of" in basics and "Digital Marketing" in basics
     advanced = client.get("/courses/seo-advanced").get_data(as_text=True)
     assert "Complete ‘SEO Basics’ first" in advanced
-    assert f'href="/clips/{world.clip4}"' not in advanced  # locked: not linked
+    # The lock is drawn (the emoji renders as an empty box where no font has it) and named.
+    assert '<svg class="lock-icon" role="img" aria-label="Locked"' in advanced
+    assert "\U0001f512" not in advanced
+    assert f'href="/clips/{world.clip4}' not in advanced  # locked: not linked
     watch(app, world.learner.id, world.m1, 100)
     watch(app, world.learner.id, world.m2, 100)
     advanced = client.get("/courses/seo-advanced").get_data(as_text=True)
-    assert f'href="/clips/{world.clip4}"' in advanced and "Locked" not in advanced
+    assert f'href="/clips/{world.clip4}?course=' in advanced and "Locked" not in advanced
     assert client.get("/courses/nope").status_code == 404
 
 

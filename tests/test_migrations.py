@@ -12,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from webapp import create_app
+from webapp.catalogue.search_sqlite import not_fts_table
 from webapp.extensions import db
 
 
@@ -20,9 +21,14 @@ from webapp.extensions import db
 @pytest.mark.filterwarnings(
     "ignore:autogenerate skipping metadata-specified expression-based index:UserWarning"
 )
+# The trigram index's operator class (gin_trgm_ops, migration 0038) is beyond alembic's
+# expression comparison on PostgreSQL: it warns and compares the index by name only.
+@pytest.mark.filterwarnings("ignore:Expression #1 .* detected to include an operator clause")
 def test_models_and_migrations_agree(app: Flask) -> None:
     with app.app_context(), db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        # As migrations/env.py: SQLite's FTS5 tables (migration 0038) are no model's.
+        context = MigrationContext.configure(conn, opts={"include_name": not_fts_table})
+        diff = compare_metadata(context, db.metadata)
     assert diff == []
 
 

@@ -164,7 +164,7 @@ def test_mark_all_read_needs_the_form_token(
     done = client.post("/notifications/read-all", data={"csrf_token": token})
     assert done.status_code == 302 and done.headers["Location"] == "/notifications"
     assert _unread(app, learner.id) == 0 and _unread(app, other.id) == 1
-    assert "2 notification(s) marked read." in client.get("/notifications").get_data(as_text=True)
+    assert "2 notifications marked read." in client.get("/notifications").get_data(as_text=True)
 
 
 def test_email_settings_from_the_profile_and_their_own_page(

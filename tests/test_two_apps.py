@@ -50,7 +50,11 @@ def test_building_apps_leaves_the_shared_metadata_alone(tmp_path: Path) -> None:
         for index in table.indexes
         if index._ddl_if is not None
     }
-    assert limited == {"ix_modules_search": "postgresql", "ix_caption_cues_search": "postgresql"}
+    assert limited == {
+        "ix_modules_search": "postgresql",
+        "ix_modules_trigrams": "postgresql",
+        "ix_caption_cues_search": "postgresql",
+    }
 
 
 def test_caption_sources_belong_to_one_app(tmp_path: Path) -> None:

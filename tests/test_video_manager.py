@@ -307,12 +307,12 @@ def test_confirmation_counts_what_goes(app, client, auth, people, make_ready_vid
     html = client.get(f"/manage/videos/{video}/delete").get_data(as_text=True)
     assert "<h1>Delete the video “Doomed”?</h1>" in html
     for line in (
-        "1 clips",
+        "1 clip",
         "2 catalogue modules",
-        "1 caption tracks",
-        "1 chapters",
-        "1 notes and bookmarks",
-        "1 learners&#39; progress rows",
+        "1 caption track",
+        "1 chapter",
+        "1 note or bookmark",
+        "1 learner&#39;s progress row",
     ):
         assert f"<li>{line}</li>" in html, line
     assert "It is still in use" not in html
@@ -375,7 +375,7 @@ def test_delete_refuses_a_class_recording_and_course_module_unless_forced(
     html = client.get(f"/manage/videos/{video}/delete").get_data(as_text=True)
     assert "It is the recording of the class “Week 1”." in html
     assert "It is a module of the course “Course X”." in html
-    assert "1 places in courses" in html
+    assert "1 place in a course" in html
     token = auth.csrf(f"/manage/videos/{video}/delete")
     refused = client.post(f"/manage/videos/{video}/delete", data={"csrf_token": token})
     assert refused.status_code == 409

@@ -20,6 +20,7 @@ from webapp import (
     security,
     sessions,
     storage,
+    textfmt,
     timefmt,
 )
 from webapp.accounts import bp as accounts_bp
@@ -33,6 +34,7 @@ from webapp.audit import bursts as audit_bursts
 from webapp.audit.views import bp as audit_bp
 from webapp.auth import bp as auth_bp
 from webapp.auth import idle, lifetime, loaders, throttle
+from webapp.branding import init_app as init_branding
 from webapp.captions import bp as captions_bp
 from webapp.catalogue.manage_views import bp as catalogue_manage_bp
 from webapp.celery_app import celery_init_app
@@ -120,7 +122,9 @@ def _configure_extensions(app: Flask) -> None:
     audit_bursts.init_app(app)
     storage.init_app(app)
     timefmt.init_app(app)
+    textfmt.init_app(app)
     navigation.init_app(app)
+    init_branding(app)
     celery_init_app(app)
 
 

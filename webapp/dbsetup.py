@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
+from webapp.catalogue.search_sqlite import register_functions
 from webapp.extensions import db
 
 # SQLSTATE classes of a database that is away or too slow, not of a bug: connection
@@ -38,6 +39,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA busy_timeout=15000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+    register_functions(dbapi_conn)  # the catalogue search's typo comparison
 
 
 def init_app(app: Flask) -> None:

@@ -60,10 +60,8 @@ class Tab:
     errors: list[str] = field(default_factory=list)
 
     def record_console(self, message: ConsoleMessage) -> None:
-        """Keep console errors, except the browser's own favicon probe."""
+        """Keep console errors (a missing favicon too: every page names one)."""
         if message.type != "error":
-            return
-        if message.location.get("url", "").endswith("/favicon.ico"):
             return
         self.errors.append(f"console: {message.text} ({message.location.get('url')})")
 

@@ -24,6 +24,7 @@ from webapp.access.backoffice import (
     invitation_or_404,
     may_read_metrics,
 )
+from webapp.access.branding import can_manage_branding
 from webapp.access.cohorts import (
     calendar_owner_or_404,
     can_manage_organisations,
@@ -73,6 +74,7 @@ from webapp.access.media import (
 )
 
 __all__ = [
+    "can_manage_branding",
     "calendar_owner_or_404",
     "can_answer_question",
     "can_create_course",

@@ -34,6 +34,7 @@ from webapp.models import User
 bp = Blueprint("auth", __name__)
 
 MAX_NEXT_LENGTH = 2000
+EMAIL_KEPT = 320  # the longest address RFC 5321 allows; longer input is cut when shown again
 # Printable ASCII only: no control characters (browsers drop tabs and newlines, so
 # "/\t/evil" would become "//evil"), no backslash (read as "/"), nothing beyond ASCII.
 _NEXT_CHARS = re.compile(r"[\x21-\x5b\x5d-\x7e]*")
@@ -74,20 +75,26 @@ def login():
     email = request.form.get("email", "")
     password = request.form.get("password", "")
     next_url = request.form.get("next", "")
+    # A refused sign-in shows the form again with the address typed (never the password).
+    typed = {
+        "next": next_url,
+        "email": email[:EMAIL_KEPT],
+        "remember": request.form.get("remember"),
+    }
     try:
         user = authenticate(email, password) if email and password else None
     except SignInThrottled as exc:
-        return _throttled_page("auth/login.html", exc, next=next_url)
+        return _throttled_page("auth/login.html", exc, **typed)
     except EmailNotVerified:
         flash(
             "Your e-mail address is not confirmed yet: open the link in the message we "
             "sent you, or have it sent again below.",
             "error",
         )
-        return render_template("auth/login.html", next=next_url, unverified=email), 403
+        return render_template("auth/login.html", unverified=email, **typed), 403
     if user is None:
         flash("Wrong e-mail address or password.", "error")
-        return render_template("auth/login.html", next=next_url), 401
+        return render_template("auth/login.html", **typed), 401
     db.session.commit()  # the sign-in's audit event
     start_session(user, remember=bool(request.form.get("remember")))
     return redirect(safe_next(next_url))

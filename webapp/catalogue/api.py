@@ -34,7 +34,7 @@ from webapp.progress.queries import ModuleProgress
 
 LevelName = Literal["foundation", "intermediate", "advanced"]
 DurationBucket = Literal["under-5", "5-15", "15-60", "over-60"]
-SortName = Literal["newest", "popular"]
+SortName = Literal["relevance", "newest", "popular"]
 TAGS_SCHEMA = {
     "anyOf": [
         {"type": "array", "items": {"type": "string"}},
@@ -84,7 +84,9 @@ class ModuleFilters(Query):
     level: Annotated[LevelName | None, AnyCase] = None
     duration: Annotated[DurationBucket | None, Trimmed] = None
     q: Annotated[str, Trimmed] = Field("", max_length=MAX_QUERY, description="Search words.")
-    sort: Annotated[SortName, AnyCase] = "newest"
+    sort: Annotated[SortName, AnyCase] = Field(
+        "relevance", description="relevance: best match first when searching, else newest."
+    )
     page: Annotated[int, Trimmed] = Field(1, ge=1)
     per_page: Annotated[int, Trimmed] = Field(DEFAULT_PER_PAGE, ge=1, le=MAX_PER_PAGE)
 

@@ -17,12 +17,7 @@ from sqlalchemy.orm import contains_eager
 
 from webapp.audiences.decision import locks_for_listing
 from webapp.audiences.rules import visible_module_rule
-from webapp.catalogue.search import (
-    MAX_QUERY,
-    caption_moments,
-    search_condition,
-    search_terms,
-)
+from webapp.catalogue.search import MAX_QUERY, SearchMatch, caption_moments, search_terms
 from webapp.catalogue.services import slugify
 from webapp.extensions import db
 from webapp.models import Level, Module, Topic, User, Video, VideoState
@@ -35,6 +30,7 @@ MAX_PER_PAGE = 100
 class Sort(StrEnum):
     """Result order."""
 
+    RELEVANCE = "relevance"  # best match first when searching, else newest
     NEWEST = "newest"
     POPULAR = "popular"
 
@@ -56,7 +52,7 @@ class Filters:
     level: str | None = None
     duration: str | None = None  # a DURATION_BUCKETS key
     q: str = ""
-    sort: str = Sort.NEWEST.value
+    sort: str = Sort.RELEVANCE.value
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
@@ -67,7 +63,7 @@ class Filters:
         for key in ("q", "topic", "level", "duration"):
             if getattr(values, key):
                 args[key] = getattr(values, key)
-        if values.sort != Sort.NEWEST.value:
+        if values.sort != Sort.RELEVANCE.value:
             args["sort"] = values.sort
         if values.per_page != DEFAULT_PER_PAGE:
             args["per_page"] = values.per_page
@@ -164,6 +160,11 @@ class CataloguePage:
     topics: list[Topic] = field(default_factory=list)
 
     @property
+    def terms(self) -> list[str]:
+        """The search words (for highlighting matches)."""
+        return search_terms(self.filters.q)
+
+    @property
     def pages(self) -> int:
         """Number of pages (at least 1)."""
         return max(1, math.ceil(self.total / self.filters.per_page))
@@ -193,7 +194,9 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _conditions(filters: Filters, topic_ids: Mapping[str, int]) -> list[ColumnElement[bool]]:
+def _conditions(
+    filters: Filters, topic_ids: Mapping[str, int], match: SearchMatch
+) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         Module.listed.is_(True),
         Video.state == VideoState.READY,
@@ -208,15 +211,16 @@ def _conditions(filters: Filters, topic_ids: Mapping[str, int]) -> list[ColumnEl
             conditions.append(Module.duration >= low)
         if high is not None:
             conditions.append(Module.duration < high)
-    terms = search_terms(filters.q)
     if filters.q:
-        conditions.append(search_condition(terms, _dialect()))
+        conditions.append(match.condition())
     return conditions
 
 
-def _ordered(query: Select, sort: str) -> Select:
+def _ordered(query: Select, sort: str, match: SearchMatch) -> Select:
     if sort == Sort.POPULAR.value:
         return query.order_by(Module.views.desc(), Module.created_at.desc(), Module.id.desc())
+    if sort == Sort.RELEVANCE.value and match.terms:
+        query = query.order_by(match.rank().desc())
     return query.order_by(Module.created_at.desc(), Module.id.desc())
 
 
@@ -224,14 +228,17 @@ def browse(
     viewer: User, filters: Filters, known_topics: Sequence[Topic], clamp: bool = False
 ) -> CataloguePage:
     """The listed modules of READY recordings matching ``filters`` that ``viewer`` may
-    see (the audience rule), one page of them, each with ``viewer``'s progress and why it
-    is locked, if it is: five queries at most whatever the page size.
+    see (the audience rule), one page of them (best match first for a search sorted by
+    relevance), each with ``viewer``'s progress and why it is locked, if it is: five
+    queries at most whatever the page size.
 
     ``clamp`` turns a page past the end into the last page (the HTML library); without
     it such a page is simply empty (the API).
     """
     topic_ids = {t.slug: t.id for t in known_topics}
-    conditions = [*_conditions(filters, topic_ids), visible_module_rule(viewer)]
+    terms = search_terms(filters.q)
+    match = SearchMatch.build(terms, _dialect()) if filters.q else SearchMatch([], _dialect())
+    conditions = [*_conditions(filters, topic_ids, match), visible_module_rule(viewer)]
     total = (
         db.session.scalar(select(func.count(Module.id)).join(Module.video).where(and_(*conditions)))
         or 0
@@ -255,13 +262,13 @@ def browse(
         )
         modules = list(
             db.session.scalars(
-                _ordered(query, filters.sort)
+                _ordered(query, filters.sort, match)
                 .limit(filters.per_page)
                 .offset((filters.page - 1) * filters.per_page)
             ).unique()
         )
     progress = module_progress(viewer.id, modules) if modules else {}
-    moments = caption_moments(search_terms(filters.q), modules)
+    moments = caption_moments(terms, modules)
     locks = locks_for_listing(viewer, modules)
     items = [ModuleItem(m, progress[m.id], moments.get(m.id), locks.get(m.id, "")) for m in modules]
     return CataloguePage(items=items, total=total, filters=filters, topics=list(known_topics))

@@ -1,10 +1,12 @@
-"""Full-text search over modules, plus the caption sources an app plugs in.
+"""Forgiving search over modules, plus the caption sources an app plugs in.
 
-A module's searchable text is its title, description and tags. On PostgreSQL the match
-is ``to_tsvector(...) @@ to_tsquery(...)`` over exactly the expression of the GIN index
-``ix_modules_search`` (declared on ``Module``, created by migration 0006), so the planner
-uses the index; on SQLite every term must appear (LIKE, case-insensitive) in one of the
-three columns.
+A module's searchable text is its title, description and tags. Every query word must
+match it, as typed (a stemmed prefix: "funnels" finds "Funnel") or, for words of five
+letters or more, as a typo ("marketng" finds "marketing"): on PostgreSQL with the English
+full-text configuration and ``pg_trgm`` (:mod:`webapp.catalogue.search_pg`), on SQLite
+with FTS5's porter tokenizer and a vocabulary fallback
+(:mod:`webapp.catalogue.search_sqlite`). :class:`SearchMatch` also gives the rank:
+title matches above tag matches above description matches, exact above typo.
 
 A :class:`CaptionSource` registered on an app (the captions blueprint registers one) is
 OR-ed into that app's searches (so counts and pages include caption hits), and its
@@ -17,27 +19,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 from flask import current_app
 from flask.sansio.app import App
-from sqlalchemy import (
-    ColumnClause,
-    ColumnElement,
-    String,
-    and_,
-    cast,
-    false,
-    func,
-    literal_column,
-    or_,
-)
+from sqlalchemy import ColumnElement, false, literal, or_
 
-from webapp.likes import LIKE_ESCAPE, contains
+from webapp.catalogue import search_pg, search_sqlite
+from webapp.catalogue.forgiving import fold, without_stop_words
+from webapp.catalogue.search_pg import TS_CONFIG
 from webapp.models import Module
-from webapp.models.learning import SEARCH_DOCUMENT_TEMPLATE
 
-TS_CONFIG = "english"
+__all__ = ["TS_CONFIG", "SearchMatch", "search_condition", "search_terms"]
 MAX_TERMS = 8
 MAX_QUERY = 200
 # Where an app keeps its caption sources (a list in ``app.extensions``).
@@ -46,13 +40,16 @@ _TERM = re.compile(r"\w+", re.UNICODE)
 
 
 def search_terms(query: str | None) -> list[str]:
-    """The words of a search box query, lower-cased (at most MAX_TERMS of them).
+    """The words of a search box query, lower-cased, accents removed, English stop
+    words left out (at most MAX_TERMS of them).
 
-    Only word characters survive, so nothing the user types can reach tsquery syntax.
+    Only word characters survive, so nothing the user types can reach tsquery or FTS5
+    query syntax.
     """
     if not query:
         return []
-    return [t.lower() for t in _TERM.findall(query[:MAX_QUERY])][:MAX_TERMS]
+    words = [fold(t) for t in _TERM.findall(query[:MAX_QUERY])]
+    return without_stop_words([w for w in words if w])[:MAX_TERMS]
 
 
 class CaptionSource(Protocol):
@@ -81,33 +78,50 @@ def caption_sources() -> list[CaptionSource]:
     return list(current_app.extensions.get(CAPTION_SOURCES, []))
 
 
+@dataclass(frozen=True)
+class SearchMatch:
+    """Which modules a query matches (``condition``) and how well (``rank``, higher is
+    better), for one dialect."""
+
+    terms: list[str]
+    dialect: str
+
+    @classmethod
+    def build(cls, terms: Sequence[str], dialect: str) -> SearchMatch:
+        """The match for ``terms`` (from :func:`search_terms`) on ``dialect``."""
+        return cls(list(terms), dialect)
+
+    def text_condition(self) -> ColumnElement[bool]:
+        """Modules whose title, description or tags match every term."""
+        if not self.terms:
+            return false()
+        if self.dialect == "postgresql":
+            return search_pg.condition(self.terms)
+        return search_sqlite.condition(self.terms)
+
+    def condition(self) -> ColumnElement[bool]:
+        """Text matches OR caption matches of every registered caption source."""
+        parts = [self.text_condition()]
+        parts += [source.condition(self.terms, self.dialect) for source in caption_sources()]
+        return or_(*parts)
+
+    def rank(self) -> ColumnElement[float]:
+        """The modules' relevance (captions-only matches rank 0)."""
+        if not self.terms:
+            return literal(0.0)
+        if self.dialect == "postgresql":
+            return search_pg.rank(self.terms)
+        return search_sqlite.rank(self.terms)
+
+
 def text_condition(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
-    """Modules whose title, description or tags contain every term (prefixes count)."""
-    if not terms:
-        return false()
-    if dialect == "postgresql":
-        document: ColumnClause[Any] = literal_column(SEARCH_DOCUMENT_TEMPLATE % {"p": "modules."})
-        tsquery = func.to_tsquery(
-            literal_column(f"'{TS_CONFIG}'"), " & ".join(f"{t}:*" for t in terms)
-        )
-        return document.op("@@")(tsquery)
-    return and_(
-        *(
-            or_(
-                Module.title.ilike(contains(t), escape=LIKE_ESCAPE),
-                Module.description.ilike(contains(t), escape=LIKE_ESCAPE),
-                cast(Module.tags, String).ilike(contains(t), escape=LIKE_ESCAPE),
-            )
-            for t in terms
-        )
-    )
+    """Modules whose title, description or tags match every term."""
+    return SearchMatch.build(terms, dialect).text_condition()
 
 
 def search_condition(terms: Sequence[str], dialect: str) -> ColumnElement[bool]:
     """Text matches OR caption matches of every registered caption source."""
-    parts = [text_condition(terms, dialect)]
-    parts += [source.condition(terms, dialect) for source in caption_sources()]
-    return or_(*parts)
+    return SearchMatch.build(terms, dialect).condition()
 
 
 def caption_moments(terms: Sequence[str], modules: Sequence[Module]) -> dict[int, float]:

@@ -1,21 +1,26 @@
-"""``flask seed``: demo accounts and a few short, already-transcoded demo lessons."""
+"""``flask seed``: demo accounts, the demo lectures (voiced slides, transcoded by the real
+pipeline, with captions and chapters) and the catalogue built from them."""
 
 from __future__ import annotations
 
-import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 import config
-from transcoder.synth import generate
 from webapp.auth.services import create_user, find_user
+from webapp.captions.services import store_caption
+from webapp.cli.demo_catalogue import CLASS_RECORDING as RECORDING_LESSON
+from webapp.cli.demo_catalogue import LESSONS, DemoLesson
+from webapp.cli.demo_media import brief, build_lecture
 from webapp.cli.seed_engagement import ensure_demo_engagement
 from webapp.cli.seed_learning import ensure_demo_learning, ensure_demo_organisation
+from webapp.clips.services import create_chapter
 from webapp.extensions import db
-from webapp.models import Video
+from webapp.models import Caption, Chapter, User, Video
 from webapp.transcoding.runner import run_job
 from webapp.uploads.services import ingest
 
@@ -29,34 +34,12 @@ DEMO_USERS = [
 ]
 DEMO_MANAGER = DEMO_USERS[3][0]
 
-# (title, description, test pattern, tone Hz)
-DEMO_LESSONS = [
-    (
-        "SEO Fundamentals: How Search Engines Rank Pages",
-        "Digital Marketing · foundation. Crawling, indexing and ranking in five ideas.",
-        "testsrc2",
-        440,
-    ),
-    (
-        "Reading a Confusion Matrix",
-        "Data Science · foundation. Precision, recall and why accuracy misleads.",
-        "smptehdbars",
-        523,
-    ),
-    (
-        "Building Your First Conversion Funnel Report",
-        "Digital Marketing · intermediate. From sessions to sign-ups in Google Analytics.",
-        "mandelbrot",
-        659,
-    ),
-]
-# The recording of the demo cohort's past live class (private to that cohort).
-CLASS_RECORDING = (
-    "Week 1 live class: how search works",
-    "Recording of the Spring cohort's first live class.",
-    "rgbtestsrc",
-    392,
-)
+# (title, description) of the catalogue's lectures, in order, and of the recording of the
+# learner's missed live class.
+DEMO_LESSONS = [(lesson.title, lesson.description) for lesson in LESSONS]
+CLASS_RECORDING = (RECORDING_LESSON.title, RECORDING_LESSON.description)
+# Two at a time: one transcode leaves the second core mostly idle at this small size.
+PARALLEL = 2
 
 
 def ensure_demo_users() -> None:
@@ -67,41 +50,62 @@ def ensure_demo_users() -> None:
     db.session.commit()
 
 
-def ensure_demo_lessons(seconds: float) -> None:
-    """Generate, ingest and transcode each demo lesson that is not there yet."""
+def ensure_demo_lessons(short: bool = False) -> None:
+    """Render, ingest and transcode each demo lecture that is not there yet, then give
+    it its captions and chapters. ``short``: each lecture cut to a few seconds."""
     owner = find_user(DEMO_USERS[1][0])
     assert owner is not None  # ensure_demo_users ran first
-    for title, description, pattern, tone in (*DEMO_LESSONS, CLASS_RECORDING):
-        if db.session.scalar(select(Video.id).where(Video.title == title)) is not None:
-            continue
-        click.echo(f"  generating “{title}”…", err=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = generate(
-                Path(tmp) / "lesson.mp4",
-                seconds=seconds,
-                width=854,
-                height=480,
-                fps=25,
-                pattern=pattern,
-                tone_hz=tone,
-                title=title,
-            )
-            video, job = ingest(path, title=title, owner=owner, filename="lesson.mp4")
-            video.description = description
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache = Path(app.instance_path) / "demo-media"
+    missing = [
+        lesson
+        for lesson in (*LESSONS, RECORDING_LESSON)
+        if db.session.scalar(select(Video.id).where(Video.title == lesson.title)) is None
+    ]
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        futures = [
+            pool.submit(_make_lesson, app, lesson, owner.id, cache, short) for lesson in missing
+        ]
+        for lesson, future in zip(missing, futures, strict=True):
+            click.echo(f"  {lesson.title}: {future.result()}", err=True)
+
+
+def _make_lesson(app: Flask, lesson: DemoLesson, owner_id: int, cache: Path, short: bool) -> str:
+    """One lecture, start to finish, in its own app context (a thread of its own)."""
+    with app.app_context():
+        built = build_lecture(brief(lesson.lecture) if short else lesson.lecture, cache)
+        owner = db.session.get_one(User, owner_id)
+        video, job = ingest(built.video, title=lesson.title, owner=owner, filename="lecture.mp4")
+        video.description = lesson.description
+        db.session.commit()
+        state = run_job(job.id) or "not transcoded"
+        video = db.session.get_one(Video, video.id)
+        db.session.refresh(owner)  # expired by the commits: load it before the caption is added
+        if video.is_ready and not _has(Caption, video) and not _has(Chapter, video):
+            store_caption(video, owner, "en", "English", built.vtt.encode(), "captions.vtt")
+            for title, start in built.chapters:
+                create_chapter(video, {"title": title, "start": start})
             db.session.commit()
-        state = run_job(job.id)
-        click.echo(f"  {title}: {state}", err=True)
+        return state
+
+
+def _has(model: type[Caption] | type[Chapter], video: Video) -> bool:
+    return db.session.scalar(select(model.id).where(model.video_id == video.id)) is not None
 
 
 @click.command("seed")
-@click.option("--seconds", default=30.0, show_default=True, help="Length of each demo lesson.")
+@click.option(
+    "--short",
+    is_flag=True,
+    help="Cut each demo lecture to a few seconds (tests; the catalogue is the same).",
+)
 @click.option(
     "--demo",
     is_flag=True,
     help="Seed even in production mode (demo accounts with published passwords).",
 )
-def seed(seconds: float, demo: bool) -> None:
-    """Seed demo accounts and lessons (idempotent); development installs only."""
+def seed(short: bool, demo: bool) -> None:
+    """Seed demo accounts, lectures and the catalogue (idempotent); development installs only."""
     if config.is_production(current_app.config) and not demo:
         raise click.ClickException(
             "This is a production install (LEARNSTREAM_ENV=production): `seed` would create "
@@ -111,7 +115,7 @@ def seed(seconds: float, demo: bool) -> None:
         )
     click.echo("Seeding demo accounts with published passwords (local development only):", err=True)
     ensure_demo_users()
-    ensure_demo_lessons(seconds)
+    ensure_demo_lessons(short)
     ensure_demo_learning(
         [lesson[0] for lesson in DEMO_LESSONS],
         CLASS_RECORDING[0],
@@ -120,6 +124,6 @@ def seed(seconds: float, demo: bool) -> None:
     )
     ensure_demo_organisation(manager_email=DEMO_MANAGER, learner_email=DEMO_USERS[0][0])
     ensure_demo_engagement(
-        DEMO_LESSONS[0][0], learner_email=DEMO_USERS[0][0], teacher_email=DEMO_USERS[1][0]
+        DEMO_LESSONS[1][0], learner_email=DEMO_USERS[0][0], teacher_email=DEMO_USERS[1][0]
     )
     click.echo("demo content ready", err=True)

@@ -150,13 +150,21 @@ class Supervisor:
             if force() or time.monotonic() >= deadline:
                 break
             time.sleep(POLL_SECONDS)
+        forced = force()
         killed = []
         for child in self.children:
             if child.running():
-                click.echo(f"{child.name} did not stop in time; killing it", err=True)
+                why = "stopping it at once" if forced else "did not stop in time"
+                click.echo(f"{child.name}: {why}; killing it", err=True)
                 killed.append(child.name)
             child.kill_group()
         return killed
+
+    def any_failed(self) -> bool:
+        """Whether a child exited with an error of its own: a stopped child exits 0, or
+        by the signal that stopped it (SIGTERM, or SIGKILL when it was killed)."""
+        stopped = (0, -signal.SIGTERM, -signal.SIGKILL, -signal.SIGINT)
+        return any(code not in stopped for code in self.exit_codes().values())
 
     def exit_codes(self) -> dict[str, int | None]:
         """Each child's last exit code (None: never started)."""

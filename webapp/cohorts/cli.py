@@ -13,6 +13,7 @@ from webapp.cohorts.services import CohortError
 from webapp.cohorts.timezones import parse_local
 from webapp.extensions import db
 from webapp.models import Cohort, CohortRole, LiveClass, User, Video
+from webapp.textfmt import with_article
 
 cohorts = AppGroup("cohorts", help="Manage cohorts, live classes, exams and recordings.")
 classes = AppGroup("class", help="Live classes and masterclasses.")
@@ -79,7 +80,7 @@ def add_member(cohort_id: int, email: str, role: str) -> None:
         db.session.commit()
     except CohortError as exc:
         raise _refuse(exc) from exc
-    click.echo(f"{user.email} is a {role} of cohort {cohort.id}")
+    click.echo(f"{user.email} is {with_article(role)} of cohort {cohort.id}")
 
 
 def _class_target(args: tuple[str, ...], masterclass: bool) -> tuple[Cohort | None, str]:

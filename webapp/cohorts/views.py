@@ -21,6 +21,7 @@ from webapp.exams.queries import review_moments
 from webapp.extensions import db
 from webapp.models import Cohort, Exam, LiveClass, Module
 from webapp.models.base import utcnow
+from webapp.textfmt import plural
 
 bp = Blueprint("cohorts", __name__)
 
@@ -113,7 +114,7 @@ def mark_attendance(class_id: int):
     queries.require_teacher(live_class, current_user, role)
     rows = services.mark_attendance(live_class, _form_marks())
     db.session.commit()
-    flash(f"Attendance saved for {len(rows)} learner(s).", "success")
+    flash(f"Attendance saved for {plural(len(rows), 'learner')}.", "success")
     return _back_to(live_class)
 
 

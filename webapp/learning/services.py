@@ -30,6 +30,7 @@ from webapp.models import (
     Topic,
     User,
 )
+from webapp.textfmt import ngettext, plural
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -536,7 +537,7 @@ def course_blockers(course: Course) -> list[str]:
 def course_consequences(course: Course) -> list[str]:
     """What goes with the course (its modules and everyone's progress on them stay)."""
     goes = [
-        f"its order of {len(course.items)} module(s) (the modules and everyone's progress "
+        f"its order of {plural(len(course.items), 'module')} (the modules and everyone's progress "
         "on them stay)"
     ]
     links = db.session.scalar(
@@ -546,7 +547,7 @@ def course_consequences(course: Course) -> list[str]:
         )
     )
     if links:
-        goes.append(f"{links} prerequisite link(s) to or from other courses")
+        goes.append(f"{plural(links, 'prerequisite link')} to or from other courses")
     return goes
 
 
@@ -607,30 +608,37 @@ def program_blockers(program: Program) -> list[str]:
     reasons = []
     cohorts = _count(Cohort, Cohort.program_id == program.id)
     if cohorts:
-        reasons.append(f"{cohorts} cohort(s) run it")
+        reasons.append(ngettext("%(num)d cohort runs it", "%(num)d cohorts run it", cohorts))
     issued = _count(Certificate, Certificate.program_id == program.id)
     if issued:
-        reasons.append(f"{issued} certificate(s) of it were issued")
+        reasons.append(
+            ngettext(
+                "%(num)d certificate of it was issued",
+                "%(num)d certificates of it were issued",
+                issued,
+            )
+        )
     return reasons
 
 
 def program_consequences(program: Program) -> list[str]:
     """What goes with the program."""
     cohort_ids = select(Cohort.id).where(Cohort.program_id == program.id)
-    goes = [f"its order of {len(program.items)} course(s) (the courses stay)"]
+    goes = [f"its order of {plural(len(program.items), 'course')} (the courses stay)"]
     enrolled = _count(Enrollment, Enrollment.program_id == program.id)
     if enrolled:
-        goes.append(f"{enrolled} enrolment(s)")
+        goes.append(plural(enrolled, "enrolment"))
     cohorts = _count(Cohort, Cohort.program_id == program.id)
     if cohorts:
         classes = _count(LiveClass, LiveClass.cohort_id.in_(cohort_ids))
         goes.append(
-            f"{cohorts} cohort(s) with their members, {classes} live class(es), attendance "
+            f"{plural(cohorts, 'cohort')} with their members,"
+            f" {plural(classes, 'live class', 'live classes')}, attendance "
             "and exams"
         )
     issued = _count(Certificate, Certificate.program_id == program.id)
     if issued:
-        goes.append(f"nothing of the {issued} issued certificate(s): they stay valid")
+        goes.append(f"nothing of the {plural(issued, 'issued certificate')}: they stay valid")
     return goes
 
 

@@ -16,17 +16,19 @@ from webapp.learning.rollups import ModuleState
 from webapp.learning.services import EnrolmentNotAllowed, enrol, find_enrollment
 from webapp.models.base import utcnow
 from webapp.organisations.queries import assignments_of
+from webapp.playback.path import watch_url
 from webapp.quizzes.queries import scores_for as quiz_scores_for
 
 bp = Blueprint("learning", __name__)
 
 
-def module_url(state_or_module: Any) -> str:
-    """The watch page of a module: ``/clips/ID`` for a clip, else ``/videos/ID``."""
+def module_url(state_or_module: Any, course: Any = None, program: Any = None) -> str:
+    """The watch page of a module: ``/clips/ID`` for a clip, else ``/videos/ID``; with the
+    course (and program) it is reached through, the page shows the learner's path."""
     module = state_or_module.module if isinstance(state_or_module, ModuleState) else state_or_module
-    if module.clip_id is not None:
-        return url_for("clips.watch", clip_id=module.clip_id)
-    return url_for("playback.watch", video_id=module.video_id)
+    return watch_url(
+        module, course.id if course is not None else None, program.id if program else None
+    )
 
 
 @bp.context_processor

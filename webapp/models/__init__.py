@@ -8,6 +8,7 @@ from webapp.models.account import (
     TokenPurpose,
 )
 from webapp.models.audit import AuditEvent
+from webapp.models.branding import BRANDING_ID, Branding
 from webapp.models.caption import Caption, CaptionCue, CaptionFormat, UserPreferences
 from webapp.models.certificate import (
     Certificate,
@@ -89,6 +90,8 @@ __all__ = [
     "Invitation",
     "SignupPolicy",
     "SiteSetting",
+    "BRANDING_ID",
+    "Branding",
     "TokenPurpose",
     "Caption",
     "CaptionCue",

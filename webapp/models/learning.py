@@ -57,6 +57,13 @@ SEARCH_DOCUMENT_TEMPLATE = (
 )
 SEARCH_DOCUMENT = SEARCH_DOCUMENT_TEMPLATE % {"p": ""}
 SEARCH_INDEX = "ix_modules_search"
+# The same text for trigram typo matches (``word_similarity``, index ``ix_modules_trigrams``
+# of migration 0038, PostgreSQL only); ``%(p)s`` as above.
+SEARCH_TEXT_TEMPLATE = (
+    "((((%(p)stitle)::text || ' '::text) || %(p)sdescription) || ' '::text) || (%(p)stags)::text"
+)
+SEARCH_TEXT = SEARCH_TEXT_TEMPLATE % {"p": ""}
+TRIGRAM_INDEX = "ix_modules_trigrams"
 
 
 class Module(Model):
@@ -69,10 +76,16 @@ class Module(Model):
     __tablename__ = "modules"
     __table_args__ = (
         UniqueConstraint("clip_id", name="uq_module_clip"),
-        # PostgreSQL only (SQLite searches with LIKE); created by migration 0006.
+        # PostgreSQL only (SQLite: FTS5, migration 0038); created by migration 0006.
         Index(SEARCH_INDEX, sql_text(SEARCH_DOCUMENT), postgresql_using="gin").ddl_if(
             dialect="postgresql"
         ),
+        # PostgreSQL only (SQLite has the FTS5 table modules_fts); migration 0038.
+        # Alembic cannot compare an expression index's operator class (it warns and skips
+        # the expression; postgresql_ops with a labelled expression reads as a difference).
+        Index(
+            TRIGRAM_INDEX, sql_text(f"({SEARCH_TEXT}) gin_trgm_ops"), postgresql_using="gin"
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

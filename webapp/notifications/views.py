@@ -14,6 +14,7 @@ from webapp.notifications import services
 from webapp.notifications.forms import EmailChoiceForm, MarkAllForm
 from webapp.notifications.links import safe_path
 from webapp.notifications.queries import email_choice, notification_page
+from webapp.textfmt import ngettext
 
 bp = Blueprint("notifications", __name__)
 
@@ -61,7 +62,12 @@ def read_all() -> Page:
         abort(400, "The form expired; try again.")
     count = services.mark_all_read(_me().id)
     db.session.commit()
-    flash(f"{count} notification(s) marked read." if count else "Nothing was unread.", "success")
+    flash(
+        ngettext("%(num)d notification marked read.", "%(num)d notifications marked read.", count)
+        if count
+        else "Nothing was unread.",
+        "success",
+    )
     return redirect(url_for("notifications.index"))
 
 

@@ -41,6 +41,7 @@ from webapp.organisations.forms import (
     SeatsForm,
 )
 from webapp.organisations.services import OrganisationError
+from webapp.textfmt import with_article
 
 bp = Blueprint("organisations", __name__)
 
@@ -173,7 +174,7 @@ def admin_add_member(slug: str) -> Page:
         _refused(form, exc)
         return _admin_detail(org, member_form=form, status=400)
     db.session.commit()
-    flash(f"{user.email} is now a {form.role.data} of {org.name}.", "success")
+    flash(f"{user.email} is now {with_article(form.role.data)} of {org.name}.", "success")
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 

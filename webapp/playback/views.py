@@ -13,6 +13,7 @@ from webapp.access import can_manage, video_or_404
 from webapp.clips.queries import chapters_of
 from webapp.playback.delivery import safe_relative, send_personal, serve
 from webapp.playback.links import signer_for, verified_key
+from webapp.playback.path import watch_path
 from webapp.playback.playlists import sign_playlist, sign_vtt
 from webapp.playback.viewer import listed_video, media_viewer, viewable_video
 from webapp.progress.services import get_progress, summary
@@ -30,12 +31,20 @@ VENDOR_FILES = {
 @bp.get("/videos/<int:video_id>")
 @login_required
 def watch(video_id: int):
-    """The player page; resumes at the learner's saved position."""
+    """The player page; resumes at the learner's saved position. Reached through a
+    course (``?course=&program=``), it also shows the breadcrumb, the course's modules
+    with the learner's progress, and the next lesson."""
     video = video_or_404(video_id, current_user)
     progress = summary(get_progress(current_user, video), video)
     start_at = request.args.get("t", type=float)
     if start_at is not None and not (0 <= start_at < (video.duration or 0)):
         start_at = None
+    path = watch_path(
+        current_user,
+        video,
+        request.args.get("course", type=int),
+        request.args.get("program", type=int),
+    )
     return render_template(
         "playback/watch.html",
         video=video,
@@ -43,6 +52,7 @@ def watch(video_id: int):
         start_at=start_at,
         chapters=chapters_of(video.id),
         can_edit=can_manage(current_user, video) and video.is_ready,
+        path=path,
     )
 
 

@@ -72,9 +72,10 @@ def owners() -> list[User]:
 
 @dataclass(frozen=True)
 class Consequences:
-    """What deleting a video removes (label → count, non-zero only) and what stops it."""
+    """What deleting a video removes (singular and plural label, count; non-zero only)
+    and what stops it."""
 
-    goes: list[tuple[str, int]]
+    goes: list[tuple[str, str, int]]
     blockers: list[str]
 
 
@@ -107,31 +108,47 @@ def consequences(video: Video) -> Consequences:
     clip_ids = select(Clip.id).where(Clip.video_id == vid)
     module_ids = select(Module.id).where(Module.video_id == vid)
     counts = [
-        ("clips", _count(select(Clip.id).where(Clip.video_id == vid))),
-        ("catalogue modules", _count(select(Module.id).where(Module.video_id == vid))),
-        ("caption tracks", _count(select(Caption.id).where(Caption.video_id == vid))),
-        ("chapters", _count(select(Chapter.id).where(Chapter.video_id == vid))),
-        ("notes and bookmarks", _count(select(Note.id).where(Note.video_id == vid))),
+        ("clip", "clips", _count(select(Clip.id).where(Clip.video_id == vid))),
         (
+            "catalogue module",
+            "catalogue modules",
+            _count(select(Module.id).where(Module.video_id == vid)),
+        ),
+        (
+            "caption track",
+            "caption tracks",
+            _count(select(Caption.id).where(Caption.video_id == vid)),
+        ),
+        ("chapter", "chapters", _count(select(Chapter.id).where(Chapter.video_id == vid))),
+        (
+            "note or bookmark",
+            "notes and bookmarks",
+            _count(select(Note.id).where(Note.video_id == vid)),
+        ),
+        (
+            "learner's progress row",
             "learners' progress rows",
             _count(select(WatchProgress.id).where(WatchProgress.video_id == vid)),
         ),
         (
+            "clip export",
             "clip exports",
             _count(select(ClipExport.id).where(ClipExport.clip_id.in_(clip_ids))),
         ),
         (
+            "place in a course",
             "places in courses",
             _count(select(CourseModule.id).where(CourseModule.module_id.in_(module_ids))),
         ),
         (
+            "place in an exam scope",
             "places in exam scopes",
             _count(select(ExamScope.id).where(ExamScope.module_id.in_(module_ids))),
         ),
     ]
     blockers = [f"It is the recording of the class “{c.title}”." for c in class_recordings(vid)]
     blockers += [f"It is a module of the course “{c.title}”." for c in courses_using(vid)]
-    return Consequences([(label, n) for label, n in counts if n], blockers)
+    return Consequences([(one, many, n) for one, many, n in counts if n], blockers)
 
 
 # --------------------------------------------------------------------------- poster

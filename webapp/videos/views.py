@@ -13,6 +13,7 @@ from webapp.catalogue.queries import topics
 from webapp.catalogue.services import module_of_video
 from webapp.extensions import db
 from webapp.models import Video, VideoState
+from webapp.textfmt import plural
 from webapp.timefmt import clock
 from webapp.videos import queries, services
 from webapp.videos.errors import VideoError, VideoInUse
@@ -147,7 +148,7 @@ def _confirmation(video: Video, status: int = 200):
     return render_template(
         "manage/confirm_delete.html",
         thing=f"the video “{video.title}”",
-        goes=[f"{count} {label}" for label, count in found.goes],
+        goes=[plural(n, one, many) for one, many, n in found.goes],
         blockers=found.blockers,
         force_label="Remove it from them, then delete it",
         action=url_for("videos.delete", video_id=video.id),

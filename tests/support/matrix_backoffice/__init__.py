@@ -15,6 +15,7 @@ from tests.support.matrix_backoffice import (
     admin_home,
     audiences,
     audit_trail,
+    branding,
     calendar_feeds,
     certificate_rules,
     enrolment,
@@ -51,5 +52,6 @@ def entries() -> Iterator[Entry]:
     )
     issue_20 = (audit_trail, observability, request_limits)
     issue_21 = (notifications, questions, quizzes, graded_exams, projects)
-    for module in (*modules, *issue_19, *issue_20, *issue_21):
+    issue_22 = (branding,)
+    for module in (*modules, *issue_19, *issue_20, *issue_21, *issue_22):
         yield from module.entries()

@@ -41,6 +41,7 @@ from webapp.models import (
     User,
 )
 from webapp.models.base import as_utc, utcnow
+from webapp.textfmt import with_article
 
 
 class InvitationStatus(StrEnum):
@@ -356,7 +357,12 @@ def invite_many(
             base.cohort_role,
         ):
             reports.append(
-                RowReport(line, email[:254], RowResult.REFUSED, f"You may not invite a {role}.")
+                RowReport(
+                    line,
+                    email[:254],
+                    RowResult.REFUSED,
+                    f"You may not invite {with_article(role)}.",
+                )
             )
             continue
         reports.append(invite_row(by, line, email, what, resend_pending=resend_pending, seen=seen))

@@ -17,6 +17,7 @@ from webapp.csvinput import MAX_BYTES, CsvError, read_rows
 from webapp.enrolment.services import set_seats
 from webapp.extensions import db
 from webapp.models import Cohort, CohortMember
+from webapp.textfmt import with_article
 
 
 def _program_choices(form: CohortForm) -> None:
@@ -218,7 +219,7 @@ def change_member_role(cohort_id: int, user_id: int) -> Page:
     member = _member_or_404(cohort, user_id)
     form = RoleForm()
     if save(form, lambda: services.change_role(member, form.role.data)):
-        flash(f"{member.user.email} is now a {form.role.data}.", "success")
+        flash(f"{member.user.email} is now {with_article(form.role.data)}.", "success")
         return redirect(url_for("cohorts.manage_cohort", cohort_id=cohort.id))
     flash("Pick learner or instructor.", "error")
     return _cohort_page(cohort, MemberForm(formdata=None), ImportForm(formdata=None), status=400)
