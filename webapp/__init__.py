@@ -15,6 +15,7 @@ from webapp import (
     dbsetup,
     errors,
     headers,
+    i18n,
     navigation,
     request_limits,
     security,
@@ -123,6 +124,7 @@ def _configure_extensions(app: Flask) -> None:
     storage.init_app(app)
     timefmt.init_app(app)
     textfmt.init_app(app)
+    i18n.init_app(app)
     navigation.init_app(app)
     init_branding(app)
     celery_init_app(app)

@@ -38,6 +38,9 @@ class User(UserMixin, Model):
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     # The zone the user's times are shown in (IANA name); None: the browser's, then UTC.
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # The language pages and e-mails are written in (webapp.i18n.LANGUAGES); None: the
+    # browser's Accept-Language decides.
+    locale: Mapped[str | None] = mapped_column(String(8))
     # True once the user chose ``time_zone`` on the profile: the browser's zone no longer
     # replaces it (False: it was detected, and follows the browser when that moves).
     time_zone_pinned: Mapped[bool] = mapped_column(default=False, server_default=false())
