@@ -1,38 +1,138 @@
-"""How counted and role words read, everywhere on the server: pages (as Jinja filters
-and globals), flash messages and e-mails.
+"""How counted and role words read, everywhere on the server: pages (as Jinja filters),
+flash messages and e-mails, in the request's language.
 
-``ngettext(singular, plural, n)`` has Babel's signature, so that it can become
-``flask_babel.ngettext`` when the strings are translated; until then English's one rule
-(1 is singular, everything else plural) is all it knows. Like Babel's, the chosen form
-is %-formatted with ``num``: ``ngettext("%(num)d learner", "%(num)d learners", n)``.
+``ngettext`` is Flask-Babel's: the form is chosen by the language's plural rule and
+%-formatted with ``num`` (``ngettext("%(num)d learner", "%(num)d learners", n)``). In
+templates it is the ``ngettext`` that Flask-Babel installs in Jinja.
+
+``plural(n, "learner")`` and ``with_article("instructor")`` take the English word the
+callers pass; English output is built from it as before, and in other languages the
+nouns and roles listed below come from the catalogue (a word not listed stays English).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from babel.numbers import format_decimal
 from flask import Flask
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+
+__all__ = ["ngettext", "plural", "role_name", "with_article"]
 
 # Words whose spelling starts with a vowel letter but whose sound does not ("a user"),
 # and the reverse ("an hour"). Only the role and noun words we put after an article.
 _CONSONANT_SOUND = ("uni", "use", "user", "one")
 _VOWEL_SOUND = ("hour", "honest")
 
+# The counted nouns callers pass to ``plural``, by their English singular: each one's
+# forms in the request's language (``num`` is the number, already written out).
+_NOUNS: dict[str, Callable[[float, str], str]] = {
+    "learner": lambda n, num: ngettext("%(num)s learner", "%(num)s learners", n, num=num),
+    "member": lambda n, num: ngettext("%(num)s member", "%(num)s members", n, num=num),
+    "line": lambda n, num: ngettext("%(num)s line", "%(num)s lines", n, num=num),
+    "point": lambda n, num: ngettext("%(num)s point", "%(num)s points", n, num=num),
+    "minute": lambda n, num: ngettext("%(num)s minute", "%(num)s minutes", n, num=num),
+    "day": lambda n, num: ngettext("%(num)s day", "%(num)s days", n, num=num),
+    "part": lambda n, num: ngettext("%(num)s part", "%(num)s parts", n, num=num),
+    "module": lambda n, num: ngettext("%(num)s module", "%(num)s modules", n, num=num),
+    "course": lambda n, num: ngettext("%(num)s course", "%(num)s courses", n, num=num),
+    "exam": lambda n, num: ngettext("%(num)s exam", "%(num)s exams", n, num=num),
+    "cohort": lambda n, num: ngettext("%(num)s cohort", "%(num)s cohorts", n, num=num),
+    "certificate": lambda n, num: ngettext(
+        "%(num)s certificate", "%(num)s certificates", n, num=num
+    ),
+    "issued certificate": lambda n, num: ngettext(
+        "%(num)s issued certificate", "%(num)s issued certificates", n, num=num
+    ),
+    "assigned program": lambda n, num: ngettext(
+        "%(num)s assigned program", "%(num)s assigned programs", n, num=num
+    ),
+    "enrolment": lambda n, num: ngettext("%(num)s enrolment", "%(num)s enrolments", n, num=num),
+    "membership": lambda n, num: ngettext("%(num)s membership", "%(num)s memberships", n, num=num),
+    "live class": lambda n, num: ngettext("%(num)s live class", "%(num)s live classes", n, num=num),
+    "attendance mark": lambda n, num: ngettext(
+        "%(num)s attendance mark", "%(num)s attendance marks", n, num=num
+    ),
+    "class recording": lambda n, num: ngettext(
+        "%(num)s class recording", "%(num)s class recordings", n, num=num
+    ),
+    "prerequisite link": lambda n, num: ngettext(
+        "%(num)s prerequisite link", "%(num)s prerequisite links", n, num=num
+    ),
+    "clip": lambda n, num: ngettext("%(num)s clip", "%(num)s clips", n, num=num),
+    "catalogue module": lambda n, num: ngettext(
+        "%(num)s catalogue module", "%(num)s catalogue modules", n, num=num
+    ),
+    "caption track": lambda n, num: ngettext(
+        "%(num)s caption track", "%(num)s caption tracks", n, num=num
+    ),
+    "chapter": lambda n, num: ngettext("%(num)s chapter", "%(num)s chapters", n, num=num),
+    "note or bookmark": lambda n, num: ngettext(
+        "%(num)s note or bookmark", "%(num)s notes and bookmarks", n, num=num
+    ),
+    "learner's progress row": lambda n, num: ngettext(
+        "%(num)s learner's progress row", "%(num)s learners' progress rows", n, num=num
+    ),
+    "clip export": lambda n, num: ngettext(
+        "%(num)s clip export", "%(num)s clip exports", n, num=num
+    ),
+    "place in a course": lambda n, num: ngettext(
+        "%(num)s place in a course", "%(num)s places in courses", n, num=num
+    ),
+}
 
-def ngettext(singular: str, plural: str, n: float) -> str:
-    """``singular`` when ``n`` is 1, else ``plural``; ``%(num)s``/``%(num)d`` in the chosen
-    form becomes ``n``."""
-    form = singular if n == 1 else plural
-    return form % {"num": n} if "%(num)" in form else form
+# The roles callers pass to ``with_article``, with their article, in the request's
+# language (English builds them by the rule below).
+_ROLES: dict[str, Callable[[], str]] = {
+    "learner": lambda: _("a learner"),
+    "instructor": lambda: _("an instructor"),
+    "admin": lambda: _("an admin"),
+    "member": lambda: _("a member"),
+    "manager": lambda: _("a manager"),
+}
+
+
+# A role's name on its own ("· learner" beside one's name), in the request's language.
+_ROLE_NAMES: dict[str, Callable[[], str]] = {
+    "learner": lambda: _("learner"),
+    "instructor": lambda: _("instructor"),
+    "admin": lambda: _("admin"),
+    "member": lambda: _("member"),
+    "manager": lambda: _("manager"),
+}
+
+
+def role_name(role: object) -> str:
+    """A role's value (``learner``) as a word of the request's language."""
+    value = str(role)
+    name = _ROLE_NAMES.get(value)
+    return name() if name is not None else value
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def plural(n: float, singular: str, plural_form: str | None = None) -> str:
     """``n`` and its noun, agreeing: ``plural(1, "learner")`` is "1 learner",
     ``plural(2, "learner")`` "2 learners" (``plural_form`` when adding "s" is wrong)."""
-    many = plural_form or f"{singular}s"
-    return ngettext(f"{n:g} {singular}", f"{n:g} {many}", n)
+    language = _language()
+    noun = _NOUNS.get(singular)
+    if language == "en" or noun is None:
+        many = plural_form or f"{singular}s"
+        return f"{n:g} {singular if n == 1 else many}"
+    return noun(n, format_decimal(n, locale=language))
 
 
 def with_article(word: str) -> str:
-    """``word`` after its indefinite article: "an instructor", "a learner", "an admin"."""
+    """``word`` after its indefinite article: "an instructor", "a learner", "an admin"
+    (a listed role in the request's language: "eine Lehrkraft")."""
+    role = _ROLES.get(word.lower())
+    if role is not None and _language() != "en":
+        return role()
     lower = word.lower()
     if lower.startswith(_VOWEL_SOUND):
         vowel = True
@@ -44,8 +144,8 @@ def with_article(word: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """``{{ learners | length | plural("learner") }}``, ``{{ role | with_article }}`` and
-    ``ngettext(...)`` in templates."""
+    """``{{ learners | length | plural("learner") }}`` and ``{{ role | with_article }}`` in
+    templates (``ngettext`` there is Flask-Babel's)."""
     app.add_template_filter(plural, "plural")
     app.add_template_filter(with_article, "with_article")
-    app.add_template_global(ngettext, "ngettext")
+    app.add_template_filter(role_name, "role_name")

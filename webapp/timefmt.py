@@ -8,7 +8,8 @@ Two kinds of time, each with one rule:
 - An amount of time, such as video time in a course or time watched: :func:`duration`,
   ``45 s``, ``12 min``, ``2 h 05 min``.
 
-Calendar dates and moments are written by Babel in :data:`LOCALE`; a moment is shown in a
+Calendar dates and moments are written by Babel in the request's language
+(``flask_babel.get_locale()``; English outside a request, or :data:`LOCALE`); a moment is shown in a
 time zone the caller passes (the viewer's, where the code knows it), never the server's.
 Machine-readable values (``<time datetime>``, CSV cells, API fields) stay ISO 8601 and do
 not come here.
@@ -23,8 +24,37 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from flask import Flask
+from flask_babel import get_locale
 
-LOCALE = "en"
+LOCALE = "en"  # outside a request, and where a request's language is unknown
+
+
+def current_locale() -> str:
+    """The request's language (``de``), else :data:`LOCALE`."""
+    locale = get_locale()
+    return str(locale) if locale is not None else LOCALE
+
+
+# The patterns, by kind; a language whose dates read otherwise (German writes the day
+# with a full stop: "Mo., 5. Jan. 2026") has its own.
+_PATTERNS = {
+    "day": "EEE d MMM y",
+    "long_day": "d MMMM y",
+    "day_month": "dd MMM",
+    "moment": "EEE dd MMM y, HH:mm",
+}
+_LANGUAGE_PATTERNS = {
+    "de": {
+        "day": "EEE, d. MMM y",
+        "long_day": "d. MMMM y",
+        "day_month": "dd. MMM",
+        "moment": "EEE, dd. MMM y, HH:mm",
+    },
+}
+
+
+def _pattern(kind: str, locale: str) -> str:
+    return _LANGUAGE_PATTERNS.get(locale.split("_")[0], _PATTERNS)[kind]
 
 
 def _whole_seconds(seconds: float | None) -> int:
@@ -52,19 +82,22 @@ def duration(seconds: float | None) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def day(value: date, locale: str = LOCALE) -> str:
+def day(value: date, locale: str | None = None) -> str:
     """A date with its weekday: ``Mon 5 Jan 2026``."""
-    return format_date(value, "EEE d MMM y", locale=locale)
+    locale = locale or current_locale()
+    return format_date(value, _pattern("day", locale), locale=locale)
 
 
-def long_day(value: date, locale: str = LOCALE) -> str:
+def long_day(value: date, locale: str | None = None) -> str:
     """A date written out, as on a certificate: ``29 November 2026``."""
-    return format_date(value, "d MMMM y", locale=locale)
+    locale = locale or current_locale()
+    return format_date(value, _pattern("long_day", locale), locale=locale)
 
 
-def day_month(value: date, locale: str = LOCALE) -> str:
+def day_month(value: date, locale: str | None = None) -> str:
     """A short chart label: ``05 Jan``."""
-    return format_date(value, "dd MMM", locale=locale)
+    locale = locale or current_locale()
+    return format_date(value, _pattern("day_month", locale), locale=locale)
 
 
 def in_zone(moment: datetime, zone: str) -> datetime:
@@ -78,14 +111,15 @@ def zone_abbreviation(moment: datetime, zone: str) -> str:
     return in_zone(moment, zone).tzname() or zone
 
 
-def moment(value: datetime, zone: str, locale: str = LOCALE) -> str:
+def moment(value: datetime, zone: str, locale: str | None = None) -> str:
     """An instant in ``zone``: ``Wed 20 Jan 2027, 19:00 CET``."""
     local = in_zone(value, zone)
-    text = format_datetime(local, "EEE dd MMM y, HH:mm", tzinfo=local.tzinfo, locale=locale)
+    locale = locale or current_locale()
+    text = format_datetime(local, _pattern("moment", locale), tzinfo=local.tzinfo, locale=locale)
     return f"{text} {zone_abbreviation(value, zone)}"
 
 
-def beside(value: datetime, zone: str, other: str, locale: str = LOCALE) -> str | None:
+def beside(value: datetime, zone: str, other: str, locale: str | None = None) -> str | None:
     """``value`` as it reads in ``other``, to show beside its reading in ``zone``: ``19:00
     CET``, with the date when the two days differ; None when both read the same."""
     if moment(value, zone, locale) == moment(value, other, locale):
@@ -95,9 +129,10 @@ def beside(value: datetime, zone: str, other: str, locale: str = LOCALE) -> str 
     return moment(value, other, locale)
 
 
-def time_of_day(value: datetime, zone: str, locale: str = LOCALE) -> str:
+def time_of_day(value: datetime, zone: str, locale: str | None = None) -> str:
     """The wall-clock time of an instant in ``zone``: ``19:00``."""
     local = in_zone(value, zone)
+    locale = locale or current_locale()
     return format_datetime(local, "HH:mm", tzinfo=local.tzinfo, locale=locale)
 
 

@@ -12,7 +12,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from webapp.certificates.pdf import FAMILY, FONT_DIR
-from webapp.learning.formatting import format_fee
+from webapp.learning.formatting import format_money
 from webapp.models import Order, OrderStatus
 from webapp.models.base import as_utc
 from webapp.timefmt import long_day
@@ -28,11 +28,7 @@ STATUS_WORDS = {
 
 def money(cents: int, currency: str) -> str:
     """An invoice amount: ``"€499.00"``, and ``"€0.00"`` rather than "Free"."""
-    return (
-        format_fee(cents, currency)
-        if cents > 0
-        else format_fee(100, currency).replace("1.00", "0.00")
-    )
+    return format_money(cents, currency)
 
 
 def _row(pdf: FPDF, label: str, value: str, *, bold: bool = False) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_login import current_user
 
 DEFAULT = "en"
 # Every language a user can pick, by its code, as it names itself.
 LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
+API_PREFIX = "/api/"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 babel = Babel()
@@ -24,6 +25,8 @@ babel = Babel()
 def select_locale() -> str:
     """The profile's language, else the browser's best supported one, else English."""
     if not has_request_context():  # a task or command: English unless force_locale says
+        return DEFAULT
+    if request.path.startswith(API_PREFIX):  # the JSON API is a contract: English
         return DEFAULT
     chosen = getattr(current_user, "locale", None)
     if chosen in LANGUAGES:
@@ -37,3 +40,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["page_language"] = page_language
+
+
+def page_language() -> str:
+    """The request's language as ``<html lang>`` names it (``en``, ``de``)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT

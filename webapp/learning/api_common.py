@@ -84,7 +84,7 @@ def program_facts(program: Program) -> dict[str, Any]:
         "fee": Fee(
             cents=program.fee_cents,
             currency=program.currency,
-            display=format_fee(program.fee_cents, program.currency),
+            display=format_fee(program.fee_cents, program.currency, "en"),  # the API: English
         ),
         "certificate": program.certificate,
         "self_enrol": program.self_enrol,

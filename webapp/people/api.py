@@ -34,6 +34,9 @@ class MeOut(Output):
     name: str
     role: RoleName
     time_zone: str | None = Field(description="IANA zone name; null: the browser's.")
+    locale: str | None = Field(
+        description="Language of pages and e-mails (en, de); null: the browser's."
+    )
     pending_email: str | None = Field(
         description="A new address waiting for its confirmation link to be opened."
     )
@@ -45,6 +48,9 @@ class MeChange(Input):
     name: str | None = Field(default=None, description="Display name (1-120 characters).")
     time_zone: str | None = Field(
         default=None, description="IANA zone name such as Europe/Berlin; null or '': the browser's."
+    )
+    locale: str | None = Field(
+        default=None, description="Language code (en, de); null or '': the browser's."
     )
 
 
@@ -106,6 +112,7 @@ def _me_out(user: User) -> MeOut:
         name=user.name,
         role=user.role.value,
         time_zone=user.time_zone,
+        locale=user.locale,
         pending_email=pending_email_of(user),
     )
 
@@ -137,6 +144,8 @@ def patch_me(body: MeChange) -> MeOut:
     zone = (body.time_zone or "") if "time_zone" in given else None
     try:
         services.update_profile(g.user, body.name, zone)
+        if "locale" in given:
+            services.set_language(g.user, body.locale or "")
     except PeopleError as exc:
         raise _problem(exc) from None
     db.session.commit()

@@ -3,19 +3,26 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from webapp.forms import single_line, strip
+from webapp.i18n import LANGUAGES
 from webapp.models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, role.value.capitalize()) for role in Role]
+# "": the browser's language; each language named as it names itself (not translated).
+LANGUAGE_CHOICES = [
+    SelectChoice("", _l("Browser's language")),
+    *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+]
 
 
 class ProfileForm(FlaskForm):
-    """Display name, time zone and e-mail address."""
+    """Display name, time zone, language and e-mail address."""
 
     name = StringField("Display name", filters=[strip], validators=[single_line])
     time_zone = StringField(
@@ -23,6 +30,13 @@ class ProfileForm(FlaskForm):
         filters=[strip],
         validators=[Optional(), single_line],
         description="A name such as Europe/Berlin; leave empty to use your browser's zone.",
+    )
+    # Checked by ``services.language_or_none`` (shared with the API), beside the field.
+    locale = SelectField(
+        _l("Language"),
+        choices=LANGUAGE_CHOICES,
+        validate_choice=False,
+        description=_l("Pages and e-mails are written in it."),
     )
     email = EmailField(
         "E-mail address",

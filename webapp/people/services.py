@@ -1,7 +1,7 @@
 """Writes of the profile and the admin user list; they flush, the caller commits.
 
 Every rule lives here once: the profile page and ``PATCH /api/v1/me`` call
-``update_profile``, the admin list and ``PATCH /api/v1/users/<id>`` call ``set_role`` and
+``update_profile`` (and ``set_language``), the admin list and ``PATCH /api/v1/users/<id>`` call ``set_role`` and
 ``set_active``. A refusal raises ``PeopleError`` (its ``field`` names the input it is
 about) and changes nothing.
 """
@@ -13,6 +13,7 @@ import secrets
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from webapp.audit.events import Kind, Target
@@ -30,6 +31,7 @@ from webapp.auth.services import (
 )
 from webapp.cohorts.timezones import is_valid_zone
 from webapp.extensions import db
+from webapp.i18n import LANGUAGES
 from webapp.models import ApiToken, EmailToken, Role, TokenPurpose, User
 from webapp.models.base import as_utc, utcnow
 
@@ -91,6 +93,22 @@ def update_profile(user: User, name: str | None, time_zone: str | None) -> None:
     elif new_zone is None:
         user.time_zone_pinned = False
     user.time_zone = new_zone
+    db.session.flush()
+
+
+def language_or_none(raw: str | None) -> str | None:
+    """A language code of ``LANGUAGES``, or None for "the browser's"; PeopleError otherwise."""
+    code = (raw or "").strip()
+    if not code:
+        return None
+    if code not in LANGUAGES:
+        raise PeopleError(_("Pick a language from the list."), "locale")
+    return code
+
+
+def set_language(user: User, raw: str | None) -> None:
+    """Set the language pages and e-mails are written in ("" or None: the browser's)."""
+    user.locale = language_or_none(raw)
     db.session.flush()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import refresh
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -38,7 +39,12 @@ def _profile_page(
     user = _me()
     if profile is None:
         profile = ProfileForm(
-            data={"name": user.name, "time_zone": user.time_zone or "", "email": user.email}
+            data={
+                "name": user.name,
+                "time_zone": user.time_zone or "",
+                "locale": user.locale or "",
+                "email": user.email,
+            }
         )
     html = render_template(
         "people/profile.html",
@@ -79,11 +85,13 @@ def profile() -> Page:
         if normalise_email(form.email.data or "") != user.email:
             token = services.request_email_change(user, form.email.data, form.password.data or "")
         services.update_profile(user, form.name.data, form.time_zone.data or "")
+        services.set_language(user, form.locale.data or "")
     except PeopleError as exc:
         _refused(form, exc)
         return _profile_page(form, status=400)
     new_email = pending_email(user)
     db.session.commit()
+    refresh()  # the confirmation below is in the language just chosen
     if token is not None and new_email is not None:
         link = url_for("people.confirm_email", token=token, _external=True)
         send("email_change", new_email, user=user, link=link, new_email=new_email)
