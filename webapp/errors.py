@@ -20,7 +20,6 @@ from webapp.dbsetup import database_unavailable
 from webapp.problems import ApiError, problem_response
 from webapp.storage import StorageError
 
-
 # Werkzeug's and Flask-WTF's own texts, for the catalogue: ``_(exc.description)`` finds
 # them there (any other description stays as it was written).
 STANDARD_DESCRIPTIONS = (

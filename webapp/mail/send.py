@@ -3,6 +3,10 @@
 Views call ``send`` AFTER their commit (a message must never point at a token that was
 rolled back); it renders in the request (links are absolute) and queues the Celery task
 ``mail.deliver``, which retries with back-off when the server is unreachable.
+
+A message is written in its recipient's language, not the request's: the ``user`` in the
+context (a ``User``), else the account with the ``to`` address, chose it on the profile;
+nobody chose one: English.
 """
 
 from __future__ import annotations
@@ -11,7 +15,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.i18n import DEFAULT, LANGUAGES
+from webapp.models import User
 
 
 @dataclass(frozen=True)
@@ -24,15 +34,26 @@ class Message:
     html: str
 
 
+def recipient_locale(to: str, context: dict[str, Any]) -> str:
+    """The language ``to`` reads: the context's ``user``'s, else the account's, else English."""
+    user = context.get("user")
+    if isinstance(user, User):
+        chosen = user.locale
+    else:
+        chosen = db.session.scalar(select(User.locale).where(func.lower(User.email) == to.lower()))
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
 def render(template: str, to: str, **context: Any) -> Message:
     """The message ``template`` for ``to``; ``context`` reaches all three templates."""
-    subject = render_template(f"mail/{template}.subject.txt", **context)
-    return Message(
-        to=to,
-        subject=" ".join(subject.split()),
-        text=render_template(f"mail/{template}.txt", **context),
-        html=render_template(f"mail/{template}.html", **context),
-    )
+    with force_locale(recipient_locale(to, context)):
+        subject = render_template(f"mail/{template}.subject.txt", **context)
+        return Message(
+            to=to,
+            subject=" ".join(subject.split()),
+            text=render_template(f"mail/{template}.txt", **context),
+            html=render_template(f"mail/{template}.html", **context),
+        )
 
 
 def send(template: str, to: str, **context: Any) -> Message:

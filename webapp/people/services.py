@@ -1,9 +1,9 @@
 """Writes of the profile and the admin user list; they flush, the caller commits.
 
 Every rule lives here once: the profile page and ``PATCH /api/v1/me`` call
-``update_profile`` (and ``set_language``), the admin list and ``PATCH /api/v1/users/<id>`` call ``set_role`` and
-``set_active``. A refusal raises ``PeopleError`` (its ``field`` names the input it is
-about) and changes nothing.
+``update_profile`` and ``set_language``, the admin list and ``PATCH /api/v1/users/<id>``
+call ``set_role`` and ``set_active``. A refusal raises ``PeopleError`` (its ``field``
+names the input it is about) and changes nothing.
 """
 
 from __future__ import annotations
