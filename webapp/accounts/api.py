@@ -217,4 +217,4 @@ def request_password_reset(body: ResetRequest) -> tuple[ResetAccepted, int]:
     db.session.commit()
     if found is not None:
         mailer.reset_message(*found)
-    return ResetAccepted(detail=RESET_SENT), 202
+    return ResetAccepted(detail=str(RESET_SENT)), 202

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -23,33 +25,41 @@ from webapp.models import SignupPolicy
 
 EMAIL_MAX = 254
 CSV_TEXT_MAX = 1_000_000
-LEARNER = SelectChoice("learner", "Learner")
-ROLE_CHOICES = [LEARNER, SelectChoice("instructor", "Instructor"), SelectChoice("admin", "Admin")]
-COHORT_ROLE_CHOICES = [LEARNER, SelectChoice("instructor", "Instructor")]
-NONE = SelectChoice("", "None")
+LEARNER = SelectChoice("learner", _l("Learner"))
+ROLE_CHOICES = [
+    LEARNER,
+    SelectChoice("instructor", _l("Instructor")),
+    SelectChoice("admin", _l("Admin")),
+]
+COHORT_ROLE_CHOICES = [LEARNER, SelectChoice("instructor", _l("Instructor"))]
+NONE = SelectChoice("", _l("None"))
 POLICY_CHOICES = [
-    SelectChoice(SignupPolicy.CLOSED.value, "Closed: nobody joins, not even by invitation"),
-    SelectChoice(SignupPolicy.INVITATION.value, "Invitation only"),
-    SelectChoice(SignupPolicy.OPEN.value, "Open: anyone, after confirming their address"),
-    SelectChoice(SignupPolicy.DOMAINS.value, "Open to addresses at the domains below"),
+    SelectChoice(SignupPolicy.CLOSED.value, _l("Closed: nobody joins, not even by invitation")),
+    SelectChoice(SignupPolicy.INVITATION.value, _l("Invitation only")),
+    SelectChoice(SignupPolicy.OPEN.value, _l("Open: anyone, after confirming their address")),
+    SelectChoice(SignupPolicy.DOMAINS.value, _l("Open to addresses at the domains below")),
 ]
 
 
-def _email(label: str = "E-mail address") -> EmailField:
+def _email(label: LazyString | None = None) -> EmailField:
     return EmailField(
-        label,
+        label if label is not None else _l("E-mail address"),
         filters=[strip],
-        validators=[DataRequired("Enter an e-mail address."), Length(max=EMAIL_MAX), single_line],
+        validators=[
+            DataRequired(_l("Enter an e-mail address.")),
+            Length(max=EMAIL_MAX),
+            single_line,
+        ],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX},
     )
 
 
 def _name() -> StringField:
     return StringField(
-        "Your name",
+        _l("Your name"),
         filters=[strip],
         validators=[
-            DataRequired("Enter your name."),
+            DataRequired(_l("Enter your name.")),
             Length(max=MAX_NAME_LENGTH),
             single_line,
         ],
@@ -57,18 +67,18 @@ def _name() -> StringField:
     )
 
 
-def _new_password(label: str) -> PasswordField:
+def _new_password(label: LazyString) -> PasswordField:
     return PasswordField(
         label,
-        validators=[InputRequired("Choose a password."), Length(max=MAX_PASSWORD_LENGTH)],
+        validators=[InputRequired(_l("Choose a password.")), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 def _confirm() -> PasswordField:
     return PasswordField(
-        "The same password again",
-        validators=[InputRequired("Type the password again."), Length(max=MAX_PASSWORD_LENGTH)],
+        _l("The same password again"),
+        validators=[InputRequired(_l("Type the password again.")), Length(max=MAX_PASSWORD_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -78,7 +88,7 @@ class SignupForm(FlaskForm):
 
     name = _name()
     email = _email()
-    password = _new_password("Password")
+    password = _new_password(_l("Password"))
     confirm = _confirm()
 
 
@@ -91,7 +101,7 @@ class EmailForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     """A new password, twice (reset link)."""
 
-    password = _new_password("New password")
+    password = _new_password(_l("New password"))
     confirm = _confirm()
 
 
@@ -99,31 +109,33 @@ class AcceptForm(FlaskForm):
     """The invitee's name and password."""
 
     name = _name()
-    password = _new_password("Password")
+    password = _new_password(_l("Password"))
     confirm = _confirm()
 
 
 class PolicyForm(FlaskForm):
     """The sign-up policy."""
 
-    policy = RadioField("Who may create an account", choices=POLICY_CHOICES)
+    policy = RadioField(_l("Who may create an account"), choices=POLICY_CHOICES)
     domains = TextAreaField(
-        "Domains",
+        _l("Domains"),
         filters=[strip],
         validators=[Length(max=4000)],
-        description="One per line, e.g. example.com (only for the last choice).",
+        description=_l("One per line, e.g. example.com (only for the last choice)."),
     )
 
 
 class _InviteTarget(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES, default="learner")
-    program = SelectField("Enrol in program", choices=[NONE], validate_choice=False)
-    cohort = SelectField("Join cohort", choices=[NONE], validate_choice=False)
-    cohort_role = SelectField("Role in the cohort", choices=COHORT_ROLE_CHOICES, default="learner")
-    organisation = SelectField("Join organisation", choices=[NONE], validate_choice=False)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="learner")
+    program = SelectField(_l("Enrol in program"), choices=[NONE], validate_choice=False)
+    cohort = SelectField(_l("Join cohort"), choices=[NONE], validate_choice=False)
+    cohort_role = SelectField(
+        _l("Role in the cohort"), choices=COHORT_ROLE_CHOICES, default="learner"
+    )
+    organisation = SelectField(_l("Join organisation"), choices=[NONE], validate_choice=False)
     organisation_role = SelectField(
-        "Role in the organisation",
-        choices=[SelectChoice("member", "Member"), SelectChoice("manager", "Manager")],
+        _l("Role in the organisation"),
+        choices=[SelectChoice("member", _l("Member")), SelectChoice("manager", _l("Manager"))],
         default="member",
     )
 
@@ -131,16 +143,16 @@ class _InviteTarget(FlaskForm):
 class InviteForm(_InviteTarget):
     """Invite one address."""
 
-    email = _email("E-mail address to invite")
+    email = _email(_l("E-mail address to invite"))
 
 
 class BulkInviteForm(_InviteTarget):
     """Invite many addresses from a CSV (pasted or uploaded)."""
 
     csv_text = TextAreaField(
-        "Paste CSV",
+        _l("Paste CSV"),
         validators=[Optional(), Length(max=CSV_TEXT_MAX)],
-        description="First line: email,role (role is optional and defaults to the one below).",
+        description=_l("First line: email,role (role is optional and defaults to the one below)."),
     )
-    csv_file = FileField("…or upload a CSV file")
-    resend = BooleanField("Re-send to addresses already invited")
+    csv_file = FileField(_l("…or upload a CSV file"))
+    resend = BooleanField(_l("Re-send to addresses already invited"))

@@ -15,6 +15,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -35,6 +39,7 @@ from webapp.accounts.forms import (
     SignupForm,
 )
 from webapp.accounts.services import AccountsError, LinkGone, RowReport
+from webapp.accounts.services.invitations import invitation_status_name, row_result_name
 from webapp.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from webapp.auth.views import start_session
 from webapp.csvinput import MAX_BYTES, CsvError, read_rows
@@ -44,13 +49,12 @@ from webapp.organisations.queries import all_organisations
 
 bp = Blueprint("accounts", __name__)
 
-RESET_SENT = (
+RESET_SENT = _l(
     "If an account uses that address, a message with a link to choose a new password is on "
     "its way. The link works once, for 30 minutes."
 )
-SIGNUP_SENT = (
-    "Almost done: we sent a message to {email}. Open the link in it within 24 hours to "
-    "confirm your address, then sign in."
+RESEND_SENT = _l(
+    "If that address has an account waiting for confirmation, a new link is on its way."
 )
 RULES = {"min_length": MIN_PASSWORD_LENGTH, "max_length": MAX_PASSWORD_LENGTH}
 
@@ -58,6 +62,10 @@ RULES = {"min_length": MIN_PASSWORD_LENGTH, "max_length": MAX_PASSWORD_LENGTH}
 @bp.app_context_processor
 def _signup_flag() -> dict[str, Any]:
     return {"signup_open": services.signup_open}
+
+
+bp.add_app_template_filter(invitation_status_name, "invitation_status")
+bp.add_app_template_filter(row_result_name, "bulk_result")
 
 
 def _attach(form: Any, exc: AccountsError, fallback: str) -> None:
@@ -70,11 +78,19 @@ def _attach(form: Any, exc: AccountsError, fallback: str) -> None:
 
 
 def _too_many(template: str, wait: int, **context: Any) -> tuple[str, int, dict[str, str]]:
-    flash(
-        f"Too many requests. Try again in {max(1, wait // 60) if wait >= 60 else wait} "
-        f"{'minutes' if wait >= 60 else 'seconds'}.",
-        "error",
-    )
+    if wait >= 60:
+        message = ngettext(
+            "Too many requests. Try again in %(num)d minutes.",
+            "Too many requests. Try again in %(num)d minutes.",
+            max(1, wait // 60),
+        )
+    else:
+        message = ngettext(
+            "Too many requests. Try again in %(num)d seconds.",
+            "Too many requests. Try again in %(num)d seconds.",
+            wait,
+        )
+    flash(message, "error")
     return render_template(template, **context), 429, {"Retry-After": str(wait)}
 
 
@@ -83,7 +99,7 @@ def _mail_link_page(
     scope: str,
     find: Callable[[str], tuple[User, str] | None],
     send: Callable[[User, str], None],
-    sent: str,
+    sent: str | LazyString,
     then: str,
 ) -> Any:
     """An e-mail form that mails a link: throttled per address and client (``scope``), and
@@ -101,7 +117,7 @@ def _mail_link_page(
     db.session.commit()
     if found is not None:
         send(*found)
-    flash(sent, "success")
+    flash(str(sent), "success")
     return redirect(then)
 
 
@@ -133,7 +149,14 @@ def signup() -> Any:
     db.session.commit()
     if not wait:
         mailer.signup_message(outcome.user, outcome.token)
-    flash(SIGNUP_SENT.format(email=outcome.user.email), "success")
+    flash(
+        _(
+            "Almost done: we sent a message to %(email)s. Open the link in it within 24 hours "
+            "to confirm your address, then sign in.",
+            email=outcome.user.email,
+        ),
+        "success",
+    )
     return redirect(url_for("auth.login"))
 
 
@@ -144,9 +167,9 @@ def confirm_email(token: str) -> Any:
         user = services.verify_email(token)
     except LinkGone as exc:
         db.session.rollback()
-        return _gone(exc, "Confirming your address"), 410
+        return _gone(exc, _("Confirming your address")), 410
     db.session.commit()
-    flash(f"Thank you: {user.email} is confirmed. You can sign in now.", "success")
+    flash(_("Thank you: %(email)s is confirmed. You can sign in now.", email=user.email), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -158,7 +181,7 @@ def resend_verification() -> Any:
         "signup-mail",
         services.resend_verification,
         mailer.verify_message,
-        "If that address has an account waiting for confirmation, a new link is on its way.",
+        RESEND_SENT,
         url_for("auth.login"),
     )
 
@@ -186,7 +209,7 @@ def reset_password(token: str) -> Any:
     try:
         row = services.check_email_token(token, TokenPurpose.RESET)
     except LinkGone as exc:
-        return _gone(exc, "Choosing a new password"), 410
+        return _gone(exc, _("Choosing a new password")), 410
     form = NewPasswordForm()
     context = {"form": form, "email": row.user.email, **RULES}
     if request.method == "GET":
@@ -197,13 +220,13 @@ def reset_password(token: str) -> Any:
         services.reset_password(token, form.password.data, form.confirm.data)
     except LinkGone as exc:
         db.session.rollback()
-        return _gone(exc, "Choosing a new password"), 410
+        return _gone(exc, _("Choosing a new password")), 410
     except AccountsError as exc:
         db.session.rollback()
         _attach(form, exc, "password")
         return render_template(template, **context), 400
     db.session.commit()
-    flash("Your password is changed and every other session has ended. Sign in.", "success")
+    flash(_("Your password is changed and every other session has ended. Sign in."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -221,7 +244,7 @@ def accept_invitation(token: str) -> Any:
     try:
         invitation = services.open_invitation(token)
     except LinkGone as exc:
-        return _gone(exc, "Your invitation"), 410
+        return _gone(exc, _("Your invitation")), 410
     form = AcceptForm()
     context = {"form": form, "invitation": invitation, **RULES}
     if request.method == "GET":
@@ -234,14 +257,14 @@ def accept_invitation(token: str) -> Any:
         )
     except LinkGone as exc:
         db.session.rollback()
-        return _gone(exc, "Your invitation"), 410
+        return _gone(exc, _("Your invitation")), 410
     except AccountsError as exc:
         db.session.rollback()
         _attach(form, exc, "password")
         return render_template(template, **context), 400
     db.session.commit()
     start_session(user, remember=False)
-    flash(f"Welcome, {user.display_name}. Your account is ready.", "success")
+    flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
     return redirect(_landing(invitation))
 
 
@@ -258,7 +281,7 @@ def _landing(invitation: Invitation) -> str:
 def _inviter() -> Any:
     user = current_user._get_current_object()
     if not access.can_manage_invitations(user):
-        abort(403, "Only admins and cohort instructors invite people.")
+        abort(403, _("Only admins and cohort instructors invite people."))
     return user
 
 
@@ -323,7 +346,7 @@ def invitations() -> Any:
         return render_template(template, **_list_context(user, form=form, bulk=bulk)), 400
     db.session.commit()
     mailer.invitation_message(invitation, token)
-    flash(f"Invitation sent to {invitation.email}.", "success")
+    flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
     return redirect(url_for("accounts.invitations"))
 
 
@@ -352,10 +375,10 @@ def bulk_invite() -> Any:
     try:
         data = _csv_bytes(form)
         if not data:
-            raise AccountsError("Paste a CSV or choose a file.", "csv_text")
+            raise AccountsError(_("Paste a CSV or choose a file."), "csv_text")
         rows = read_rows(data, required=["email"], optional=["role"])
         if not rows:
-            raise AccountsError("The CSV has no rows under its header.", "csv_text")
+            raise AccountsError(_("The CSV has no rows under its header."), "csv_text")
         base = services.target_from(
             user,
             form.role.data,
@@ -387,7 +410,15 @@ def bulk_invite() -> Any:
         if report.token is not None and report.invitation is not None:
             mailer.invitation_message(report.invitation, report.token)
     sent = sum(1 for r in reports if r.token is not None)
-    flash(f"{sent} of {len(reports)} invitations sent; see each row below.", "success")
+    flash(
+        ngettext(
+            "%(sent)d of %(num)d invitations sent; see each row below.",
+            "%(sent)d of %(num)d invitations sent; see each row below.",
+            len(reports),
+            sent=sent,
+        ),
+        "success",
+    )
     return render_template(template, form=form, reports=reports)
 
 
@@ -405,7 +436,13 @@ def resend_invitation(invitation_id: int) -> Response:
         return redirect(url_for("accounts.invitations"))
     db.session.commit()
     mailer.invitation_message(invitation, token)
-    flash(f"Invitation re-sent to {invitation.email}; the earlier link no longer works.", "success")
+    flash(
+        _(
+            "Invitation re-sent to %(email)s; the earlier link no longer works.",
+            email=invitation.email,
+        ),
+        "success",
+    )
     return redirect(url_for("accounts.invitations"))
 
 
@@ -416,11 +453,11 @@ def revoke_invitation(invitation_id: int) -> Any:
     user = _inviter()
     invitation = access.invitation_or_404(invitation_id, user)
     if request.method == "GET":
-        blockers = ["It was accepted already."] if invitation.accepted_at else []
+        blockers = [_("It was accepted already.")] if invitation.accepted_at else []
         return render_template(
             "manage/confirm_delete.html",
-            thing=f"the invitation of {invitation.email}",
-            goes=["its link, which stops working at once"],
+            thing=_("the invitation of %(email)s", email=invitation.email),
+            goes=[_("its link, which stops working at once")],
             blockers=blockers,
             force_label=None,
             action=url_for("accounts.revoke_invitation", invitation_id=invitation.id),
@@ -433,7 +470,7 @@ def revoke_invitation(invitation_id: int) -> Any:
         flash(str(exc), "error")
         return redirect(url_for("accounts.invitations"))
     db.session.commit()
-    flash(f"The invitation of {invitation.email} is withdrawn.", "success")
+    flash(_("The invitation of %(email)s is withdrawn.", email=invitation.email), "success")
     return redirect(url_for("accounts.invitations"))
 
 
@@ -445,7 +482,7 @@ def revoke_invitation(invitation_id: int) -> Any:
 def signup_policy() -> Any:
     """Who may create an account (admins)."""
     if not access.can_set_signup_policy(current_user):
-        abort(403, "Only admins set the sign-up policy.")
+        abort(403, _("Only admins set the sign-up policy."))
     template = "accounts/policy.html"
     form = PolicyForm()
     if request.method == "GET":
@@ -455,12 +492,12 @@ def signup_policy() -> Any:
     if not form.validate():
         return render_template(template, form=form), 400
     try:
-        policy, _ = services.set_signup_policy(form.policy.data, form.domains.data)
+        policy, _domains = services.set_signup_policy(form.policy.data, form.domains.data)
     except AccountsError as exc:
         db.session.rollback()
         _attach(form, exc, "policy")
         return render_template(template, form=form), 400
     db.session.commit()
     labels = {c.value: c.label for c in POLICY_CHOICES}
-    flash(f"Sign-up policy saved: {labels[policy.value]}.", "success")
+    flash(_("Sign-up policy saved: %(policy)s.", policy=labels[policy.value]), "success")
     return redirect(url_for("accounts.signup_policy"))

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.accounts import tokens
@@ -52,20 +53,29 @@ def check_address(email: str, field: str = "email") -> str:
     """The normalised address, or AccountsError saying why it is not one."""
     address = normalise_email(email or "")
     if not address:
-        raise AccountsError("Enter an e-mail address.", field)
+        raise AccountsError(_("Enter an e-mail address."), field)
     if len(address) > MAX_EMAIL_LENGTH:
-        raise AccountsError(f"An e-mail address has at most {MAX_EMAIL_LENGTH} characters.", field)
+        raise AccountsError(
+            _("An e-mail address has at most %(num)d characters.", num=MAX_EMAIL_LENGTH), field
+        )
     try:
         validate_email(address, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise AccountsError(f"“{address[:80]}” is not an e-mail address: {exc}", field) from None
+        raise AccountsError(
+            _(
+                "“%(address)s” is not an e-mail address: %(reason)s",
+                address=address[:80],
+                reason=str(exc),
+            ),
+            field,
+        ) from None
     return address
 
 
 def password_hash_of(password: str, confirm: str, email: str, field: str = "password") -> str:
     """The hash of a new password typed twice, or AccountsError saying what is wrong."""
     if password != confirm:
-        raise AccountsError("The password and its confirmation do not match.", "confirm")
+        raise AccountsError(_("The password and its confirmation do not match."), "confirm")
     try:
         check_new_password(password, email)
     except AccountError as exc:
@@ -78,9 +88,9 @@ def checked_name(name: str) -> str:
     """The cleaned display name, or AccountsError."""
     cleaned = clean_name(name or "")
     if not cleaned:
-        raise AccountsError("Enter your name.", "name")
+        raise AccountsError(_("Enter your name."), "name")
     if len((name or "").strip()) > 120:
-        raise AccountsError("A name has at most 120 characters.", "name")
+        raise AccountsError(_("A name has at most 120 characters."), "name")
     return cleaned
 
 
@@ -112,13 +122,13 @@ def check_email_token(token: str, purpose: TokenPurpose) -> EmailToken:
             )
         )
     if row is None:
-        raise LinkGone("unknown", "This link is not valid. Check that you copied all of it.")
+        raise LinkGone("unknown", _("This link is not valid. Check that you copied all of it."))
     if row.used_at is not None:
-        raise LinkGone("used", "This link has already been used; each link works once.")
+        raise LinkGone("used", _("This link has already been used; each link works once."))
     if as_utc(row.expires_at) <= utcnow():
-        raise LinkGone("expired", "This link has expired.")
+        raise LinkGone("expired", _("This link has expired."))
     if not row.user.active:
-        raise LinkGone("unknown", "This link is not valid.")
+        raise LinkGone("unknown", _("This link is not valid."))
     return row
 
 

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp import access
@@ -51,6 +53,21 @@ class InvitationStatus(StrEnum):
     ACCEPTED = "accepted"
     REVOKED = "revoked"
     EXPIRED = "expired"
+
+
+# The words of the statuses and of the bulk results, as the pages show them.
+_STATUS_NAMES = {
+    InvitationStatus.PENDING.value: _l("pending"),
+    InvitationStatus.ACCEPTED.value: _l("accepted"),
+    InvitationStatus.REVOKED.value: _l("revoked"),
+    InvitationStatus.EXPIRED.value: _l("expired"),
+}
+
+
+def invitation_status_name(value: str) -> str:
+    """A status's value (``pending``) in the request's language."""
+    name = _STATUS_NAMES.get(value)
+    return str(name) if name is not None else value
 
 
 def status_of(invitation: Invitation, now: datetime | None = None) -> InvitationStatus:
@@ -98,14 +115,16 @@ def parse_cohort_role(value: str | None, field: str = "cohort_role") -> CohortRo
     try:
         return CohortRole(value)
     except ValueError:
-        raise AccountsError("Use learner or instructor as the cohort role.", field) from None
+        raise AccountsError(_("Use learner or instructor as the cohort role."), field) from None
 
 
 def _ensure_invitations_allowed() -> None:
     if signup_policy() == SignupPolicy.CLOSED:
         raise Conflict(
-            "Sign-up is closed, so no invitations can be sent or accepted; "
-            "an admin can change this on the sign-up policy page."
+            _(
+                "Sign-up is closed, so no invitations can be sent or accepted; "
+                "an admin can change this on the sign-up policy page."
+            )
         )
 
 
@@ -180,7 +199,12 @@ def resend(invitation: Invitation) -> str:
     _ensure_invitations_allowed()
     status = status_of(invitation)
     if status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
-        raise Conflict(f"This invitation was {status.value}; it cannot be re-sent.")
+        raise Conflict(
+            _(
+                "This invitation was %(status)s; it cannot be re-sent.",
+                status=invitation_status_name(status.value),
+            )
+        )
     token, digest = tokens.new_token()
     now = utcnow()
     invitation.token_hash = digest
@@ -194,7 +218,7 @@ def resend(invitation: Invitation) -> str:
 def revoke(invitation: Invitation) -> None:
     """The link stops working (idempotent); Conflict for an accepted invitation."""
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation was accepted; it cannot be revoked.")
+        raise Conflict(_("This invitation was accepted; it cannot be revoked."))
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         db.session.flush()
@@ -210,17 +234,17 @@ def open_invitation(token: str) -> Invitation:
     if invitation is None:
         raise LinkGone(
             "unknown",
-            "This invitation link is not valid. If it was re-sent, use the newest message.",
+            _("This invitation link is not valid. If it was re-sent, use the newest message."),
         )
     status = status_of(invitation)
     if status == InvitationStatus.ACCEPTED:
-        raise LinkGone("used", "This invitation has already been used; sign in instead.")
+        raise LinkGone("used", _("This invitation has already been used; sign in instead."))
     if status == InvitationStatus.REVOKED:
-        raise LinkGone("revoked", "This invitation was withdrawn by whoever sent it.")
+        raise LinkGone("revoked", _("This invitation was withdrawn by whoever sent it."))
     if status == InvitationStatus.EXPIRED:
-        raise LinkGone("expired", "This invitation has expired; ask for a new one.")
+        raise LinkGone("expired", _("This invitation has expired; ask for a new one."))
     if signup_policy() == SignupPolicy.CLOSED:
-        raise LinkGone("closed", "Sign-up is closed for now, so invitations cannot be accepted.")
+        raise LinkGone("closed", _("Sign-up is closed for now, so invitations cannot be accepted."))
     return invitation
 
 
@@ -278,6 +302,23 @@ class RowResult(StrEnum):
     REFUSED = "not allowed"
 
 
+_RESULT_NAMES = {
+    RowResult.SENT.value: _l("sent"),
+    RowResult.RESENT.value: _l("re-sent"),
+    RowResult.INVALID.value: _l("invalid"),
+    RowResult.MEMBER.value: _l("already a member"),
+    RowResult.INVITED.value: _l("already invited"),
+    RowResult.DUPLICATE.value: _l("duplicate row"),
+    RowResult.REFUSED.value: _l("not allowed"),
+}
+
+
+def row_result_name(value: str) -> str:
+    """A bulk row's result (``sent``) in the request's language."""
+    name = _RESULT_NAMES.get(value)
+    return str(name) if name is not None else value
+
+
 @dataclass(frozen=True)
 class RowReport:
     """One row's outcome; ``token`` is set when a message is to go out."""
@@ -305,22 +346,27 @@ def invite_row(
     except AccountsError as exc:
         return RowReport(line, email[:254], RowResult.INVALID, str(exc))
     if address in seen:
-        return RowReport(line, address, RowResult.DUPLICATE, "Listed on an earlier line.")
+        return RowReport(line, address, RowResult.DUPLICATE, _("Listed on an earlier line."))
     seen.add(address)
     if find_user(address) is not None:
-        return RowReport(line, address, RowResult.MEMBER, "Already has an account.")
+        return RowReport(line, address, RowResult.MEMBER, _("Already has an account."))
     pending = pending_for(address)
     if pending is not None:
         if not resend_pending:
             return RowReport(
-                line, address, RowResult.INVITED, "Already invited; not re-sent.", pending
+                line, address, RowResult.INVITED, _("Already invited; not re-sent."), pending
             )
         token = resend(pending)
         return RowReport(
-            line, address, RowResult.RESENT, "Already invited; a new link was sent.", pending, token
+            line,
+            address,
+            RowResult.RESENT,
+            _("Already invited; a new link was sent."),
+            pending,
+            token,
         )
     invitation, token = invite(by, address, what)
-    return RowReport(line, address, RowResult.SENT, "Invitation sent.", invitation, token)
+    return RowReport(line, address, RowResult.SENT, _("Invitation sent."), invitation, token)
 
 
 def invite_many(
@@ -361,7 +407,7 @@ def invite_many(
                     line,
                     email[:254],
                     RowResult.REFUSED,
-                    f"You may not invite {with_article(role)}.",
+                    _("You may not invite %(role)s.", role=with_article(role)),
                 )
             )
             continue
@@ -389,12 +435,12 @@ def target_from(
     if program:
         found_program = program_by_slug(program)
         if found_program is None:
-            raise AccountsError("No such program.", "program")
+            raise AccountsError(_("No such program."), "program")
     found_cohort = None
     if cohort:
         found_cohort = cohort_by_id(int(cohort)) if str(cohort).isdigit() else None
         if found_cohort is None:
-            raise AccountsError("No such cohort.", "cohort")
+            raise AccountsError(_("No such cohort."), "cohort")
     parsed_cohort_role = parse_cohort_role(cohort_role) if found_cohort else None
     if not access.can_invite(
         user,
@@ -403,7 +449,7 @@ def target_from(
         found_program.id if found_program else None,
         parsed_cohort_role,
     ):
-        raise NotAllowed("You may invite learners to the cohorts you teach only.", "cohort")
+        raise NotAllowed(_("You may invite learners to the cohorts you teach only."), "cohort")
     found_organisation, parsed_org_role = _organisation_target(
         user, organisation, organisation_role
     )
@@ -424,14 +470,14 @@ def _organisation_target(
     if not slug:
         return None, None
     if not access.can_manage_organisations(user):
-        raise NotAllowed("Only admins invite people into an organisation.", "organisation")
+        raise NotAllowed(_("Only admins invite people into an organisation."), "organisation")
     found = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
     if found is None:
-        raise AccountsError("No such organisation.", "organisation")
+        raise AccountsError(_("No such organisation."), "organisation")
     try:
         parsed = OrgRole(role or OrgRole.MEMBER.value)
     except ValueError:
         raise AccountsError(
-            "Use member or manager as the role in the organisation.", "organisation_role"
+            _("Use member or manager as the role in the organisation."), "organisation_role"
         ) from None
     return found, parsed

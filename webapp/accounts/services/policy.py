@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
 from webapp.accounts.services.common import AccountsError
 from webapp.extensions import db
 from webapp.models import SignupPolicy, SiteSetting
@@ -67,7 +69,7 @@ def parse_domains(text: str) -> list[str]:
         if domain not in found:
             found.append(domain)
     if len(found) > MAX_DOMAINS:
-        raise AccountsError(f"At most {MAX_DOMAINS} domains.", "domains")
+        raise AccountsError(_("At most %(num)d domains.", num=MAX_DOMAINS), "domains")
     return found
 
 
@@ -76,10 +78,10 @@ def set_signup_policy(policy: str, domains_text: str = "") -> tuple[SignupPolicy
     try:
         chosen = SignupPolicy(policy)
     except ValueError:
-        raise AccountsError("Choose one of the policies.", "policy") from None
+        raise AccountsError(_("Choose one of the policies."), "policy") from None
     domains = parse_domains(domains_text)
     if chosen == SignupPolicy.DOMAINS and not domains:
-        raise AccountsError("Name at least one domain, e.g. example.com.", "domains")
+        raise AccountsError(_("Name at least one domain, e.g. example.com."), "domains")
     _store(POLICY_KEY, chosen.value)
     _store(DOMAINS_KEY, " ".join(domains) if chosen == SignupPolicy.DOMAINS else "")
     db.session.flush()

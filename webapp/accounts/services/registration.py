@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flask_babel import gettext as _
+
 from webapp.accounts.services.common import (
     AccountsError,
     check_address,
@@ -35,14 +37,15 @@ def signup(name: str, email: str, password: str, confirm: str) -> SignupOutcome:
     """Open sign-up: an unconfirmed account and a 24-hour VERIFY link."""
     policy = signup_policy()
     if policy not in (SignupPolicy.OPEN, SignupPolicy.DOMAINS):
-        raise AccountsError("Sign-up is not open; ask for an invitation.")
+        raise AccountsError(_("Sign-up is not open; ask for an invitation."))
     cleaned = checked_name(name)
     address = check_address(email)
     if policy == SignupPolicy.DOMAINS:
         domains = signup_domains()
         if address.rpartition("@")[2] not in domains:
             raise AccountsError(
-                "Sign-up is open to addresses at " + ", ".join(domains) + " only.", "email"
+                _("Sign-up is open to addresses at %(domains)s only.", domains=", ".join(domains)),
+                "email",
             )
     password_hash = password_hash_of(password, confirm, address)
     existing = find_user(address)
