@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 
 from flask import Flask, current_app, flash, g, session
+from flask_babel import ngettext
 
 SEEN_KEY = "_seen"
 REFRESH_SECONDS = 60
@@ -40,7 +41,14 @@ def end_if_idle() -> None:
         for key in (*_LOGIN_KEYS, SEEN_KEY):
             session.pop(key, None)
         g.pop("_login_user", None)  # Flask-Login's per-request cache of the user
-        flash(f"You were signed out after {minutes} minutes without activity.", "info")
+        flash(
+            ngettext(
+                "You were signed out after %(num)d minutes without activity.",
+                "You were signed out after %(num)d minutes without activity.",
+                minutes,
+            ),
+            "info",
+        )
         return
     if not isinstance(seen, int) or now - seen >= REFRESH_SECONDS:
         mark_active()

@@ -20,6 +20,7 @@ import time
 from datetime import timedelta
 
 from flask import Flask, current_app, flash, g, session
+from flask_babel import ngettext
 from flask_login import user_loaded_from_cookie
 
 from webapp.models import User
@@ -66,7 +67,14 @@ def end_if_too_old() -> None:
         for key in _LOGIN_KEYS:
             session.pop(key, None)
         g.pop("_login_user", None)  # Flask-Login's per-request cache of the user
-        flash(f"You were signed out {hours} hours after signing in. Sign in again.", "info")
+        flash(
+            ngettext(
+                "You were signed out %(num)d hours after signing in. Sign in again.",
+                "You were signed out %(num)d hours after signing in. Sign in again.",
+                hours,
+            ),
+            "info",
+        )
 
 
 def _restored_from_cookie(app: Flask, user: User, **_: object) -> None:

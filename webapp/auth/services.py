@@ -10,6 +10,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import CursorResult, delete, select
 
 from webapp.audit.events import Kind, Outcome, Target
@@ -65,21 +66,29 @@ def check_new_password(password: str, email: str = "") -> None:
     """Raise AccountError unless ``password`` follows the password rules: a length in
     bounds, not on the common-password list, not the account's own e-mail address."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            _("the password must have at least %(num)d characters", num=MIN_PASSWORD_LENGTH)
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            _("the password may have at most %(num)d characters", num=MAX_PASSWORD_LENGTH)
+        )
     if common_passwords.is_common(password):
         raise AccountError(
-            "this password is one of the most common passwords, which are tried first; "
-            "choose another (a few unrelated words work well)"
+            _(
+                "this password is one of the most common passwords, which are tried first; "
+                "choose another (a few unrelated words work well)"
+            )
         )
     address = normalise_email(email)
     if address and password.casefold() in {address, address.partition("@")[0]}:
-        raise AccountError("the password must not be the account e-mail address")
+        raise AccountError(_("the password must not be the account e-mail address"))
     if _letters(password) in context_words():
         raise AccountError(
-            "the password must not be the name of this site (with or without digits and "
-            "symbols): it is among the first guesses"
+            _(
+                "the password must not be the name of this site (with or without digits and "
+                "symbols): it is among the first guesses"
+            )
         )
 
 
@@ -180,7 +189,7 @@ def check_current_password(user: User, password: str, kind: Kind) -> None:
         throttle.record_failure(user.email)
         # The view rolls back: stored on its own (a wrong current password is a guess).
         record_now(kind, user, target=user, detail={"reason": "wrong password"})
-        raise AccountError("The current password is not correct.")
+        raise AccountError(_("The current password is not correct."))
     throttle.record_success(user.email)  # gives back the attempt ensure_allowed took
 
 
@@ -189,10 +198,10 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     token of the account. Raises AccountError (nothing changed) or SignInThrottled."""
     check_current_password(user, current, Kind.PASSWORD_CHANGED)
     if new != confirm:
-        raise AccountError("The new password and its confirmation do not match.")
+        raise AccountError(_("The new password and its confirmation do not match."))
     check_new_password(new, user.email)
     if new == current:
-        raise AccountError("The new password must differ from the current one.")
+        raise AccountError(_("The new password must differ from the current one."))
     user.password_hash = hash_password(new)
     end_all_sessions(user)
     record(Kind.PASSWORD_CHANGED, user, target=user)

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Flask, current_app, has_request_context, make_response, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from limits import RateLimitItem, WindowStats, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import STRATEGIES, RateLimiter
@@ -58,15 +60,17 @@ class SignInThrottled(TooManyRequests):
 
     def __init__(self, retry_after: int) -> None:
         wait = max(1, retry_after)
-        message = f"Too many failed sign-in attempts. Try again in {_wait_text(wait)}."
+        message = _(
+            "Too many failed sign-in attempts. Try again in %(wait)s.", wait=_wait_text(wait)
+        )
         super().__init__(message, retry_after=wait)
 
 
 def _wait_text(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
     minutes = math.ceil(seconds / 60)
-    return f"{minutes} minutes"
+    return ngettext("%(num)d minutes", "%(num)d minutes", minutes)
 
 
 @dataclass

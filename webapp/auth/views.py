@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.auth import idle, lifetime
@@ -87,13 +88,15 @@ def login():
         return _throttled_page("auth/login.html", exc, **typed)
     except EmailNotVerified:
         flash(
-            "Your e-mail address is not confirmed yet: open the link in the message we "
-            "sent you, or have it sent again below.",
+            _(
+                "Your e-mail address is not confirmed yet: open the link in the message we "
+                "sent you, or have it sent again below."
+            ),
             "error",
         )
         return render_template("auth/login.html", unverified=email, **typed), 403
     if user is None:
-        flash("Wrong e-mail address or password.", "error")
+        flash(_("Wrong e-mail address or password."), "error")
         return render_template("auth/login.html", **typed), 401
     db.session.commit()  # the sign-in's audit event
     start_session(user, remember=bool(request.form.get("remember")))
@@ -136,5 +139,5 @@ def password():
     db.session.commit()
     remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
     start_session(user, remember=remembered)
-    flash("Password changed. You have been signed out everywhere else.", "success")
+    flash(_("Password changed. You have been signed out everywhere else."), "success")
     return redirect(url_for("auth.password"))
