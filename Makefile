@@ -9,7 +9,7 @@ PORT ?= 5000
 # database, media and Celery worker (tests/support/isolation.py).
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: run test setup setup-run system browser lint audit pins format clean bench
+.PHONY: run test setup setup-run system browser lint audit pins format clean bench translations
 
 $(BIN)/activate:
 	@scripts/ensure-system.sh venv:python3-venv
@@ -84,6 +84,15 @@ pins: $(VENV)/.deps
 format: $(VENV)/.deps
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Languages: collect every translatable string into messages.pot, merge it into each
+# language's messages.po (translate the new entries there), compile messages.mo.
+# The compiled .mo files are committed on purpose: `make run` (and a deploy) then needs
+# no gettext tools and no compile step; tests/test_i18n.py checks .mo and .po agree.
+translations: $(VENV)/.deps
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations
+	$(BIN)/pybabel compile -d webapp/translations
 
 bench: setup
 	$(BIN)/python -m bench.transcode

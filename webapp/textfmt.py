@@ -16,8 +16,10 @@ from collections.abc import Callable
 
 from babel.numbers import format_decimal
 from flask import Flask
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from webapp.timefmt import current_locale
 
 __all__ = ["ngettext", "plural", "role_name", "with_article"]
 
@@ -112,8 +114,7 @@ def role_name(role: object) -> str:
 
 
 def _language() -> str:
-    locale = get_locale()
-    return locale.language if locale is not None else "en"
+    return current_locale().split("_")[0]
 
 
 def plural(n: float, singular: str, plural_form: str | None = None) -> str:

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask_babel import get_locale
 
 LOCALE = "en"  # outside a request, and where a request's language is unknown
@@ -31,6 +31,8 @@ LOCALE = "en"  # outside a request, and where a request's language is unknown
 
 def current_locale() -> str:
     """The request's language (``de``), else :data:`LOCALE`."""
+    if not has_app_context() or "babel" not in current_app.extensions:
+        return LOCALE  # a bare app (a unit test) without Flask-Babel
     locale = get_locale()
     return str(locale) if locale is not None else LOCALE
 
