@@ -28,60 +28,66 @@ __all__ = ["ngettext", "plural", "role_name", "with_article"]
 _CONSONANT_SOUND = ("uni", "use", "user", "one")
 _VOWEL_SOUND = ("hour", "honest")
 
+
+class _Count(int):
+    """A count for ``ngettext``: the integer picks the plural form, ``%(num)s`` writes
+    ``display`` (the number as the language writes it: "2,5")."""
+
+    display: str
+
+    def __new__(cls, value: int, display: str) -> _Count:
+        count = super().__new__(cls, value)
+        count.display = display
+        return count
+
+    def __str__(self) -> str:
+        return self.display
+
+
 # The counted nouns callers pass to ``plural``, by their English singular: each one's
-# forms in the request's language (``num`` is the number, already written out).
-_NOUNS: dict[str, Callable[[float, str], str]] = {
-    "learner": lambda n, num: ngettext("%(num)s learner", "%(num)s learners", n, num=num),
-    "member": lambda n, num: ngettext("%(num)s member", "%(num)s members", n, num=num),
-    "line": lambda n, num: ngettext("%(num)s line", "%(num)s lines", n, num=num),
-    "point": lambda n, num: ngettext("%(num)s point", "%(num)s points", n, num=num),
-    "minute": lambda n, num: ngettext("%(num)s minute", "%(num)s minutes", n, num=num),
-    "day": lambda n, num: ngettext("%(num)s day", "%(num)s days", n, num=num),
-    "part": lambda n, num: ngettext("%(num)s part", "%(num)s parts", n, num=num),
-    "module": lambda n, num: ngettext("%(num)s module", "%(num)s modules", n, num=num),
-    "course": lambda n, num: ngettext("%(num)s course", "%(num)s courses", n, num=num),
-    "exam": lambda n, num: ngettext("%(num)s exam", "%(num)s exams", n, num=num),
-    "cohort": lambda n, num: ngettext("%(num)s cohort", "%(num)s cohorts", n, num=num),
-    "certificate": lambda n, num: ngettext(
-        "%(num)s certificate", "%(num)s certificates", n, num=num
+# forms in the request's language.
+_NOUNS: dict[str, Callable[[_Count], str]] = {
+    "learner": lambda n: ngettext("%(num)s learner", "%(num)s learners", n),
+    "member": lambda n: ngettext("%(num)s member", "%(num)s members", n),
+    "line": lambda n: ngettext("%(num)s line", "%(num)s lines", n),
+    "point": lambda n: ngettext("%(num)s point", "%(num)s points", n),
+    "minute": lambda n: ngettext("%(num)s minute", "%(num)s minutes", n),
+    "day": lambda n: ngettext("%(num)s day", "%(num)s days", n),
+    "part": lambda n: ngettext("%(num)s part", "%(num)s parts", n),
+    "module": lambda n: ngettext("%(num)s module", "%(num)s modules", n),
+    "course": lambda n: ngettext("%(num)s course", "%(num)s courses", n),
+    "exam": lambda n: ngettext("%(num)s exam", "%(num)s exams", n),
+    "cohort": lambda n: ngettext("%(num)s cohort", "%(num)s cohorts", n),
+    "certificate": lambda n: ngettext("%(num)s certificate", "%(num)s certificates", n),
+    "issued certificate": lambda n: ngettext(
+        "%(num)s issued certificate", "%(num)s issued certificates", n
     ),
-    "issued certificate": lambda n, num: ngettext(
-        "%(num)s issued certificate", "%(num)s issued certificates", n, num=num
+    "assigned program": lambda n: ngettext(
+        "%(num)s assigned program", "%(num)s assigned programs", n
     ),
-    "assigned program": lambda n, num: ngettext(
-        "%(num)s assigned program", "%(num)s assigned programs", n, num=num
+    "enrolment": lambda n: ngettext("%(num)s enrolment", "%(num)s enrolments", n),
+    "membership": lambda n: ngettext("%(num)s membership", "%(num)s memberships", n),
+    "live class": lambda n: ngettext("%(num)s live class", "%(num)s live classes", n),
+    "attendance mark": lambda n: ngettext("%(num)s attendance mark", "%(num)s attendance marks", n),
+    "class recording": lambda n: ngettext("%(num)s class recording", "%(num)s class recordings", n),
+    "prerequisite link": lambda n: ngettext(
+        "%(num)s prerequisite link", "%(num)s prerequisite links", n
     ),
-    "enrolment": lambda n, num: ngettext("%(num)s enrolment", "%(num)s enrolments", n, num=num),
-    "membership": lambda n, num: ngettext("%(num)s membership", "%(num)s memberships", n, num=num),
-    "live class": lambda n, num: ngettext("%(num)s live class", "%(num)s live classes", n, num=num),
-    "attendance mark": lambda n, num: ngettext(
-        "%(num)s attendance mark", "%(num)s attendance marks", n, num=num
+    "clip": lambda n: ngettext("%(num)s clip", "%(num)s clips", n),
+    "catalogue module": lambda n: ngettext(
+        "%(num)s catalogue module", "%(num)s catalogue modules", n
     ),
-    "class recording": lambda n, num: ngettext(
-        "%(num)s class recording", "%(num)s class recordings", n, num=num
+    "caption track": lambda n: ngettext("%(num)s caption track", "%(num)s caption tracks", n),
+    "chapter": lambda n: ngettext("%(num)s chapter", "%(num)s chapters", n),
+    "note or bookmark": lambda n: ngettext(
+        "%(num)s note or bookmark", "%(num)s notes and bookmarks", n
     ),
-    "prerequisite link": lambda n, num: ngettext(
-        "%(num)s prerequisite link", "%(num)s prerequisite links", n, num=num
+    "learner's progress row": lambda n: ngettext(
+        "%(num)s learner's progress row", "%(num)s learners' progress rows", n
     ),
-    "clip": lambda n, num: ngettext("%(num)s clip", "%(num)s clips", n, num=num),
-    "catalogue module": lambda n, num: ngettext(
-        "%(num)s catalogue module", "%(num)s catalogue modules", n, num=num
-    ),
-    "caption track": lambda n, num: ngettext(
-        "%(num)s caption track", "%(num)s caption tracks", n, num=num
-    ),
-    "chapter": lambda n, num: ngettext("%(num)s chapter", "%(num)s chapters", n, num=num),
-    "note or bookmark": lambda n, num: ngettext(
-        "%(num)s note or bookmark", "%(num)s notes and bookmarks", n, num=num
-    ),
-    "learner's progress row": lambda n, num: ngettext(
-        "%(num)s learner's progress row", "%(num)s learners' progress rows", n, num=num
-    ),
-    "clip export": lambda n, num: ngettext(
-        "%(num)s clip export", "%(num)s clip exports", n, num=num
-    ),
-    "place in a course": lambda n, num: ngettext(
-        "%(num)s place in a course", "%(num)s places in courses", n, num=num
+    "clip export": lambda n: ngettext("%(num)s clip export", "%(num)s clip exports", n),
+    "place in a course": lambda n: ngettext(
+        "%(num)s place in a course", "%(num)s places in courses", n
     ),
 }
 
@@ -125,7 +131,10 @@ def plural(n: float, singular: str, plural_form: str | None = None) -> str:
     if language == "en" or noun is None:
         many = plural_form or f"{singular}s"
         return f"{n:g} {singular if n == 1 else many}"
-    return noun(n, format_decimal(n, locale=language))
+    # A fraction reads as plural ("2,5 Punkte", "1,5 Punkte"); the catalogue's rule
+    # takes whole numbers only.
+    choice = int(n) if float(n).is_integer() else 2
+    return noun(_Count(choice, format_decimal(n, locale=language)))
 
 
 def with_article(word: str) -> str:
