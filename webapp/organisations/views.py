@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -174,7 +175,15 @@ def admin_add_member(slug: str) -> Page:
         _refused(form, exc)
         return _admin_detail(org, member_form=form, status=400)
     db.session.commit()
-    flash(f"{user.email} is now {with_article(form.role.data)} of {org.name}.", "success")
+    flash(
+        _(
+            "%(email)s is now %(role)s of %(organisation)s.",
+            email=user.email,
+            role=with_article(form.role.data),
+            organisation=org.name,
+        ),
+        "success",
+    )
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 
@@ -331,7 +340,7 @@ def assign(slug: str) -> Page:
             raise OrganisationError("Choose one of your organisation's people.", "user_id")
         if program is None:
             raise OrganisationError("Choose a program your organisation holds seats in.", "program")
-        _, created = services.assign(org, member.user, program, form.due_on.data, _me())
+        _assignment, created = services.assign(org, member.user, program, form.due_on.data, _me())
     except OrganisationError as exc:
         _refused(form, exc)
         return _assign_page(org, form, 400)

@@ -4,6 +4,7 @@ member, import members from CSV, change a member's role, remove a member."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -219,7 +220,14 @@ def change_member_role(cohort_id: int, user_id: int) -> Page:
     member = _member_or_404(cohort, user_id)
     form = RoleForm()
     if save(form, lambda: services.change_role(member, form.role.data)):
-        flash(f"{member.user.email} is now {with_article(form.role.data)}.", "success")
+        flash(
+            _(
+                "%(email)s is now %(role)s.",
+                email=member.user.email,
+                role=with_article(form.role.data),
+            ),
+            "success",
+        )
         return redirect(url_for("cohorts.manage_cohort", cohort_id=cohort.id))
     flash("Pick learner or instructor.", "error")
     return _cohort_page(cohort, MemberForm(formdata=None), ImportForm(formdata=None), status=400)
