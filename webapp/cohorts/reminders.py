@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from flask import current_app, url_for
+from flask_babel import force_locale, ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -97,9 +98,11 @@ def plan(now: datetime, hours: Sequence[int]) -> list[Due]:
 def _when_text(start: datetime, now: datetime) -> str:
     minutes = max(1, round((as_utc(start) - as_utc(now)).total_seconds() / 60))
     if minutes < 90:
-        return f"in {minutes} minutes"
+        return ngettext("in %(num)d minutes", "in %(num)d minutes", minutes)
     hours = round(minutes / 60)
-    return f"in {hours} hours" if hours < 36 else f"in {round(hours / 24)} days"
+    if hours < 36:
+        return ngettext("in %(num)d hours", "in %(num)d hours", hours)
+    return ngettext("in %(num)d days", "in %(num)d days", round(hours / 24))
 
 
 def deliver(due: Due, now: datetime) -> None:
@@ -112,7 +115,8 @@ def deliver(due: Due, now: datetime) -> None:
     zone = pick_zone(user.time_zone, cohort.time_zone)
     start = class_start(live_class)
     base = current_app.config["PUBLIC_BASE_URL"]
-    with current_app.test_request_context("/", base_url=base):
+    # The times and words computed here are in the recipient's language, like the mail.
+    with current_app.test_request_context("/", base_url=base), force_locale(user.locale or "en"):
         page = url_for(
             "cohorts.cohort_page",
             cohort_id=cohort.id,
