@@ -18,6 +18,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
 from webapp.i18n import DEFAULT, LANGUAGES
@@ -37,11 +38,20 @@ class Message:
 def recipient_locale(to: str, context: dict[str, Any]) -> str:
     """The language ``to`` reads: the context's ``user``'s, else the account's, else English."""
     user = context.get("user")
-    if isinstance(user, User):
-        chosen = user.locale
-    else:
-        chosen = db.session.scalar(select(User.locale).where(func.lower(User.email) == to.lower()))
+    chosen = user.locale if isinstance(user, User) else _account_locale(to)
     return chosen if chosen in LANGUAGES else DEFAULT
+
+
+def _account_locale(address: str) -> str | None:
+    """The language the account of ``address`` chose. Its own connection: ``send`` also
+    runs after a commit (a session event), when the session may not query; a message
+    whose lookup fails goes out in English rather than not at all."""
+    query = select(User.locale).where(func.lower(User.email) == address.strip().lower())
+    try:
+        with db.engine.connect() as connection:
+            return connection.scalar(query)
+    except SQLAlchemyError:
+        return None
 
 
 def render(template: str, to: str, **context: Any) -> Message:
