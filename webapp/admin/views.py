@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -27,7 +29,7 @@ MESSAGE_HTML_POLICY = (
     "sandbox; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
 
-JOB_NOUNS = {"transcode": "Transcode", "clip_export": "Clip export"}
+JOB_NOUNS = {"transcode": _l("Transcode"), "clip_export": _l("Clip export")}
 
 
 UNITS = ("bytes", "KB", "MB", "GB", "TB")
@@ -78,11 +80,17 @@ def retry_job(kind: str, job_id: int) -> Response:
         flash(str(exc), "error")
         return redirect(url_for("admin.home"))
     db.session.commit()
-    noun = JOB_NOUNS.get(kind, "Job")
+    noun = JOB_NOUNS.get(kind, _("Job"))
     if services.send(kind, job_id):
-        flash(f"{noun} job {job_id} is queued again.", "success")
+        flash(_("%(noun)s job %(id)s is queued again.", noun=noun, id=job_id), "success")
     else:
-        flash(f"{noun} job {job_id} is queued; the queue is unreachable, it will be sent later.")
+        flash(
+            _(
+                "%(noun)s job %(id)s is queued; the queue is unreachable, it will be sent later.",
+                noun=noun,
+                id=job_id,
+            )
+        )
     return redirect(url_for("admin.home"))
 
 
