@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -16,6 +15,7 @@ from webapp.access import can_retry_job, can_see_admin_home
 from webapp.admin import messages, queries, services
 from webapp.calendar.zones import current_zone
 from webapp.extensions import db
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.timefmt import moment
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

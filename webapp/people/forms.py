@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from webapp.forms import single_line, strip
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import Role
 
 # The roles as people read them (the value stays the English enum value).
@@ -64,7 +64,9 @@ class UserSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Name or e-mail contains"), filters=[strip])
-    role = SelectField(_l("Role"), choices=[SelectChoice("", _l("Any role")), *ROLE_CHOICES], default="")
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice("", _l("Any role")), *ROLE_CHOICES], default=""
+    )
     status = SelectField(
         _l("Status"),
         choices=[
