@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -34,6 +35,7 @@ from webapp.models import Organisation, User
 from webapp.models.base import utcnow
 from webapp.organisations import queries, services
 from webapp.organisations.forms import (
+    ORG_ROLE_LABELS,
     AssignForm,
     MemberForm,
     OrganisationForm,
@@ -104,7 +106,7 @@ def admin_create() -> Page:
         _refused(form, exc)
         return _admin_list(form, 400)
     db.session.commit()
-    flash(f"Organisation ‘{org.name}’ created.", "success")
+    flash(_("Organisation ‘%(name)s’ created.", name=org.name), "success")
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 
@@ -144,6 +146,7 @@ def _admin_detail(
         member_form=member_form or MemberForm(formdata=None),
         seats_form=_seats_form(seats_form),
         private_form=_private_form(private_form),
+        org_role_labels=ORG_ROLE_LABELS,
     )
     return html, status
 
@@ -167,14 +170,19 @@ def admin_add_member(slug: str) -> Page:
     try:
         if user is None:
             raise OrganisationError(
-                "No account has this address: invite the person first (Invitations).", "email"
+                _("No account has this address: invite the person first (Invitations)."), "email"
             )
         services.add_member(org, user, form.role.data)
     except OrganisationError as exc:
         _refused(form, exc)
         return _admin_detail(org, member_form=form, status=400)
     db.session.commit()
-    flash(f"{user.email} is now {with_article(form.role.data)} of {org.name}.", "success")
+    roles = {"member": _("a member"), "manager": _("a manager")}
+    role = roles.get(form.role.data or "", with_article(form.role.data or ""))
+    flash(
+        _("%(email)s is now %(role)s of %(name)s.", email=user.email, role=role, name=org.name),
+        "success",
+    )
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 
@@ -186,7 +194,7 @@ def admin_remove_member(slug: str, user_id: int) -> Page:
     organisation_person_or_404(org.id, user_id)
     services.remove_member(org, user_id)
     db.session.commit()
-    flash("Removed from the organisation.", "success")
+    flash(_("Removed from the organisation."), "success")
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 
@@ -201,13 +209,21 @@ def admin_set_seats(slug: str) -> Page:
     program = program_by_slug(form.program.data or "")
     try:
         if program is None:
-            raise OrganisationError("Choose a program.", "program")
+            raise OrganisationError(_("Choose a program."), "program")
         services.set_seats(org, program, form.seats.data or 0)
     except OrganisationError as exc:
         _refused(form, exc)
         return _admin_detail(org, seats_form=form, status=400)
     db.session.commit()
-    flash(f"{org.name} holds {form.seats.data} seats in ‘{program.title}’.", "success")
+    flash(
+        _(
+            "%(name)s holds %(num)s seats in ‘%(title)s’.",
+            name=org.name,
+            num=form.seats.data,
+            title=program.title,
+        ),
+        "success",
+    )
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 
@@ -223,13 +239,25 @@ def admin_private_program(slug: str) -> Page:
     if program is None:
         abort(404, "No such program.")
     if program.organisation_id not in (None, org.id):
-        form.program.errors = ["Another organisation owns this program."]
+        form.program.errors = [_("Another organisation owns this program.")]
         return _admin_detail(org, private_form=form, status=400)
     private = form.private.data == "yes"
     modules = services.make_program_private(program, org if private else None)
     db.session.commit()
-    where = f"private to {org.name}" if private else "public again"
-    flash(f"‘{program.title}’ and its {len(modules)} modules are {where}.", "success")
+    if private:
+        message = _(
+            "‘%(title)s’ and its %(num)d modules are private to %(name)s.",
+            title=program.title,
+            num=len(modules),
+            name=org.name,
+        )
+    else:
+        message = _(
+            "‘%(title)s’ and its %(num)d modules are public again.",
+            title=program.title,
+            num=len(modules),
+        )
+    flash(message, "success")
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 
@@ -291,7 +319,12 @@ def dashboard_csv(slug: str) -> Response:
 def people(slug: str) -> Page:
     """The organisation's people (its managers and admins only)."""
     org = organisation_for_manager_or_404(_me(), slug)
-    return render_template("organisations/people.html", org=org, people=queries.people(org.id))
+    return render_template(
+        "organisations/people.html",
+        org=org,
+        people=queries.people(org.id),
+        org_role_labels=ORG_ROLE_LABELS,
+    )
 
 
 def _assign_form(org: Organisation, form: AssignForm | None = None) -> AssignForm:
@@ -300,7 +333,15 @@ def _assign_form(org: Organisation, form: AssignForm | None = None) -> AssignFor
         (str(p.user_id), f"{p.user.display_name} <{p.user.email}>") for p in queries.people(org.id)
     ]
     form.program.choices = [
-        (s.program.slug, f"{s.program.title} ({s.free} of {s.held} seats free)")
+        (
+            s.program.slug,
+            _(
+                "%(title)s (%(free)d of %(held)d seats free)",
+                title=s.program.title,
+                free=s.free,
+                held=s.held,
+            ),
+        )
         for s in queries.seats(org.id)
     ]
     return form
@@ -328,16 +369,22 @@ def assign(slug: str) -> Page:
     )
     try:
         if member is None:
-            raise OrganisationError("Choose one of your organisation's people.", "user_id")
+            raise OrganisationError(_("Choose one of your organisation's people."), "user_id")
         if program is None:
-            raise OrganisationError("Choose a program your organisation holds seats in.", "program")
+            raise OrganisationError(
+                _("Choose a program your organisation holds seats in."), "program"
+            )
         _, created = services.assign(org, member.user, program, form.due_on.data, _me())
     except OrganisationError as exc:
         _refused(form, exc)
         return _assign_page(org, form, 400)
     db.session.commit()
-    verb = "assigned" if created else "updated"
-    flash(f"‘{program.title}’ {verb} for {member.user.display_name}.", "success")
+    who = member.user.display_name
+    if created:
+        message = _("‘%(title)s’ assigned for %(name)s.", title=program.title, name=who)
+    else:
+        message = _("‘%(title)s’ updated for %(name)s.", title=program.title, name=who)
+    flash(message, "success")
     return redirect(url_for("organisations.dashboard", slug=org.slug))
 
 
@@ -354,5 +401,5 @@ def unassign(slug: str, user_id: int, program: str) -> Page:
     title = found.title if found is not None else program
     services.unassign(assignment)
     db.session.commit()
-    flash(f"‘{title}’ is no longer assigned; its seat is free.", "success")
+    flash(_("‘%(title)s’ is no longer assigned; its seat is free.", title=title), "success")
     return redirect(url_for("organisations.dashboard", slug=org.slug))
