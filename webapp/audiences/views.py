@@ -4,6 +4,7 @@ page; a whole recording's module is also set on the video manager's page)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.access import can_edit_audience, managed_video_or_404
@@ -53,7 +54,7 @@ def edit(module_id: int):
             form.audience.errors = [*form.audience.errors, str(exc).capitalize() + "."]
         else:
             db.session.commit()
-            flash(f"Saved who may watch “{module.title}”.")
+            flash(_("Saved who may watch “%(title)s”.", title=module.title))
             return redirect(url_for("audiences.edit", module_id=module.id))
     status = 400 if request.method == "POST" else 200
     return render_template("audiences/edit.html", form=form, module=module), status

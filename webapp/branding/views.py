@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -65,7 +66,7 @@ def settings() -> Any:
         return render_template(TEMPLATE, form=form), 400
     db.session.commit()
     _delete_quietly(saved.stale_keys)
-    flash("Branding saved.", "success")
+    flash(_("Branding saved."), "success")
     return redirect(url_for("branding.settings"))
 
 

@@ -374,7 +374,7 @@ def assign(slug: str) -> Page:
             raise OrganisationError(
                 _("Choose a program your organisation holds seats in."), "program"
             )
-        _, created = services.assign(org, member.user, program, form.due_on.data, _me())
+        _assignment, created = services.assign(org, member.user, program, form.due_on.data, _me())
     except OrganisationError as exc:
         _refused(form, exc)
         return _assign_page(org, form, 400)
