@@ -55,7 +55,7 @@ def _helpers() -> dict[str, Any]:
 
 def _admins_only() -> None:
     if not can_see_admin_home(current_user):
-        abort(403, "The admin pages are for admins.")
+        abort(403, _("The admin pages are for admins."))
 
 
 @bp.get("")
@@ -71,7 +71,7 @@ def home() -> str:
 def retry_job(kind: str, job_id: int) -> Response:
     """Send a failed job back to the queue (CSRF-checked form of the admin home)."""
     if not can_retry_job(current_user):
-        abort(403, "Only admins may retry jobs.")
+        abort(403, _("Only admins may retry jobs."))
     try:
         services.retry_job(kind, job_id)
     except services.UnknownJob as exc:
@@ -112,7 +112,7 @@ def outbox_message(message_id: str) -> str:
     _admins_only()
     shown = messages.show(message_id)
     if shown is None:
-        abort(404, "No such message in the outbox.")
+        abort(404, _("No such message in the outbox."))
     return render_template("admin/message.html", message=shown, text=messages.linkify(shown.text))
 
 
@@ -123,7 +123,7 @@ def outbox_html(message_id: str) -> Response:
     _admins_only()
     shown = messages.show(message_id)
     if shown is None or shown.html is None:
-        abort(404, "No such message in the outbox, or it has no HTML part.")
+        abort(404, _("No such message in the outbox, or it has no HTML part."))
     response = Response(shown.html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = MESSAGE_HTML_POLICY
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

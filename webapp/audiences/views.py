@@ -22,10 +22,10 @@ def _module_or_abort(module_id: int) -> Module:
     recording, 403 when they may see it but not change it."""
     module = db.session.get(Module, module_id)
     if module is None:
-        abort(404, "No such module.")
+        abort(404, _("No such module."))
     managed_video_or_404(module.video_id, current_user)  # 404 / 403 as its video's page
     if not can_edit_audience(current_user, module):
-        abort(403, "Only the recording's instructor and admins set who may watch it.")
+        abort(403, _("Only the recording's instructor and admins set who may watch it."))
     return module
 
 

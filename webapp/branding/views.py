@@ -42,7 +42,7 @@ IMAGE_MAX_AGE = 300  # seconds; URLs carry ?v=<version>, so a change shows at on
 def settings() -> Any:
     """Name, colour, logo and favicon of the platform (admins)."""
     if not can_manage_branding(current_user):
-        abort(403, "Only admins change the branding.")
+        abort(403, _("Only admins change the branding."))
     form = BrandingForm()
     if request.method == "GET":
         look = current_look()

@@ -22,14 +22,14 @@ bp = Blueprint("catalogue_manage", __name__, url_prefix="/manage/topics")
 
 def _admin() -> None:
     if not can_manage_topics(current_user):
-        abort(403, "Only admins manage topics.")
+        abort(403, _("Only admins manage topics."))
 
 
 def _topic_or_404(slug: str) -> Topic:
     _admin()
     topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
     if topic is None:
-        abort(404, "No such topic.")
+        abort(404, _("No such topic."))
     return topic
 
 

@@ -28,9 +28,9 @@ MAX_MODULE_CHOICES = 50
 def _course_or_404(slug: str) -> Course:
     course = services.course_by_slug(slug)
     if course is None:
-        abort(404, "No such course.")
+        abort(404, _("No such course."))
     if not can_manage_course(current_user, course):
-        abort(403, "Only admins and the instructor who created it manage this course.")
+        abort(403, _("Only admins and the instructor who created it manage this course."))
     return course
 
 
@@ -181,7 +181,7 @@ def course_remove_module(slug: str, module_id: int):
     course = _course_or_404(slug)
     titles = {item.module_id: item.module.title for item in course.items}
     if module_id not in titles:
-        abort(404, "That module is not in the course.")
+        abort(404, _("That module is not in the course."))
     ids = [i for i in titles if i != module_id]
     return _save_modules(
         course, ids, _("Removed ‘%(title)s’ from the course.", title=titles[module_id])
@@ -195,7 +195,7 @@ def course_move_module(slug: str, module_id: int):
     course = _course_or_404(slug)
     titles = {item.module_id: item.module.title for item in course.items}
     if module_id not in titles:
-        abort(404, "That module is not in the course.")
+        abort(404, _("That module is not in the course."))
     ids = services.moved(list(titles), module_id, direction())
     message = moved_message(titles[module_id], ids, module_id)
     return _save_modules(course, ids, message, f"item-{module_id}")

@@ -24,7 +24,7 @@ from webapp.models import Course, Program
 
 def _admin() -> None:
     if not can_manage_programs(current_user):
-        abort(403, "Only admins manage programs.")
+        abort(403, _("Only admins manage programs."))
 
 
 def program_or_404(slug: str) -> Program:
@@ -32,7 +32,7 @@ def program_or_404(slug: str) -> Program:
     _admin()
     program = services.program_by_slug(slug)
     if program is None:
-        abort(404, "No such program.")
+        abort(404, _("No such program."))
     return program
 
 
@@ -171,7 +171,7 @@ def program_remove_course(slug: str, course: str):
     program = program_or_404(slug)
     titles = _course_titles(program)
     if course not in titles:
-        abort(404, "That course is not in the program.")
+        abort(404, _("That course is not in the program."))
     rest = [s for s in titles if s != course]
     return _save_courses(
         program, rest, _("Removed ‘%(title)s’ from the program.", title=titles[course])
@@ -185,7 +185,7 @@ def program_move_course(slug: str, course: str):
     program = program_or_404(slug)
     titles = _course_titles(program)
     if course not in titles:
-        abort(404, "That course is not in the program.")
+        abort(404, _("That course is not in the program."))
     slugs = services.moved(list(titles), course, direction())
     return _save_courses(
         program, slugs, moved_message(titles[course], slugs, course), f"item-{course}"

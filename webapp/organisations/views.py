@@ -57,7 +57,7 @@ def _me() -> User:
 
 def _admin() -> None:
     if not can_manage_organisations(_me()):
-        abort(403, "Organisations are managed by admins.")
+        abort(403, _("Organisations are managed by admins."))
 
 
 def _refused(form, exc: OrganisationError) -> None:
@@ -114,7 +114,7 @@ def _admin_org(slug: str) -> Organisation:
     _admin()
     org = queries.organisation_by_slug(slug)
     if org is None:
-        abort(404, "No such organisation.")
+        abort(404, _("No such organisation."))
     return org
 
 
@@ -237,7 +237,7 @@ def admin_private_program(slug: str) -> Page:
         return _admin_detail(org, private_form=form, status=400)
     program = program_by_slug(form.program.data or "")
     if program is None:
-        abort(404, "No such program.")
+        abort(404, _("No such program."))
     if program.organisation_id not in (None, org.id):
         form.program.errors = [_("Another organisation owns this program.")]
         return _admin_detail(org, private_form=form, status=400)
@@ -273,7 +273,7 @@ def mine() -> Page:
     if org is None and can_manage_organisations(_me()):
         return redirect(url_for("organisations.admin_list"))
     if org is None:
-        abort(404, "You do not manage an organisation.")
+        abort(404, _("You do not manage an organisation."))
     return redirect(url_for("organisations.dashboard", slug=org.slug))
 
 
@@ -396,7 +396,7 @@ def unassign(slug: str, user_id: int, program: str) -> Page:
     org = organisation_for_manager_or_404(_me(), slug)
     assignment = queries.assignment_or_none(org.id, user_id, program)
     if assignment is None:
-        abort(404, "No such assignment in this organisation.")
+        abort(404, _("No such assignment in this organisation."))
     found = program_by_slug(program)
     title = found.title if found is not None else program
     services.unassign(assignment)

@@ -142,7 +142,7 @@ def create_token() -> Page:
 def _own_token(token_id: int) -> ApiToken:
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != _me().id:
-        abort(404, "No such token.")
+        abort(404, _("No such token."))
     return row
 
 
@@ -162,7 +162,7 @@ def revoke(token_id: int) -> Page:
             back=url_for("people.profile"),
         )
     if not ActionForm().validate():
-        abort(400, "The form expired; try again.")
+        abort(400, _("The form expired; try again."))
     revoke_token(_me(), row.id)
     db.session.commit()
     flash(_("Token revoked."), "success")
@@ -174,7 +174,7 @@ def revoke(token_id: int) -> Page:
 
 def _admin() -> User:
     if not can_manage_users(_me()):
-        abort(403, "Only admins manage accounts.")
+        abort(403, _("Only admins manage accounts."))
     return _me()
 
 
@@ -224,7 +224,7 @@ def users() -> Page:
 def _target(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        abort(404, "No such user.")
+        abort(404, _("No such user."))
     return user
 
 

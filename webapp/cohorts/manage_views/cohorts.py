@@ -222,7 +222,7 @@ def import_members(cohort_id: int) -> Page:
 def _member_or_404(cohort: Cohort, user_id: int) -> CohortMember:
     member = queries.member_of(cohort.id, user_id)
     if member is None:
-        abort(404, "No such member.")
+        abort(404, _("No such member."))
     return member
 
 
