@@ -122,3 +122,47 @@ def test_refused_program_form_in_german_keeps_input(as_admin: Auth) -> None:
     assert "From 0 to" not in html
     assert 'value="Mein Programm"' in html
     assert 'value="9999"' in html
+
+
+def test_service_refusal_in_german_keeps_input(as_admin: Auth) -> None:
+    token = as_admin.csrf("/")
+    response = as_admin.client.post(
+        "/manage/programs/new",
+        data={
+            "title": "",
+            "description": "Bleibt stehen",
+            "weeks": "4",
+            "fee": "0",
+            "currency": "EUR",
+            "level": "foundation",
+            "csrf_token": token,
+        },
+        headers=GERMAN,
+    )
+    assert response.status_code == 400
+    html = unescape(response.get_data(as_text=True))
+    assert "Titel darf nicht leer sein" in html
+    assert "title must not be empty" not in html
+    assert "Bleibt stehen" in html
+
+
+def test_flash_in_german(as_admin: Auth) -> None:
+    token = as_admin.csrf("/")
+    response = as_admin.client.post(
+        "/manage/programs/new",
+        data={
+            "title": "Neues Programm",
+            "weeks": "4",
+            "fee": "0",
+            "currency": "EUR",
+            "level": "foundation",
+            "self_enrol": "y",
+            "csrf_token": token,
+        },
+        headers=GERMAN,
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    html = unescape(response.get_data(as_text=True))
+    assert "Programm ‘Neues Programm’ erstellt; fügen Sie jetzt seine Kurse hinzu." in html
+    assert "now add its courses" not in html
