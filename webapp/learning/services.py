@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from babel.numbers import list_currencies
 from flask_babel import gettext as _
+from flask_babel import ngettext as _n
 from sqlalchemy import delete, func, select
 
 from webapp.audit.events import Kind
@@ -31,7 +32,6 @@ from webapp.models import (
     Topic,
     User,
 )
-from webapp.textfmt import ngettext, plural
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -560,14 +560,17 @@ def course_blockers(course: Course) -> list[str]:
         .where(ProgramCourse.course_id == course.id)
         .order_by(Program.title)
     ).all()
-    return [f"the program ‘{title}’ contains it" for title in titles]
+    return [_("the program ‘%(title)s’ contains it", title=title) for title in titles]
 
 
 def course_consequences(course: Course) -> list[str]:
     """What goes with the course (its modules and everyone's progress on them stay)."""
+    modules = _n("%(num)d module", "%(num)d modules", len(course.items))
     goes = [
-        f"its order of {plural(len(course.items), 'module')} (the modules and everyone's progress "
-        "on them stay)"
+        _(
+            "its order of %(modules)s (the modules and everyone's progress on them stay)",
+            modules=modules,
+        )
     ]
     links = db.session.scalar(
         select(func.count(CoursePrerequisite.id)).where(
@@ -576,7 +579,13 @@ def course_consequences(course: Course) -> list[str]:
         )
     )
     if links:
-        goes.append(f"{plural(links, 'prerequisite link')} to or from other courses")
+        goes.append(
+            _n(
+                "%(num)d prerequisite link to or from other courses",
+                "%(num)d prerequisite links to or from other courses",
+                links,
+            )
+        )
     return goes
 
 
@@ -637,11 +646,11 @@ def program_blockers(program: Program) -> list[str]:
     reasons = []
     cohorts = _count(Cohort, Cohort.program_id == program.id)
     if cohorts:
-        reasons.append(ngettext("%(num)d cohort runs it", "%(num)d cohorts run it", cohorts))
+        reasons.append(_n("%(num)d cohort runs it", "%(num)d cohorts run it", cohorts))
     issued = _count(Certificate, Certificate.program_id == program.id)
     if issued:
         reasons.append(
-            ngettext(
+            _n(
                 "%(num)d certificate of it was issued",
                 "%(num)d certificates of it were issued",
                 issued,
@@ -653,21 +662,29 @@ def program_blockers(program: Program) -> list[str]:
 def program_consequences(program: Program) -> list[str]:
     """What goes with the program."""
     cohort_ids = select(Cohort.id).where(Cohort.program_id == program.id)
-    goes = [f"its order of {plural(len(program.items), 'course')} (the courses stay)"]
+    courses = _n("%(num)d course", "%(num)d courses", len(program.items))
+    goes = [_("its order of %(courses)s (the courses stay)", courses=courses)]
     enrolled = _count(Enrollment, Enrollment.program_id == program.id)
     if enrolled:
-        goes.append(plural(enrolled, "enrolment"))
+        goes.append(_n("%(num)d enrolment", "%(num)d enrolments", enrolled))
     cohorts = _count(Cohort, Cohort.program_id == program.id)
     if cohorts:
         classes = _count(LiveClass, LiveClass.cohort_id.in_(cohort_ids))
         goes.append(
-            f"{plural(cohorts, 'cohort')} with their members,"
-            f" {plural(classes, 'live class', 'live classes')}, attendance "
-            "and exams"
+            _(
+                "%(cohorts)s with their members, %(classes)s, attendance and exams",
+                cohorts=_n("%(num)d cohort", "%(num)d cohorts", cohorts),
+                classes=_n("%(num)d live class", "%(num)d live classes", classes),
+            )
         )
     issued = _count(Certificate, Certificate.program_id == program.id)
     if issued:
-        goes.append(f"nothing of the {plural(issued, 'issued certificate')}: they stay valid")
+        goes.append(
+            _(
+                "nothing of the %(issued)s: they stay valid",
+                issued=_n("%(num)d issued certificate", "%(num)d issued certificates", issued),
+            )
+        )
     return goes
 
 
