@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from webapp.mail.outbox import message_ids, outbox_dir, read_message
@@ -87,7 +88,7 @@ def linkify(text: str) -> Markup:
 
 
 def _subject(message: EmailMessage) -> str:
-    return str(message["Subject"] or "(no subject)")
+    return str(message["Subject"] or _("(no subject)"))
 
 
 def _date(message: EmailMessage) -> datetime | None:

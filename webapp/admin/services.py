@@ -8,6 +8,8 @@ if the broker is down, the sweeper sends it later).
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from webapp.admin import queries
 from webapp.extensions import db
 from webapp.jobs import lifecycle
@@ -28,9 +30,9 @@ def retry_job(kind_name: str, job_id: int) -> None:
     if kind is None or db.session.get(kind.model, job_id) is None:
         raise UnknownJob("No such job.")
     if not queries.is_latest_job(kind_name, job_id):
-        raise AdminError("A newer job has replaced this one; only the latest can be retried.")
+        raise AdminError(_("A newer job has replaced this one; only the latest can be retried."))
     if not lifecycle.retry(kind, job_id):
-        raise AdminError("Only a failed job can be retried; this one is not failed any more.")
+        raise AdminError(_("Only a failed job can be retried; this one is not failed any more."))
 
 
 def send(kind_name: str, job_id: int) -> bool:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -14,6 +15,7 @@ from webapp.access import can_retry_job, can_see_admin_home
 from webapp.admin import messages, queries, services
 from webapp.calendar.zones import current_zone
 from webapp.extensions import db
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.timefmt import moment
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,7 +29,7 @@ MESSAGE_HTML_POLICY = (
     "sandbox; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
 
-JOB_NOUNS = {"transcode": "Transcode", "clip_export": "Clip export"}
+JOB_NOUNS = {"transcode": _l("Transcode"), "clip_export": _l("Clip export")}
 
 
 UNITS = ("bytes", "KB", "MB", "GB", "TB")
@@ -53,7 +55,7 @@ def _helpers() -> dict[str, Any]:
 
 def _admins_only() -> None:
     if not can_see_admin_home(current_user):
-        abort(403, "The admin pages are for admins.")
+        abort(403, _("The admin pages are for admins."))
 
 
 @bp.get("")
@@ -69,7 +71,7 @@ def home() -> str:
 def retry_job(kind: str, job_id: int) -> Response:
     """Send a failed job back to the queue (CSRF-checked form of the admin home)."""
     if not can_retry_job(current_user):
-        abort(403, "Only admins may retry jobs.")
+        abort(403, _("Only admins may retry jobs."))
     try:
         services.retry_job(kind, job_id)
     except services.UnknownJob as exc:
@@ -78,11 +80,17 @@ def retry_job(kind: str, job_id: int) -> Response:
         flash(str(exc), "error")
         return redirect(url_for("admin.home"))
     db.session.commit()
-    noun = JOB_NOUNS.get(kind, "Job")
+    noun = JOB_NOUNS.get(kind, _("Job"))
     if services.send(kind, job_id):
-        flash(f"{noun} job {job_id} is queued again.", "success")
+        flash(_("%(noun)s job %(id)s is queued again.", noun=noun, id=job_id), "success")
     else:
-        flash(f"{noun} job {job_id} is queued; the queue is unreachable, it will be sent later.")
+        flash(
+            _(
+                "%(noun)s job %(id)s is queued; the queue is unreachable, it will be sent later.",
+                noun=noun,
+                id=job_id,
+            )
+        )
     return redirect(url_for("admin.home"))
 
 
@@ -104,7 +112,7 @@ def outbox_message(message_id: str) -> str:
     _admins_only()
     shown = messages.show(message_id)
     if shown is None:
-        abort(404, "No such message in the outbox.")
+        abort(404, _("No such message in the outbox."))
     return render_template("admin/message.html", message=shown, text=messages.linkify(shown.text))
 
 
@@ -115,7 +123,7 @@ def outbox_html(message_id: str) -> Response:
     _admins_only()
     shown = messages.show(message_id)
     if shown is None or shown.html is None:
-        abort(404, "No such message in the outbox, or it has no HTML part.")
+        abort(404, _("No such message in the outbox, or it has no HTML part."))
     response = Response(shown.html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = MESSAGE_HTML_POLICY
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

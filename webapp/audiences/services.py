@@ -3,20 +3,23 @@ flush; the caller commits."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from webapp.extensions import db
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import Audience, Module, Video
 
 # What the forms and the API offer, with the words the pages use.
-VIDEO_CHOICES: dict[str, str] = {
-    Audience.OPEN.value: "Everyone signed in (the open library)",
-    Audience.PROGRAM.value: "Members of the programs that contain it",
-    Audience.COHORT.value: "Members of the cohort whose class it recorded",
-    Audience.INSTRUCTORS.value: "Its instructors only (draft)",
-    Audience.ORGANISATION.value: "Members of one organisation (named below)",
+VIDEO_CHOICES: dict[str, Any] = {
+    Audience.OPEN.value: _l("Everyone signed in (the open library)"),
+    Audience.PROGRAM.value: _l("Members of the programs that contain it"),
+    Audience.COHORT.value: _l("Members of the cohort whose class it recorded"),
+    Audience.INSTRUCTORS.value: _l("Its instructors only (draft)"),
+    Audience.ORGANISATION.value: _l("Members of one organisation (named below)"),
 }
 DEFAULT = ""  # a module's "no audience of its own"
-MODULE_CHOICES: dict[str, str] = {
-    DEFAULT: "Default: program members while in a program, else everyone",
+MODULE_CHOICES: dict[str, Any] = {
+    DEFAULT: _l("Default: program members while in a program, else everyone"),
     **VIDEO_CHOICES,
 }
 

@@ -4,6 +4,7 @@ page; a whole recording's module is also set on the video manager's page)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.access import can_edit_audience, managed_video_or_404
@@ -21,10 +22,10 @@ def _module_or_abort(module_id: int) -> Module:
     recording, 403 when they may see it but not change it."""
     module = db.session.get(Module, module_id)
     if module is None:
-        abort(404, "No such module.")
+        abort(404, _("No such module."))
     managed_video_or_404(module.video_id, current_user)  # 404 / 403 as its video's page
     if not can_edit_audience(current_user, module):
-        abort(403, "Only the recording's instructor and admins set who may watch it.")
+        abort(403, _("Only the recording's instructor and admins set who may watch it."))
     return module
 
 
@@ -53,7 +54,7 @@ def edit(module_id: int):
             form.audience.errors = [*form.audience.errors, str(exc).capitalize() + "."]
         else:
             db.session.commit()
-            flash(f"Saved who may watch “{module.title}”.")
+            flash(_("Saved who may watch “%(title)s”.", title=module.title))
             return redirect(url_for("audiences.edit", module_id=module.id))
     status = 400 if request.method == "POST" else 200
     return render_template("audiences/edit.html", form=form, module=module), status

@@ -17,6 +17,7 @@ from flask import (
     request,
     stream_with_context,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.access import can_see_audit_trail
@@ -51,7 +52,7 @@ CSV_HEADER = (
 
 def _admins_only() -> None:
     if not can_see_audit_trail(current_user):
-        abort(403, "The audit trail is for admins.")
+        abort(403, _("The audit trail is for admins."))
 
 
 def _search() -> tuple[AuditSearchForm, AuditFilter | None]:

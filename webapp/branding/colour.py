@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+
 HEX = re.compile(r"^#[0-9a-f]{6}$")
 WHITE = "#ffffff"
 PAGE_BACKGROUND = "#f6f7fb"  # --bg of the light theme (app.css)
@@ -44,15 +46,21 @@ def contrast_problem(colour: str) -> str | None:
     """Why ``colour`` cannot be the primary colour, or None when it can."""
     on_white = contrast(colour, WHITE)
     if on_white < AA_TEXT:
-        return (
-            f"White button text on {colour} has a contrast of {on_white:.1f}:1; WCAG AA asks "
-            f"for {AA_TEXT}:1. Choose a darker colour."
+        return _(
+            "White button text on %(colour)s has a contrast of %(ratio)s:1; WCAG AA asks "
+            "for %(aa)s:1. Choose a darker colour.",
+            colour=colour,
+            ratio=f"{on_white:.1f}",
+            aa=AA_TEXT,
         )
     on_page = contrast(colour, PAGE_BACKGROUND)
     if on_page < AA_TEXT:
-        return (
-            f"Links in {colour} on the page background have a contrast of {on_page:.1f}:1; "
-            f"WCAG AA asks for {AA_TEXT}:1. Choose a darker colour."
+        return _(
+            "Links in %(colour)s on the page background have a contrast of %(ratio)s:1; "
+            "WCAG AA asks for %(aa)s:1. Choose a darker colour.",
+            colour=colour,
+            ratio=f"{on_page:.1f}",
+            aa=AA_TEXT,
         )
     return None
 

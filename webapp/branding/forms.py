@@ -3,6 +3,7 @@ checked by the services (shared rules, one message each)."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, StringField, ValidationError
@@ -11,30 +12,35 @@ from wtforms.validators import InputRequired, Length, Optional
 from webapp.branding.colour import normalise
 from webapp.branding.images import ACCEPTED
 from webapp.forms import single_line, strip
+from webapp.i18n.lazy import lazy_gettext as _l
 
 
 def hex_colour(form: object, field: Field) -> None:
     """``#rrggbb`` (``#rgb`` accepted), or empty for the default colour."""
     if field.data and normalise(field.data) is None:
-        raise ValidationError("Write the colour as #rrggbb, e.g. #1f5fbf.")
+        raise ValidationError(_("Write the colour as #rrggbb, e.g. #1f5fbf."))
 
 
 class BrandingForm(FlaskForm):
     """Name, primary colour, logo and favicon of the platform."""
 
     name = StringField(
-        "Platform name",
+        _l("Platform name"),
         filters=[strip],
         validators=[InputRequired(), Length(max=60), single_line],
-        description="Shown in the header and in every page title.",
+        description=_l("Shown in the header and in every page title."),
     )
     colour = StringField(
-        "Primary colour",
+        _l("Primary colour"),
         filters=[strip],
         validators=[Optional(), Length(max=7), hex_colour],
-        description="#rrggbb; buttons and links. Empty for the default blue.",
+        description=_l("#rrggbb; buttons and links. Empty for the default blue."),
     )
-    logo = FileField("Logo", description=f"{ACCEPTED}, up to 512 KB; shown 32 px tall.")
-    remove_logo = BooleanField("Use the default logo")
-    favicon = FileField("Favicon", description=f"{ACCEPTED}, up to 512 KB; square.")
-    remove_favicon = BooleanField("Use the default favicon")
+    logo = FileField(
+        _l("Logo"), description=_l("%(types)s, up to 512 KB; shown 32 px tall.", types=ACCEPTED)
+    )
+    remove_logo = BooleanField(_l("Use the default logo"))
+    favicon = FileField(
+        _l("Favicon"), description=_l("%(types)s, up to 512 KB; square.", types=ACCEPTED)
+    )
+    remove_favicon = BooleanField(_l("Use the default favicon"))

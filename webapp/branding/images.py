@@ -4,6 +4,8 @@ served."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 MAX_IMAGE_BYTES = 512 * 1024
 
 # (magic prefix, offset, content type, extension)
@@ -23,12 +25,14 @@ class ImageRejected(ValueError):
 def sniff(data: bytes) -> str:
     """The content type of ``data`` (PNG, JPEG, WebP, ICO); ImageRejected otherwise."""
     if not data:
-        raise ImageRejected("The file is empty.")
+        raise ImageRejected(_("The file is empty."))
     if len(data) > MAX_IMAGE_BYTES:
-        raise ImageRejected(f"The file is larger than {MAX_IMAGE_BYTES // 1024} KB.")
+        raise ImageRejected(_("The file is larger than %(kb)d KB.", kb=MAX_IMAGE_BYTES // 1024))
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
-    for magic, offset, ctype, _ in SIGNATURES:
+    for magic, offset, ctype, _extension in SIGNATURES:
         if data[offset : offset + len(magic)] == magic:
             return ctype
-    raise ImageRejected(f"Upload a {ACCEPTED} image (SVG and other files are refused).")
+    raise ImageRejected(
+        _("Upload a %(types)s image (SVG and other files are refused).", types=ACCEPTED)
+    )

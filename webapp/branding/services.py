@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from webapp.branding.colour import contrast_problem, normalise
 from webapp.branding.images import EXTENSIONS, ImageRejected, sniff
 from webapp.branding.queries import stored_branding
@@ -49,7 +51,7 @@ def checked_colour(text: str) -> str | None:
         return None
     colour = normalise(text)
     if colour is None:
-        raise BrandingError("colour", "Write the colour as #rrggbb, e.g. #1f5fbf.")
+        raise BrandingError("colour", _("Write the colour as #rrggbb, e.g. #1f5fbf."))
     problem = contrast_problem(colour)
     if problem:
         raise BrandingError("colour", problem)

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -41,7 +42,7 @@ IMAGE_MAX_AGE = 300  # seconds; URLs carry ?v=<version>, so a change shows at on
 def settings() -> Any:
     """Name, colour, logo and favicon of the platform (admins)."""
     if not can_manage_branding(current_user):
-        abort(403, "Only admins change the branding.")
+        abort(403, _("Only admins change the branding."))
     form = BrandingForm()
     if request.method == "GET":
         look = current_look()
@@ -65,7 +66,7 @@ def settings() -> Any:
         return render_template(TEMPLATE, form=form), 400
     db.session.commit()
     _delete_quietly(saved.stale_keys)
-    flash("Branding saved.", "success")
+    flash(_("Branding saved."), "success")
     return redirect(url_for("branding.settings"))
 
 

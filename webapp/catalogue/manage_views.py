@@ -5,6 +5,7 @@ confirmation that names what still uses the topic. The writes are
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,14 +22,14 @@ bp = Blueprint("catalogue_manage", __name__, url_prefix="/manage/topics")
 
 def _admin() -> None:
     if not can_manage_topics(current_user):
-        abort(403, "Only admins manage topics.")
+        abort(403, _("Only admins manage topics."))
 
 
 def _topic_or_404(slug: str) -> Topic:
     _admin()
     topic = db.session.scalar(select(Topic).where(Topic.slug == slug))
     if topic is None:
-        abort(404, "No such topic.")
+        abort(404, _("No such topic."))
     return topic
 
 
@@ -52,7 +53,7 @@ def topics():
         form.name.errors = [*form.name.errors, str(exc)]
         return _list_page(form, 400)
     db.session.commit()
-    flash(f"Topic ‘{topic.name}’ added.", "success")
+    flash(_("Topic ‘%(name)s’ added.", name=topic.name), "success")
     return redirect(url_for(".topics"))
 
 
@@ -70,7 +71,7 @@ def edit_topic(slug: str):
             form.name.errors = [*form.name.errors, str(exc)]
         else:
             db.session.commit()
-            flash(f"Topic renamed to ‘{topic.name}’.", "success")
+            flash(_("Topic renamed to ‘%(name)s’.", name=topic.name), "success")
             return redirect(url_for(".topics"))
     status = 400 if request.method == "POST" else 200
     return render_template("manage/topics_edit.html", topic_slug=slug, form=form), status
@@ -82,10 +83,10 @@ def delete_topic(slug: str):
     """Confirm, then delete a topic nothing uses."""
     topic = _topic_or_404(slug)
     return confirm_delete(
-        thing=f"the topic “{topic.name}”",
+        thing=_("the topic “%(name)s”", name=topic.name),
         delete=lambda: services.delete_topic(topic),
         refused=CatalogueError,
-        done=f"Topic ‘{topic.name}’ deleted.",
+        done=_("Topic ‘%(name)s’ deleted.", name=topic.name),
         action=url_for(".delete_topic", slug=slug),
         back=url_for(".topics"),
         after=url_for(".topics"),

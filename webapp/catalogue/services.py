@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from webapp.audit.events import Kind
@@ -66,15 +67,15 @@ def _topic_name(name: str, current: Topic | None = None) -> tuple[str, str]:
     """A valid, unused topic name and its slug (``current`` may keep its own)."""
     name = " ".join((name or "").split())
     if not name:
-        raise CatalogueError("a topic needs a name")
+        raise CatalogueError(_("a topic needs a name"))
     if len(name) > MAX_TOPIC:
-        raise CatalogueError(f"a topic name has at most {MAX_TOPIC} characters")
+        raise CatalogueError(_("a topic name has at most %(max)d characters", max=MAX_TOPIC))
     slug = slugify(name)
     if not slug:
-        raise CatalogueError("a topic name needs at least one letter or digit")
+        raise CatalogueError(_("a topic name needs at least one letter or digit"))
     other = find_topic(name)
     if other is not None and other is not current:
-        raise CatalogueError(f"topic {name!r} already exists")
+        raise CatalogueError(_("topic %(name)s already exists", name=repr(name)))
     return name, slug
 
 

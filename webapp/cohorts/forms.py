@@ -24,11 +24,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from webapp.cohorts.services import CLASS_MINUTES, JOIN_URL_MAX, TITLE_MAX
 from webapp.cohorts.timezones import pick_zone
 from webapp.forms import single_line, strip, time_zone
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import CohortRole
 
 ROLE_CHOICES = [
-    SelectChoice(CohortRole.LEARNER.value, "Learner"),
-    SelectChoice(CohortRole.INSTRUCTOR.value, "Instructor"),
+    SelectChoice(CohortRole.LEARNER.value, _l("Learner")),
+    SelectChoice(CohortRole.INSTRUCTOR.value, _l("Instructor")),
 ]
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -60,7 +61,7 @@ def _one_line(label: str, missing: str) -> StringField:
         filters=[strip],
         validators=[
             DataRequired(missing),
-            Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
+            Length(max=TITLE_MAX, message=_l("Use at most %(max)d characters.", max=TITLE_MAX)),
             single_line,
         ],
     )
@@ -74,24 +75,24 @@ def _local_moment(label: str, missing: str) -> DateTimeLocalField:
 class CohortForm(FlaskForm):
     """Create or edit a cohort."""
 
-    program = SelectField("Program", validators=[DataRequired("Pick a program.")])
-    name = _one_line("Name", "Enter a name.")
+    program = SelectField(_l("Program"), validators=[DataRequired(_l("Pick a program."))])
+    name = _one_line(_l("Name"), _l("Enter a name."))
     starts_on = DateField(
-        "Start date", validators=[InputRequired("Enter a date such as 2027-01-15.")]
+        _l("Start date"), validators=[InputRequired(_l("Enter a date such as 2027-01-15."))]
     )
     time_zone = StringField(
-        "Time zone",
+        _l("Time zone"),
         filters=[strip],
         default="UTC",
-        description="An IANA name such as Europe/Berlin; class times are typed in this zone.",
-        validators=[DataRequired("Enter a time zone."), time_zone],
+        description=_l("An IANA name such as Europe/Berlin; class times are typed in this zone."),
+        validators=[DataRequired(_l("Enter a time zone.")), time_zone],
     )
     seats = IntegerField(
-        "Seats",
-        description="Learner seats; empty: unlimited. A full cohort offers its waitlist.",
+        _l("Seats"),
+        description=_l("Learner seats; empty: unlimited. A full cohort offers its waitlist."),
         validators=[
             Optional(),
-            NumberRange(1, 100_000, "Enter a whole number from 1, or leave empty."),
+            NumberRange(1, 100_000, _l("Enter a whole number from 1, or leave empty.")),
         ],
     )
 
@@ -100,64 +101,68 @@ class MemberForm(FlaskForm):
     """Add one existing account to a cohort."""
 
     email = StringField(
-        "E-mail address",
+        _l("E-mail address"),
         filters=[strip],
         validators=[
-            DataRequired("Enter the e-mail address of an existing account."),
-            Length(max=254, message="An e-mail address has at most 254 characters."),
+            DataRequired(_l("Enter the e-mail address of an existing account.")),
+            Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
         ],
     )
-    role = SelectField("Cohort role", choices=ROLE_CHOICES, default=CohortRole.LEARNER.value)
+    role = SelectField(_l("Cohort role"), choices=ROLE_CHOICES, default=CohortRole.LEARNER.value)
 
 
 class RoleForm(FlaskForm):
     """Change a member's role."""
 
-    role = SelectField("Cohort role", choices=ROLE_CHOICES)
+    role = SelectField(_l("Cohort role"), choices=ROLE_CHOICES)
 
 
 class ImportForm(FlaskForm):
     """Members from a CSV (columns email, role): a file or pasted text."""
 
-    file = FileField("CSV file", description="Columns: email, role (learner or instructor).")
-    text = TextAreaField("…or paste the CSV", filters=[strip])
+    file = FileField(
+        _l("CSV file"), description=_l("Columns: email, role (learner or instructor).")
+    )
+    text = TextAreaField(_l("…or paste the CSV"), filters=[strip])
 
 
 class ClassForm(FlaskForm):
     """A live class of a cohort, or a masterclass (which also picks a zone)."""
 
-    title = _one_line("Title", "Enter a title.")
+    title = _one_line(_l("Title"), _l("Enter a title."))
     zone = StringField(
-        "Time zone of the start",
+        _l("Time zone of the start"),
         filters=[strip],
         default="UTC",
-        validators=[DataRequired("Enter a time zone."), time_zone],
+        validators=[DataRequired(_l("Enter a time zone.")), time_zone],
     )
-    starts_at = _local_moment("Start", "Enter the start date and time.")
+    starts_at = _local_moment(_l("Start"), _l("Enter the start date and time."))
     duration_minutes = IntegerField(
-        "Duration (minutes)",
+        _l("Duration (minutes)"),
         default=60,
         validators=[
-            InputRequired("Enter the duration in minutes."),
-            NumberRange(*CLASS_MINUTES, message="A class lasts 1 to 600 minutes."),
+            InputRequired(_l("Enter the duration in minutes.")),
+            NumberRange(*CLASS_MINUTES, message=_l("A class lasts 1 to 600 minutes.")),
         ],
     )
     join_url = StringField(
-        "Join link",
+        _l("Join link"),
         filters=[strip],
-        description="The video-call address (https://…); shown 15 minutes before the start.",
+        description=_l("The video-call address (https://…); shown 15 minutes before the start."),
         validators=[
             Optional(),
-            Length(max=JOIN_URL_MAX, message=f"Use at most {JOIN_URL_MAX} characters."),
+            Length(
+                max=JOIN_URL_MAX, message=_l("Use at most %(max)d characters.", max=JOIN_URL_MAX)
+            ),
         ],
     )
-    recording_id = SelectField("Recording", coerce=_optional_id, validate_choice=True)
-    topic_id = SelectField("Topic", coerce=_optional_id, validate_choice=True)
+    recording_id = SelectField(_l("Recording"), coerce=_optional_id, validate_choice=True)
+    topic_id = SelectField(_l("Topic"), coerce=_optional_id, validate_choice=True)
 
 
 class ExamForm(FlaskForm):
     """An exam of a cohort."""
 
-    title = _one_line("Title", "Enter a title.")
-    starts_at = _local_moment("Date and time", "Enter the exam's date and time.")
-    module_ids = SelectMultipleField("Modules in scope", coerce=int)
+    title = _one_line(_l("Title"), _l("Enter a title."))
+    starts_at = _local_moment(_l("Date and time"), _l("Enter the exam's date and time."))
+    module_ids = SelectMultipleField(_l("Modules in scope"), coerce=int)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, delete, func, or_, select, update
 
 from webapp.audit.events import Kind
@@ -63,11 +64,14 @@ CLASS_MINUTES = (1, 600)
 def _title(text: str, field: str = "title") -> str:
     text = (text or "").strip()
     if not text:
-        raise CohortError("Enter a title.", field)
+        raise CohortError(_("Enter a title."), field)
     if len(text) > TITLE_MAX:
-        raise CohortError(f"Use at most {TITLE_MAX} characters (this is {len(text)}).", field)
+        raise CohortError(
+            _("Use at most %(max)d characters (this is %(num)d).", max=TITLE_MAX, num=len(text)),
+            field,
+        )
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise CohortError("Use one line of plain text (no line breaks).", field)
+        raise CohortError(_("Use one line of plain text (no line breaks)."), field)
     return text
 
 
@@ -189,12 +193,12 @@ def add_member_by_email(cohort: Cohort, email: str, role: CohortRole | str) -> C
     role = _role(role)
     address = (email or "").strip().lower()
     if not address:
-        raise CohortError("Enter the e-mail address of an existing account.", "email")
+        raise CohortError(_("Enter the e-mail address of an existing account."), "email")
     if len(address) > 254:
-        raise CohortError("An e-mail address has at most 254 characters.", "email")
+        raise CohortError(_("An e-mail address has at most 254 characters."), "email")
     user = db.session.scalar(select(User).where(User.email == address))
     if user is None:
-        raise CohortError(f"No account has the e-mail address {address}.", "email")
+        raise CohortError(_("No account has the e-mail address %(email)s.", email=address), "email")
     exists = db.session.scalar(
         select(CohortMember.id).where(
             CohortMember.cohort_id == cohort.id, CohortMember.user_id == user.id
@@ -263,7 +267,10 @@ def _join_url(url: str) -> str:
         or any(ch.isspace() or ord(ch) < 32 for ch in url)
     ):
         raise CohortError(
-            f"The join link must be an https:// address of at most {JOIN_URL_MAX} characters.",
+            _(
+                "The join link must be an https:// address of at most %(max)d characters.",
+                max=JOIN_URL_MAX,
+            ),
             "join_url",
         )
     return url
@@ -301,7 +308,7 @@ def _not_past(starts_at: datetime, now: datetime | None) -> datetime:
     starts_at = as_utc(starts_at)
     if starts_at < (now or utcnow()):
         raise CohortError(
-            "That start is in the past: a class in the past cannot be scheduled.", "starts_at"
+            _("That start is in the past: a class in the past cannot be scheduled."), "starts_at"
         )
     return starts_at
 
@@ -409,7 +416,9 @@ def _scope(cohort: Cohort, module_ids: Iterable[int], keep: Iterable[int] = ()) 
         missing = [i for i in ids if i not in known]
         if missing:
             raise CohortError(f"no module with id {', '.join(map(str, missing))}", "module_ids")
-        raise CohortError("Pick modules of the cohort's program or listed modules.", "module_ids")
+        raise CohortError(
+            _("Pick modules of the cohort's program or listed modules."), "module_ids"
+        )
     return ids
 
 

@@ -20,10 +20,20 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.forms import single_line, strip
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.learning.services import MAX_WEEKS
 from webapp.models import Level
 
-LEVEL_CHOICES = [SelectChoice(level.value, level.value.capitalize()) for level in Level]
+# The levels as people read them (the value stays the English enum value).
+LEVEL_LABELS = {
+    Level.FOUNDATION.value: _l("Foundation"),
+    Level.INTERMEDIATE.value: _l("Intermediate"),
+    Level.ADVANCED.value: _l("Advanced"),
+}
+LEVEL_CHOICES = [
+    SelectChoice(level.value, LEVEL_LABELS.get(level.value, level.value.capitalize()))
+    for level in Level
+]
 
 
 class CheckboxList(SelectMultipleField):
@@ -39,61 +49,69 @@ class CheckboxList(SelectMultipleField):
 class CourseForm(FlaskForm):
     """A course's details (its modules are ordered on the edit page)."""
 
-    title = StringField("Title", filters=[strip], validators=[single_line])
+    title = StringField(_l("Title"), filters=[strip], validators=[single_line])
     slug = StringField(
-        "Slug",
+        _l("Slug"),
         filters=[strip],
         validators=[single_line],
-        description="The course's address; left empty, it is made from the title.",
+        description=_l("The course's address; left empty, it is made from the title."),
     )
-    description = TextAreaField("Description", filters=[strip])
-    level = SelectField("Level", choices=LEVEL_CHOICES, validate_choice=False)
-    topic = SelectField("Topic", choices=[SelectChoice("", "No topic")], validate_choice=False)
-    prerequisites = CheckboxList("Prerequisites (courses to complete first)", choices=[])
+    description = TextAreaField(_l("Description"), filters=[strip])
+    level = SelectField(_l("Level"), choices=LEVEL_CHOICES, validate_choice=False)
+    topic = SelectField(
+        _l("Topic"), choices=[SelectChoice("", _l("No topic"))], validate_choice=False
+    )
+    prerequisites = CheckboxList(_l("Prerequisites (courses to complete first)"), choices=[])
 
 
 class ProgramForm(FlaskForm):
     """A program's details (its courses are ordered on the edit page)."""
 
-    title = StringField("Title", filters=[strip], validators=[single_line])
+    title = StringField(_l("Title"), filters=[strip], validators=[single_line])
     slug = StringField(
-        "Slug",
+        _l("Slug"),
         filters=[strip],
         validators=[single_line],
-        description="The program's address; left empty, it is made from the title.",
+        description=_l("The program's address; left empty, it is made from the title."),
     )
-    description = TextAreaField("Description", filters=[strip])
-    level = SelectField("Level", choices=LEVEL_CHOICES, validate_choice=False)
+    description = TextAreaField(_l("Description"), filters=[strip])
+    level = SelectField(_l("Level"), choices=LEVEL_CHOICES, validate_choice=False)
     weeks = IntegerField(
-        "Length in weeks",
+        _l("Length in weeks"),
         default=0,
-        validators=[Optional(), NumberRange(0, MAX_WEEKS, f"From 0 to {MAX_WEEKS} weeks.")],
+        validators=[
+            Optional(),
+            NumberRange(0, MAX_WEEKS, _l("From 0 to %(max)d weeks.", max=MAX_WEEKS)),
+        ],
     )
     fee = StringField(
-        "Fee", filters=[strip], default="0.00", description="An amount such as 499.00 (0: free)."
+        _l("Fee"),
+        filters=[strip],
+        default="0.00",
+        description=_l("An amount such as 499.00 (0: free)."),
     )
-    currency = SelectField("Currency", default="EUR", validate_choice=False)
+    currency = SelectField(_l("Currency"), default="EUR", validate_choice=False)
     certificate = StringField(
-        "Certificate title", filters=[strip], validators=[single_line], default=""
+        _l("Certificate title"), filters=[strip], validators=[single_line], default=""
     )
-    self_enrol = BooleanField("Learners enrol themselves (untick: enrolled by their company)")
+    self_enrol = BooleanField(_l("Learners enrol themselves (untick: enrolled by their company)"))
 
 
 class AddItemForm(FlaskForm):
     """Add a module to a course or a course to a program."""
 
-    item = SelectField("Add", choices=[], validate_choice=False)
+    item = SelectField(_l("Add"), choices=[], validate_choice=False)
 
 
 class EnrolForm(FlaskForm):
     """Enrol an existing account in a program (admins)."""
 
     email = EmailField(
-        "E-mail address of the person to enrol",
+        _l("E-mail address of the person to enrol"),
         filters=[strip],
         validators=[
-            DataRequired("Enter the person's e-mail address."),
-            Length(max=254, message="An e-mail address has at most 254 characters."),
+            DataRequired(_l("Enter the person's e-mail address.")),
+            Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
             single_line,
         ],
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
@@ -50,7 +51,12 @@ def show_error(form: Any, exc: LearningError) -> None:
 
 def moved_message(title: str, ids: list[Any], ident: Any) -> str:
     """The flash after a move: where ``ident`` now stands in ``ids``."""
-    return f"‘{title}’ is now at position {ids.index(ident) + 1} of {len(ids)}."
+    return _(
+        "‘%(title)s’ is now at position %(position)d of %(count)d.",
+        title=title,
+        position=ids.index(ident) + 1,
+        count=len(ids),
+    )
 
 
 def submit(

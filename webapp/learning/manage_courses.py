@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -15,7 +16,7 @@ from webapp.access import can_create_course, can_manage_course
 from webapp.confirm import confirm_delete
 from webapp.extensions import db
 from webapp.learning import services
-from webapp.learning.forms import AddItemForm, CourseForm
+from webapp.learning.forms import LEVEL_LABELS, AddItemForm, CourseForm
 from webapp.learning.manage_common import bp, direction, moved_message, save_order, submit
 from webapp.learning.queries import prerequisites
 from webapp.learning.services import LearningError
@@ -27,15 +28,15 @@ MAX_MODULE_CHOICES = 50
 def _course_or_404(slug: str) -> Course:
     course = services.course_by_slug(slug)
     if course is None:
-        abort(404, "No such course.")
+        abort(404, _("No such course."))
     if not can_manage_course(current_user, course):
-        abort(403, "Only admins and the instructor who created it manage this course.")
+        abort(403, _("Only admins and the instructor who created it manage this course."))
     return course
 
 
 def _course_form(course: Course | None = None, **kwargs: Any) -> CourseForm:
     form = CourseForm(**kwargs)
-    form.topic.choices = [SelectChoice("", "No topic")] + [
+    form.topic.choices = [SelectChoice("", _("No topic"))] + [
         SelectChoice(t.slug, t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))
     ]
     others = select(Course).order_by(Course.title)
@@ -71,9 +72,9 @@ def _course_page(course: Course | None, form: CourseForm, status: int = 200):
     q = (request.args.get("q") or "").strip()[:200]
     if course is not None:
         add_form = AddItemForm(prefix="add")
-        add_form.item.label.text = "Module to add"
+        add_form.item.label.text = _("Module to add")
         add_form.item.choices = [
-            SelectChoice(str(m.id), f"{m.title} ({'clip' if m.is_clip else 'video'} #{m.id})")
+            SelectChoice(str(m.id), f"{m.title} ({_('clip') if m.is_clip else _('video')} #{m.id})")
             for m in _module_choices(course, q)
         ]
     html = render_template(
@@ -91,7 +92,11 @@ def courses():
     query = select(Course).order_by(Course.title, Course.id)
     if not current_user.is_admin:
         query = query.where(Course.created_by == current_user.id)
-    return render_template("manage/courses_list.html", courses=db.session.scalars(query).all())
+    return render_template(
+        "manage/courses_list.html",
+        courses=db.session.scalars(query).all(),
+        level_labels=LEVEL_LABELS,
+    )
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -105,7 +110,7 @@ def new_course():
         form,
         lambda: services.save_course(None, _course_changes(form), by=current_user),
         lambda status: _course_page(None, form, status),
-        lambda course: f"Course ‘{course.title}’ created; now add its modules.",
+        lambda course: _("Course ‘%(title)s’ created; now add its modules.", title=course.title),
         ".edit_course",
     )
 
@@ -129,7 +134,7 @@ def edit_course(slug: str):
         lambda: services.save_course(course, _course_changes(form)),
         # After a rollback: the course as stored (the slug typed was not saved).
         lambda status: _course_page(services.course_by_slug(slug), form, status),
-        lambda saved: f"Course ‘{saved.title}’ saved.",
+        lambda saved: _("Course ‘%(title)s’ saved.", title=saved.title),
         ".edit_course",
     )
 
@@ -155,16 +160,18 @@ def course_add_module(slug: str):
     course = _course_or_404(slug)
     form = AddItemForm(prefix="add")
     if not form.validate_on_submit() or not (form.item.data or "").isdigit():
-        flash("Choose a module to add.", "error")
+        flash(_("Choose a module to add."), "error")
         return redirect(url_for(".edit_course", slug=slug))
     ids = [item.module_id for item in course.items]
     module_id = int(form.item.data)
     if module_id in ids:
-        flash("That module is already in the course.", "error")
+        flash(_("That module is already in the course."), "error")
         return redirect(url_for(".edit_course", slug=slug))
     module = db.session.get(Module, module_id)
     title = module.title if module is not None else str(module_id)
-    return _save_modules(course, [*ids, module_id], f"Added ‘{title}’.", f"item-{module_id}")
+    return _save_modules(
+        course, [*ids, module_id], _("Added ‘%(title)s’.", title=title), f"item-{module_id}"
+    )
 
 
 @bp.post("/courses/<slug>/modules/<int:module_id>/remove")
@@ -174,9 +181,11 @@ def course_remove_module(slug: str, module_id: int):
     course = _course_or_404(slug)
     titles = {item.module_id: item.module.title for item in course.items}
     if module_id not in titles:
-        abort(404, "That module is not in the course.")
+        abort(404, _("That module is not in the course."))
     ids = [i for i in titles if i != module_id]
-    return _save_modules(course, ids, f"Removed ‘{titles[module_id]}’ from the course.")
+    return _save_modules(
+        course, ids, _("Removed ‘%(title)s’ from the course.", title=titles[module_id])
+    )
 
 
 @bp.post("/courses/<slug>/modules/<int:module_id>/move")
@@ -186,7 +195,7 @@ def course_move_module(slug: str, module_id: int):
     course = _course_or_404(slug)
     titles = {item.module_id: item.module.title for item in course.items}
     if module_id not in titles:
-        abort(404, "That module is not in the course.")
+        abort(404, _("That module is not in the course."))
     ids = services.moved(list(titles), module_id, direction())
     message = moved_message(titles[module_id], ids, module_id)
     return _save_modules(course, ids, message, f"item-{module_id}")
@@ -198,10 +207,10 @@ def delete_course(slug: str):
     """Confirm, then delete a course (refused while a program contains it)."""
     course = _course_or_404(slug)
     return confirm_delete(
-        thing=f"the course “{course.title}”",
+        thing=_("the course “%(title)s”", title=course.title),
         delete=lambda: services.delete_course(course),
         refused=LearningError,
-        done=f"Course ‘{course.title}’ deleted.",
+        done=_("Course ‘%(title)s’ deleted.", title=course.title),
         action=url_for(".delete_course", slug=slug),
         back=url_for(".edit_course", slug=slug),
         after=url_for(".courses"),

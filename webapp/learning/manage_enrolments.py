@@ -4,6 +4,7 @@ enrolment (the person's progress stays)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.extensions import db
@@ -32,7 +33,12 @@ def enrol_person(slug: str):
         else:
             db.session.commit()
             who = enrol_form.email.data
-            flash(f"{who} is enrolled." if created else f"{who} was already enrolled.", "success")
+            flash(
+                _("%(who)s is enrolled.", who=who)
+                if created
+                else _("%(who)s was already enrolled.", who=who),
+                "success",
+            )
             return redirect(url_for(".edit_program", slug=slug, _anchor="people-heading"))
     return program_page(program, details, 400, enrol_form=enrol_form)
 
@@ -48,5 +54,5 @@ def unenrol_person(slug: str, user_id: int):
         db.session.rollback()
         abort(404, str(exc))
     db.session.commit()
-    flash("Enrolment ended; the person's progress is kept.", "success")
+    flash(_("Enrolment ended; the person's progress is kept."), "success")
     return redirect(url_for(".edit_program", slug=slug, _anchor="people-heading"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
@@ -23,7 +24,7 @@ from webapp.models import Course, Program
 
 def _admin() -> None:
     if not can_manage_programs(current_user):
-        abort(403, "Only admins manage programs.")
+        abort(403, _("Only admins manage programs."))
 
 
 def program_or_404(slug: str) -> Program:
@@ -31,7 +32,7 @@ def program_or_404(slug: str) -> Program:
     _admin()
     program = services.program_by_slug(slug)
     if program is None:
-        abort(404, "No such program.")
+        abort(404, _("No such program."))
     return program
 
 
@@ -69,7 +70,7 @@ def program_page(
         enrol_form = enrol_form or EnrolForm(prefix="enrol")
         people = enrolled_people(program.id)
         add_form = AddItemForm(prefix="add")
-        add_form.item.label.text = "Course to add"
+        add_form.item.label.text = _("Course to add")
         present = {item.course_id for item in program.items}
         add_form.item.choices = [
             SelectChoice(c.slug, c.title)
@@ -108,7 +109,7 @@ def new_program():
         form,
         lambda: services.save_program(None, _program_changes(form)),
         lambda status: program_page(None, form, status),
-        lambda program: f"Program ‘{program.title}’ created; now add its courses.",
+        lambda program: _("Program ‘%(title)s’ created; now add its courses.", title=program.title),
         ".edit_program",
     )
 
@@ -128,7 +129,7 @@ def edit_program(slug: str):
         form,
         lambda: services.save_program(program, _program_changes(form)),
         lambda status: program_page(services.program_by_slug(slug), form, status),
-        lambda saved: f"Program ‘{saved.title}’ saved.",
+        lambda saved: _("Program ‘%(title)s’ saved.", title=saved.title),
         ".edit_program",
     )
 
@@ -155,10 +156,12 @@ def program_add_course(slug: str):
     form = AddItemForm(prefix="add")
     chosen = form.item.data or ""
     if not form.validate_on_submit() or not chosen:
-        flash("Choose a course to add.", "error")
+        flash(_("Choose a course to add."), "error")
         return redirect(url_for(".edit_program", slug=slug))
     slugs = list(_course_titles(program))
-    return _save_courses(program, [*slugs, chosen], f"Added course {chosen}.", f"item-{chosen}")
+    return _save_courses(
+        program, [*slugs, chosen], _("Added course %(slug)s.", slug=chosen), f"item-{chosen}"
+    )
 
 
 @bp.post("/programs/<slug>/courses/<course>/remove")
@@ -168,9 +171,11 @@ def program_remove_course(slug: str, course: str):
     program = program_or_404(slug)
     titles = _course_titles(program)
     if course not in titles:
-        abort(404, "That course is not in the program.")
+        abort(404, _("That course is not in the program."))
     rest = [s for s in titles if s != course]
-    return _save_courses(program, rest, f"Removed ‘{titles[course]}’ from the program.")
+    return _save_courses(
+        program, rest, _("Removed ‘%(title)s’ from the program.", title=titles[course])
+    )
 
 
 @bp.post("/programs/<slug>/courses/<course>/move")
@@ -180,7 +185,7 @@ def program_move_course(slug: str, course: str):
     program = program_or_404(slug)
     titles = _course_titles(program)
     if course not in titles:
-        abort(404, "That course is not in the program.")
+        abort(404, _("That course is not in the program."))
     slugs = services.moved(list(titles), course, direction())
     return _save_courses(
         program, slugs, moved_message(titles[course], slugs, course), f"item-{course}"
@@ -194,10 +199,10 @@ def delete_program(slug: str):
     admin ticks "delete anyway" (cohorts go, certificates stay valid)."""
     program = program_or_404(slug)
     return confirm_delete(
-        thing=f"the program “{program.title}”",
+        thing=_("the program “%(title)s”", title=program.title),
         delete=lambda: services.delete_program(program, force=request.form.get("force") == "1"),
         refused=LearningError,
-        done=f"Program ‘{program.title}’ deleted.",
+        done=_("Program ‘%(title)s’ deleted.", title=program.title),
         action=url_for(".delete_program", slug=slug),
         back=url_for(".edit_program", slug=slug),
         after=url_for(".programs"),

@@ -9,6 +9,8 @@ from functools import cache
 from typing import Any, TypeVar
 
 from babel.numbers import list_currencies
+from flask_babel import gettext as _
+from flask_babel import ngettext as _n
 from sqlalchemy import delete, func, select
 
 from webapp.audit.events import Kind
@@ -30,7 +32,6 @@ from webapp.models import (
     Topic,
     User,
 )
-from webapp.textfmt import ngettext, plural
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -69,10 +70,20 @@ def check_slug(slug: str) -> str:
     """A lower-case, hyphenated slug such as ``seo-basics``."""
     if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > MAX_SLUG:
         raise LearningError(
-            f"slug {slug!r} must be lower-case letters, digits and single hyphens "
-            f"(at most {MAX_SLUG} characters), e.g. 'seo-basics'"
+            _(
+                "slug %(slug)s must be lower-case letters, digits and single hyphens "
+                "(at most %(max)d characters), e.g. 'seo-basics'",
+                slug=repr(slug),
+                max=MAX_SLUG,
+            )
         )
     return slug
+
+
+def _named(what: str) -> str:
+    """The name of a checked input in the page's language ("title" in English)."""
+    names = {"title": _("title"), "certificate title": _("certificate title")}
+    return names.get(what, what)
 
 
 def check_title(
@@ -82,11 +93,16 @@ def check_title(
     text = (title or "").strip()
     field = field or what
     if not text:
-        raise LearningError(f"{what} must not be empty", field=field)
+        raise LearningError(_("%(what)s must not be empty", what=_named(what)), field=field)
     if len(text) > limit:
-        raise LearningError(f"{what} must be at most {limit} characters", field=field)
+        raise LearningError(
+            _("%(what)s must be at most %(max)d characters", what=_named(what), max=limit),
+            field=field,
+        )
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise LearningError(f"{what} must be one line of plain text", field=field)
+        raise LearningError(
+            _("%(what)s must be one line of plain text", what=_named(what)), field=field
+        )
     return text
 
 
@@ -103,14 +119,16 @@ def parse_fee(text: str) -> int:
     try:
         amount = Decimal(str(text).strip())
     except InvalidOperation as exc:
-        raise LearningError(f"fee {text!r} is not a number such as 499.00") from exc
+        raise LearningError(
+            _("fee %(text)s is not a number such as 499.00", text=repr(text))
+        ) from exc
     if not amount.is_finite() or amount < 0:
-        raise LearningError("fee must be a finite amount of zero or more")
+        raise LearningError(_("fee must be a finite amount of zero or more"))
     cents = amount * 100
     if cents != cents.to_integral_value():
-        raise LearningError("fee must have at most two decimals")
+        raise LearningError(_("fee must have at most two decimals"))
     if cents > MAX_FEE_CENTS:
-        raise LearningError("fee is implausibly large")
+        raise LearningError(_("fee is implausibly large"))
     return int(cents)
 
 
@@ -125,7 +143,8 @@ def check_currency(code: str) -> str:
     code = (code or "").strip().upper()
     if not CURRENCY.match(code) or code not in currencies():
         raise LearningError(
-            f"currency {code!r} must be an ISO 4217 code such as EUR", field="currency"
+            _("currency %(code)s must be an ISO 4217 code such as EUR", code=repr(code)),
+            field="currency",
         )
     return code
 
@@ -133,7 +152,7 @@ def check_currency(code: str) -> str:
 def check_weeks(weeks: int) -> int:
     """A program length between 0 and ten years."""
     if isinstance(weeks, bool) or not isinstance(weeks, int) or not 0 <= weeks <= MAX_WEEKS:
-        raise LearningError(f"weeks must be a whole number from 0 to {MAX_WEEKS}")
+        raise LearningError(_("weeks must be a whole number from 0 to %(max)d", max=MAX_WEEKS))
     return weeks
 
 
@@ -261,7 +280,7 @@ def enrol_by_email(email: str, program: Program, by: User | None) -> tuple[Enrol
     user = user_by_email(email)
     if user is None:
         raise LearningError(
-            "No account has this address: invite the person instead (Invitations).", "email"
+            _("No account has this address: invite the person instead (Invitations)."), "email"
         )
     return enrol(user, program, admin=True, by=by)
 
@@ -274,7 +293,7 @@ def unenrol(user_id: int, program: Program) -> None:
 
     enrollment = find_enrollment(user_id, program.id)
     if enrollment is None:
-        raise LearningError("That person is not enrolled in this program.")
+        raise LearningError(_("That person is not enrolled in this program."))
     freed = enrolment.removed(enrollment)
     db.session.delete(enrollment)
     db.session.flush()
@@ -359,7 +378,8 @@ def check_description(text: str | None) -> str:
     value = (text or "").strip()
     if len(value) > MAX_DESCRIPTION:
         raise LearningError(
-            f"description must be at most {MAX_DESCRIPTION} characters", field="description"
+            _("description must be at most %(max)d characters", max=MAX_DESCRIPTION),
+            field="description",
         )
     return value
 
@@ -370,7 +390,7 @@ def _slug_for(value: str | None, title: str, taken: Callable[[str], bool], what:
         slug = slugify(title)[:MAX_SLUG].strip("-")
         if not slug:
             raise LearningError(
-                "the title has no letters or digits to make a slug from: type one",
+                _("the title has no letters or digits to make a slug from: type one"),
                 field="slug",
             )
     try:
@@ -378,7 +398,13 @@ def _slug_for(value: str | None, title: str, taken: Callable[[str], bool], what:
     except LearningError as exc:
         raise LearningError(str(exc), field="slug") from None
     if taken(slug):
-        raise LearningError(f"a {what} with slug {slug!r} already exists", field="slug")
+        if what == "course":
+            message = _("a course with slug %(slug)s already exists", slug=repr(slug))
+        elif what == "program":
+            message = _("a program with slug %(slug)s already exists", slug=repr(slug))
+        else:
+            message = f"a {what} with slug {slug!r} already exists"
+        raise LearningError(message, field="slug")
     return slug
 
 
@@ -387,7 +413,7 @@ def _topic(value: str | None) -> Topic | None:
         return None
     topic = db.session.scalar(select(Topic).where(Topic.slug == value))
     if topic is None:
-        raise LearningError(f"no topic with slug {value!r}", field="topic")
+        raise LearningError(_("no topic with slug %(slug)s", slug=repr(value)), field="topic")
     return topic
 
 
@@ -419,8 +445,11 @@ def _check_no_cycle(course: Course, required: Sequence[Course]) -> None:
             current = stack.pop()
             if current == course.id:
                 raise LearningError(
-                    f"'{start.title}' already requires this course (directly or through "
-                    "others): that would be a cycle",
+                    _(
+                        "'%(title)s' already requires this course (directly or through "
+                        "others): that would be a cycle",
+                        title=start.title,
+                    ),
                     field="prerequisites",
                 )
             if current not in seen:
@@ -504,7 +533,7 @@ def save_course(
         slugs = list(changes["prerequisites"] or [])
         required = _field("prerequisites", lambda: _courses_in_order(slugs, "required course"))
         if course.slug in slugs or any(c is target for c in required):
-            raise LearningError("a course cannot require itself", field="prerequisites")
+            raise LearningError(_("a course cannot require itself"), field="prerequisites")
         _check_no_cycle(course, required)
     if creating:
         db.session.add(course)
@@ -531,14 +560,17 @@ def course_blockers(course: Course) -> list[str]:
         .where(ProgramCourse.course_id == course.id)
         .order_by(Program.title)
     ).all()
-    return [f"the program ‘{title}’ contains it" for title in titles]
+    return [_("the program ‘%(title)s’ contains it", title=title) for title in titles]
 
 
 def course_consequences(course: Course) -> list[str]:
     """What goes with the course (its modules and everyone's progress on them stay)."""
+    modules = _n("%(num)d module", "%(num)d modules", len(course.items))
     goes = [
-        f"its order of {plural(len(course.items), 'module')} (the modules and everyone's progress "
-        "on them stay)"
+        _(
+            "its order of %(modules)s (the modules and everyone's progress on them stay)",
+            modules=modules,
+        )
     ]
     links = db.session.scalar(
         select(func.count(CoursePrerequisite.id)).where(
@@ -547,7 +579,13 @@ def course_consequences(course: Course) -> list[str]:
         )
     )
     if links:
-        goes.append(f"{plural(links, 'prerequisite link')} to or from other courses")
+        goes.append(
+            _n(
+                "%(num)d prerequisite link to or from other courses",
+                "%(num)d prerequisite links to or from other courses",
+                links,
+            )
+        )
     return goes
 
 
@@ -608,11 +646,11 @@ def program_blockers(program: Program) -> list[str]:
     reasons = []
     cohorts = _count(Cohort, Cohort.program_id == program.id)
     if cohorts:
-        reasons.append(ngettext("%(num)d cohort runs it", "%(num)d cohorts run it", cohorts))
+        reasons.append(_n("%(num)d cohort runs it", "%(num)d cohorts run it", cohorts))
     issued = _count(Certificate, Certificate.program_id == program.id)
     if issued:
         reasons.append(
-            ngettext(
+            _n(
                 "%(num)d certificate of it was issued",
                 "%(num)d certificates of it were issued",
                 issued,
@@ -624,21 +662,29 @@ def program_blockers(program: Program) -> list[str]:
 def program_consequences(program: Program) -> list[str]:
     """What goes with the program."""
     cohort_ids = select(Cohort.id).where(Cohort.program_id == program.id)
-    goes = [f"its order of {plural(len(program.items), 'course')} (the courses stay)"]
+    courses = _n("%(num)d course", "%(num)d courses", len(program.items))
+    goes = [_("its order of %(courses)s (the courses stay)", courses=courses)]
     enrolled = _count(Enrollment, Enrollment.program_id == program.id)
     if enrolled:
-        goes.append(plural(enrolled, "enrolment"))
+        goes.append(_n("%(num)d enrolment", "%(num)d enrolments", enrolled))
     cohorts = _count(Cohort, Cohort.program_id == program.id)
     if cohorts:
         classes = _count(LiveClass, LiveClass.cohort_id.in_(cohort_ids))
         goes.append(
-            f"{plural(cohorts, 'cohort')} with their members,"
-            f" {plural(classes, 'live class', 'live classes')}, attendance "
-            "and exams"
+            _(
+                "%(cohorts)s with their members, %(classes)s, attendance and exams",
+                cohorts=_n("%(num)d cohort", "%(num)d cohorts", cohorts),
+                classes=_n("%(num)d live class", "%(num)d live classes", classes),
+            )
         )
     issued = _count(Certificate, Certificate.program_id == program.id)
     if issued:
-        goes.append(f"nothing of the {plural(issued, 'issued certificate')}: they stay valid")
+        goes.append(
+            _(
+                "nothing of the %(issued)s: they stay valid",
+                issued=_n("%(num)d issued certificate", "%(num)d issued certificates", issued),
+            )
+        )
     return goes
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from webapp.extensions import db
@@ -37,13 +38,13 @@ def create_organisation(name: str, slug: str, time_zone: str = "UTC") -> Organis
     """A new organisation (``OrganisationError`` on a blank name or a bad/taken slug)."""
     name, slug = name.strip(), slug.strip().lower()
     if not name:
-        raise OrganisationError("Give the organisation a name.", "name")
+        raise OrganisationError(_("Give the organisation a name."), "name")
     if not SLUG.match(slug):
         raise OrganisationError(
-            "Use lower-case letters, digits and hyphens, e.g. acme-corp.", "slug"
+            _("Use lower-case letters, digits and hyphens, e.g. acme-corp."), "slug"
         )
     if db.session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
-        raise OrganisationError("Another organisation has this address.", "slug")
+        raise OrganisationError(_("Another organisation has this address."), "slug")
     org = Organisation(name=name, slug=slug, time_zone=time_zone or "UTC")
     db.session.add(org)
     db.session.flush()
@@ -65,7 +66,9 @@ def add_member(
     role = OrgRole(role)
     existing = membership(user.id)
     if existing is not None and existing.organisation_id != org.id:
-        raise OrganisationError(f"{user.email} already belongs to another organisation.", "email")
+        raise OrganisationError(
+            _("%(email)s already belongs to another organisation.", email=user.email), "email"
+        )
     if existing is None:
         existing = OrganisationMember(organisation_id=org.id, user_id=user.id, role=role)
         db.session.add(existing)
@@ -78,7 +81,7 @@ def remove_member(org: Organisation, user_id: int) -> None:
     """Take a person out of ``org`` (their assignments and enrolments stay)."""
     found = membership(user_id)
     if found is None or found.organisation_id != org.id:
-        raise OrganisationError("That person is not in this organisation.")
+        raise OrganisationError(_("That person is not in this organisation."))
     db.session.delete(found)
     db.session.flush()
 
@@ -86,11 +89,11 @@ def remove_member(org: Organisation, user_id: int) -> None:
 def set_seats(org: Organisation, program: Program, seats: int) -> SeatHolding:
     """The seats ``org`` holds in ``program`` (never fewer than already used)."""
     if seats < 0:
-        raise OrganisationError("Seats cannot be negative.", "seats")
+        raise OrganisationError(_("Seats cannot be negative."), "seats")
     used = seats_used(org.id, program.id)
     if seats < used:
         raise OrganisationError(
-            f"{used} seats are already assigned; hold at least that many.", "seats"
+            _("%(num)d seats are already assigned; hold at least that many.", num=used), "seats"
         )
     holding = db.session.scalar(
         select(SeatHolding).where(
@@ -137,9 +140,9 @@ def assign(
     due date only: ``(assignment, created)``."""
     person = membership(user.id)
     if person is None or person.organisation_id != org.id:
-        raise OrganisationError("Choose one of your organisation's people.", "user_id")
+        raise OrganisationError(_("Choose one of your organisation's people."), "user_id")
     if program.organisation_id is not None and program.organisation_id != org.id:
-        raise OrganisationError("Choose a program your organisation holds seats in.", "program")
+        raise OrganisationError(_("Choose a program your organisation holds seats in."), "program")
     existing = db.session.scalar(
         select(Assignment).where(
             Assignment.organisation_id == org.id,
@@ -160,7 +163,7 @@ def assign(
     )
     if seats_used(org.id, program.id) >= (held or 0):
         raise OrganisationError(
-            f"No free seat in ‘{program.title}’: ask us for more seats.", "program"
+            _("No free seat in ‘%(title)s’: ask us for more seats.", title=program.title), "program"
         )
     assignment = Assignment(
         organisation_id=org.id,

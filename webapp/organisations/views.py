@@ -35,6 +35,7 @@ from webapp.models import Organisation, User
 from webapp.models.base import utcnow
 from webapp.organisations import queries, services
 from webapp.organisations.forms import (
+    ORG_ROLE_LABELS,
     AssignForm,
     MemberForm,
     OrganisationForm,
@@ -56,7 +57,7 @@ def _me() -> User:
 
 def _admin() -> None:
     if not can_manage_organisations(_me()):
-        abort(403, "Organisations are managed by admins.")
+        abort(403, _("Organisations are managed by admins."))
 
 
 def _refused(form, exc: OrganisationError) -> None:
@@ -105,7 +106,7 @@ def admin_create() -> Page:
         _refused(form, exc)
         return _admin_list(form, 400)
     db.session.commit()
-    flash(f"Organisation ‘{org.name}’ created.", "success")
+    flash(_("Organisation ‘%(name)s’ created.", name=org.name), "success")
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 
@@ -113,7 +114,7 @@ def _admin_org(slug: str) -> Organisation:
     _admin()
     org = queries.organisation_by_slug(slug)
     if org is None:
-        abort(404, "No such organisation.")
+        abort(404, _("No such organisation."))
     return org
 
 
@@ -145,6 +146,7 @@ def _admin_detail(
         member_form=member_form or MemberForm(formdata=None),
         seats_form=_seats_form(seats_form),
         private_form=_private_form(private_form),
+        org_role_labels=ORG_ROLE_LABELS,
     )
     return html, status
 
@@ -168,20 +170,17 @@ def admin_add_member(slug: str) -> Page:
     try:
         if user is None:
             raise OrganisationError(
-                "No account has this address: invite the person first (Invitations).", "email"
+                _("No account has this address: invite the person first (Invitations)."), "email"
             )
         services.add_member(org, user, form.role.data)
     except OrganisationError as exc:
         _refused(form, exc)
         return _admin_detail(org, member_form=form, status=400)
     db.session.commit()
+    roles = {"member": _("a member"), "manager": _("a manager")}
+    role = roles.get(form.role.data or "", with_article(form.role.data or ""))
     flash(
-        _(
-            "%(email)s is now %(role)s of %(organisation)s.",
-            email=user.email,
-            role=with_article(form.role.data),
-            organisation=org.name,
-        ),
+        _("%(email)s is now %(role)s of %(name)s.", email=user.email, role=role, name=org.name),
         "success",
     )
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
@@ -195,7 +194,7 @@ def admin_remove_member(slug: str, user_id: int) -> Page:
     organisation_person_or_404(org.id, user_id)
     services.remove_member(org, user_id)
     db.session.commit()
-    flash("Removed from the organisation.", "success")
+    flash(_("Removed from the organisation."), "success")
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 
@@ -210,13 +209,21 @@ def admin_set_seats(slug: str) -> Page:
     program = program_by_slug(form.program.data or "")
     try:
         if program is None:
-            raise OrganisationError("Choose a program.", "program")
+            raise OrganisationError(_("Choose a program."), "program")
         services.set_seats(org, program, form.seats.data or 0)
     except OrganisationError as exc:
         _refused(form, exc)
         return _admin_detail(org, seats_form=form, status=400)
     db.session.commit()
-    flash(f"{org.name} holds {form.seats.data} seats in ‘{program.title}’.", "success")
+    flash(
+        _(
+            "%(name)s holds %(num)s seats in ‘%(title)s’.",
+            name=org.name,
+            num=form.seats.data,
+            title=program.title,
+        ),
+        "success",
+    )
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 
@@ -230,15 +237,27 @@ def admin_private_program(slug: str) -> Page:
         return _admin_detail(org, private_form=form, status=400)
     program = program_by_slug(form.program.data or "")
     if program is None:
-        abort(404, "No such program.")
+        abort(404, _("No such program."))
     if program.organisation_id not in (None, org.id):
-        form.program.errors = ["Another organisation owns this program."]
+        form.program.errors = [_("Another organisation owns this program.")]
         return _admin_detail(org, private_form=form, status=400)
     private = form.private.data == "yes"
     modules = services.make_program_private(program, org if private else None)
     db.session.commit()
-    where = f"private to {org.name}" if private else "public again"
-    flash(f"‘{program.title}’ and its {len(modules)} modules are {where}.", "success")
+    if private:
+        message = _(
+            "‘%(title)s’ and its %(num)d modules are private to %(name)s.",
+            title=program.title,
+            num=len(modules),
+            name=org.name,
+        )
+    else:
+        message = _(
+            "‘%(title)s’ and its %(num)d modules are public again.",
+            title=program.title,
+            num=len(modules),
+        )
+    flash(message, "success")
     return redirect(url_for("organisations.admin_detail", slug=org.slug))
 
 
@@ -254,7 +273,7 @@ def mine() -> Page:
     if org is None and can_manage_organisations(_me()):
         return redirect(url_for("organisations.admin_list"))
     if org is None:
-        abort(404, "You do not manage an organisation.")
+        abort(404, _("You do not manage an organisation."))
     return redirect(url_for("organisations.dashboard", slug=org.slug))
 
 
@@ -300,7 +319,12 @@ def dashboard_csv(slug: str) -> Response:
 def people(slug: str) -> Page:
     """The organisation's people (its managers and admins only)."""
     org = organisation_for_manager_or_404(_me(), slug)
-    return render_template("organisations/people.html", org=org, people=queries.people(org.id))
+    return render_template(
+        "organisations/people.html",
+        org=org,
+        people=queries.people(org.id),
+        org_role_labels=ORG_ROLE_LABELS,
+    )
 
 
 def _assign_form(org: Organisation, form: AssignForm | None = None) -> AssignForm:
@@ -309,7 +333,15 @@ def _assign_form(org: Organisation, form: AssignForm | None = None) -> AssignFor
         (str(p.user_id), f"{p.user.display_name} <{p.user.email}>") for p in queries.people(org.id)
     ]
     form.program.choices = [
-        (s.program.slug, f"{s.program.title} ({s.free} of {s.held} seats free)")
+        (
+            s.program.slug,
+            _(
+                "%(title)s (%(free)d of %(held)d seats free)",
+                title=s.program.title,
+                free=s.free,
+                held=s.held,
+            ),
+        )
         for s in queries.seats(org.id)
     ]
     return form
@@ -337,16 +369,22 @@ def assign(slug: str) -> Page:
     )
     try:
         if member is None:
-            raise OrganisationError("Choose one of your organisation's people.", "user_id")
+            raise OrganisationError(_("Choose one of your organisation's people."), "user_id")
         if program is None:
-            raise OrganisationError("Choose a program your organisation holds seats in.", "program")
+            raise OrganisationError(
+                _("Choose a program your organisation holds seats in."), "program"
+            )
         _assignment, created = services.assign(org, member.user, program, form.due_on.data, _me())
     except OrganisationError as exc:
         _refused(form, exc)
         return _assign_page(org, form, 400)
     db.session.commit()
-    verb = "assigned" if created else "updated"
-    flash(f"‘{program.title}’ {verb} for {member.user.display_name}.", "success")
+    who = member.user.display_name
+    if created:
+        message = _("‘%(title)s’ assigned for %(name)s.", title=program.title, name=who)
+    else:
+        message = _("‘%(title)s’ updated for %(name)s.", title=program.title, name=who)
+    flash(message, "success")
     return redirect(url_for("organisations.dashboard", slug=org.slug))
 
 
@@ -358,10 +396,10 @@ def unassign(slug: str, user_id: int, program: str) -> Page:
     org = organisation_for_manager_or_404(_me(), slug)
     assignment = queries.assignment_or_none(org.id, user_id, program)
     if assignment is None:
-        abort(404, "No such assignment in this organisation.")
+        abort(404, _("No such assignment in this organisation."))
     found = program_by_slug(program)
     title = found.title if found is not None else program
     services.unassign(assignment)
     db.session.commit()
-    flash(f"‘{title}’ is no longer assigned; its seat is free.", "success")
+    flash(_("‘%(title)s’ is no longer assigned; its seat is free.", title=title), "success")
     return redirect(url_for("organisations.dashboard", slug=org.slug))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -11,9 +10,18 @@ from wtforms.validators import Optional
 
 from webapp.forms import single_line, strip
 from webapp.i18n import LANGUAGES
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import Role
 
-ROLE_CHOICES = [SelectChoice(role.value, role.value.capitalize()) for role in Role]
+# The roles as people read them (the value stays the English enum value).
+ROLE_LABELS = {
+    Role.LEARNER.value: _l("Learner"),
+    Role.INSTRUCTOR.value: _l("Instructor"),
+    Role.ADMIN.value: _l("Admin"),
+}
+ROLE_CHOICES = [
+    SelectChoice(role.value, ROLE_LABELS.get(role.value, role.value.capitalize())) for role in Role
+]
 # "": the browser's language; each language named as it names itself (not translated).
 LANGUAGE_CHOICES = [
     SelectChoice("", _l("Browser's language")),
@@ -24,12 +32,12 @@ LANGUAGE_CHOICES = [
 class ProfileForm(FlaskForm):
     """Display name, time zone, language and e-mail address."""
 
-    name = StringField("Display name", filters=[strip], validators=[single_line])
+    name = StringField(_l("Display name"), filters=[strip], validators=[single_line])
     time_zone = StringField(
-        "Time zone",
+        _l("Time zone"),
         filters=[strip],
         validators=[Optional(), single_line],
-        description="A name such as Europe/Berlin; leave empty to use your browser's zone.",
+        description=_l("A name such as Europe/Berlin; leave empty to use your browser's zone."),
     )
     # Checked by ``services.language_or_none`` (shared with the API), beside the field.
     locale = SelectField(
@@ -39,15 +47,15 @@ class ProfileForm(FlaskForm):
         description=_l("Pages and e-mails are written in it."),
     )
     email = EmailField(
-        "E-mail address",
+        _l("E-mail address"),
         filters=[strip],
         validators=[single_line],
-        description="A new address gets a confirmation link; it changes once you open it.",
+        description=_l("A new address gets a confirmation link; it changes once you open it."),
     )
     password = PasswordField(
-        "Current password",
+        _l("Current password"),
         validators=[Optional()],
-        description="Needed only to change the e-mail address.",
+        description=_l("Needed only to change the e-mail address."),
     )
 
 
@@ -55,10 +63,10 @@ class TokenForm(FlaskForm):
     """A new API token's name."""
 
     name = StringField(
-        "Token name",
+        _l("Token name"),
         filters=[strip],
         validators=[single_line],
-        description="Where it is used, e.g. “reporting script”.",
+        description=_l("Where it is used, e.g. “reporting script”."),
     )
 
 
@@ -68,14 +76,16 @@ class UserSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name or e-mail contains", filters=[strip])
-    role = SelectField("Role", choices=[SelectChoice("", "Any role"), *ROLE_CHOICES], default="")
+    q = StringField(_l("Name or e-mail contains"), filters=[strip])
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice("", _l("Any role")), *ROLE_CHOICES], default=""
+    )
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=[
-            SelectChoice("", "Active and deactivated"),
-            SelectChoice("active", "Active"),
-            SelectChoice("inactive", "Deactivated"),
+            SelectChoice("", _l("Active and deactivated")),
+            SelectChoice("active", _l("Active")),
+            SelectChoice("inactive", _l("Deactivated")),
         ],
         default="",
     )
@@ -84,7 +94,7 @@ class UserSearchForm(FlaskForm):
 class RoleForm(FlaskForm):
     """One user's new role."""
 
-    role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validate_choice=False)
 
 
 class ActionForm(FlaskForm):

@@ -59,10 +59,10 @@ def display_name(raw: str | None) -> str:
     """The cleaned display name; PeopleError when empty or too long."""
     text = raw or ""
     if len(" ".join(text.split())) > MAX_NAME_LENGTH:
-        raise PeopleError(f"Use at most {MAX_NAME_LENGTH} characters.", "name")
+        raise PeopleError(_("Use at most %(max)d characters.", max=MAX_NAME_LENGTH), "name")
     name = clean_name(text)
     if not name:
-        raise PeopleError("Enter the name to show for you.", "name")
+        raise PeopleError(_("Enter the name to show for you."), "name")
     return name
 
 
@@ -73,7 +73,10 @@ def zone_or_none(raw: str | None) -> str | None:
         return None
     if not is_valid_zone(zone):
         raise PeopleError(
-            f"“{zone}” is not a time zone we know; use a name such as Europe/Berlin.",
+            _(
+                "“%(zone)s” is not a time zone we know; use a name such as Europe/Berlin.",
+                zone=zone,
+            ),
             "time_zone",
         )
     return zone
@@ -120,18 +123,18 @@ def new_address(raw: str | None, user: User) -> str:
     """The normalised new address for ``user``; PeopleError when invalid, the same or taken."""
     text = (raw or "").strip()
     if not text:
-        raise PeopleError("Enter an e-mail address.", "email")
+        raise PeopleError(_("Enter an e-mail address."), "email")
     if len(text) > MAX_EMAIL_LENGTH:
-        raise PeopleError(f"Use at most {MAX_EMAIL_LENGTH} characters.", "email")
+        raise PeopleError(_("Use at most %(max)d characters.", max=MAX_EMAIL_LENGTH), "email")
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
-        raise PeopleError(f"“{text}” is not an e-mail address.", "email") from None
+        raise PeopleError(_("“%(text)s” is not an e-mail address.", text=text), "email") from None
     address = normalise_email(checked.normalized)
     if address == user.email:
-        raise PeopleError("That is already your address.", "email")
+        raise PeopleError(_("That is already your address."), "email")
     if find_user(address) is not None:
-        raise PeopleError("Another account already uses that address.", "email")
+        raise PeopleError(_("Another account already uses that address."), "email")
     return address
 
 
@@ -142,7 +145,7 @@ def request_email_change(user: User, raw: str | None, password: str) -> str:
     the commit, to the new address; a notice goes to the old one)."""
     address = new_address(raw, user)
     if not password:
-        raise PeopleError("Enter your current password to change the address.", "password")
+        raise PeopleError(_("Enter your current password to change the address."), "password")
     try:
         check_current_password(user, password, Kind.EMAIL_CHANGED)
     except AccountError as exc:
@@ -180,11 +183,16 @@ def confirm_email_change(token: str) -> User:
         )
     )
     if row is None or row.used_at is not None or row.new_email is None or not row.user.active:
-        raise PeopleError("This link is not valid, or it was used already.")
+        raise PeopleError(_("This link is not valid, or it was used already."))
     if as_utc(row.expires_at) <= utcnow():
-        raise PeopleError("This link has expired; ask for a new one on your profile page.")
+        raise PeopleError(_("This link has expired; ask for a new one on your profile page."))
     if find_user(row.new_email) is not None:
-        raise PeopleError(f"Another account uses {row.new_email} now; the address was not changed.")
+        raise PeopleError(
+            _(
+                "Another account uses %(email)s now; the address was not changed.",
+                email=row.new_email,
+            )
+        )
     row.used_at = utcnow()
     old_email = row.user.email
     row.user.email = row.new_email
@@ -200,10 +208,10 @@ def token_name(raw: str | None, *, required: bool = True) -> str:
     """A token's name: one line of at most 80 characters (required on the profile page)."""
     text = " ".join((raw or "").split())
     if len(text) > MAX_TOKEN_NAME_LENGTH:
-        raise PeopleError(f"Use at most {MAX_TOKEN_NAME_LENGTH} characters.", "name")
+        raise PeopleError(_("Use at most %(max)d characters.", max=MAX_TOKEN_NAME_LENGTH), "name")
     name = clean_name(text)
     if required and not name:
-        raise PeopleError("Name the token (say where it is used).", "name")
+        raise PeopleError(_("Name the token (say where it is used)."), "name")
     return name
 
 
@@ -245,7 +253,7 @@ def parse_role(raw: str) -> Role:
     try:
         return Role(raw)
     except ValueError:
-        raise PeopleError("Choose learner, instructor or admin.", "role") from None
+        raise PeopleError(_("Choose learner, instructor or admin."), "role") from None
 
 
 def set_role(actor: User, user: User, role: Role) -> None:
@@ -254,7 +262,10 @@ def set_role(actor: User, user: User, role: Role) -> None:
         return
     if role != Role.ADMIN and _is_last_admin(user):
         raise ConflictError(
-            f"{user.display_name} is the only active admin; make someone else admin first.",
+            _(
+                "%(name)s is the only active admin; make someone else admin first.",
+                name=user.display_name,
+            ),
             "role",
         )
     before = user.role
@@ -268,7 +279,7 @@ def sign_out_everywhere(actor: User, user: User) -> None:
     a shared password) without deactivating the account; the password stays. An admin
     ends their own sessions with "Sign out" instead."""
     if user.id == actor.id:
-        raise ConflictError("Use “Sign out” to end your own sessions.", "sessions")
+        raise ConflictError(_("Use “Sign out” to end your own sessions."), "sessions")
     end_all_sessions(user)
 
 
@@ -280,10 +291,13 @@ def set_active(actor: User, user: User, active: bool) -> None:
         return
     if not active:
         if user.id == actor.id:
-            raise ConflictError("You cannot deactivate your own account.", "active")
+            raise ConflictError(_("You cannot deactivate your own account."), "active")
         if _is_last_admin(user):
             raise ConflictError(
-                f"{user.display_name} is the only active admin; make someone else admin first.",
+                _(
+                    "%(name)s is the only active admin; make someone else admin first.",
+                    name=user.display_name,
+                ),
                 "active",
             )
         user.active = False

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import refresh
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -16,7 +17,14 @@ from webapp.mail import send
 from webapp.models import ApiToken, Role, User
 from webapp.organisations.queries import organisation_names
 from webapp.people import services
-from webapp.people.forms import ActionForm, ProfileForm, RoleForm, TokenForm, UserSearchForm
+from webapp.people.forms import (
+    ROLE_LABELS,
+    ActionForm,
+    ProfileForm,
+    RoleForm,
+    TokenForm,
+    UserSearchForm,
+)
 from webapp.people.queries import MAX_QUERY, UserFilter, pending_email, user_page, zone_names
 from webapp.people.services import ConflictError, PeopleError
 
@@ -97,12 +105,15 @@ def profile() -> Page:
         send("email_change", new_email, user=user, link=link, new_email=new_email)
         send("email_change_notice", old_email, user=user, new_email=new_email)
         flash(
-            f"Profile saved. We sent a link to {new_email}: your address changes once "
-            "you open it (within 24 hours).",
+            _(
+                "Profile saved. We sent a link to %(email)s: your address changes once "
+                "you open it (within 24 hours).",
+                email=new_email,
+            ),
             "success",
         )
     else:
-        flash("Profile saved.", "success")
+        flash(_("Profile saved."), "success")
     return redirect(url_for("people.profile"))
 
 
@@ -139,7 +150,7 @@ def create_token() -> Page:
 def _own_token(token_id: int) -> ApiToken:
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != _me().id:
-        abort(404, "No such token.")
+        abort(404, _("No such token."))
     return row
 
 
@@ -151,18 +162,18 @@ def revoke(token_id: int) -> Page:
     if request.method == "GET":
         return render_template(
             "manage/confirm_delete.html",
-            thing=f"the API token “{row.name or 'unnamed'}”",
-            goes=["Scripts that use it are refused from then on."],
+            thing=_("the API token “%(name)s”", name=row.name or _("unnamed")),
+            goes=[_("Scripts that use it are refused from then on.")],
             blockers=[],
             force_label=None,
             action=url_for("people.revoke", token_id=row.id),
             back=url_for("people.profile"),
         )
     if not ActionForm().validate():
-        abort(400, "The form expired; try again.")
+        abort(400, _("The form expired; try again."))
     revoke_token(_me(), row.id)
     db.session.commit()
-    flash("Token revoked.", "success")
+    flash(_("Token revoked."), "success")
     return redirect(url_for("people.profile"))
 
 
@@ -171,7 +182,7 @@ def revoke(token_id: int) -> Page:
 
 def _admin() -> User:
     if not can_manage_users(_me()):
-        abort(403, "Only admins manage accounts.")
+        abort(403, _("Only admins manage accounts."))
     return _me()
 
 
@@ -205,6 +216,7 @@ def _users_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
         error=error,
         args=_list_args(),
         roles=[role.value for role in Role],
+        role_labels=ROLE_LABELS,
     )
     return html, status
 
@@ -220,22 +232,24 @@ def users() -> Page:
 def _target(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        abort(404, "No such user.")
+        abort(404, _("No such user."))
     return user
 
 
-def _user_action(user_id: int, change: Callable[[User, User], None], done: str) -> Page:
+def _user_action(
+    user_id: int, change: Callable[[User, User], None], done: Callable[[str], str]
+) -> Page:
     actor = _admin()
     user = _target(user_id)
     if not ActionForm().validate():
-        return _users_page("The form expired; try again.", 400)
+        return _users_page(_("The form expired; try again."), 400)
     try:
         change(actor, user)
     except PeopleError as exc:
         db.session.rollback()
         return _users_page(str(exc), 409 if isinstance(exc, ConflictError) else 400)
     db.session.commit()
-    flash(done.format(name=user.display_name), "success")
+    flash(done(user.display_name), "success")
     return redirect(url_for("people.users", **_list_args()))  # type: ignore[arg-type]
 
 
@@ -248,7 +262,11 @@ def change_role(user_id: int) -> Page:
     def change(actor: User, user: User) -> None:
         services.set_role(actor, user, services.parse_role(form.role.data or ""))
 
-    return _user_action(user_id, change, "{name} is now " + str(form.role.data) + ".")
+    return _user_action(
+        user_id,
+        change,
+        lambda name: _("%(name)s is now %(role)s.", name=name, role=str(form.role.data)),
+    )
 
 
 @bp.post("/admin/users/<int:user_id>/deactivate")
@@ -258,7 +276,7 @@ def deactivate(user_id: int) -> Page:
     return _user_action(
         user_id,
         lambda actor, user: services.set_active(actor, user, False),
-        "{name} is deactivated and signed out everywhere.",
+        lambda name: _("%(name)s is deactivated and signed out everywhere.", name=name),
     )
 
 
@@ -269,7 +287,9 @@ def sign_out_everywhere(user_id: int) -> Page:
     return _user_action(
         user_id,
         services.sign_out_everywhere,
-        "{name} is signed out everywhere; their API tokens are revoked.",
+        lambda name: _(
+            "%(name)s is signed out everywhere; their API tokens are revoked.", name=name
+        ),
     )
 
 
@@ -280,5 +300,5 @@ def reactivate(user_id: int) -> Page:
     return _user_action(
         user_id,
         lambda actor, user: services.set_active(actor, user, True),
-        "{name} can sign in again.",
+        lambda name: _("%(name)s can sign in again.", name=name),
     )

@@ -4,13 +4,15 @@ public masterclasses."""
 from __future__ import annotations
 
 from flask import flash, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from webapp.access import require_admin, teaching_class_or_404, teaching_cohort_or_404
 from webapp.cohorts import queries, services
 from webapp.cohorts.forms import ClassForm, instant, wall_clock
-from webapp.cohorts.manage_views import Page, back_to, confirm_page, form_status, plural, save
+from webapp.cohorts.manage_views import Page, back_to, confirm_page, form_status, save
 from webapp.cohorts.timezones import localize
 from webapp.cohorts.views import bp
 from webapp.extensions import db
@@ -39,15 +41,15 @@ def _class_form(cohort: Cohort | None, live_class: LiveClass | None) -> ClassFor
     form = ClassForm(data=data)
     if cohort is not None:
         del form.zone
-        form.starts_at.label.text = f"Start ({cohort.time_zone})"
+        form.starts_at.label.text = _("Start (%(zone)s)", zone=cohort.time_zone)
     videos = queries.recording_candidates(current_user)
     current = live_class.recording if live_class is not None else None
     if current is not None and current not in videos:
         videos.insert(0, current)
-    form.recording_id.choices = [SelectChoice("", "None")] + [
+    form.recording_id.choices = [SelectChoice("", _("None"))] + [
         SelectChoice(str(v.id), f"{v.title} (#{v.id})") for v in videos
     ]
-    form.topic_id.choices = [SelectChoice("", "None")] + [
+    form.topic_id.choices = [SelectChoice("", _("None"))] + [
         SelectChoice(str(t.id), t.name) for t in queries.topic_choices()
     ]
     return form
@@ -82,7 +84,7 @@ def new_class(cohort_id: int) -> Page:
     cohort = teaching_cohort_or_404(cohort_id, current_user)
     form = _class_form(cohort, None)
     if save(form, lambda: services.add_class(cohort, **_class_values(form, cohort))):
-        flash(f"Class “{form.title.data}” scheduled.", "success")
+        flash(_("Class “%(title)s” scheduled.", title=form.title.data), "success")
         return back_to(cohort)
     return _class_page(form, cohort, None)
 
@@ -106,7 +108,7 @@ def new_masterclass() -> Page:
     require_admin(current_user)
     form = _class_form(None, None)
     if save(form, lambda: services.add_class(None, **_class_values(form, None))):
-        flash(f"Masterclass “{form.title.data}” scheduled.", "success")
+        flash(_("Masterclass “%(title)s” scheduled.", title=form.title.data), "success")
         return back_to(None)
     return _class_page(form, None, None)
 
@@ -119,7 +121,7 @@ def edit_class(class_id: int) -> Page:
     cohort = _cohort_of(live_class)
     form = _class_form(cohort, live_class)
     if save(form, lambda: services.update_class(live_class, **_class_values(form, cohort))):
-        flash("Class saved.", "success")
+        flash(_("Class saved."), "success")
         return back_to(cohort)
     return _class_page(form, cohort, live_class)
 
@@ -134,14 +136,15 @@ def delete_class(class_id: int) -> Page:
         title = live_class.title
         services.delete_class(live_class)
         db.session.commit()
-        flash(f"Class “{title}” deleted.", "success")
+        flash(_("Class “%(title)s” deleted.", title=title), "success")
         return back_to(cohort)
-    goes = [plural(queries.attendance_count(live_class.id), "attendance mark")]
+    marks = queries.attendance_count(live_class.id)
+    goes = [ngettext("%(num)d attendance mark", "%(num)d attendance marks", marks)]
     if live_class.recording_id:
-        goes.append("(The recording stays as a video of its owner.)")
+        goes.append(_("(The recording stays as a video of its owner.)"))
     back = back_to(cohort).location
     return confirm_page(
-        f"the class “{live_class.title}”",
+        _("the class “%(title)s”", title=live_class.title),
         goes,
         url_for("cohorts.delete_class", class_id=live_class.id),
         back,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from webapp.access import require_admin, require_cohort_manager, teaching_cohort_or_404
 from webapp.cohorts import queries, services
 from webapp.cohorts.forms import CohortForm, ImportForm, MemberForm, RoleForm
-from webapp.cohorts.manage_views import Page, confirm_page, form_status, plural, save
+from webapp.cohorts.manage_views import Page, confirm_page, form_status, save
 from webapp.cohorts.timezones import localize
 from webapp.cohorts.views import bp
 from webapp.csvinput import MAX_BYTES, CsvError, read_rows
@@ -22,7 +23,7 @@ from webapp.textfmt import with_article
 
 
 def _program_choices(form: CohortForm) -> None:
-    form.program.choices = [SelectChoice("", "Pick a program")] + [
+    form.program.choices = [SelectChoice("", _("Pick a program"))] + [
         SelectChoice(p.slug, p.title) for p in queries.program_choices()
     ]
 
@@ -55,7 +56,7 @@ def new_cohort() -> Page:
         set_seats(made[0], form.seats.data)
 
     if save(form, write):
-        flash(f"Cohort “{made[0].name}” created.", "success")
+        flash(_("Cohort “%(name)s” created.", name=made[0].name), "success")
         return redirect(url_for("cohorts.manage_cohort", cohort_id=made[0].id))
     return render_template("manage/cohorts_form.html", form=form, cohort=None), form_status(form)
 
@@ -86,7 +87,7 @@ def edit_cohort(cohort_id: int) -> Page:
         set_seats(cohort, form.seats.data)
 
     if save(form, write):
-        flash("Cohort saved.", "success")
+        flash(_("Cohort saved."), "success")
         return redirect(url_for("cohorts.manage_cohort", cohort_id=cohort.id))
     return render_template("manage/cohorts_form.html", form=form, cohort=cohort), form_status(form)
 
@@ -101,22 +102,27 @@ def delete_cohort(cohort_id: int) -> Page:
         name = cohort.name
         services.delete_cohort(cohort)
         db.session.commit()
-        flash(f"Cohort “{name}” deleted.", "success")
+        flash(_("Cohort “%(name)s” deleted.", name=name), "success")
         return redirect(url_for("cohorts.manage_cohorts"))
     n = services.cohort_contents(cohort)
     goes = [
-        plural(n.members, "membership"),
-        plural(n.classes, "live class"),
-        plural(n.attendance, "attendance mark"),
-        plural(n.exams, "exam"),
+        ngettext("%(num)d membership", "%(num)d memberships", n.members),
+        ngettext("%(num)d live class", "%(num)d live classes", n.classes),
+        ngettext("%(num)d attendance mark", "%(num)d attendance marks", n.attendance),
+        ngettext("%(num)d exam", "%(num)d exams", n.exams),
     ]
     if n.recordings:
         goes.append(
-            f"(The {plural(n.recordings, 'class recording')} stay as videos of their "
-            "owners; they are no longer private to the cohort.)"
+            ngettext(
+                "(The %(num)d class recording stay as videos of their owners; they are no "
+                "longer private to the cohort.)",
+                "(The %(num)d class recordings stay as videos of their owners; they are no "
+                "longer private to the cohort.)",
+                n.recordings,
+            )
         )
     return confirm_page(
-        f"the cohort “{cohort.name}”",
+        _("the cohort “%(name)s”", name=cohort.name),
         goes,
         url_for("cohorts.delete_cohort", cohort_id=cohort.id),
         url_for("cohorts.manage_cohort", cohort_id=cohort.id),
@@ -166,7 +172,10 @@ def add_member(cohort_id: int) -> Page:
     cohort = teaching_cohort_or_404(cohort_id, current_user)
     form = MemberForm()
     if save(form, lambda: services.add_member_by_email(cohort, form.email.data, form.role.data)):
-        flash(f"{form.email.data.lower()} added as {form.role.data}.", "success")
+        flash(
+            _("%(email)s added as %(role)s.", email=form.email.data.lower(), role=form.role.data),
+            "success",
+        )
         return redirect(url_for("cohorts.manage_cohort", cohort_id=cohort.id))
     return _cohort_page(cohort, form, ImportForm(formdata=None), status=400)
 
@@ -186,12 +195,15 @@ def import_members(cohort_id: int) -> Page:
             data = stream.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             form.file.errors = [
-                f"The file is larger than {MAX_BYTES // 1_000_000} MB; a CSV may be at most "
-                f"{MAX_BYTES // 1_000_000} MB. Split it into smaller files."
+                _(
+                    "The file is larger than %(mb)d MB; a CSV may be at most %(mb)d MB. "
+                    "Split it into smaller files.",
+                    mb=MAX_BYTES // 1_000_000,
+                )
             ]
             return _cohort_page(cohort, MemberForm(formdata=None), form, status=400)
     if not data:
-        form.text.errors = ["Choose a CSV file or paste its lines."]
+        form.text.errors = [_("Choose a CSV file or paste its lines.")]
         return _cohort_page(cohort, MemberForm(formdata=None), form, status=400)
     try:
         rows = read_rows(data, required=["email"], optional=["role"])
@@ -201,14 +213,16 @@ def import_members(cohort_id: int) -> Page:
     report = services.import_members(cohort, rows)
     db.session.commit()
     added = sum(1 for line in report if line.outcome == "added")
-    flash(f"{plural(added, 'member')} added from {plural(len(report), 'line')}.", "success")
+    members = ngettext("%(num)d member", "%(num)d members", added)
+    lines = ngettext("%(num)d line", "%(num)d lines", len(report))
+    flash(_("%(members)s added from %(lines)s.", members=members, lines=lines), "success")
     return _cohort_page(cohort, MemberForm(formdata=None), ImportForm(formdata=None), report=report)
 
 
 def _member_or_404(cohort: Cohort, user_id: int) -> CohortMember:
     member = queries.member_of(cohort.id, user_id)
     if member is None:
-        abort(404, "No such member.")
+        abort(404, _("No such member."))
     return member
 
 
@@ -220,16 +234,11 @@ def change_member_role(cohort_id: int, user_id: int) -> Page:
     member = _member_or_404(cohort, user_id)
     form = RoleForm()
     if save(form, lambda: services.change_role(member, form.role.data)):
-        flash(
-            _(
-                "%(email)s is now %(role)s.",
-                email=member.user.email,
-                role=with_article(form.role.data),
-            ),
-            "success",
-        )
+        roles = {"learner": _("a learner"), "instructor": _("an instructor")}
+        role = roles.get(form.role.data, with_article(form.role.data))
+        flash(_("%(email)s is now %(role)s.", email=member.user.email, role=role), "success")
         return redirect(url_for("cohorts.manage_cohort", cohort_id=cohort.id))
-    flash("Pick learner or instructor.", "error")
+    flash(_("Pick learner or instructor."), "error")
     return _cohort_page(cohort, MemberForm(formdata=None), ImportForm(formdata=None), status=400)
 
 
@@ -243,11 +252,11 @@ def remove_member(cohort_id: int, user_id: int) -> Page:
         email = member.user.email
         services.remove_member(member)
         db.session.commit()
-        flash(f"{email} removed from the cohort.", "success")
+        flash(_("%(email)s removed from the cohort.", email=email), "success")
         return redirect(url_for("cohorts.manage_cohort", cohort_id=cohort.id))
     return confirm_page(
-        f"{member.user.email}’s membership of “{cohort.name}”",
-        ["their access to the cohort's classes and recordings (attendance marks stay)"],
+        _("%(email)s’s membership of “%(name)s”", email=member.user.email, name=cohort.name),
+        [_("their access to the cohort's classes and recordings (attendance marks stay)")],
         url_for("cohorts.remove_member", cohort_id=cohort.id, user_id=user_id),
         url_for("cohorts.manage_cohort", cohort_id=cohort.id),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import flash, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -27,7 +28,7 @@ def _exam_form(cohort: Cohort, exam: Exam | None) -> ExamForm:
             "module_ids": keep,
         }
     form = ExamForm(data=data)
-    form.starts_at.label.text = f"Date and time ({cohort.time_zone})"
+    form.starts_at.label.text = _("Date and time (%(zone)s)", zone=cohort.time_zone)
     form.module_ids.choices = [
         SelectChoice(str(m.id), m.title) for m in services.exam_modules(cohort, keep)
     ]
@@ -49,7 +50,7 @@ def new_exam(cohort_id: int) -> Page:
     cohort = teaching_cohort_or_404(cohort_id, current_user)
     form = _exam_form(cohort, None)
     if save(form, lambda: services.add_exam(cohort, *_exam_values(form, cohort))):
-        flash(f"Exam “{form.title.data}” scheduled.", "success")
+        flash(_("Exam “%(title)s” scheduled.", title=form.title.data), "success")
         return back_to(cohort)
     return render_template(
         "manage/exams_form.html", form=form, cohort=cohort, exam=None
@@ -64,7 +65,7 @@ def edit_exam(exam_id: int) -> Page:
     cohort = db.session.get_one(Cohort, exam.cohort_id)
     form = _exam_form(cohort, exam)
     if save(form, lambda: services.update_exam(exam, *_exam_values(form, cohort))):
-        flash("Exam saved.", "success")
+        flash(_("Exam saved."), "success")
         return back_to(cohort)
     return render_template(
         "manage/exams_form.html", form=form, cohort=cohort, exam=exam
@@ -81,10 +82,10 @@ def delete_exam(exam_id: int) -> Page:
         title = exam.title
         services.delete_exam(exam)
         db.session.commit()
-        flash(f"Exam “{title}” deleted.", "success")
+        flash(_("Exam “%(title)s” deleted.", title=title), "success")
         return back_to(cohort)
     return confirm_page(
-        f"the exam “{exam.title}”",
+        _("the exam “%(title)s”", title=exam.title),
         [
             "its list of modules in scope (the modules themselves stay)",
             "its question bank, and every attempt and result",

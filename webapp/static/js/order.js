@@ -18,6 +18,18 @@ function restore(list, order) {
   for (const key of order) list.appendChild(rows.get(key));
 }
 
+// The page's words (data-i18n, rendered in the page's language), English as a fallback.
+function say(root, key, fallback, values) {
+  let text = fallback;
+  try {
+    const table = JSON.parse(root.dataset.i18n || "{}");
+    if (typeof table[key] === "string" && table[key]) text = table[key];
+  } catch {
+    // a page without the table speaks English
+  }
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
 function announce(root, text) {
   root.querySelector("[data-order-status]").textContent = text;
 }
@@ -26,16 +38,20 @@ async function commit(root, list, row, before, focus) {
   const order = keys(list);
   if (order.join("\n") === before.join("\n")) {
     const edge = before.indexOf(row.dataset.id) === 0 ? "first" : "last";
-    announce(root, `“${title(row)}” is already ${edge}.`);
+    announce(root, say(root, edge, `“{title}” is already ${edge}.`, { title: title(row) }));
     return;
   }
   const values = root.dataset.field === "modules" ? order.map(Number) : order;
   try {
     await request("PATCH", root.dataset.api, { [root.dataset.field]: values });
-    announce(root, `“${title(row)}” moved to position ${order.indexOf(row.dataset.id) + 1} of ${order.length}.`);
+    announce(root, say(root, "moved", "“{title}” moved to position {position} of {count}.", {
+      title: title(row),
+      position: order.indexOf(row.dataset.id) + 1,
+      count: order.length,
+    }));
   } catch (err) {
     restore(list, before);
-    announce(root, `Not saved: ${err.message}`);
+    announce(root, say(root, "notSaved", "Not saved: {reason}", { reason: err.message }));
   }
   if (focus) focus.focus();
 }
@@ -71,7 +87,7 @@ function setUp(root) {
         onEnd: (event) => commit(root, list, event.item, before, null),
       });
     })
-    .catch(() => announce(root, "Dragging is not available; use the Move buttons."));
+    .catch(() => announce(root, say(root, "noDrag", "Dragging is not available; use the Move buttons.", {})));
 }
 
 for (const root of document.querySelectorAll("[data-order]")) setUp(root);
