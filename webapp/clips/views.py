@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from transcoder.hls import clip_media_playlist, first_segment_start
 from webapp.access import can_manage, video_or_404
 from webapp.clips import exports
+from webapp.clips.i18n import editor_strings
 from webapp.clips.queries import chapters_of, clip_or_404, clips_of, suggestions_of
 from webapp.playback.delivery import safe_relative, send_personal, serve
 from webapp.playback.links import signer_for
@@ -97,4 +98,5 @@ def editor(video_id: int):
         clips=clips_of(video.id),
         chapters=chapters_of(video.id),
         suggestions=suggestions_of(video.id),
+        editor_i18n=editor_strings(),
     )
