@@ -81,6 +81,12 @@ def test_upload_page_in_german(client: FlaskClient, instructor) -> None:
     assert "Upload recordings" not in page and "Your recordings" not in page
     texts = _script_json(page, "upload-i18n")
     assert texts["Visibility"] == "Sichtbarkeit"
+    # Uppy's own Dashboard texts come from its German locale, served beside the bundle.
+    locale_url = re.search(r'data-locale="([^"]*)"', page).group(1)
+    assert locale_url == "/upload/vendor/uppy-locale-de.mjs"
+    with client.get(locale_url) as response:
+        assert response.status_code == 200
+        assert "Dateien hinzufügen" in response.get_data(as_text=True)
 
 
 def test_rejected_upload_answers_in_german_and_keeps_what_was_typed(
@@ -103,3 +109,5 @@ def test_english_stays_english(app: Flask, client: FlaskClient, auth: Auth, make
     assert "Save clip" in page and "Clip speichern" not in page
     texts = _script_json(page, "editor-i18n")
     assert texts["Give the clip a title."] == "Give the clip a title."
+    page = client.get("/upload").get_data(as_text=True)
+    assert "Upload recordings" in page and 'data-locale=""' in page

@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -42,7 +43,10 @@ log = logging.getLogger(__name__)
 UPPY_FILES = {
     "uppy.min.mjs": "uppy/dist/uppy.min.mjs",
     "uppy.min.css": "uppy/dist/uppy.min.css",
+    "uppy-locale-de.mjs": "@uppy/locales/lib/de_DE.js",
 }
+# Uppy's own texts (its Dashboard) per language other than English: a file of UPPY_FILES.
+UPPY_LOCALES = {"de": "uppy-locale-de.mjs"}
 
 
 @bp.get("/upload")
@@ -154,6 +158,12 @@ def _replace_target() -> Video | None:
     return replace_target_or_abort(int(raw), current_user)
 
 
+def _uppy_locale() -> str:
+    """The URL of Uppy's translation for the request's language ("" for English)."""
+    name = UPPY_LOCALES.get(str(get_locale()))
+    return url_for("uploads.vendor", name=name) if name else ""
+
+
 def _page(form: UploadForm, replacing: Video | None, status: int = 200):
     latest = jobs.latest_job(replacing.id) if replacing is not None else None
     html = render_template(
@@ -168,5 +178,6 @@ def _page(form: UploadForm, replacing: Video | None, status: int = 200):
         part_size=PREFERRED_PART_SIZE,
         extensions=sorted(CONTAINERS),
         upload_i18n=upload_strings(),
+        uppy_locale=_uppy_locale(),
     )
     return html, status

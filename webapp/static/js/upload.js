@@ -115,6 +115,11 @@ async function startUppy(addRow) {
   var root = document.getElementById("uppy");
   if (!root || !root.dataset.module) return;
   var U = await import(root.dataset.module);
+  // Uppy's own texts in the page's language (#uppy[data-locale]); English without it.
+  var uppyLocale = null;
+  if (root.dataset.locale) {
+    uppyLocale = await import(root.dataset.locale).then(function (m) { return m.default; }, function () { return null; });
+  }
   var csrf = csrfToken();
   var statusLine = document.getElementById("upload-status");
   var speedLine = document.getElementById("upload-speed");
@@ -191,7 +196,7 @@ async function startUppy(addRow) {
     return body;
   }
 
-  var uppy = new U.Uppy({
+  var options = {
     id: "learnstream-upload",
     autoProceed: false,
     restrictions: {
@@ -199,7 +204,9 @@ async function startUppy(addRow) {
       maxNumberOfFiles: replacing ? 1 : null,
       allowedFileTypes: JSON.parse(root.dataset.extensions)
     }
-  });
+  };
+  if (uppyLocale) options.locale = uppyLocale;
+  var uppy = new U.Uppy(options);
 
   uppy.use(U.Dashboard, {
     inline: true,
