@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import expect
 
+from tests.support import factories
 from tests.support.auth import Auth
+from tests.support.browser import WAIT_MS, Tab
 from webapp.extensions import db
-from webapp.models import Video, VideoState
+from webapp.models import User, Video, VideoState
+
+EDITOR_LOADED = '#editor[data-loaded="1"][data-ready="1"]'
 
 
 @pytest.fixture
@@ -111,3 +117,32 @@ def test_english_stays_english(app: Flask, client: FlaskClient, auth: Auth, make
     assert texts["Give the clip a title."] == "Give the clip a title."
     page = client.get("/upload").get_data(as_text=True)
     assert "Upload recordings" in page and 'data-locale=""' in page
+
+
+@pytest.mark.browser
+def test_clip_editor_script_speaks_german(
+    open_tab: Callable[[], Tab],
+    app: Flask,
+    make_user: Callable[..., factories.UserInfo],
+    make_lesson: Callable[..., int],
+) -> None:
+    """editor.js takes its messages from the page's #editor-i18n (the profile says German)."""
+    instructor = make_user("instructor")
+    video_id = make_lesson(instructor.id)
+    tab = open_tab()
+    tab.login(instructor)  # in English; German from the next page on
+    with app.app_context():
+        db.session.get_one(User, instructor.id).locale = "de"
+        db.session.commit()
+    page = tab.page
+    page.goto(f"/videos/{video_id}/edit")
+    page.wait_for_selector(EDITOR_LOADED, state="attached", timeout=WAIT_MS)
+    page.get_by_label("Startpunkt").fill("0:07")
+    page.get_by_label("Endpunkt").fill("3")
+    page.get_by_label("Titel", exact=True).fill("Rückwärts")
+    page.get_by_role("button", name="Clip speichern").click()
+    errors = page.locator("#editor-error")
+    expect(errors).to_have_text("Der Endpunkt muss nach dem Startpunkt liegen.")
+    page.get_by_label("Startpunkt").fill("1:5")  # not a time
+    page.get_by_role("button", name="Clip speichern").click()
+    expect(errors).to_contain_text("Setzen Sie den Startpunkt")
