@@ -16,6 +16,19 @@ const MIN_TILE_WIDTH = 64; // px; longer recordings scroll sideways
 const root = document.getElementById("editor");
 if (root) startEditor();
 
+/* The page's translations (#editor-i18n, English text → shown text); English when one
+ * is missing. `%(name)s` in a text is replaced from `vars`. */
+function t(text, vars) {
+  var node = document.getElementById("editor-i18n");
+  var table = {};
+  try { table = node ? JSON.parse(node.textContent) : {}; } catch (e) { table = {}; }
+  var out = table[text] || text;
+  if (!vars) return out;
+  return out.replace(/%\((\w+)\)s/g, function (m, key) {
+    return Object.prototype.hasOwnProperty.call(vars, key) ? String(vars[key]) : m;
+  });
+}
+
 /* Seconds as the editor shows them: `precise` adds hundredths. */
 function formatTime(s, precise) {
   return formatClock(s, { precise: !!precise });
@@ -86,8 +99,8 @@ function startEditor() {
       fatal(details) {
         root.dataset.fatal = details;
         fail(new Error(details === "unsupported"
-          ? "This browser cannot play HLS video."
-          : "The recording cannot be played: " + details));
+          ? t("This browser cannot play HLS video.")
+          : t("The recording cannot be played: %(details)s", { details: details })));
       },
     });
   }
@@ -167,7 +180,7 @@ function startEditor() {
         return;
       }
       return readStoryboard(info.storyboard_url).then(drawTimeline, function () {
-        throw new Error("The storyboard thumbnails could not be loaded.");
+        throw new Error(t("The storyboard thumbnails could not be loaded."));
       });
     }).catch(fail);
   }
@@ -198,12 +211,12 @@ function startEditor() {
   function readRange() {
     var start = parseClock(inInput.value);
     var end = parseClock(outInput.value);
-    if (isNaN(start)) return { error: "Set the in point (press I, or type m:ss or seconds).", field: inInput };
-    if (isNaN(end)) return { error: "Set the out point (press O, or type m:ss or seconds).", field: outInput };
+    if (isNaN(start)) return { error: t("Set the in point (press I, or type m:ss or seconds)."), field: inInput };
+    if (isNaN(end)) return { error: t("Set the out point (press O, or type m:ss or seconds)."), field: outInput };
     if (duration && end > duration + 0.001) {
-      return { error: "The out point is past the end of the recording (" + formatTime(duration, true) + ").", field: outInput };
+      return { error: t("The out point is past the end of the recording (%(end)s).", { end: formatTime(duration, true) }), field: outInput };
     }
-    if (end <= start) return { error: "The out point must come after the in point.", field: outInput };
+    if (end <= start) return { error: t("The out point must come after the in point."), field: outInput };
     return { start: Math.round(start * 1000) / 1000, end: Math.round(end * 1000) / 1000 };
   }
 
@@ -228,7 +241,8 @@ function startEditor() {
     var input = which === "in" ? inInput : outInput;
     input.value = formatTime(video.currentTime || 0, true);
     drawRange();
-    say((which === "in" ? "In" : "Out") + " point set at " + input.value + ".");
+    say(which === "in" ? t("In point set at %(time)s.", { time: input.value })
+      : t("Out point set at %(time)s.", { time: input.value }));
   }
 
   document.getElementById("set-in").addEventListener("click", function () { setPoint("in"); });
@@ -269,7 +283,7 @@ function startEditor() {
     }
     var title = form.elements.title.value.trim();
     if (!title) {
-      fail(new Error("Give the clip a title."));
+      fail(new Error(t("Give the clip a title.")));
       form.elements.title.focus();
       return;
     }
@@ -283,8 +297,8 @@ function startEditor() {
     busy(document.getElementById("save-clip"), request("POST", api + "/clips", body).then(function (clip) {
       form.elements.title.value = "";
       form.elements.description.value = "";
-      say("Saved clip “" + clip.title + "” (" + formatTime(clip.start, true) + "–" +
-        formatTime(clip.end, true) + ").");
+      say(t("Saved clip “%(title)s” (%(start)s–%(end)s).", { title: clip.title,
+        start: formatTime(clip.start, true), end: formatTime(clip.end, true) }));
       return refreshClips();
     }));
   });
@@ -296,15 +310,15 @@ function startEditor() {
     li.dataset.clipId = String(clip.id);
     li.appendChild(make("span", "item-title", clip.title));
     li.appendChild(make("span", "item-meta", formatTime(clip.start, true) + "–" +
-      formatTime(clip.end, true) + " · " + formatTime(clip.duration) + " long" +
+      formatTime(clip.end, true) + " · " + t("%(duration)s long", { duration: formatTime(clip.duration) }) +
       (clip.topic ? " · " + clip.topic : "")));
     var actions = make("span", "item-actions");
-    var play = make("a", "small-link", "Play");
+    var play = make("a", "small-link", t("Play"));
     play.href = clip.watch_url;
-    play.setAttribute("aria-label", "Play clip “" + clip.title + "”");
+    play.setAttribute("aria-label", t("Play clip “%(title)s”", { title: clip.title }));
     actions.appendChild(play);
-    actions.appendChild(button("Export MP4", "export", "Export MP4 of “" + clip.title + "”"));
-    actions.appendChild(button("Delete", "delete", "Delete clip “" + clip.title + "”"));
+    actions.appendChild(button(t("Export MP4"), "export", t("Export MP4 of “%(title)s”", { title: clip.title })));
+    actions.appendChild(button(t("Delete"), "delete", t("Delete clip “%(title)s”", { title: clip.title })));
     li.appendChild(actions);
     var state = make("div", "export-state");
     state.setAttribute("aria-live", "polite");
@@ -322,19 +336,20 @@ function startEditor() {
       var bar = make("progress", "export-progress");
       bar.max = 100;
       bar.value = exp.progress || 0;
-      bar.setAttribute("aria-label", "Export progress");
+      bar.setAttribute("aria-label", t("Export progress"));
       box.appendChild(bar);
       box.appendChild(make("span", "", exp.state === "queued"
-        ? " Export queued…" : " Exporting… " + Math.round(exp.progress || 0) + "%"));
+        ? " " + t("Export queued…")
+        : " " + t("Exporting… %(percent)s", { percent: Math.round(exp.progress || 0) + "%" })));
     } else if (exp.state === "ready" && exp.download_url) {
-      var link = make("a", "download-link", "Download MP4");
+      var link = make("a", "download-link", t("Download MP4"));
       link.href = exp.download_url;
       box.appendChild(link);
       if (exp.size_bytes) {
         box.appendChild(make("span", "", " (" + (exp.size_bytes / 1048576).toFixed(1) + " MB)"));
       }
     } else if (exp.state === "failed") {
-      box.appendChild(make("span", "error", "Export failed: " + (exp.error || "unknown error")));
+      box.appendChild(make("span", "error", t("Export failed: %(error)s", { error: exp.error || t("unknown error") })));
     }
   }
 
@@ -366,7 +381,7 @@ function startEditor() {
           setTimeout(poll, POLL_MS);
         } else {
           delete polling[clipId];
-          if (latest && latest.state === "ready") say("The MP4 of clip " + clipId + " is ready to download.");
+          if (latest && latest.state === "ready") say(t("The MP4 of clip %(id)s is ready to download.", { id: clipId }));
         }
       }).catch(function (err) {
         delete polling[clipId];
@@ -403,7 +418,7 @@ function startEditor() {
     var id = control.closest("[data-clip-id]").dataset.clipId;
     if (control.dataset.action === "export") {
       busy(control, request("POST", exportUrl(id)).then(function (exp) {
-        say("Export started.");
+        say(t("Export started."));
         trackExport(id, exp);
       }));
     } else if (control.dataset.action === "delete") {
@@ -413,7 +428,7 @@ function startEditor() {
     } else if (control.dataset.action === "confirm-delete") {
       busy(control, request("DELETE", api + "/clips/" + id).then(function () {
         delete exportsByClip[id];
-        say("Clip deleted.");
+        say(t("Clip deleted."));
         return refreshClips();
       }));
     }
@@ -425,12 +440,12 @@ function startEditor() {
     var title = li.querySelector(".item-title").textContent;
     var box = make("div", "clip-confirm");
     box.setAttribute("role", "group");
-    box.setAttribute("aria-label", "Confirm deleting “" + title + "”");
-    box.appendChild(make("span", "", "Delete “" + title + "” and its export? "));
-    var yes = button("Delete clip", "confirm-delete", "Yes, delete clip “" + title + "”");
+    box.setAttribute("aria-label", t("Confirm deleting “%(title)s”", { title: title }));
+    box.appendChild(make("span", "", t("Delete “%(title)s” and its export?", { title: title }) + " "));
+    var yes = button(t("Delete clip"), "confirm-delete", t("Yes, delete clip “%(title)s”", { title: title }));
     yes.classList.add("danger");
     box.appendChild(yes);
-    box.appendChild(button("Cancel", "cancel-delete", "Keep clip “" + title + "”"));
+    box.appendChild(button(t("Cancel"), "cancel-delete", t("Keep clip “%(title)s”", { title: title })));
     li.insertBefore(box, li.querySelector(".export-state"));
     box.querySelector("[data-action=cancel-delete]").focus();
   }
@@ -454,10 +469,10 @@ function startEditor() {
     var li = make("li", "chapter-item");
     li.dataset.chapterId = String(chapter.id);
     var at = formatTime(chapter.start);
-    var seekButton = button(at, "seek", "Seek to " + at);
+    var seekButton = button(at, "seek", t("Seek to %(time)s", { time: at }));
     seekButton.dataset.seek = String(chapter.start);
     li.appendChild(seekButton);
-    var label = make("label", "visually-hidden", "Title of the chapter at " + at);
+    var label = make("label", "visually-hidden", t("Title of the chapter at %(time)s", { time: at }));
     var input = make("input", "chapter-title-input");
     input.id = "chapter-title-" + chapter.id;
     input.value = chapter.title;
@@ -466,9 +481,9 @@ function startEditor() {
     li.appendChild(label);
     li.appendChild(input);
     var actions = make("span", "item-actions");
-    actions.appendChild(button("Rename", "rename", "Rename the chapter at " + at));
-    actions.appendChild(button("Make clip", "clip", "Make clip of the chapter at " + at));
-    actions.appendChild(button("Delete", "delete", "Delete the chapter at " + at));
+    actions.appendChild(button(t("Rename"), "rename", t("Rename the chapter at %(time)s", { time: at })));
+    actions.appendChild(button(t("Make clip"), "clip", t("Make clip of the chapter at %(time)s", { time: at })));
+    actions.appendChild(button(t("Delete"), "delete", t("Delete the chapter at %(time)s", { time: at })));
     li.appendChild(actions);
     return li;
   }
@@ -492,12 +507,12 @@ function startEditor() {
     var id = li.dataset.chapterId;
     var title = li.querySelector("input").value.trim();
     if (!title) {
-      fail(new Error("A chapter needs a title."));
+      fail(new Error(t("A chapter needs a title.")));
       li.querySelector("input").focus();
       return;
     }
     busy(control, request("PATCH", api + "/chapters/" + id, { title: title }).then(function (c) {
-      say("Chapter renamed to “" + c.title + "”.");
+      say(t("Chapter renamed to “%(title)s”.", { title: c.title }));
       return refreshChapters();
     }));
   }
@@ -514,12 +529,12 @@ function startEditor() {
       renameChapter(li, control);
     } else if (action === "clip") {
       busy(control, request("POST", api + "/chapters/" + id + "/clip").then(function (clip) {
-        say("Made clip “" + clip.title + "” from the chapter.");
+        say(t("Made clip “%(title)s” from the chapter.", { title: clip.title }));
         return refreshClips();
       }));
     } else if (action === "delete") {
       busy(control, request("DELETE", api + "/chapters/" + id).then(function () {
-        say("Chapter deleted.");
+        say(t("Chapter deleted."));
         return refreshChapters();
       }));
     }
@@ -537,7 +552,7 @@ function startEditor() {
     var input = document.getElementById("chapter-title");
     var title = input.value.trim();
     if (!title) {
-      fail(new Error("Type a chapter title first."));
+      fail(new Error(t("Type a chapter title first.")));
       input.focus();
       return;
     }
@@ -545,7 +560,7 @@ function startEditor() {
     busy(document.getElementById("add-chapter"),
       request("POST", api + "/chapters", { title: title, start: start }).then(function (c) {
         input.value = "";
-        say("Chapter “" + c.title + "” added at " + formatTime(c.start) + ".");
+        say(t("Chapter “%(title)s” added at %(time)s.", { title: c.title, time: formatTime(c.start) }));
         return refreshChapters();
       }));
   });
@@ -558,14 +573,14 @@ function startEditor() {
     li.appendChild(make("span", "badge", item.kind));
     var at = formatTime(item.start) + (item.end !== null && item.end !== undefined
       ? "–" + formatTime(item.end) : "");
-    var seekButton = button(at, "seek", "Seek to " + at);
+    var seekButton = button(at, "seek", t("Seek to %(time)s", { time: at }));
     seekButton.dataset.seek = String(item.start);
     li.appendChild(seekButton);
-    li.appendChild(make("span", "item-title", item.label || "(no label)"));
-    var what = item.kind + " suggestion at " + formatTime(item.start);
+    li.appendChild(make("span", "item-title", item.label || t("(no label)")));
+    var what = { kind: item.kind, time: formatTime(item.start) };
     var actions = make("span", "item-actions");
-    actions.appendChild(button("Accept", "accept", "Accept the " + what));
-    actions.appendChild(button("Discard", "discard", "Discard the " + what));
+    actions.appendChild(button(t("Accept"), "accept", t("Accept the %(kind)s suggestion at %(time)s", what)));
+    actions.appendChild(button(t("Discard"), "discard", t("Discard the %(kind)s suggestion at %(time)s", what)));
     li.appendChild(actions);
     return li;
   }
@@ -594,13 +609,13 @@ function startEditor() {
     busy(control, request("POST", api + "/suggestions/" + id + "/" + action).then(function (body) {
       var next = [refreshSuggestions()];
       if (body.clip) {
-        say("Accepted: clip “" + body.clip.title + "” created.");
+        say(t("Accepted: clip “%(title)s” created.", { title: body.clip.title }));
         next.push(refreshClips());
       } else if (body.chapter) {
-        say("Accepted: chapter “" + body.chapter.title + "” added.");
+        say(t("Accepted: chapter “%(title)s” added.", { title: body.chapter.title }));
         next.push(refreshChapters());
       } else {
-        say("Suggestion discarded.");
+        say(t("Suggestion discarded."));
       }
       return Promise.all(next);
     }));

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.analytics import charts, queries
@@ -46,7 +47,7 @@ def _render(found: ModuleAnalytics, clips: list | None = None) -> str:
 def index():
     """The caller's videos (an admin: everyone's) with views and viewers."""
     if not current_user.can_upload:
-        abort(403, "Analytics are for instructors and admins.")
+        abort(403, _("Analytics are for instructors and admins."))
     return render_template(
         "analytics/index.html",
         videos=queries.managed_videos(current_user),

@@ -13,6 +13,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp.access import can_manage, video_or_404
@@ -39,14 +41,14 @@ FORM_OVERHEAD = 64 * 1024
 def _managed_video(video_id: int) -> Video:
     video = video_or_404(video_id, current_user)
     if not can_manage(current_user, video):
-        abort(403, "Only the recording's instructor or an admin may manage its captions.")
+        abort(403, _("Only the recording's instructor or an admin may manage its captions."))
     return video
 
 
 def _track(video: Video, language: str) -> Caption:
     caption = caption_of(video.id, language) if is_tag(language) else None
     if caption is None:
-        abort(404, "This video has no captions in that language.")
+        abort(404, _("This video has no captions in that language."))
     return caption
 
 
@@ -61,7 +63,7 @@ def read_upload_file() -> tuple[bytes, str | None]:
     request.max_content_length = MAX_BYTES + FORM_OVERHEAD
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise CaptionError("choose a caption file (.vtt or .srt)")
+        raise CaptionError(_("choose a caption file (.vtt or .srt)"))
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise CaptionTooLarge(f"the file is over the {MAX_BYTES // (1024 * 1024)} MB limit")
@@ -112,8 +114,21 @@ def upload(video_id: int):
         return _render(video, str(exc), 413 if isinstance(exc, CaptionTooLarge) else 400)
     db.session.commit()
     services.discard_objects([replaced])
-    verb = "Added" if created else "Replaced"
-    flash(f"{verb} {caption.label} captions ({caption.cue_count} cues).", "success")
+    if created:
+        message = ngettext(
+            "Added %(label)s captions (%(num)d cue).",
+            "Added %(label)s captions (%(num)d cues).",
+            caption.cue_count,
+            label=caption.label,
+        )
+    else:
+        message = ngettext(
+            "Replaced %(label)s captions (%(num)d cue).",
+            "Replaced %(label)s captions (%(num)d cues).",
+            caption.cue_count,
+            label=caption.label,
+        )
+    flash(message, "success")
     return redirect(url_for("captions.manage", video_id=video.id))
 
 
@@ -124,7 +139,7 @@ def make_default(video_id: int, language: str):
     video = _managed_video(video_id)
     caption = services.set_default(_track(video, language))
     db.session.commit()
-    flash(f"{caption.label} is now the default captions.", "success")
+    flash(_("%(label)s is now the default captions.", label=caption.label), "success")
     return redirect(url_for("captions.manage", video_id=video.id))
 
 
@@ -138,7 +153,7 @@ def remove(video_id: int, language: str):
     key = services.delete_caption(caption)
     db.session.commit()
     services.discard_objects([key])
-    flash(f"Deleted the {label} captions.", "success")
+    flash(_("Deleted the %(label)s captions.", label=label), "success")
     return redirect(url_for("captions.manage", video_id=video.id))
 
 

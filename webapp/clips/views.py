@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from transcoder.hls import clip_media_playlist, first_segment_start
 from webapp.access import can_manage, video_or_404
 from webapp.clips import exports
+from webapp.clips.i18n import editor_strings
 from webapp.clips.queries import chapters_of, clip_or_404, clips_of, suggestions_of
 from webapp.playback.delivery import safe_relative, send_personal, serve
 from webapp.playback.links import signer_for
@@ -75,7 +77,7 @@ def download(clip_id: int):
     clip = clip_or_404(clip_id, current_user)
     export = exports.latest_export(clip.id)
     if export is None or not export.output_key:
-        abort(404, "This clip has not been exported yet.")
+        abort(404, _("This clip has not been exported yet."))
     response = serve(get_storage(), export.output_key)
     name = f"{clip.title[:80] or 'clip'}.mp4"
     response.headers["Content-Disposition"] = content_disposition(name)
@@ -88,13 +90,14 @@ def editor(video_id: int):
     """The clip and chapter editor of a READY recording (instructor or admin)."""
     video = video_or_404(video_id, current_user)
     if not can_manage(current_user, video):
-        abort(403, "Only the recording's instructor or an admin may edit clips and chapters.")
+        abort(403, _("Only the recording's instructor or an admin may edit clips and chapters."))
     if not video.is_ready:
-        abort(409, "The recording is not ready yet.")
+        abort(409, _("The recording is not ready yet."))
     return render_template(
         "clips/editor.html",
         video=video,
         clips=clips_of(video.id),
         chapters=chapters_of(video.id),
         suggestions=suggestions_of(video.id),
+        editor_i18n=editor_strings(),
     )

@@ -3,6 +3,7 @@ pages and API); the forms carry the input and its choices."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
@@ -26,25 +27,25 @@ class EnrolForm(FlaskForm):
 class PaymentForm(FlaskForm):
     """An admin records a payment seen on the bank account."""
 
-    reference = StringField("Payment reference", filters=[strip], validators=[single_line])
-    note = StringField("Note", filters=[strip], validators=[single_line])
+    reference = StringField(_l("Payment reference"), filters=[strip], validators=[single_line])
+    note = StringField(_l("Note"), filters=[strip], validators=[single_line])
 
 
 class VoucherForm(FlaskForm):
     """A new voucher."""
 
-    code = StringField("Code", filters=[strip], validators=[single_line])
+    code = StringField(_l("Code"), filters=[strip], validators=[single_line])
     percent = IntegerField(
-        "Percent off",
-        validators=[NumberRange(1, 100, "Enter a whole number from 1 to 100.")],
-        description="100 covers the whole fee.",
+        _l("Percent off"),
+        validators=[NumberRange(1, 100, _l("Enter a whole number from 1 to 100."))],
+        description=_l("100 covers the whole fee."),
     )
-    program = SelectField("Program", choices=[], validate_choice=False)
+    program = SelectField(_l("Program"), choices=[], validate_choice=False)
     max_uses = IntegerField(
-        "Maximum uses",
-        validators=[Optional(), NumberRange(1, 1_000_000, "At least 1, or empty.")],
-        description="Empty: unlimited.",
+        _l("Maximum uses"),
+        validators=[Optional(), NumberRange(1, 1_000_000, _l("At least 1, or empty."))],
+        description=_l("Empty: unlimited."),
     )
     expires_at = DateTimeLocalField(
-        "Expires (UTC)", validators=[Optional()], format="%Y-%m-%dT%H:%M"
+        _l("Expires (UTC)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )

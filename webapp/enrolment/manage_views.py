@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -30,7 +31,7 @@ STATUS_FILTERS = ("awaiting_payment", "paid", "cancelled")
 @login_required
 def _admins_only() -> None:
     if not can_manage_fees(current_user):
-        abort(403, "Only admins manage orders and vouchers.")
+        abort(403, _("Only admins manage orders and vouchers."))
 
 
 def _orders_page(
@@ -62,7 +63,7 @@ def record_payment(number: str):
     """Record an order's payment (a transfer seen): the enrolment becomes active."""
     order = services.order_by_number(number)
     if order is None:
-        abort(404, "No such order.")
+        abort(404, _("No such order."))
     form = PaymentForm()
     if not form.validate_on_submit():
         return _orders_page(400, number, form)
@@ -75,7 +76,7 @@ def record_payment(number: str):
         form.reference.errors = [str(exc)]
         return _orders_page(409, number, form)
     db.session.commit()
-    flash(f"Payment of order {number} recorded.", "success")
+    flash(_("Payment of order %(number)s recorded.", number=number), "success")
     return redirect(url_for(".orders"))
 
 
@@ -105,7 +106,7 @@ def create_voucher():
         if form.program.data:
             program = db.session.scalar(db.select(Program).where(Program.slug == form.program.data))
             if program is None:
-                form.program.errors = ["Choose a program from the list."]
+                form.program.errors = [_("Choose a program from the list.")]
                 return _vouchers_page(form, 400)
         expires = form.expires_at.data.replace(tzinfo=UTC) if form.expires_at.data else None
         try:
@@ -121,7 +122,7 @@ def create_voucher():
             getattr(form, exc.field or "code", form.code).errors = [str(exc)]
         else:
             db.session.commit()
-            flash(f"Voucher {voucher.code} created.", "success")
+            flash(_("Voucher %(code)s created.", code=voucher.code), "success")
             return redirect(url_for(".vouchers"))
     return _vouchers_page(form, 400)
 
@@ -131,8 +132,8 @@ def delete_voucher(voucher_id: int):
     """Delete a voucher (orders keep the code they used)."""
     voucher = db.session.get(Voucher, voucher_id)
     if voucher is None:
-        abort(404, "No such voucher.")
+        abort(404, _("No such voucher."))
     services.delete_voucher(voucher)
     db.session.commit()
-    flash("Voucher deleted.", "success")
+    flash(_("Voucher deleted."), "success")
     return redirect(url_for(".vouchers"))

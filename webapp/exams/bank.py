@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from webapp.cohorts.services import exam_modules
 from webapp.exams.attempts import ExamRefused
 from webapp.exams.marking import key_of
@@ -54,7 +56,7 @@ class QuestionValues:
 def save_settings(exam: Exam, settings: Settings) -> None:
     """Store the exam's settings (the window must close after it opens)."""
     if settings.opens_at and settings.closes_at and settings.closes_at <= settings.opens_at:
-        raise ExamRefused(400, "The exam must close after it opens.", "closes_at")
+        raise ExamRefused(400, _("The exam must close after it opens."), "closes_at")
     exam.question_count = settings.question_count
     exam.time_limit_minutes = settings.time_limit_minutes
     exam.attempts_limit = settings.attempts_limit
@@ -81,7 +83,7 @@ def _choice_rows(
     if values.kind not in (Kind.SINGLE, Kind.MULTIPLE):
         return [], []
     if len(values.choices) > MAX_CHOICES:
-        raise ExamRefused(400, f"Give at most {MAX_CHOICES} choices.", "choices")
+        raise ExamRefused(400, _("Give at most %(num)s choices.", num=MAX_CHOICES), "choices")
     kept = {str(c["text"]): int(c["id"]) for c in old}  # type: ignore[call-overload]
     rows, correct, used = [], [], set()
     for text, right in values.choices:
@@ -99,14 +101,16 @@ def _check(exam: Exam, values: QuestionValues, choices: list, correct: list[int]
     for name in ("prompt", "explanation"):
         if problem := html_problem(getattr(values, name)):
             raise ExamRefused(400, problem, name)
-    plain = [("choices", text) for text, _ in values.choices] + [("texts", t) for t in values.texts]
+    plain = [("choices", text) for text, _right in values.choices] + [
+        ("texts", t) for t in values.texts
+    ]
     for name, text in plain:
         if problem := html_problem(text, markdown=False):
             raise ExamRefused(400, problem, name)
     if values.kind is Kind.NUMERIC and values.number is None:
-        raise ExamRefused(400, "Give the right number.", "number")
+        raise ExamRefused(400, _("Give the right number."), "number")
     if values.kind is Kind.NUMERIC and not math.isfinite(values.tolerance):
-        raise ExamRefused(400, "The tolerance is a number of 0 or more.", "tolerance")
+        raise ExamRefused(400, _("The tolerance is a number of 0 or more."), "tolerance")
     key = key_of(values.kind, choices, correct, values.number, values.tolerance, values.texts)
     found = problems(key)
     if found:
@@ -116,7 +120,7 @@ def _check(exam: Exam, values: QuestionValues, choices: list, correct: list[int]
         cohort = db.session.get_one(Cohort, exam.cohort_id)
         allowed = {m.id for m in exam_modules(cohort)}
         if values.module_id not in allowed:
-            raise ExamRefused(400, "Pick a module the exam may cover.", "module_id")
+            raise ExamRefused(400, _("Pick a module the exam may cover."), "module_id")
 
 
 def save_question(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -24,60 +25,60 @@ class SettingsForm(FlaskForm):
     """How an exam is sat."""
 
     question_count = IntegerField(
-        "Questions drawn per attempt",
+        _l("Questions drawn per attempt"),
         validators=[Optional(), NumberRange(min=1, max=500)],
-        description="Empty: every question of the bank.",
+        description=_l("Empty: every question of the bank."),
     )
     time_limit_minutes = IntegerField(
-        "Time limit (minutes)", validators=[Optional(), NumberRange(min=1, max=1440)]
+        _l("Time limit (minutes)"), validators=[Optional(), NumberRange(min=1, max=1440)]
     )
     attempts_limit = IntegerField(
-        "Attempts allowed", validators=[Optional(), NumberRange(min=1, max=100)]
+        _l("Attempts allowed"), validators=[Optional(), NumberRange(min=1, max=100)]
     )
     pass_percent = IntegerField(
-        "Pass mark (%)",
-        validators=[InputRequired("Enter the pass mark."), NumberRange(min=0, max=100)],
+        _l("Pass mark (%)"),
+        validators=[InputRequired(_l("Enter the pass mark.")), NumberRange(min=0, max=100)],
     )
-    opens_at = DateTimeLocalField("Opens", format=LOCAL_FORMAT, validators=[Optional()])
-    closes_at = DateTimeLocalField("Closes", format=LOCAL_FORMAT, validators=[Optional()])
+    opens_at = DateTimeLocalField(_l("Opens"), format=LOCAL_FORMAT, validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Closes"), format=LOCAL_FORMAT, validators=[Optional()])
 
 
 class QuestionForm(FlaskForm):
     """A question of the bank."""
 
     kind = SelectField(
-        "Kind",
+        _l("Kind"),
         choices=[
-            SelectChoice(Kind.SINGLE.value, "Single choice"),
-            SelectChoice(Kind.MULTIPLE.value, "Multiple choice"),
-            SelectChoice(Kind.NUMERIC.value, "Number"),
-            SelectChoice(Kind.TEXT.value, "Short text"),
+            SelectChoice(Kind.SINGLE.value, _l("Single choice")),
+            SelectChoice(Kind.MULTIPLE.value, _l("Multiple choice")),
+            SelectChoice(Kind.NUMERIC.value, _l("Number")),
+            SelectChoice(Kind.TEXT.value, _l("Short text")),
         ],
     )
     prompt = TextAreaField(
-        "Question (Markdown)",
+        _l("Question (Markdown)"),
         filters=[strip],
-        validators=[DataRequired("Write the question."), Length(max=TEXT_MAX)],
+        validators=[DataRequired(_l("Write the question.")), Length(max=TEXT_MAX)],
     )
     choices = TextAreaField(
-        "Choices, one per line; start the right ones with *",
+        _l("Choices, one per line; start the right ones with *"),
         filters=[strip],
         validators=[Length(max=TEXT_MAX)],
     )
-    number = FloatField("Right number", validators=[Optional()])
-    tolerance = FloatField("Tolerance (±)", default=0.0, validators=[Optional()])
+    number = FloatField(_l("Right number"), validators=[Optional()])
+    tolerance = FloatField(_l("Tolerance (±)"), default=0.0, validators=[Optional()])
     texts = TextAreaField(
-        "Accepted answers, one per line", filters=[strip], validators=[Length(max=TEXT_MAX)]
+        _l("Accepted answers, one per line"), filters=[strip], validators=[Length(max=TEXT_MAX)]
     )
     points = FloatField(
-        "Points", default=1.0, validators=[InputRequired(), NumberRange(min=0.01, max=1000)]
+        _l("Points"), default=1.0, validators=[InputRequired(), NumberRange(min=0.01, max=1000)]
     )
     explanation = TextAreaField(
-        "Explanation (Markdown, shown after the attempt)",
+        _l("Explanation (Markdown, shown after the attempt)"),
         filters=[strip],
         validators=[Length(max=TEXT_MAX)],
     )
-    module_id = SelectField("Module that explains it", coerce=int, default=0)
+    module_id = SelectField(_l("Module that explains it"), coerce=int, default=0)
     at_seconds = FloatField(
-        "At (seconds into the module)", validators=[Optional(), NumberRange(min=0, max=86400)]
+        _l("At (seconds into the module)"), validators=[Optional(), NumberRange(min=0, max=86400)]
     )

@@ -4,6 +4,7 @@ and the item analysis (the exam's cohort's instructors, admins)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -93,7 +94,7 @@ def manage_settings(exam_id: int) -> Page:
             _refuse(form, exc)
         else:
             db.session.commit()
-            flash("Exam settings saved.", "success")
+            flash(_("Exam settings saved."), "success")
             return redirect(url_for("exams.manage_bank", exam_id=exam.id))
     return render_template(
         "exams/manage_settings.html", exam=exam, cohort=cohort, form=form
@@ -150,7 +151,7 @@ def _question_page(exam: Exam, question: ExamQuestion | None) -> Page:
             _refuse(form, exc)
         else:
             db.session.commit()
-            flash("Question saved.", "success")
+            flash(_("Question saved."), "success")
             return redirect(url_for("exams.manage_bank", exam_id=exam.id))
     return render_template(
         "exams/manage_question.html", exam=exam, question=question, form=form
@@ -180,7 +181,7 @@ def delete_question(question_id: int) -> Response:
     exam_id = question.exam_id
     bank.delete_question(question)
     db.session.commit()
-    flash("Question deleted.", "success")
+    flash(_("Question deleted."), "success")
     return redirect(url_for("exams.manage_bank", exam_id=exam_id))
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -27,7 +29,7 @@ from webapp.models import LatePolicy, Project
 from webapp.projects.rules import TITLE_MAX
 from webapp.projects.services import BRIEF_MAX, COMMENT_MAX
 
-RUBRIC_HINT = (
+RUBRIC_HINT = _l(
     "One criterion per line, then its levels after bars, each with its points, e.g. "
     "“Layout | Missing = 0 | Adequate = 3 | Polished = 5”."
 )
@@ -39,7 +41,7 @@ def _text(label: str, limit: int, markdown: bool = True, **kw: Any) -> TextAreaF
         filters=[strip],
         validators=[
             Optional(),
-            Length(max=limit, message=f"Use at most {limit} characters."),
+            Length(max=limit, message=_l("Use at most %(limit)s characters.", limit=limit)),
             no_raw_html if markdown else no_tags,
         ],
         **kw,
@@ -50,47 +52,51 @@ class ProjectForm(FlaskForm):
     """A project of a cohort."""
 
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[strip],
         validators=[
-            DataRequired("Enter a title."),
-            Length(max=TITLE_MAX, message=f"Use at most {TITLE_MAX} characters."),
+            DataRequired(_l("Enter a title.")),
+            Length(max=TITLE_MAX, message=_l("Use at most %(limit)s characters.", limit=TITLE_MAX)),
             single_line,
             no_tags,
         ],
     )
-    brief = _text("Brief", BRIEF_MAX, description="Markdown: what to build and hand in.")
+    brief = _text(_l("Brief"), BRIEF_MAX, description=_l("Markdown: what to build and hand in."))
     due_at = DateTimeLocalField(
-        "Due", format=LOCAL_FORMAT, validators=[InputRequired("Enter the due date and time.")]
+        _l("Due"),
+        format=LOCAL_FORMAT,
+        validators=[InputRequired(_l("Enter the due date and time."))],
     )
     rubric = TextAreaField(
-        "Rubric",
+        _l("Rubric"),
         filters=[strip],
         description=RUBRIC_HINT,
         validators=[
-            DataRequired("Give the rubric at least one criterion."),
-            Length(max=BRIEF_MAX, message=f"Use at most {BRIEF_MAX} characters."),
+            DataRequired(_l("Give the rubric at least one criterion.")),
+            Length(max=BRIEF_MAX, message=_l("Use at most %(limit)s characters.", limit=BRIEF_MAX)),
             no_tags,
         ],
     )
     pass_mark = IntegerField(
-        "Pass mark (points)",
-        validators=[InputRequired("Enter the pass mark."), NumberRange(0, 100_000)],
+        _l("Pass mark (points)"),
+        validators=[InputRequired(_l("Enter the pass mark.")), NumberRange(0, 100_000)],
     )
     late_policy = SelectField(
-        "Late work",
+        _l("Late work"),
         choices=[
-            SelectChoice(LatePolicy.ACCEPT.value, "Accept it"),
-            SelectChoice(LatePolicy.PENALTY.value, "Accept it with a penalty per day late"),
-            SelectChoice(LatePolicy.REFUSE.value, "Refuse it after the due date"),
+            SelectChoice(LatePolicy.ACCEPT.value, _l("Accept it")),
+            SelectChoice(LatePolicy.PENALTY.value, _l("Accept it with a penalty per day late")),
+            SelectChoice(LatePolicy.REFUSE.value, _l("Refuse it after the due date")),
         ],
         default=LatePolicy.ACCEPT.value,
     )
     penalty_percent = IntegerField(
-        "Penalty per day late (%)",
-        description="Only with “Accept it with a penalty”: the share of the points lost "
-        "per started day after the due date.",
-        validators=[Optional(), NumberRange(0, 100, "Enter 0 to 100.")],
+        _l("Penalty per day late (%)"),
+        description=_l(
+            "Only with “Accept it with a penalty”: the share of the points lost "
+            "per started day after the due date."
+        ),
+        validators=[Optional(), NumberRange(0, 100, _l("Enter 0 to 100."))],
     )
 
 
@@ -108,13 +114,16 @@ def grade_form(project: Project) -> FlaskForm:
     comment, and the two decisions."""
 
     class GradeForm(FlaskForm):
-        comment = _text("Overall comment", COMMENT_MAX, description="Markdown.")
-        return_ = SubmitField("Return for revision")
-        accept = SubmitField("Accept")
+        comment = _text(_l("Overall comment"), COMMENT_MAX, description=_l("Markdown."))
+        return_ = SubmitField(_l("Return for revision"))
+        accept = SubmitField(_l("Accept"))
 
     for criterion in project.criteria:
         choices = [
-            SelectChoice(str(lv.id), f"{lv.title} ({lv.points} points)") for lv in criterion.levels
+            SelectChoice(
+                str(lv.id), _("%(level)s (%(points)s points)", level=lv.title, points=lv.points)
+            )
+            for lv in criterion.levels
         ]
         setattr(
             GradeForm,
@@ -123,12 +132,14 @@ def grade_form(project: Project) -> FlaskForm:
                 criterion.title,
                 choices=choices,
                 coerce=int,
-                validators=[InputRequired(f"Choose a level of “{criterion.title}”.")],
+                validators=[
+                    InputRequired(_("Choose a level of “%(title)s”.", title=criterion.title))
+                ],
             ),
         )
         setattr(
             GradeForm,
             f"comment_{criterion.id}",
-            _text(f"Comment on “{criterion.title}”", COMMENT_MAX),
+            _text(_("Comment on “%(title)s”", title=criterion.title), COMMENT_MAX),
         )
     return GradeForm()

@@ -4,6 +4,7 @@ learners' hand-ins, and grading a version against the rubric (return or accept).
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -80,7 +81,7 @@ def new_project(cohort_id: int):
     form = _project_form(cohort, None)
     saved = _save(form, cohort, None)
     if saved is not None:
-        flash(f"Project “{saved.title}” set.", "success")
+        flash(_("Project “%(title)s” set.", title=saved.title), "success")
         return redirect(url_for("projects.manage_project", project_id=saved.id))
     return _form_page(form, cohort, None)
 
@@ -93,7 +94,7 @@ def edit_project(project_id: int):
     cohort = db.session.get_one(Cohort, project.cohort_id)
     form = _project_form(cohort, project)
     if _save(form, cohort, project) is not None:
-        flash("Project saved.", "success")
+        flash(_("Project saved."), "success")
         return redirect(url_for("projects.manage_project", project_id=project.id))
     return _form_page(form, cohort, project)
 
@@ -106,12 +107,12 @@ def delete_project(project_id: int):
     cohort_id = project.cohort_id
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
-            abort(400, "The form expired; try again.")
+            abort(400, _("The form expired; try again."))
         title = project.title
         prefix = services.delete_project(project)
         db.session.commit()
         get_storage().delete_prefix(prefix)
-        flash(f"Project “{title}” deleted.", "success")
+        flash(_("Project “%(title)s” deleted.", title=title), "success")
         return redirect(url_for("cohorts.manage_cohort", cohort_id=cohort_id))
     return confirm_page(
         f"the project “{project.title}”",
@@ -166,7 +167,7 @@ def grade(submission_id: int):
                 (field.errors if field is not None else form.form_errors).append(str(exc))
             else:
                 db.session.commit()
-                flash("Grade saved; the learner has been told.", "success")
+                flash(_("Grade saved; the learner has been told."), "success")
                 return redirect(url_for("projects.manage_project", project_id=project.id))
     learner = db.session.get_one(User, submission.user_id)
     versions = services.history(project.id, learner.id)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from webapp.certificates import events
@@ -104,17 +105,19 @@ def save_project(cohort: Cohort, project: Project | None, values: ProjectValues)
         raise ProjectError(str(exc), "rubric") from None
     top = rules.max_points(specs)
     if not 0 <= values.pass_mark <= top:
-        raise ProjectError(f"The pass mark goes from 0 to {top}, the rubric's best.", "pass_mark")
+        raise ProjectError(
+            _("The pass mark goes from 0 to %(top)s, the rubric's best.", top=top), "pass_mark"
+        )
     percent = values.penalty_percent if values.late_policy == LatePolicy.PENALTY else 0
     if values.late_policy == LatePolicy.PENALTY and not 1 <= percent <= 100:
-        raise ProjectError("Give the penalty per day late, 1 to 100 %.", "penalty_percent")
+        raise ProjectError(_("Give the penalty per day late, 1 to 100 %."), "penalty_percent")
     if project is None:
         project = Project(cohort_id=cohort.id)
         db.session.add(project)
     elif specs != _specs(project):
         if _graded(project):
             raise ProjectError(
-                "The rubric cannot change once a submission has been graded against it.",
+                _("The rubric cannot change once a submission has been graded against it."),
                 "rubric",
             )
         project.criteria.clear()

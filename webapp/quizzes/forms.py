@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -19,10 +21,10 @@ from webapp.quizzes import services
 
 CHOICE_ROWS = 6
 KIND_LABELS = {
-    Kind.SINGLE: "Single choice",
-    Kind.MULTIPLE: "Multiple choice",
-    Kind.NUMERIC: "A number (with a tolerance)",
-    Kind.TEXT: "A short text (exact, case and spacing aside)",
+    Kind.SINGLE: _l("Single choice"),
+    Kind.MULTIPLE: _l("Multiple choice"),
+    Kind.NUMERIC: _l("A number (with a tolerance)"),
+    Kind.TEXT: _l("A short text (exact, case and spacing aside)"),
 }
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d+):(\d{1,2}(?:\.\d+)?)$")
 
@@ -53,49 +55,54 @@ def _number(text: str | None) -> float | None:
 
 def _moment(form: object, field: StringField) -> None:
     if parse_moment(field.data or "") is None:
-        raise ValidationError("Give the moment as m:ss (e.g. 1:05) or in seconds.")
+        raise ValidationError(_("Give the moment as m:ss (e.g. 1:05) or in seconds."))
 
 
 def _optional_number(form: object, field: StringField) -> None:
     if (field.data or "").strip() and _number(field.data) is None:
-        raise ValidationError("Give a number, e.g. 3.5.")
+        raise ValidationError(_("Give a number, e.g. 3.5."))
 
 
 class QuestionForm(FlaskForm):
     """Moment, kind, prompt, choices (or number, or accepted texts), explanation, required."""
 
-    at = StringField("Moment", filters=[strip], validators=[_moment], description="m:ss, e.g. 0:10")
+    at = StringField(
+        _l("Moment"), filters=[strip], validators=[_moment], description=_l("m:ss, e.g. 0:10")
+    )
     kind = SelectField(
-        "Kind of answer",
+        _l("Kind of answer"),
         choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
         validators=[InputRequired()],
     )
     prompt = TextAreaField(
-        "Question",
+        _l("Question"),
         render_kw={"rows": 3, "maxlength": services.MAX_PROMPT},
-        description="Markdown: **bold**, *italic*, `code`, lists, links.",
+        description=_l("Markdown: **bold**, *italic*, `code`, lists, links."),
     )
     number = StringField(
-        "Right number", filters=[strip], validators=[_optional_number], description="Numeric only."
+        _l("Right number"),
+        filters=[strip],
+        validators=[_optional_number],
+        description=_l("Numeric only."),
     )
     tolerance = StringField(
-        "Tolerance (±)",
+        _l("Tolerance (±)"),
         filters=[strip],
         validators=[_optional_number],
         default="0",
-        description="Numeric only: how far from the right number still counts.",
+        description=_l("Numeric only: how far from the right number still counts."),
     )
     texts = TextAreaField(
-        "Accepted answers",
+        _l("Accepted answers"),
         render_kw={"rows": 3},
-        description="Short text only: one accepted answer per line.",
+        description=_l("Short text only: one accepted answer per line."),
     )
     explanation = TextAreaField(
-        "Explanation",
+        _l("Explanation"),
         render_kw={"rows": 3, "maxlength": services.MAX_EXPLANATION},
-        description="Shown after the learner answers (Markdown).",
+        description=_l("Shown after the learner answers (Markdown)."),
     )
-    required = BooleanField("Must be answered to go on")
+    required = BooleanField(_l("Must be answered to go on"))
 
     def choice_rows(self) -> list[tuple[StringField, BooleanField]]:
         """The (text, right) field pairs of the choices, in order."""
@@ -147,7 +154,11 @@ for _i in range(CHOICE_ROWS):
         QuestionForm,
         f"choice_{_i}",
         StringField(
-            f"Choice {_i + 1}", filters=[strip], render_kw={"maxlength": services.MAX_CHOICE}
+            _l("Choice %(number)s", number=_i + 1),
+            filters=[strip],
+            render_kw={"maxlength": services.MAX_CHOICE},
         ),
     )
-    setattr(QuestionForm, f"right_{_i}", BooleanField(f"Choice {_i + 1} is right"))
+    setattr(
+        QuestionForm, f"right_{_i}", BooleanField(_l("Choice %(number)s is right", number=_i + 1))
+    )

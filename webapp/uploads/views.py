@@ -16,6 +16,8 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp import jobs
@@ -28,6 +30,7 @@ from webapp.storage import get_storage
 from webapp.uploads.details import DetailsRejected, check_details
 from webapp.uploads.errors import MediaToolsUnavailable, UploadRejected, UploadTooLarge
 from webapp.uploads.forms import UploadForm, level_choices, topic_choices
+from webapp.uploads.i18n import upload_strings
 from webapp.uploads.queries import uploads_for
 from webapp.uploads.rules import CONTAINERS, PREFERRED_PART_SIZE
 from webapp.uploads.services import ingest, ingest_replacement, spool
@@ -40,7 +43,10 @@ log = logging.getLogger(__name__)
 UPPY_FILES = {
     "uppy.min.mjs": "uppy/dist/uppy.min.mjs",
     "uppy.min.css": "uppy/dist/uppy.min.css",
+    "uppy-locale-de.mjs": "@uppy/locales/lib/de_DE.js",
 }
+# Uppy's own texts (its Dashboard) per language other than English: a file of UPPY_FILES.
+UPPY_LOCALES = {"de": "uppy-locale-de.mjs"}
 
 
 @bp.get("/upload")
@@ -79,7 +85,7 @@ def create():
             return _page(form, video, 400)
     file = request.files.get("file")
     if file is None or not file.filename:
-        form.file.errors = ["Choose a video file to upload."]
+        form.file.errors = [_("Choose a video file to upload.")]
         return _page(form, video, 400)
     path = spool(file.stream)
     stored: Video | None = None
@@ -97,7 +103,9 @@ def create():
     except MediaToolsUnavailable:
         db.session.rollback()
         log.exception("ffprobe is unavailable")
-        form.file.errors = ["Uploads are unavailable right now (media tools missing); try later."]
+        form.file.errors = [
+            _("Uploads are unavailable right now (media tools missing); try later.")
+        ]
         return _page(form, video, 503)
     except Exception:
         db.session.rollback()
@@ -106,12 +114,21 @@ def create():
         raise
     finally:
         path.unlink(missing_ok=True)
-    what = "its new recording is being transcoded" if video else "it is being transcoded"
     if jobs.dispatch(job.id):
-        flash(f"“{stored.title}” uploaded; {what}.", "success")
+        if video:
+            message = _(
+                "“%(title)s” uploaded; its new recording is being transcoded.", title=stored.title
+            )
+        else:
+            message = _("“%(title)s” uploaded; it is being transcoded.", title=stored.title)
+        flash(message, "success")
     else:
         flash(
-            f"“{stored.title}” is saved; transcoding starts when the worker queue is back.", "error"
+            _(
+                "“%(title)s” is saved; transcoding starts when the worker queue is back.",
+                title=stored.title,
+            ),
+            "error",
         )
     return redirect(url_for("uploads.index"), code=303)
 
@@ -137,8 +154,14 @@ def _replace_target() -> Video | None:
     if not raw:
         return None
     if not raw.isdigit():
-        abort(404, "No such video.")
+        abort(404, _("No such video."))
     return replace_target_or_abort(int(raw), current_user)
+
+
+def _uppy_locale() -> str:
+    """The URL of Uppy's translation for the request's language ("" for English)."""
+    name = UPPY_LOCALES.get(str(get_locale()))
+    return url_for("uploads.vendor", name=name) if name else ""
 
 
 def _page(form: UploadForm, replacing: Video | None, status: int = 200):
@@ -154,5 +177,7 @@ def _page(form: UploadForm, replacing: Video | None, status: int = 200):
         max_bytes=media_limits().max_bytes,
         part_size=PREFERRED_PART_SIZE,
         extensions=sorted(CONTAINERS),
+        upload_i18n=upload_strings(),
+        uppy_locale=_uppy_locale(),
     )
     return html, status

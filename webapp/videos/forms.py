@@ -4,6 +4,8 @@ the same message, shown here beside its field."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -20,44 +22,44 @@ class VideoForm(FlaskForm):
     """Title, description, topic, level, tags, listed, poster frame."""
 
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[strip],
         render_kw={"maxlength": MAX_TITLE, "required": True},
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         filters=[strip],
         render_kw={"rows": 5, "maxlength": MAX_DESCRIPTION},
     )
-    topic = SelectField("Topic", choices=[], validate_choice=False)
-    level = SelectField("Level", choices=[], validate_choice=False)
+    topic = SelectField(_l("Topic"), choices=[], validate_choice=False)
+    level = SelectField(_l("Level"), choices=[], validate_choice=False)
     tags = StringField(
-        "Tags",
+        _l("Tags"),
         filters=[strip],
-        description="Comma-separated, e.g. seo, analytics (at most 20, 40 characters each).",
+        description=_l("Comma-separated, e.g. seo, analytics (at most 20, 40 characters each)."),
     )
-    listed = BooleanField("Listed in the library")
+    listed = BooleanField(_l("Listed in the library"))
     audience = SelectField(
-        "Who may watch it",
+        _l("Who may watch it"),
         choices=[SelectChoice(value, label) for value, label in VIDEO_CHOICES.items()],
         validate_choice=False,
-        description="Its clips never reach further than the recording.",
+        description=_l("Its clips never reach further than the recording."),
     )
     organisation = SelectField(
-        "Organisation (for “Members of one organisation”)",
+        _l("Organisation (for “Members of one organisation”)"),
         choices=[],
         validate_choice=False,  # an unknown one is refused by the service, in its words
     )
     free_preview = BooleanField(
-        "Free preview: anyone signed in may watch it, without enrolling or prerequisites"
+        _l("Free preview: anyone signed in may watch it, without enrolling or prerequisites")
     )
-    poster = RadioField("Poster frame", choices=[], validate_choice=False, default=KEEP_POSTER)
+    poster = RadioField(_l("Poster frame"), choices=[], validate_choice=False, default=KEEP_POSTER)
 
     def set_choices(self, topics: list[tuple[str, str]], frames: list[tuple[str, str]]) -> None:
         """Topic options (slug, name) with "none" first, levels, poster frames."""
         self.topic.choices = [("", "(no topic)"), *topics]
         self.level.choices = [(level.value, level.value.capitalize()) for level in Level]
-        self.poster.choices = [(KEEP_POSTER, "Keep the current poster"), *frames]
+        self.poster.choices = [(KEEP_POSTER, _("Keep the current poster")), *frames]
 
     def set_organisations(self, organisations: list[tuple[str, str]]) -> None:
         """The organisations to pick from (slug, name), "none" first."""

@@ -4,6 +4,7 @@ its poster picker, and the delete confirmation."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.access import managed_video_or_404
@@ -38,7 +39,7 @@ def index():
         filters=filters,
         states=list(VideoState),
         owners=queries.owners() if current_user.is_admin else [],
-        heading="All videos" if current_user.is_admin else "My videos",
+        heading=_("All videos") if current_user.is_admin else _("My videos"),
     )
 
 
@@ -63,7 +64,7 @@ def edit(video_id: int):
             _field_error(form, exc)
         else:
             db.session.commit()
-            flash(f"Saved “{video.title}”.")
+            flash(_("Saved “%(title)s”.", title=video.title))
             return redirect(url_for("videos.edit", video_id=video.id))
     status = 400 if request.method == "POST" else 200
     video = db.session.get(Video, video_id) or video
@@ -123,7 +124,7 @@ def _save(video: Video, form: VideoForm, has_module: bool, frames: dict) -> None
     if form.poster.data and form.poster.data != KEEP_POSTER:
         frame = frames.get(int(form.poster.data)) if form.poster.data.isdigit() else None
         if frame is None:
-            raise VideoError("poster", "Pick one of the frames shown.")
+            raise VideoError("poster", _("Pick one of the frames shown."))
         services.set_poster(video, frame)
 
 
@@ -166,9 +167,9 @@ def delete(video_id: int):
         deleted = services.delete_video(video, force=bool(request.form.get("force")))
     except VideoInUse:
         db.session.rollback()
-        flash("Nothing was deleted: tick the box to remove it from its classes and courses.")
+        flash(_("Nothing was deleted: tick the box to remove it from its classes and courses."))
         return _confirmation(video, 409)
     db.session.commit()
     services.remove_media(deleted)
-    flash(f"Deleted “{title}”.")
+    flash(_("Deleted “%(title)s”.", title=title))
     return redirect(url_for("videos.index"))

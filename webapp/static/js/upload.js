@@ -10,6 +10,19 @@ const POLL_MS = 2000;
 const MAX_PARTS = 10000;
 
 const addRow = startPolling();
+
+/* The page's translations (#upload-i18n, English text → shown text); English when one
+ * is missing. `%(name)s` in a text is replaced from `vars`. */
+function t(text, vars) {
+  var node = document.getElementById("upload-i18n");
+  var table = {};
+  try { table = node ? JSON.parse(node.textContent) : {}; } catch (e) { table = {}; }
+  var out = table[text] || text;
+  if (!vars) return out;
+  return out.replace(/%\((\w+)\)s/g, function (m, key) {
+    return Object.prototype.hasOwnProperty.call(vars, key) ? String(vars[key]) : m;
+  });
+}
 startUppy(addRow).catch(() => { /* no Uppy: the plain form stays */ });
 
 /* Poll the unfinished recordings' jobs; returns the function that lists a new upload. */
@@ -102,6 +115,11 @@ async function startUppy(addRow) {
   var root = document.getElementById("uppy");
   if (!root || !root.dataset.module) return;
   var U = await import(root.dataset.module);
+  // Uppy's own texts in the page's language (#uppy[data-locale]); English without it.
+  var uppyLocale = null;
+  if (root.dataset.locale) {
+    uppyLocale = await import(root.dataset.locale).then(function (m) { return m.default; }, function () { return null; });
+  }
   var csrf = csrfToken();
   var statusLine = document.getElementById("upload-status");
   var speedLine = document.getElementById("upload-speed");
@@ -153,12 +171,12 @@ async function startUppy(addRow) {
   }
 
   var metaFields = replacing ? [] : [
-    { id: "title", name: "Title", placeholder: "What is this recording about?" },
-    { id: "description", name: "Description", placeholder: "Plain text" },
-    selectField("topic", "Topic", topics),
-    selectField("level", "Level", levels),
-    { id: "tags", name: "Tags", placeholder: "Comma-separated, e.g. python, statistics" },
-    selectField("listed", "Visibility", [["yes", "Listed in the library"], ["no", "Unlisted"]])
+    { id: "title", name: t("Title"), placeholder: t("What is this recording about?") },
+    { id: "description", name: t("Description"), placeholder: t("Plain text") },
+    selectField("topic", t("Topic"), topics),
+    selectField("level", t("Level"), levels),
+    { id: "tags", name: t("Tags"), placeholder: t("Comma-separated, e.g. python, statistics") },
+    selectField("listed", t("Visibility"), [["yes", t("Listed in the library")], ["no", t("Unlisted")]])
   ];
 
   /* The create-upload body: the file and its own details (or the video it replaces). */
@@ -178,7 +196,7 @@ async function startUppy(addRow) {
     return body;
   }
 
-  var uppy = new U.Uppy({
+  var options = {
     id: "learnstream-upload",
     autoProceed: false,
     restrictions: {
@@ -186,7 +204,9 @@ async function startUppy(addRow) {
       maxNumberOfFiles: replacing ? 1 : null,
       allowedFileTypes: JSON.parse(root.dataset.extensions)
     }
-  });
+  };
+  if (uppyLocale) options.locale = uppyLocale;
+  var uppy = new U.Uppy(options);
 
   uppy.use(U.Dashboard, {
     inline: true,
@@ -258,21 +278,22 @@ async function startUppy(addRow) {
     var seconds = started ? (Date.now() - started) / 1000 : 0;
     if (!speedLine || !progress.bytesTotal) return;
     var rate = seconds > 0 ? progress.bytesUploaded / seconds : 0;
-    speedLine.textContent = file.name + ": " + mb(progress.bytesUploaded) + " of " +
-      mb(progress.bytesTotal) + (rate ? " at " + mb(rate) + "/s" : "");
+    speedLine.textContent = file.name + ": " + (rate
+      ? t("%(done)s of %(total)s at %(rate)s/s", { done: mb(progress.bytesUploaded), total: mb(progress.bytesTotal), rate: mb(rate) })
+      : t("%(done)s of %(total)s", { done: mb(progress.bytesUploaded), total: mb(progress.bytesTotal) }));
   });
 
   uppy.on("upload-success", function (file) {
-    say("“" + (file.meta.title || file.name) + "” is uploaded; it is being transcoded.");
+    say(t("“%(title)s” is uploaded; it is being transcoded.", { title: file.meta.title || file.name }));
   });
 
   uppy.on("upload-error", function (file, err) {
-    var message = err && err.message ? err.message : "the upload failed.";
+    var message = err && err.message ? err.message : t("the upload failed.");
     say((file ? file.name + ": " : "") + message);
     if (file) showError(file, message);
   });
 
-  uppy.on("restore-confirmed", function () { say("Resuming your unfinished upload…"); });
+  uppy.on("restore-confirmed", function () { say(t("Resuming your unfinished upload…")); });
 
   document.getElementById("direct-upload").hidden = false;
 }
