@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from flask import Flask, current_app, make_response, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from webapp.dbsetup import database_unavailable
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.problems import ApiError, problem_response
 from webapp.storage import StorageError
 

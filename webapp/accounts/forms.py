@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from webapp.auth.services import MAX_NAME_LENGTH, MAX_PASSWORD_LENGTH
 from webapp.forms import single_line, strip
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import SignupPolicy
 
 EMAIL_MAX = 254

@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user, login_required
@@ -44,6 +43,7 @@ from webapp.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from webapp.auth.views import start_session
 from webapp.csvinput import MAX_BYTES, CsvError, read_rows
 from webapp.extensions import db
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import Invitation, Program, SignupPolicy, TokenPurpose, User
 from webapp.organisations.queries import all_organisations
 

@@ -3,12 +3,12 @@ pages and API); the forms carry the input and its choices."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
 
 from webapp.forms import single_line, strip
+from webapp.i18n.lazy import lazy_gettext as _l
 
 
 class EnrolForm(FlaskForm):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from webapp.cohorts.forms import LOCAL_FORMAT
 from webapp.forms import strip
 from webapp.grading import Kind
+from webapp.i18n.lazy import lazy_gettext as _l
 
 TEXT_MAX = 5000
 

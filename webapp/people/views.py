@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import refresh
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -25,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from webapp.cohorts.forms import LOCAL_FORMAT
 from webapp.forms import no_raw_html, no_tags, single_line, strip
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import LatePolicy, Project
 from webapp.projects.rules import TITLE_MAX
 from webapp.projects.services import BRIEF_MAX, COMMENT_MAX

@@ -8,7 +8,6 @@ import math
 import re
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from webapp.forms import strip
 from webapp.grading import Kind
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import QuizQuestion
 from webapp.quizzes import services
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -12,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp.extensions import db
 from webapp.forms import strip
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import Level, Topic
 
 

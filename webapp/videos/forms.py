@@ -5,13 +5,13 @@ the same message, shown here beside its field."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from webapp.audiences.services import VIDEO_CHOICES
 from webapp.forms import strip
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import Level
 from webapp.videos.services import MAX_DESCRIPTION, MAX_TITLE
 

@@ -10,7 +10,6 @@ from enum import StrEnum
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp import access
@@ -29,6 +28,7 @@ from webapp.accounts.services.policy import signup_policy
 from webapp.auth.services import find_user
 from webapp.cohorts.services import add_member
 from webapp.extensions import db
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.learning.services import enrol
 from webapp.models import (
     Cohort,
