@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -114,7 +115,7 @@ def submit(project_id: int):
             field.errors = [*field.errors, str(exc)]
         else:
             db.session.commit()
-            flash(f"Version {made.version} handed in.", "success")
+            flash(_("Version %(number)s handed in.", number=made.version), "success")
             return redirect(url_for("projects.project", project_id=found.id))
     return _project_page(found, role, form, 400)
 

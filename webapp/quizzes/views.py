@@ -5,6 +5,7 @@ admins) may use them (``managed_video_or_404``)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -58,7 +59,7 @@ def manage(video_id: int):
     form = QuestionForm()
     if request.method == "POST":
         if _saved(form, lambda draft: services.create_question(video, current_user, draft)):
-            flash("Question added.")
+            flash(_("Question added."))
             return redirect(url_for("quizzes.manage", video_id=video.id))
         return _page(video, form, None, 400)
     return _page(video, form, None)
@@ -72,7 +73,7 @@ def edit(video_id: int, question_id: int):
     form = QuestionForm()
     if request.method == "POST":
         if _saved(form, lambda draft: services.update_question(question, video, draft)):
-            flash("Question saved.")
+            flash(_("Question saved."))
             return redirect(url_for("quizzes.manage", video_id=video.id))
         return _page(video, form, question, 400)
     form.fill(question)
@@ -103,7 +104,7 @@ def delete(video_id: int, question_id: int):
     video, question = _question(video_id, question_id)
     services.delete_question(question)
     db.session.commit()
-    flash("Question deleted.")
+    flash(_("Question deleted."))
     return redirect(url_for("quizzes.manage", video_id=video.id))
 
 
