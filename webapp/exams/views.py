@@ -57,7 +57,7 @@ def start(exam_id: int) -> Response:
         attempt, _created = engine.begin(exam, current_user, utcnow())
     except ExamRefused as exc:
         db.session.commit()  # an attempt found past its time stays closed
-        flash(str(exc), "error")
+        flash(_(exc.message), "error")
         return redirect(url_for("exams.exam_page", exam_id=exam.id))
     return redirect(url_for("exams.attempt_page", attempt_id=attempt.id))
 
@@ -125,7 +125,7 @@ def submit(attempt_id: int) -> Response | tuple[str, int]:
                     engine.save_answer(attempt, line.question.id, given, now)
         except ExamRefused as exc:
             db.session.rollback()
-            flash(_("Not submitted: %(reason)s", reason=exc), "error")
+            flash(_("Not submitted: %(reason)s", reason=_(exc.message)), "error")
             return redirect(url_for("exams.attempt_page", attempt_id=attempt.id))
     in_time = engine.submit(attempt, now)
     db.session.commit()
