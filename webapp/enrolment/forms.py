@@ -3,6 +3,7 @@ pages and API); the forms carry the input and its choices."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import NumberRange, Optional
@@ -14,12 +15,12 @@ class EnrolForm(FlaskForm):
     """A learner's enrolment: a cohort (when the program has upcoming ones) and a
     voucher code (when it costs a fee)."""
 
-    cohort = RadioField("Cohort", coerce=str, validate_choice=False)
+    cohort = RadioField(_l("Cohort"), coerce=str, validate_choice=False)
     voucher = StringField(
-        "Voucher code",
+        _l("Voucher code"),
         filters=[strip],
         validators=[Optional(), single_line],
-        description="Optional: a code you were given for a discount.",
+        description=_l("Optional: a code you were given for a discount."),
     )
 
 
