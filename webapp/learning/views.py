@@ -82,7 +82,7 @@ def _certificate_left(viewer: int | None, program_id: int) -> tuple[str, ...] | 
     if viewer is None or program_id in certified_program_ids(viewer):
         return None
     verdict = verdict_of(viewer, program_id)
-    return None if verdict.met else verdict.missing
+    return None if verdict.met else tuple(_(text, **values) for text, values in verdict.todo)
 
 
 @bp.post("/programs/<slug>/enrol")
