@@ -23,7 +23,7 @@ from webapp.enrolment.forms import EnrolForm
 from webapp.enrolment.invoice import render_invoice
 from webapp.extensions import db
 from webapp.learning import queries as learning_queries
-from webapp.learning.formatting import format_fee
+from webapp.learning.formatting import page_fee
 from webapp.learning.services import EnrolmentNotAllowed
 from webapp.learning.services import enrol as learning_enrol
 from webapp.models import EnrollmentStatus, Order, Program
@@ -34,7 +34,7 @@ bp = Blueprint("enrolment", __name__)
 
 @bp.context_processor
 def _helpers() -> dict[str, object]:
-    return {"fee": format_fee}
+    return {"fee": page_fee}
 
 
 NO_COHORT = "none"

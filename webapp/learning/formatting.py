@@ -3,6 +3,8 @@ dates are :mod:`webapp.timefmt`'s."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
 WEEKS_PER_MONTH = 52 / 12
 
@@ -24,4 +26,41 @@ def format_length(weeks: int) -> str:
     if weeks >= 8:
         months = round(weeks / WEEKS_PER_MONTH)
         text += f" (about {months} month{'s' if months != 1 else ''})"
+    return text
+
+
+def _page_locale() -> str:
+    """The request's language ("en" outside a request)."""
+    from flask_babel import get_locale  # noqa: PLC0415 - the pure helpers above need no Flask
+
+    current = get_locale()
+    return "en" if current is None else str(current)
+
+
+def page_fee(cents: int, currency: str) -> str:
+    """A fee as a page shows it, in the request's language: English as
+    :func:`format_fee` (the API's), other languages with their own number format
+    (``"499,00 €"``)."""
+    from babel.numbers import format_currency  # noqa: PLC0415
+    from flask_babel import gettext  # noqa: PLC0415
+
+    if cents <= 0:
+        return gettext("Free")
+    locale = _page_locale()
+    if locale.startswith("en"):
+        return format_fee(cents, currency)
+    return format_currency(Decimal(cents) / 100, currency.upper(), locale=locale)
+
+
+def page_length(weeks: int) -> str:
+    """A program's length as a page shows it, in the request's language (English as
+    :func:`format_length`)."""
+    from flask_babel import gettext, ngettext  # noqa: PLC0415
+
+    if weeks <= 0:
+        return gettext("Self-paced")
+    text = ngettext("%(num)d week", "%(num)d weeks", weeks)
+    if weeks >= 8:
+        months = round(weeks / WEEKS_PER_MONTH)
+        text += " " + ngettext("(about %(num)d month)", "(about %(num)d months)", months)
     return text

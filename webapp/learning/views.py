@@ -36,8 +36,8 @@ def module_url(state_or_module: Any, course: Any = None, program: Any = None) ->
 def _helpers() -> dict[str, Any]:
     return {
         "module_url": module_url,
-        "fee": formatting.format_fee,
-        "length": formatting.format_length,
+        "fee": formatting.page_fee,
+        "length": formatting.page_length,
     }
 
 
