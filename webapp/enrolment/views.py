@@ -103,7 +103,7 @@ def enrol(slug: str):
     picked = form.cohort.data
     cohort_id: int | None = None
     if choices and (picked in (None, "", NO_COHORT)):
-        form.cohort.errors = ["Choose a cohort."]
+        form.cohort.errors = [_("Choose a cohort.")]
         return _page(program, form, 400)
     if picked and picked != NO_COHORT:
         cohort_id = int(picked) if str(picked).isdigit() else -1
@@ -116,7 +116,7 @@ def enrol(slug: str):
     except services.EnrolmentError as exc:
         db.session.rollback()
         target = form.voucher if exc.field == "voucher" else form.cohort
-        target.errors = [str(exc)]
+        target.errors = [_(str(exc))]
         return _page(program, form, 400)
     db.session.commit()
     order = services.order_of(enrollment)

@@ -112,7 +112,7 @@ def submit(project_id: int):
         except services.ProjectError as exc:
             db.session.rollback()
             field = getattr(form, exc.field or "", None) or form.files
-            field.errors = [*field.errors, str(exc)]
+            field.errors = [*field.errors, _(str(exc))]
         else:
             db.session.commit()
             flash(_("Version %(number)s handed in.", number=made.version), "success")
