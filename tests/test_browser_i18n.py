@@ -115,8 +115,17 @@ def test_a_german_browser_reads_the_learner_pages_in_german(german_tab: Tab, pat
     reads_german(
         page,
         "main",
-        ["Gebühr", "Videozeit", "Sie sind eingeschrieben", "Kurse", "SEO Basics"],
-        ["Fee", "Video time", "You are enrolled", "Courses", "Not started", "Certificate"],
+        [
+            "Gebühr",
+            "Kostenlos",
+            "Im eigenen Tempo",
+            "Videozeit",
+            "Sie sind eingeschrieben",
+            "Für das Zertifikat noch zu tun:",
+            "90 % von „Optimisers“ ansehen (jetzt 0 %)",
+            "Kurse",
+        ],
+        ["Fee", "Free", "Self-paced", "Video time", "You are enrolled", "still to do", "Courses"],
     )
 
     page.goto("/courses/seo-basics")
@@ -195,7 +204,14 @@ def test_the_same_pages_stay_english_without_german(
     pages = {
         "/": ["<h1>Library</h1>", "Search lessons", "Best match"],
         "/home": ["<h1>Home</h1>", "This week", "0 of 2 modules completed"],
-        "/programs/marketing": ["<dt>Fee</dt>", "You are enrolled", "<h2>Courses</h2>"],
+        "/programs/marketing": [
+            "<dt>Fee</dt>",
+            ">Free<",
+            ">Self-paced<",
+            "You are enrolled",
+            "Watch 90 % of ‘Optimisers’ (now 0 %)",
+            "<h2>Courses</h2>",
+        ],
         "/courses/seo-basics": ["Part of", "Next:", "Not started"],
         f"/videos/{path.first}{path.query}": [
             '<span class="visually-hidden" id="play-label">Play</span>',
