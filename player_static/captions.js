@@ -15,6 +15,7 @@
  */
 import { request } from "../static/js/request.js";
 import { menuButton } from "./menus.js";
+import { t as tr } from "./i18n.js";
 
 /* Wire the captions of `player`; {toggle}, or null on a page without caption controls. */
 export function initCaptions(player, prefs) {
@@ -55,7 +56,7 @@ export function initCaptions(player, prefs) {
       if (t.element.track.mode !== mode) t.element.track.mode = mode;
     });
     if (entry) last = entry;
-    current.textContent = entry ? entry.label : "Off";
+    current.textContent = entry ? entry.label : tr("Off");
     root.dataset.captions = entry ? entry.language : "off";
     button.classList.toggle("is-on", !!entry);
     menu.check(entry ? entry.item : offItem);
@@ -65,14 +66,14 @@ export function initCaptions(player, prefs) {
     return prefs.put({ caption_language: entry ? entry.language : null }).then(function () {
       root.dataset.captionsSaved = String(parseInt(root.dataset.captionsSaved || "0", 10) + 1);
     }).catch(function () {
-      player.say("Your caption choice could not be saved.");
+      player.say(tr("Your caption choice could not be saved."));
     });
   }
 
   /* A choice of the learner's: show it, say it, remember it. */
   function pick(entry) {
     apply(entry);
-    player.say(entry ? "Captions: " + entry.label : "Captions off");
+    player.say(entry ? tr("Captions: %(language)s", { language: entry.label }) : tr("Captions off"));
     save(entry);
   }
 
@@ -83,7 +84,7 @@ export function initCaptions(player, prefs) {
   /* The `c` key: off, or back on in the language last shown. */
   function toggle() {
     if (!tracks.length) {
-      player.say("This video has no captions.");
+      player.say(tr("This video has no captions."));
       return;
     }
     pick(chosen ? null : last || defaultEntry());
@@ -121,7 +122,7 @@ export function initCaptions(player, prefs) {
   /* ---- start ---- */
   function build(list, prefs) {
     if (!list.length) return;
-    offItem = menu.add("Off", { language: "" });
+    offItem = menu.add(tr("Off"), { language: "" });
     list.forEach(function (c) {
       var element = document.createElement("track");
       element.kind = "captions";

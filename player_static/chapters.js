@@ -7,6 +7,7 @@
  * preview).
  */
 import { formatClock } from "../static/js/time.js";
+import { t as tr } from "./i18n.js";
 
 /* Wire the chapter list and markers of `player`; {at}, or null without a chapter list. */
 export function initChapters(player) {
@@ -58,7 +59,7 @@ export function initChapters(player) {
       marker.className = "chapter-marker";
       marker.dataset.seek = String(c.start);
       marker.title = formatClock(c.start) + " " + c.title;
-      marker.setAttribute("aria-label", "Chapter at " + formatClock(c.start) + ": " + c.title);
+      marker.setAttribute("aria-label", tr("Chapter at %(time)s: %(title)s", { time: formatClock(c.start), title: c.title }));
       marker.style.left = Math.min(100, 100 * c.start / duration) + "%";
       bar.appendChild(marker);
     });

@@ -9,6 +9,7 @@
  */
 import { menuButton } from "./menus.js";
 import { qualityLabel } from "./quality.js";
+import { t as tr } from "./i18n.js";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];  // the last is PLAYER_MAX_RATE (server)
 
@@ -53,7 +54,7 @@ export function initControls(player, prefs) {
   function showPlaying() {
     var playing = !video.paused && !video.ended;
     root.classList.toggle("is-playing", playing);
-    playLabel.textContent = playing ? "Pause" : "Play";
+    playLabel.textContent = playing ? tr("Pause") : tr("Play");
   }
 
   playButton.addEventListener("click", togglePlay);
@@ -71,7 +72,7 @@ export function initControls(player, prefs) {
     muteButton.setAttribute("aria-pressed", video.muted ? "true" : "false");
     root.classList.toggle("is-muted", video.muted || video.volume === 0);
     volume.value = String(Math.round(level * 100));
-    volume.setAttribute("aria-valuetext", video.muted ? "Muted" : percent(level));
+    volume.setAttribute("aria-valuetext", video.muted ? tr("Muted") : percent(level));
   }
 
   function saveVolume() {
@@ -84,7 +85,7 @@ export function initControls(player, prefs) {
     video.volume = level;
     video.muted = level === 0 ? video.muted : false;
     saveVolume();
-    if (announce) player.say(video.muted ? "Muted" : "Volume " + percent(level));
+    if (announce) player.say(video.muted ? tr("Muted") : tr("Volume %(percent)s", { percent: percent(level) }));
   }
 
   function changeVolume(step) {
@@ -95,7 +96,7 @@ export function initControls(player, prefs) {
     video.muted = !video.muted;
     if (!video.muted && video.volume === 0) video.volume = 0.5;  // unmuting silence: be heard
     saveVolume();
-    player.say(video.muted ? "Muted" : "Unmuted, volume " + percent(video.volume));
+    player.say(video.muted ? tr("Muted") : tr("Unmuted, volume %(percent)s", { percent: percent(video.volume) }));
   }
 
   muteButton.addEventListener("click", toggleMute);
@@ -109,7 +110,7 @@ export function initControls(player, prefs) {
     setRate(parseFloat(item.dataset.rate));
   });
   SPEEDS.forEach(function (rate) {
-    speedMenu.add(rate === 1 ? "Normal (1×)" : speedText(rate), { rate: String(rate) });
+    speedMenu.add(rate === 1 ? tr("Normal (1×)") : speedText(rate), { rate: String(rate) });
   });
 
   function showRate() {
@@ -128,7 +129,7 @@ export function initControls(player, prefs) {
   function setRate(rate) {
     useRate(rate);
     prefs.later({ playback_rate: rate });
-    player.say("Speed " + speedText(rate));
+    player.say(tr("Speed %(speed)s", { speed: speedText(rate) }));
   }
 
   /* The next speed of the menu up (+1) or down (-1) from the current one. */
@@ -138,7 +139,7 @@ export function initControls(player, prefs) {
       ? SPEEDS.filter(function (s) { return s > rate + 0.001; })[0]
       : SPEEDS.filter(function (s) { return s < rate - 0.001; }).pop();
     if (next !== undefined) setRate(next);
-    else player.say("Speed " + speedText(rate) + (direction > 0 ? ", the fastest" : ", the slowest"));
+    else player.say(tr(direction > 0 ? "Speed %(speed)s, the fastest" : "Speed %(speed)s, the slowest", { speed: speedText(rate) }));
   }
 
   video.addEventListener("ratechange", showRate);
@@ -151,13 +152,13 @@ export function initControls(player, prefs) {
     var index = parseInt(item.dataset.level, 10);
     player.setLevel(index);
     qualityMenu.check(item);
-    qualityCurrent.textContent = index < 0 ? "Auto" : item.dataset.short;
-    player.say("Quality: " + item.textContent);
+    qualityCurrent.textContent = index < 0 ? tr("Auto") : item.dataset.short;
+    player.say(tr("Quality: %(quality)s", { quality: item.textContent }));
   });
 
   player.on("levels", function (levels) {
     byId("quality-menu").textContent = "";  // a reloaded ladder replaces, never adds
-    autoItem = qualityMenu.add("Auto", { level: "-1" });
+    autoItem = qualityMenu.add(tr("Auto"), { level: "-1" });
     levels.slice().sort(function (a, b) { return b.height - a.height; }).forEach(function (level) {
       qualityMenu.add(qualityLabel(level), { level: String(level.index), short: level.height + "p" });
     });
@@ -168,7 +169,7 @@ export function initControls(player, prefs) {
   // The Auto item says which picture quality Auto is playing now.
   player.on("level", function (state) {
     var level = player.levels.filter(function (l) { return l.index === state.index; })[0];
-    if (autoItem) autoItem.textContent = state.auto && level ? "Auto (" + level.height + "p)" : "Auto";
+    if (autoItem) autoItem.textContent = state.auto && level ? tr("Auto (%(height)sp)", { height: level.height }) : tr("Auto");
   });
 
   /* ---- picture in picture ---- */
@@ -177,7 +178,7 @@ export function initControls(player, prefs) {
     pipButton.addEventListener("click", function () {
       var change = document.pictureInPictureElement
         ? document.exitPictureInPicture() : video.requestPictureInPicture();
-      change.catch(function () { player.say("Picture in picture is not available now."); });
+      change.catch(function () { player.say(tr("Picture in picture is not available now.")); });
     });
     video.addEventListener("enterpictureinpicture", function () {
       pipButton.setAttribute("aria-pressed", "true");
@@ -196,7 +197,7 @@ export function initControls(player, prefs) {
     if (fullscreenElement()) {
       (document.exitFullscreen || document.webkitExitFullscreen).call(document);
     } else if (root.requestFullscreen) {
-      root.requestFullscreen().catch(function () { player.say("Full screen is not available."); });
+      root.requestFullscreen().catch(function () { player.say(tr("Full screen is not available.")); });
     } else if (root.webkitRequestFullscreen) {
       root.webkitRequestFullscreen();
     } else if (video.webkitEnterFullscreen) {

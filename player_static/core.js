@@ -10,6 +10,7 @@
  */
 import { csrfToken, send } from "../static/js/request.js";
 import { formatClock } from "../static/js/time.js";
+import { t as tr } from "./i18n.js";
 
 const BEAT_MS = 10000;
 
@@ -133,7 +134,7 @@ export function createPlayer() {
       bar.appendChild(seg);
       seconds += p[1] - p[0];
     });
-    bar.setAttribute("aria-label", "Watched " + Math.round(seconds) + " s of " + Math.round(d) + " s");
+    bar.setAttribute("aria-label", tr("Watched %(watched)s s of %(total)s s", { watched: Math.round(seconds), total: Math.round(d) }));
     root.dataset.watched = JSON.stringify(watched);
   }
 
@@ -210,8 +211,8 @@ export function createPlayer() {
     }).then(function (progress) {
       var text = document.getElementById("progress-text");
       if (progress && text) {
-        text.textContent = Math.round(progress.percent) + "% watched" +
-          (progress.completed ? " · completed" : "");
+        text.textContent = tr("%(percent)s%% watched", { percent: Math.round(progress.percent) }) +
+          (progress.completed ? " · " + tr("completed") : "");
       }
     }).catch(function () {
       // Not stored: keep the intervals for the next beat (the union makes resending safe).
@@ -274,7 +275,7 @@ export function createPlayer() {
     } else if (resumeAt > 0.5 && (!d || resumeAt < d - Math.min(2, d * 0.1))) {
       // Resume unless the saved point is at the very end (then start over).
       video.currentTime = base + resumeAt;
-      say("Resumed at " + formatClock(resumeAt));
+      say(tr("Resumed at %(time)s", { time: formatClock(resumeAt) }));
     } else if (isClip) {
       video.currentTime = clipIn;
     }

@@ -9,6 +9,8 @@
  * shortcuts off on this device (WCAG 2.1.4), kept in localStorage.
  */
 
+import { t as tr } from "./i18n.js";
+
 const STORE_KEY = "learnstream.shortcuts";
 const NOT_TYPING = ["range", "button", "submit", "reset", "checkbox", "radio"];
 const SLIDER_KEYS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "PageUp", "PageDown",
@@ -28,7 +30,7 @@ export function initKeyboard(player, controls, captions) {
 
   function toggleCaptions() {
     if (captions) captions.toggle();
-    else player.say("This video has no captions.");
+    else player.say(tr("This video has no captions."));
   }
 
   var actions = {
@@ -117,7 +119,7 @@ export function initKeyboard(player, controls, captions) {
     enabled.checked = stored() !== "off";
     enabled.addEventListener("change", function () {
       store(enabled.checked ? "on" : "off");
-      player.say(enabled.checked ? "Keyboard shortcuts on" : "Keyboard shortcuts off");
+      player.say(enabled.checked ? tr("Keyboard shortcuts on") : tr("Keyboard shortcuts off"));
     });
     dialog.addEventListener("close", function () {
       if (opener && opener !== document.body && document.contains(opener)) opener.focus();

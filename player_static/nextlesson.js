@@ -8,6 +8,8 @@
  * "cancelled", "end") for tests; the live status line announces it.
  */
 
+import { t as tr } from "./i18n.js";
+
 /* Wire #next-lesson to `player`'s end; does nothing on a page without the panel. */
 export function initNextLesson(player) {
   var panel = document.getElementById("next-lesson");
@@ -40,11 +42,11 @@ export function initNextLesson(player) {
     left -= 1;
     if (left <= 0) {
       stop();
-      count.textContent = "Starting…";
+      count.textContent = tr("Starting…");
       window.location.assign(url);
       return;
     }
-    count.textContent = "Starting in " + left + " s";
+    count.textContent = tr("Starting in %(seconds)s s", { seconds: left });
   }
 
   function show() {
@@ -63,7 +65,7 @@ export function initNextLesson(player) {
     } else {
       var total = parseInt(panel.dataset.seconds || "8", 10);
       left = total;
-      count.textContent = "Starting in " + left + " s";
+      count.textContent = tr("Starting in %(seconds)s s", { seconds: left });
       cancel.hidden = false;
       setState("counting");
       player.say(title.textContent + ", starting in " + total + " seconds. Cancel to stay.");
@@ -76,10 +78,10 @@ export function initNextLesson(player) {
   if (cancel) {
     cancel.addEventListener("click", function () {
       stop();
-      count.textContent = "Countdown stopped";
+      count.textContent = tr("Countdown stopped");
       cancel.hidden = true;
       setState("cancelled");
-      player.say("Countdown stopped; the next lesson will not start by itself.");
+      player.say(tr("Countdown stopped; the next lesson will not start by itself."));
       var go = document.getElementById("next-lesson-go");
       if (go) go.focus({ preventScroll: true });
     });

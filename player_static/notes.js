@@ -15,6 +15,7 @@
 import { request } from "../static/js/request.js";
 import { button } from "./buttons.js";
 import { formatClock } from "../static/js/time.js";
+import { t as tr } from "./i18n.js";
 
 // Inputs that take no typed text (sliders, boxes, buttons) leave the keys to the page.
 const NOT_TYPED = /^(range|checkbox|radio|button|submit|reset|color|file|image)$/;
@@ -58,7 +59,14 @@ export function initNotes() {
   }
 
   function label(note) {
-    return (note.kind === "bookmark" ? "Bookmark" : "Note") + " at " + formatClock(note.position);
+    var at = { time: formatClock(note.position) };
+    return note.kind === "bookmark" ? tr("Bookmark at %(time)s", at) : tr("Note at %(time)s", at);
+  }
+
+  // The label inside a sentence ("Edit note at 1:05"); German keeps its capitals.
+  function inSentence(note) {
+    var at = { time: formatClock(note.position) };
+    return note.kind === "bookmark" ? tr("bookmark at %(time)s", at) : tr("note at %(time)s", at);
   }
 
   /* ---- the list ---- */
@@ -82,19 +90,19 @@ export function initNotes() {
     li.dataset.position = String(note.position);
     var head = document.createElement("div");
     head.className = "note-head";
-    var time = button("note-time", formatClock(note.position), "Play from " + formatClock(note.position));
+    var time = button("note-time", formatClock(note.position), tr("Play from %(time)s", { time: formatClock(note.position) }));
     time.dataset.seek = String(note.position);
     head.appendChild(time);
     if (note.kind === "bookmark") {
       var kind = document.createElement("span");
       kind.className = "note-kind";
-      kind.textContent = "Bookmark";
+      kind.textContent = tr("Bookmark");
       head.appendChild(kind);
     }
     var actions = document.createElement("span");
     actions.className = "note-actions";
-    actions.appendChild(button("note-edit small", "Edit", "Edit " + label(note).toLowerCase()));
-    actions.appendChild(button("note-delete small", "Delete", "Delete " + label(note).toLowerCase()));
+    actions.appendChild(button("note-edit small", tr("Edit"), tr("Edit %(what)s", { what: inSentence(note) })));
+    actions.appendChild(button("note-delete small", tr("Delete"), tr("Delete %(what)s", { what: inSentence(note) })));
     head.appendChild(actions);
     li.appendChild(head);
     if (note.body) {
@@ -142,11 +150,11 @@ export function initNotes() {
       .then(function (note) {
         notes.push(note);
         render();
-        say((kind === "bookmark" ? "Bookmark" : "Note") + " added at " + formatClock(note.position) + ".");
+        say(tr(kind === "bookmark" ? "Bookmark added at %(time)s." : "Note added at %(time)s.", { time: formatClock(note.position) }));
         return note;
       })
       .catch(function (err) {
-        say("Could not add the " + kind + ": " + err.message, true);
+        say(tr(kind === "bookmark" ? "Could not add the bookmark: %(error)s" : "Could not add the note: %(error)s", { error: err.message }), true);
         return null;
       })
       .then(function (note) { busy(false); return note; });
@@ -156,7 +164,7 @@ export function initNotes() {
     event.preventDefault();
     var text = textarea.value.trim();
     if (!text) {
-      say("Write something first (or add a bookmark).", true);
+      say(tr("Write something first (or add a bookmark)."), true);
       textarea.focus();
       return;
     }
@@ -190,7 +198,7 @@ export function initNotes() {
   /* ---- seek, edit, delete ---- */
   function seek(position) {
     video.currentTime = position;
-    say("Playing from " + formatClock(position) + ".");
+    say(tr("Playing from %(time)s.", { time: formatClock(position) }));
   }
 
   function startEdit(li, note) {
@@ -201,15 +209,15 @@ export function initNotes() {
     var lab = document.createElement("label");
     lab.htmlFor = id;
     lab.className = "visually-hidden";
-    lab.textContent = "Text of the " + label(note).toLowerCase();
+    lab.textContent = tr("Text of the %(what)s", { what: inSentence(note) });
     var box = document.createElement("textarea");
     box.id = id;
     box.className = "note-edit-body";
     box.rows = 3;
     box.maxLength = 5000;
     box.value = note.body;
-    var save = button("note-save small", "Save");
-    var cancel = button("note-cancel small", "Cancel");
+    var save = button("note-save small", tr("Save"));
+    var cancel = button("note-cancel small", tr("Cancel"));
     editor.appendChild(lab);
     editor.appendChild(box);
     editor.appendChild(save);
@@ -239,7 +247,7 @@ export function initNotes() {
       })
       .catch(function (err) {
         save.disabled = false;
-        say("Could not save: " + err.message, true);
+        say(tr("Could not save: %(error)s", { error: err.message }), true);
         box.focus();
       });
   }
@@ -247,9 +255,9 @@ export function initNotes() {
   function askDelete(li, note) {
     var actions = li.querySelector(".note-actions");
     actions.textContent = "";
-    actions.appendChild(button("note-confirm-delete small danger", "Confirm delete",
-      "Confirm: delete " + label(note).toLowerCase()));
-    actions.appendChild(button("note-cancel-delete small", "Cancel"));
+    actions.appendChild(button("note-confirm-delete small danger", tr("Confirm delete"),
+      tr("Confirm: delete %(what)s", { what: inSentence(note) })));
+    actions.appendChild(button("note-cancel-delete small", tr("Cancel")));
     actions.querySelector(".note-confirm-delete").focus();
   }
 
@@ -268,7 +276,7 @@ export function initNotes() {
       })
       .catch(function (err) {
         confirmButton.disabled = false;
-        say("Could not delete: " + err.message, true);
+        say(tr("Could not delete: %(error)s", { error: err.message }), true);
       });
   }
 
@@ -342,7 +350,7 @@ export function initNotes() {
       render();
     })
     .catch(function (err) {
-      say("Could not load your notes: " + err.message, true);
+      say(tr("Could not load your notes: %(error)s", { error: err.message }), true);
     })
     .then(function () {
       showAt();

@@ -18,6 +18,7 @@ import { initSeekbar } from "./seekbar.js";
 import { attachStream } from "./stream.js";
 import { initThumbnails } from "./thumbnails.js";
 import { initTranscript } from "./transcript.js";
+import { t as tr } from "./i18n.js";
 
 const player = createPlayer();
 if (player) {
@@ -34,8 +35,8 @@ if (player) {
     fatal(details) {
       root.dataset.fatal = details;
       player.say(details === "unsupported"
-        ? "This browser cannot play HLS video."
-        : `This video cannot be played: ${details}`);
+        ? tr("This browser cannot play HLS video.")
+        : tr("This video cannot be played: %(details)s", { details: details }));
     },
     refreshed() {
       root.dataset.linkRefreshes = String(parseInt(root.dataset.linkRefreshes || "0", 10) + 1);

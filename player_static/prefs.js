@@ -7,6 +7,7 @@
  * State for tests: #player[data-prefs-saved] counts acknowledged delayed saves.
  */
 import { request } from "../static/js/request.js";
+import { t as tr } from "./i18n.js";
 
 const DELAY_MS = 600;
 
@@ -50,7 +51,7 @@ export function createPrefs(player) {
     put(fields, keepalive).then(function () {
       root.dataset.prefsSaved = String(parseInt(root.dataset.prefsSaved || "0", 10) + 1);
     }).catch(function () {
-      if (!keepalive) player.say("Your player settings could not be saved.");
+      if (!keepalive) player.say(tr("Your player settings could not be saved."));
     });
   }
 

@@ -16,6 +16,7 @@
 import { request } from "../static/js/request.js";
 import { button } from "./buttons.js";
 import { formatClock } from "../static/js/time.js";
+import { t as tr } from "./i18n.js";
 
 /* Wire the questions panel (nothing on a page without one). */
 export function initQuestions(player) {
@@ -52,7 +53,7 @@ export function initQuestions(player) {
     bar.className = "question-markers";
     bar.id = "question-markers";
     bar.setAttribute("role", "group");
-    bar.setAttribute("aria-label", "Question markers");
+    bar.setAttribute("aria-label", tr("Question markers"));
     bar.hidden = true;
     var area = document.getElementById("seek-area");
     if (area && area.parentNode) area.parentNode.insertBefore(bar, area.nextSibling);
@@ -68,7 +69,7 @@ export function initQuestions(player) {
 
   function seek(at) {
     player.seek(at);
-    say("Playing from " + formatClock(at) + ".");
+    say(tr("Playing from %(time)s.", { time: formatClock(at) }));
   }
 
   /* ---- markers on the timeline ---- */
@@ -80,7 +81,7 @@ export function initQuestions(player) {
       return;
     }
     state.items.forEach(function (q) {
-      var m = button("question-marker", "", "Question at " + formatClock(q.at) + ": " + excerpt(q.body_html));
+      var m = button("question-marker", "", tr("Question at %(time)s: %(text)s", { time: formatClock(q.at), text: excerpt(q.body_html) }));
       m.dataset.at = String(q.at);
       m.dataset.id = String(q.id);
       m.title = formatClock(q.at) + " " + excerpt(q.body_html);
@@ -106,8 +107,8 @@ export function initQuestions(player) {
     li.dataset.id = String(a.id);
     var meta = document.createElement("p");
     meta.className = "meta";
-    meta.textContent = a.author.name + (a.author.instructor ? " (instructor)" : "") +
-      (a.accepted ? " · accepted answer" : "") + (a.hidden ? " · hidden" : "");
+    meta.textContent = a.author.name + (a.author.instructor ? " (" + tr("instructor") + ")" : "") +
+      (a.accepted ? " · " + tr("accepted answer") : "") + (a.hidden ? " · " + tr("hidden") : "");
     li.appendChild(meta);
     var body = document.createElement("div");
     body.className = "answer-body";
@@ -116,7 +117,7 @@ export function initQuestions(player) {
     if (a.can_edit) {
       var actions = document.createElement("p");
       actions.className = "post-actions";
-      actions.appendChild(button("answer-delete small", "Delete", "Delete your answer"));
+      actions.appendChild(button("answer-delete small", tr("Delete"), tr("Delete your answer")));
       li.appendChild(actions);
     }
     return li;
@@ -130,10 +131,10 @@ export function initQuestions(player) {
     li.dataset.at = String(q.at);
     var head = document.createElement("div");
     head.className = "question-head";
-    head.appendChild(button("question-time", formatClock(q.at), "Play from " + formatClock(q.at)));
+    head.appendChild(button("question-time", formatClock(q.at), tr("Play from %(time)s", { time: formatClock(q.at) })));
     var who = document.createElement("span");
     who.className = "question-author";
-    who.textContent = q.author.name + (q.resolved ? " · resolved" : "") + (q.locked ? " · locked" : "");
+    who.textContent = q.author.name + (q.resolved ? " · " + tr("resolved") : "") + (q.locked ? " · " + tr("locked") : "");
     head.appendChild(who);
     li.appendChild(head);
     var body = document.createElement("div");
@@ -143,14 +144,14 @@ export function initQuestions(player) {
     if (q.can_edit) {
       var actions = document.createElement("p");
       actions.className = "post-actions";
-      actions.appendChild(button("question-edit small", "Edit", "Edit your question"));
-      actions.appendChild(button("question-delete small", "Delete", "Delete your question"));
+      actions.appendChild(button("question-edit small", tr("Edit"), tr("Edit your question")));
+      actions.appendChild(button("question-delete small", tr("Delete"), tr("Delete your question")));
       li.appendChild(actions);
     }
     if (q.answers.length) {
       var answers = document.createElement("ol");
       answers.className = "answer-list";
-      answers.setAttribute("aria-label", "Answers to the question at " + formatClock(q.at));
+      answers.setAttribute("aria-label", tr("Answers to the question at %(time)s", { time: formatClock(q.at) }));
       q.answers.forEach(function (a) { answers.appendChild(answerItem(q, a)); });
       li.appendChild(answers);
     }
@@ -160,7 +161,7 @@ export function initQuestions(player) {
       var id = "answer-" + q.id;
       var label = document.createElement("label");
       label.htmlFor = id;
-      label.textContent = "Answer the question at " + formatClock(q.at);
+      label.textContent = tr("Answer the question at %(time)s", { time: formatClock(q.at) });
       var box = document.createElement("textarea");
       box.id = id;
       box.rows = 2;
@@ -169,7 +170,7 @@ export function initQuestions(player) {
       reply.appendChild(box);
       var submit = document.createElement("button");
       submit.type = "submit";
-      submit.textContent = "Post answer";
+      submit.textContent = tr("Post answer");
       reply.appendChild(submit);
       li.appendChild(reply);
     }
@@ -225,7 +226,7 @@ export function initQuestions(player) {
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     if (!textarea.value.trim()) {
-      say("Write your question first.", true);
+      say(tr("Write your question first."), true);
       textarea.focus();
       return;
     }
@@ -238,13 +239,13 @@ export function initQuestions(player) {
         askButton.setAttribute("aria-expanded", "false");
         pendingAt = null;
         return load().then(function () {
-          say("Question posted at " + formatClock(q.at) + ".");
+          say(tr("Question posted at %(time)s.", { time: formatClock(q.at) }));
           var item = document.getElementById("question-" + q.id);
           var time = item && item.querySelector(".question-time");
           (time || askButton).focus();
         });
       })
-      .catch(function (err) { say("Could not post the question: " + err.message, true); })
+      .catch(function (err) { say(tr("Could not post the question: %(error)s", { error: err.message }), true); })
       .then(function () { sendButton.disabled = false; });
   });
 
@@ -255,12 +256,12 @@ export function initQuestions(player) {
     event.preventDefault();
     var li = reply.closest("li.question");
     var box = reply.querySelector("textarea");
-    if (!box.value.trim()) { say("Write your answer first.", true); box.focus(); return; }
+    if (!box.value.trim()) { say(tr("Write your answer first."), true); box.focus(); return; }
     var id = parseInt(li.dataset.id, 10);
     request("POST", questionBase + id + "/answers", { body: box.value })
       .then(function () { return load(); })
-      .then(function () { say("Answer posted."); })
-      .catch(function (err) { say("Could not post the answer: " + err.message, true); });
+      .then(function () { say(tr("Answer posted.")); })
+      .catch(function (err) { say(tr("Could not post the answer: %(error)s", { error: err.message }), true); });
   });
 
   function editQuestion(li, q) {
@@ -270,7 +271,7 @@ export function initQuestions(player) {
     var id = "question-edit-" + q.id;
     var label = document.createElement("label");
     label.htmlFor = id;
-    label.textContent = "Your question at " + formatClock(q.at);
+    label.textContent = tr("Your question at %(time)s", { time: formatClock(q.at) });
     var box = document.createElement("textarea");
     box.id = id;
     box.rows = 3;
@@ -278,7 +279,7 @@ export function initQuestions(player) {
     box.value = q.body;
     var save = document.createElement("button");
     save.type = "submit";
-    save.textContent = "Save";
+    save.textContent = tr("Save");
     editor.appendChild(label);
     editor.appendChild(box);
     editor.appendChild(save);
@@ -287,8 +288,8 @@ export function initQuestions(player) {
       event.stopPropagation();
       request("PATCH", questionBase + q.id, { body: box.value })
         .then(function () { return load(); })
-        .then(function () { say("Question saved."); })
-        .catch(function (err) { say("Could not save: " + err.message, true); });
+        .then(function () { say(tr("Question saved.")); })
+        .catch(function (err) { say(tr("Could not save: %(error)s", { error: err.message }), true); });
     });
     li.replaceChild(editor, body);
     box.focus();
@@ -297,8 +298,8 @@ export function initQuestions(player) {
   function remove(url, what) {
     request("DELETE", url)
       .then(function () { return load(); })
-      .then(function () { say(what + " deleted."); askButton.focus(); })
-      .catch(function (err) { say("Could not delete: " + err.message, true); });
+      .then(function () { say(what); askButton.focus(); })
+      .catch(function (err) { say(tr("Could not delete: %(error)s", { error: err.message }), true); });
   }
 
   list.addEventListener("click", function (event) {
@@ -309,15 +310,15 @@ export function initQuestions(player) {
     if (!q) return;
     if (target.classList.contains("question-time")) seek(q.at);
     else if (target.classList.contains("question-edit")) editQuestion(li, q);
-    else if (target.classList.contains("question-delete")) remove(questionBase + q.id, "Question");
+    else if (target.classList.contains("question-delete")) remove(questionBase + q.id, tr("Question deleted."));
     else if (target.classList.contains("answer-delete")) {
-      remove(answerBase + target.closest("li.answer").dataset.id, "Answer");
+      remove(answerBase + target.closest("li.answer").dataset.id, tr("Answer deleted."));
     }
   });
 
   video.addEventListener("loadedmetadata", drawMarkers);
 
   load()
-    .catch(function (err) { say("Could not load the questions: " + err.message, true); })
+    .catch(function (err) { say(tr("Could not load the questions: %(error)s", { error: err.message }), true); })
     .then(function () { panel.dataset.ready = "1"; });
 }

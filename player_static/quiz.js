@@ -17,6 +17,7 @@
  */
 import { request } from "../static/js/request.js";
 import { formatClock } from "../static/js/time.js";
+import { t as tr } from "./i18n.js";
 
 const AHEAD = 0.3;  // s: a question counts as reached this close to its moment
 
@@ -72,7 +73,7 @@ export function initQuiz(player) {
     if (q.kind === "single" || q.kind === "multiple") {
       var set = document.createElement("fieldset");
       var legend = document.createElement("legend");
-      legend.textContent = q.kind === "single" ? "Pick one answer" : "Pick every right answer";
+      legend.textContent = q.kind === "single" ? tr("Pick one answer") : tr("Pick every right answer");
       set.appendChild(legend);
       q.choices.forEach(function (c) {
         set.appendChild(input(q.kind === "single" ? "radio" : "checkbox", "choice", c.id, c.text));
@@ -82,7 +83,7 @@ export function initQuiz(player) {
     }
     var label = document.createElement("label");
     label.htmlFor = "quiz-text";
-    label.textContent = q.kind === "numeric" ? "Your answer (a number)" : "Your answer";
+    label.textContent = q.kind === "numeric" ? tr("Your answer (a number)") : tr("Your answer");
     var box = document.createElement("input");
     box.id = "quiz-text";
     box.type = "text";
@@ -97,13 +98,13 @@ export function initQuiz(player) {
     current = q;
     video.pause();
     opener = document.activeElement;
-    title.textContent = "Question at " + formatClock(q.at) + (q.required ? " (answer to go on)" : "");
+    title.textContent = tr(q.required ? "Question at %(time)s (answer to go on)" : "Question at %(time)s", { time: formatClock(q.at) });
     prompt.innerHTML = q.prompt_html;  // sanitised by the server (nh3)
     buildFields(q);
     result.textContent = "";
     result.className = "quiz-result";
     check.disabled = false;
-    check.textContent = "Check answer";
+    check.textContent = tr("Check answer");
     next.hidden = true;
     skip.hidden = q.required;
     root.dataset.open = String(q.id);
@@ -125,19 +126,19 @@ export function initQuiz(player) {
   function given(q) {
     if (q.kind === "single") {
       var picked = fields.querySelector("input:checked");
-      return picked ? { choice: parseInt(picked.value, 10) } : "Pick an answer.";
+      return picked ? { choice: parseInt(picked.value, 10) } : tr("Pick an answer.");
     }
     if (q.kind === "multiple") {
       var all = Array.prototype.map.call(fields.querySelectorAll("input:checked"), function (b) {
         return parseInt(b.value, 10);
       });
-      return all.length ? { choices: all } : "Pick at least one answer.";
+      return all.length ? { choices: all } : tr("Pick at least one answer.");
     }
     var text = document.getElementById("quiz-text").value.trim();
-    if (!text) return "Type an answer.";
+    if (!text) return tr("Type an answer.");
     if (q.kind === "text") return { text: text };
     var number = Number(text.replace(",", "."));
-    return isFinite(number) ? { number: number } : "Type a number, e.g. 3.5.";
+    return isFinite(number) ? { number: number } : tr("Type a number, e.g. 3.5.");
   }
 
   function rightAnswerText(q, key) {
@@ -155,11 +156,11 @@ export function initQuiz(player) {
     result.textContent = "";
     var verdict = document.createElement("p");
     verdict.className = "quiz-verdict";
-    verdict.textContent = answer.right ? "Right!" : "Not quite.";
+    verdict.textContent = answer.right ? tr("Right!") : tr("Not quite.");
     result.appendChild(verdict);
     if (!answer.right) {
       var key = document.createElement("p");
-      key.textContent = "The right answer: " + rightAnswerText(q, answer.right_answer);
+      key.textContent = tr("The right answer: %(answer)s", { answer: rightAnswerText(q, answer.right_answer) });
       result.appendChild(key);
     }
     if (answer.explanation_html) {
@@ -169,7 +170,7 @@ export function initQuiz(player) {
       result.appendChild(why);
     }
     result.className = "quiz-result " + (answer.right ? "right" : "wrong");
-    check.textContent = "Check again";
+    check.textContent = tr("Check again");
     skip.hidden = true;
     next.hidden = false;
     next.focus();
@@ -227,7 +228,7 @@ export function initQuiz(player) {
       lastTime = player.time();
       return;
     }
-    player.say("Answer the question at " + formatClock(blocker.at) + " to go on.");
+    player.say(tr("Answer the question at %(time)s to go on.", { time: formatClock(blocker.at) }));
     player.seek(blocker.at);
     lastTime = blocker.at;
     if (!current) open(blocker);

@@ -9,6 +9,7 @@
  * the preview above the bar (thumbnails.js).
  */
 import { formatClock, spokenDuration } from "../static/js/time.js";
+import { t as tr } from "./i18n.js";
 
 const THUMB = 14;  // px: width of the range thumb (player.css); the rail is inset by half
 const KEY_STEP = 5;
@@ -46,7 +47,7 @@ export function initSeekbar(player, thumbnails) {
     spokenAt = quiet ? t : null;
     seek.max = String(d);
     if (!dragging) seek.value = String(t);
-    seek.setAttribute("aria-valuetext", spokenDuration(t) + " of " + spokenDuration(d));
+    seek.setAttribute("aria-valuetext", tr("%(current)s of %(total)s", { current: spokenDuration(t), total: spokenDuration(d) }));
   }
 
   video.addEventListener("timeupdate", function () { render(false); });

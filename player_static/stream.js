@@ -10,6 +10,7 @@
  */
 import Hls from "../vendor/hls.mjs";
 import { fetchText } from "../static/js/request.js";
+import { t as tr } from "./i18n.js";
 
 /* Start streaming `src` into `video`. Callbacks (all optional):
  *   levels(levels)     picture levels {index, height, bitrate} once the ladder is known
@@ -67,7 +68,7 @@ function startHls(video, src, report) {
     if (expired) refreshLinks(data.frag);
     if (!data.fatal) return;
     if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
-      report("problem", "Network problem, retrying…");
+      report("problem", tr("Network problem, retrying…"));
       hls.startLoad();
     } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
       hls.recoverMediaError();

@@ -13,6 +13,7 @@
  * State for tests: #transcript[data-lines], [data-language]; #transcript-hits[data-hits].
  */
 import { formatClock } from "../static/js/time.js";
+import { t as tr } from "./i18n.js";
 
 /* Wire the transcript panel beside `player` (nothing on a page without one). */
 export function initTranscript(player) {
@@ -224,8 +225,8 @@ export function initTranscript(player) {
     });
     drawStrip(hits);
     if (!words.length) count.textContent = "";
-    else if (!hits.length) count.textContent = "No lines match.";
-    else count.textContent = hits.length + (hits.length === 1 ? " line matches." : " lines match.");
+    else if (!hits.length) count.textContent = tr("No lines match.");
+    else count.textContent = tr(hits.length === 1 ? "%(count)s line matches." : "%(count)s lines match.", { count: hits.length });
     return hits;
   }
 

@@ -4,6 +4,7 @@ and the browser's time zone saved on the profile."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -105,9 +106,9 @@ def reset_feed() -> BaseResponse:
     services.reset_secret(user)
     db.session.commit()
     flash(
-        "Your calendar link was reset: the old link no longer works; subscribe with the new one."
+        _("Your calendar link was reset: the old link no longer works; subscribe with the new one.")
         if had
-        else "Your calendar link is ready: add it to your calendar app.",
+        else _("Your calendar link is ready: add it to your calendar app."),
         "success",
     )
     return redirect(url_for("people.profile", _anchor="calendar-heading"))

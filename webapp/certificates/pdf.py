@@ -11,13 +11,15 @@ from datetime import date
 from pathlib import Path
 from typing import cast
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
 from webapp.certificates import codes
 from webapp.models import Certificate
 from webapp.models.base import as_utc
-from webapp.timefmt import long_day
+from webapp.timefmt import LOCALE, long_day
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVuSans"
@@ -48,7 +50,7 @@ def _document(certificate: Certificate) -> FPDF:
     # Fixed metadata, so the same certificate always downloads as the same bytes.
     pdf.set_creation_date(as_utc(certificate.issued_at))
     pdf.set_creator("Learnstream")
-    pdf.set_title("Certificate of completion")
+    pdf.set_title(_("Certificate of completion"))
     return pdf
 
 
@@ -86,31 +88,42 @@ def _fitted(pdf: FPDF, text: str, largest: float, smallest: float, *, max_lines:
         pdf.cell(WIDTH, size * 0.5, line, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
+def _locale() -> str:
+    """The language the certificate is printed in: the request's (English outside one)."""
+    current = get_locale()
+    return LOCALE if current is None or current.language == "en" else str(current)
+
+
 def render_certificate(certificate: Certificate, verify_url: str) -> bytes:
-    """The PDF of ``certificate``; ``verify_url`` is the public page that confirms it."""
+    """The PDF of ``certificate``; ``verify_url`` is the public page that confirms it,
+    printed in the request's language."""
+    locale = _locale()
     pdf = _document(certificate)
     pdf.add_page()
     _frame(pdf)
     pdf.set_y(28)
     _line(pdf, "LEARNSTREAM", 11, bold=True, color=ACCENT)
     pdf.ln(6)
-    _line(pdf, "Certificate of completion", 30, bold=True)
+    _line(pdf, _("Certificate of completion"), 30, bold=True)
     pdf.ln(8)
-    _line(pdf, "This certifies that", 13, color=MUTED)
+    _line(pdf, _("This certifies that"), 13, color=MUTED)
     pdf.ln(3)
     _fitted(pdf, certificate.learner_name, 28, 12, max_lines=3)
     pdf.ln(3)
-    _line(pdf, "has completed the program", 13, color=MUTED)
+    _line(pdf, _("has completed the program"), 13, color=MUTED)
     pdf.ln(3)
     _fitted(pdf, certificate.program_title, 20, 11, max_lines=4)
     pdf.ln(6)
-    _line(pdf, f"Issued on {long_day(issue_day(certificate))}", 13)
+    issued = long_day(issue_day(certificate), locale)
+    _line(pdf, _("Issued on %(date)s", date=issued), 13)
     revoked = revoke_day(certificate)
     if revoked is not None:  # a copy downloaded after revocation must not pass for valid
         pdf.ln(4)
-        _line(pdf, f"REVOKED on {long_day(revoked)}: not valid", 16, bold=True, color=ACCENT)
+        notice = _("REVOKED on %(date)s: not valid", date=long_day(revoked, locale))
+        _line(pdf, notice, 16, bold=True, color=ACCENT)
     pdf.set_y(PAGE_H - 42)
-    _line(pdf, f"Verification code: {codes.display(certificate.code)}", 11, bold=True)
+    code = codes.display(certificate.code)
+    _line(pdf, _("Verification code: %(code)s", code=code), 11, bold=True)
     pdf.ln(1)
-    _line(pdf, f"Verify at {verify_url}", 9, color=MUTED)
+    _line(pdf, _("Verify at %(url)s", url=verify_url), 9, color=MUTED)
     return bytes(pdf.output())

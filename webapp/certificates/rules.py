@@ -44,12 +44,28 @@ class Facts:
     project_titles: Mapping[int, str] = field(default_factory=dict)
 
 
+def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extract knows
+    """Mark a line of what is left for the catalogue (pages translate it, the API not)."""
+    return text
+
+
+# One line of what is left: its English template (a catalogue msgid) and its values.
+Todo = tuple[str, dict[str, object]]
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """Whether the rule is met, and for a learner what is left, one line per item."""
+    """Whether the rule is met, and for a learner what is left, one line per item:
+    ``missing`` in English (the API's), ``todo`` the same lines as msgid and values for
+    the pages, which translate them."""
 
     met: bool
     missing: tuple[str, ...]
+    todo: tuple[Todo, ...] = ()
+
+
+def _verdict(todo: list[Todo]) -> Verdict:
+    return Verdict(not todo, tuple(text % values for text, values in todo), tuple(todo))
 
 
 def meets_share(watched: float, duration: float, share: float) -> bool:
@@ -80,32 +96,42 @@ def evaluate(rule: Rule, facts: Facts) -> Verdict:
     A rule that asks for nothing is never met: a program without content does not
     certify whoever enrols in it."""
     if not (rule.module_ids or rule.min_classes or rule.exam_ids or rule.project_ids):
-        return Verdict(False, ("The program has nothing to complete yet",))
-    missing: list[str] = []
+        nothing = N_("The program has nothing to complete yet")
+        return Verdict(False, (nothing,), ((nothing, {}),))
+    todo: list[Todo] = []
     for module_id in rule.module_ids:
         watched = facts.watched.get(module_id, 0.0)
         duration = facts.durations.get(module_id, 0.0)
         if not meets_share(watched, duration, rule.min_share):
             title = facts.module_titles.get(module_id, f"module {module_id}")
             done = min(100, int(100 * watched / duration)) if duration > 0 else 0
-            missing.append(f"Watch {_percent(rule.min_share)} of ‘{title}’ (now {done} %)")
+            todo.append(
+                (
+                    N_("Watch %(share)s of ‘%(title)s’ (now %(done)s %%)"),
+                    {"share": _percent(rule.min_share), "title": title, "done": done},
+                )
+            )
     if facts.classes_attended < rule.min_classes:
         left = rule.min_classes - facts.classes_attended
-        noun = "class" if left == 1 else "classes"
-        missing.append(
-            f"Attend {left} more live {noun} ({facts.classes_attended} of {rule.min_classes})"
+        text = (
+            N_("Attend %(left)s more live class (%(attended)s of %(required)s)")
+            if left == 1
+            else N_("Attend %(left)s more live classes (%(attended)s of %(required)s)")
+        )
+        todo.append(
+            (text, {"left": left, "attended": facts.classes_attended, "required": rule.min_classes})
         )
     passed = set(facts.exams_passed)
     for exam_id in rule.exam_ids:
         if exam_id not in passed:
             title = facts.exam_titles.get(exam_id, f"exam {exam_id}")
-            missing.append(f"Pass the exam ‘{title}’")
+            todo.append((N_("Pass the exam ‘%(title)s’"), {"title": title}))
     projects_done = set(facts.projects_passed)
     for project_id in rule.project_ids:
         if project_id not in projects_done:
             title = facts.project_titles.get(project_id, f"project {project_id}")
-            missing.append(f"Pass the project ‘{title}’")
-    return Verdict(not missing, tuple(missing))
+            todo.append((N_("Pass the project ‘%(title)s’"), {"title": title}))
+    return _verdict(todo)
 
 
 def shares_of(percents: Sequence[int]) -> frozenset[float]:

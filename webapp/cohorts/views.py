@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -21,7 +23,6 @@ from webapp.exams.queries import review_moments
 from webapp.extensions import db
 from webapp.models import Cohort, Exam, LiveClass, Module
 from webapp.models.base import utcnow
-from webapp.textfmt import plural
 
 bp = Blueprint("cohorts", __name__)
 
@@ -114,7 +115,14 @@ def mark_attendance(class_id: int):
     queries.require_teacher(live_class, current_user, role)
     rows = services.mark_attendance(live_class, _form_marks())
     db.session.commit()
-    flash(f"Attendance saved for {plural(len(rows), 'learner')}.", "success")
+    flash(
+        ngettext(
+            "Attendance saved for %(num)d learner.",
+            "Attendance saved for %(num)d learners.",
+            len(rows),
+        ),
+        "success",
+    )
     return _back_to(live_class)
 
 
@@ -126,7 +134,7 @@ def check_in(class_id: int):
     queries.require_learner(live_class, role)
     services.check_in(live_class, current_user)
     db.session.commit()
-    flash(f"You are checked in to {live_class.title}.", "success")
+    flash(_("You are checked in to %(title)s.", title=live_class.title), "success")
     return _back_to(live_class)
 
 
@@ -143,7 +151,7 @@ def attach_recording(class_id: int):
         video = video_or_404(video_id, current_user)
         services.attach_recording(live_class, video, current_user)
         db.session.commit()
-        flash(f"Recording attached to {live_class.title}.", "success")
+        flash(_("Recording attached to %(title)s.", title=live_class.title), "success")
         return _back_to(live_class)
     cohort = db.session.get(Cohort, live_class.cohort_id) if live_class.cohort_id else None
     return render_template(

@@ -15,12 +15,12 @@ class EnrolForm(FlaskForm):
     """A learner's enrolment: a cohort (when the program has upcoming ones) and a
     voucher code (when it costs a fee)."""
 
-    cohort = RadioField("Cohort", coerce=str, validate_choice=False)
+    cohort = RadioField(_l("Cohort"), coerce=str, validate_choice=False)
     voucher = StringField(
-        "Voucher code",
+        _l("Voucher code"),
         filters=[strip],
         validators=[Optional(), single_line],
-        description="Optional: a code you were given for a discount.",
+        description=_l("Optional: a code you were given for a discount."),
     )
 
 

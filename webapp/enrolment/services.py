@@ -49,6 +49,12 @@ MAX_SEATS = 100_000
 HOLDS_SEAT = (EnrollmentStatus.AWAITING_PAYMENT,)
 
 
+def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extract knows
+    """Mark a message a learner may see for the catalogue: it stays English here (the
+    API answers it as is); the enrolment page translates it (``webapp.enrolment.views``)."""
+    return text
+
+
 class EnrolmentError(ValueError):
     """Bad input for an enrolment, order or voucher; ``field`` names the input."""
 
@@ -175,12 +181,12 @@ def check_voucher(code: str, program: Program, now: datetime | None = None) -> V
     text = normalise_code(code)
     voucher = db.session.scalar(select(Voucher).where(Voucher.code == text)) if text else None
     if voucher is None or (voucher.program_id is not None and voucher.program_id != program.id):
-        raise VoucherError("This voucher code is not valid for this program.", "voucher")
+        raise VoucherError(N_("This voucher code is not valid for this program."), "voucher")
     moment = now or utcnow()
     if voucher.expires_at is not None and as_utc(voucher.expires_at) <= moment:
-        raise VoucherError("This voucher code has expired.", "voucher")
+        raise VoucherError(N_("This voucher code has expired."), "voucher")
     if voucher.max_uses is not None and voucher.uses >= voucher.max_uses:
-        raise VoucherError("This voucher code has been used up.", "voucher")
+        raise VoucherError(N_("This voucher code has been used up."), "voucher")
     return voucher
 
 
@@ -196,7 +202,7 @@ def _redeem(voucher: Voucher) -> None:
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
-        raise VoucherError("This voucher code has been used up.", "voucher")
+        raise VoucherError(N_("This voucher code has been used up."), "voucher")
     db.session.refresh(voucher)
 
 
@@ -308,7 +314,7 @@ def _cohort_for(program: Program, cohort: Cohort | int | None) -> Cohort | None:
         return None
     found = cohort if isinstance(cohort, Cohort) else db.session.get(Cohort, cohort)
     if found is None or found.program_id != program.id:
-        raise EnrolmentError("Choose one of this program's cohorts.", "cohort")
+        raise EnrolmentError(N_("Choose one of this program's cohorts."), "cohort")
     return found
 
 
@@ -338,7 +344,7 @@ def enrol(
     needs_order = program.fee_cents > 0 and not admin and paid_by is None
     found_voucher = check_voucher(voucher, program) if voucher and needs_order else None
     if voucher and not needs_order and not admin and paid_by is None:
-        raise VoucherError("This program is free: no voucher needed.", "voucher")
+        raise VoucherError(N_("This program is free: no voucher needed."), "voucher")
     existing = _find(user.id, program.id)
     if existing is not None and existing.status != EnrollmentStatus.CANCELLED:
         if existing.status == EnrollmentStatus.AWAITING_PAYMENT and not needs_order:

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask import Response as FlaskResponse
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.access import can_see_order
@@ -102,7 +103,7 @@ def enrol(slug: str):
     picked = form.cohort.data
     cohort_id: int | None = None
     if choices and (picked in (None, "", NO_COHORT)):
-        form.cohort.errors = ["Choose a cohort."]
+        form.cohort.errors = [_("Choose a cohort.")]
         return _page(program, form, 400)
     if picked and picked != NO_COHORT:
         cohort_id = int(picked) if str(picked).isdigit() else -1
@@ -115,20 +116,23 @@ def enrol(slug: str):
     except services.EnrolmentError as exc:
         db.session.rollback()
         target = form.voucher if exc.field == "voucher" else form.cohort
-        target.errors = [str(exc)]
+        target.errors = [_(str(exc))]
         return _page(program, form, 400)
     db.session.commit()
     order = services.order_of(enrollment)
     if enrollment.status == EnrollmentStatus.WAITLISTED:
         flash(
-            "That cohort is full: you are on its waitlist. We e-mail you when a seat frees.",
+            _("That cohort is full: you are on its waitlist. We e-mail you when a seat frees."),
             "success",
         )
     elif enrollment.status == EnrollmentStatus.AWAITING_PAYMENT and order is not None:
-        flash(f"Order {order.number} placed: you are enrolled once it is paid.", "success")
+        flash(
+            _("Order %(number)s placed: you are enrolled once it is paid.", number=order.number),
+            "success",
+        )
         return redirect(url_for(".order", number=order.number))
     elif enrollment.status == EnrollmentStatus.ACTIVE:
-        flash(f"You are enrolled in ‘{program.title}’.", "success")
+        flash(_("You are enrolled in ‘%(title)s’.", title=program.title), "success")
         return redirect(url_for("learning.home"))
     return redirect(url_for(".enrol_page", slug=program.slug))
 
@@ -144,7 +148,7 @@ def cancel(slug: str):
         abort(404, "You are not enrolled in this program.")
     services.cancel(mine)
     db.session.commit()
-    flash(f"Your enrolment in ‘{program.title}’ is cancelled.", "success")
+    flash(_("Your enrolment in ‘%(title)s’ is cancelled.", title=program.title), "success")
     return redirect(url_for(".enrol_page", slug=program.slug))
 
 

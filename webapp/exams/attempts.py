@@ -30,6 +30,14 @@ from webapp.models import AttemptStatus, Exam, ExamAnswer, ExamAttempt, ExamQues
 from webapp.models.base import as_utc
 
 DEFAULT_GRACE_SECONDS = 30
+
+
+def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extract knows
+    """Mark a refusal for the catalogue: it stays English here (the API answers it as
+    is); the learner's pages translate it (``webapp.exams.views``)."""
+    return text
+
+
 ANSWER_FIELDS = ("choice", "choices", "number", "text")
 
 
@@ -94,14 +102,14 @@ def start_or_resume(exam: Exam, user: User, now: datetime) -> tuple[ExamAttempt,
             close(attempt, now, AttemptStatus.EXPIRED)
     opens, closes = window(exam)
     if now < opens:
-        raise ExamRefused(409, "The exam is not open yet.")
+        raise ExamRefused(409, N_("The exam is not open yet."))
     if closes is not None and now >= closes:
-        raise ExamRefused(409, "The exam is closed.")
+        raise ExamRefused(409, N_("The exam is closed."))
     if exam.attempts_limit is not None and len(attempts) >= exam.attempts_limit:
         raise ExamRefused(409, f"You have used all {exam.attempts_limit} attempts.")
     bank = questions_of(exam.id)
     if not bank:
-        raise ExamRefused(409, "This exam has no questions yet.")
+        raise ExamRefused(409, N_("This exam has no questions yet."))
     rng = random.SystemRandom()
     count = min(exam.question_count or len(bank), len(bank))
     drawn = [
@@ -154,12 +162,12 @@ def save_answer(
     closed or past its time (then it is closed), 404 for a question it did not draw,
     400 for an answer of the wrong shape."""
     if attempt.status is not AttemptStatus.OPEN:
-        raise ExamRefused(409, "This attempt is closed: answers can no longer change.")
+        raise ExamRefused(409, N_("This attempt is closed: answers can no longer change."))
     if is_late(attempt, now):
         close(attempt, now, AttemptStatus.EXPIRED)
-        raise ExamRefused(409, "Time is up: the attempt was closed with the answers saved.")
+        raise ExamRefused(409, N_("Time is up: the attempt was closed with the answers saved."))
     if question_id not in drawn_ids(attempt):
-        raise ExamRefused(404, "This attempt has no such question.")
+        raise ExamRefused(404, N_("This attempt has no such question."))
     question = db.session.get_one(ExamQuestion, question_id)
     given = {k: v for k, v in raw.items() if k in ANSWER_FIELDS and v is not None}
     try:

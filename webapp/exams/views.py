@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -56,7 +57,7 @@ def start(exam_id: int) -> Response:
         attempt, _created = engine.begin(exam, current_user, utcnow())
     except ExamRefused as exc:
         db.session.commit()  # an attempt found past its time stays closed
-        flash(str(exc), "error")
+        flash(_(exc.message), "error")
         return redirect(url_for("exams.exam_page", exam_id=exam.id))
     return redirect(url_for("exams.attempt_page", attempt_id=attempt.id))
 
@@ -124,14 +125,16 @@ def submit(attempt_id: int) -> Response | tuple[str, int]:
                     engine.save_answer(attempt, line.question.id, given, now)
         except ExamRefused as exc:
             db.session.rollback()
-            flash(f"Not submitted: {exc}", "error")
+            flash(_("Not submitted: %(reason)s", reason=_(exc.message)), "error")
             return redirect(url_for("exams.attempt_page", attempt_id=attempt.id))
     in_time = engine.submit(attempt, now)
     db.session.commit()
     if not in_time:
         flash(
-            "Too late: the time limit has passed, so the submit was refused. "
-            "Your answers saved in time were graded.",
+            _(
+                "Too late: the time limit has passed, so the submit was refused. "
+                "Your answers saved in time were graded."
+            ),
             "error",
         )
     return redirect(url_for("exams.result_page", attempt_id=attempt.id))

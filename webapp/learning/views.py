@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.access import can_see_program
@@ -81,7 +82,7 @@ def _certificate_left(viewer: int | None, program_id: int) -> tuple[str, ...] | 
     if viewer is None or program_id in certified_program_ids(viewer):
         return None
     verdict = verdict_of(viewer, program_id)
-    return None if verdict.met else verdict.missing
+    return None if verdict.met else tuple(_(text, **values) for text, values in verdict.todo)
 
 
 @bp.post("/programs/<slug>/enrol")
@@ -98,14 +99,14 @@ def enrol_self(slug: str):
         # A fee or upcoming cohorts: the enrolment page asks for the choice.
         return redirect(url_for("enrolment.enrol_page", slug=found.slug))
     try:
-        _, created = enrol(current_user, found)
+        _enrolment, created = enrol(current_user, found)
     except EnrolmentNotAllowed as exc:
         abort(403, str(exc))
     db.session.commit()
     if created:
-        flash(f"You are enrolled in ‘{found.title}’.", "success")
+        flash(_("You are enrolled in ‘%(title)s’.", title=found.title), "success")
     else:
-        flash(f"You were already enrolled in ‘{found.title}’.", "success")
+        flash(_("You were already enrolled in ‘%(title)s’.", title=found.title), "success")
     return redirect(url_for("learning.home"))
 
 

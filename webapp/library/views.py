@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.catalogue.forgiving import highlight
@@ -31,9 +32,9 @@ def index():
         levels=list(Level),
         durations=DURATION_BUCKETS,
         sorts={
-            Sort.RELEVANCE.value: "Best match",
-            Sort.NEWEST.value: "Newest",
-            Sort.POPULAR.value: "Most popular",
+            Sort.RELEVANCE.value: _("Best match"),
+            Sort.NEWEST.value: _("Newest"),
+            Sort.POPULAR.value: _("Most popular"),
         },
         mark=lambda text: highlight(text, terms),
     )

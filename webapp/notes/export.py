@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
@@ -35,7 +36,7 @@ def start_second(seconds: float) -> int:
 
 def kind_label(note: Note) -> str:
     """``Bookmark`` or ``Note``."""
-    return "Bookmark" if note.is_bookmark else "Note"
+    return _("Bookmark") if note.is_bookmark else _("Note")
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -75,7 +76,7 @@ def markdown(groups: Sequence[NoteGroup], link: LinkFor, heading: str = "My note
     """The notes as one Markdown document: ``##`` per course, ``###`` per video."""
     out = [f"# {escape_inline(heading)}", ""]
     if not groups:
-        out += ["No notes yet.", ""]
+        out += [_("No notes yet."), ""]
     for group in groups:
         out += [f"## {escape_inline(group.title)}", ""]
         for video in group.videos:
@@ -143,7 +144,8 @@ def _pdf_note(pdf: FPDF, note: Note, link: LinkFor) -> None:
     pdf.set_text_color(*INK)
     if note.is_bookmark:
         pdf.set_font(FAMILY, "B", 10)
-        pdf.cell(pdf.get_string_width("Bookmark  "), LINE, "Bookmark", new_y=YPos.TOP)
+        label = _("Bookmark")
+        pdf.cell(pdf.get_string_width(label + "  "), LINE, label, new_y=YPos.TOP)
     pdf.set_font(FAMILY, "", 10)
     left = pdf.get_x()
     pdf.multi_cell(
@@ -184,7 +186,7 @@ def pdf(
         doc.set_font(FAMILY, "", 11)
         doc.set_text_color(*INK)
         doc.multi_cell(
-            WIDTH, LINE, "No notes yet.", align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            WIDTH, LINE, _("No notes yet."), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
     for group in groups:
         _heading(doc, group.title, 15, ACCENT, 6)

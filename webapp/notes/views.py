@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -58,7 +59,7 @@ def _download(body: bytes | str, content_type: str, extension: str, course_id: i
 
 
 def _heading(title: str | None) -> str:
-    return f"My notes: {title}" if title else "My notes"
+    return _("My notes: %(title)s", title=title) if title else _("My notes")
 
 
 @bp.get("/notes")
@@ -93,6 +94,7 @@ def export_pdf():
     """The notes as a PDF download, to print."""
     groups, course_id, title = _groups()
     now = utcnow()
-    subtitle = f"{current_user.display_name} · exported {now:%Y-%m-%d %H:%M} UTC"
+    exported = _("exported %(when)s UTC", when=f"{now:%Y-%m-%d %H:%M}")
+    subtitle = f"{current_user.display_name} · {exported}"
     data = export.pdf(groups, watch_link, now, _heading(title), subtitle)
     return _download(data, "application/pdf", "pdf", course_id)

@@ -6,22 +6,23 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.models import EmailChoice
 
 EMAIL_CHOICES = [
     SelectChoice(
         EmailChoice.ALL.value,
-        "Each as it happens (some, such as new questions, in an hourly digest)",
+        _l("Each as it happens (some, such as new questions, in an hourly digest)"),
     ),
-    SelectChoice(EmailChoice.DIGEST.value, "At most one digest an hour"),
-    SelectChoice(EmailChoice.OFF.value, "No e-mail: only the bell on the site"),
+    SelectChoice(EmailChoice.DIGEST.value, _l("At most one digest an hour")),
+    SelectChoice(EmailChoice.OFF.value, _l("No e-mail: only the bell on the site")),
 ]
 
 
 class EmailChoiceForm(FlaskForm):
     """What a user wants of notification e-mails."""
 
-    notification_email = RadioField("E-mail me my notifications", choices=EMAIL_CHOICES)
+    notification_email = RadioField(_l("E-mail me my notifications"), choices=EMAIL_CHOICES)
 
 
 class MarkAllForm(FlaskForm):

@@ -4,6 +4,8 @@ the choice of e-mails. The bell itself is in the site header (``_bell.html``).""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -14,7 +16,6 @@ from webapp.notifications import services
 from webapp.notifications.forms import EmailChoiceForm, MarkAllForm
 from webapp.notifications.links import safe_path
 from webapp.notifications.queries import email_choice, notification_page
-from webapp.textfmt import ngettext
 
 bp = Blueprint("notifications", __name__)
 
@@ -65,7 +66,7 @@ def read_all() -> Page:
     flash(
         ngettext("%(num)d notification marked read.", "%(num)d notifications marked read.", count)
         if count
-        else "Nothing was unread.",
+        else _("Nothing was unread."),
         "success",
     )
     return redirect(url_for("notifications.index"))
@@ -87,6 +88,6 @@ def preferences() -> Page:
         return render_template("notifications/settings.html", form=form), 400
     services.set_email_choice(_me().id, EmailChoice(form.notification_email.data))
     db.session.commit()
-    flash("Notification e-mails saved.", "success")
+    flash(_("Notification e-mails saved."), "success")
     back = request.args.get("back") == "profile"
     return redirect(url_for("people.profile" if back else "notifications.preferences"))

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from webapp.access import can_manage, video_or_404
 from webapp.clips.queries import chapters_of
 from webapp.playback.delivery import safe_relative, send_personal, serve
+from webapp.playback.i18n import player_strings
 from webapp.playback.links import signer_for, verified_key
 from webapp.playback.path import watch_path
 from webapp.playback.playlists import sign_playlist, sign_vtt
@@ -20,6 +21,8 @@ from webapp.progress.services import get_progress, summary
 from webapp.storage import ObjectNotFound, get_storage
 
 bp = Blueprint("playback", __name__)
+# The player's words for the page that loads it (playback/_modules.html).
+bp.add_app_template_global(player_strings, "player_strings")
 
 # Front-end libraries are served from the installed npm packages, never copied in.
 VENDOR_FILES = {

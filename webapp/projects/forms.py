@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -35,7 +36,7 @@ RUBRIC_HINT = _l(
 )
 
 
-def _text(label: str, limit: int, markdown: bool = True, **kw: Any) -> TextAreaField:
+def _text(label: str | LazyString, limit: int, markdown: bool = True, **kw: Any) -> TextAreaField:
     return TextAreaField(
         label,
         filters=[strip],
@@ -103,9 +104,12 @@ class ProjectForm(FlaskForm):
 class SubmitForm(FlaskForm):
     """A learner's hand-in: files and/or links."""
 
-    files = MultipleFileField("Files")
+    files = MultipleFileField(_l("Files"))
     links = _text(
-        "Links", 3000, markdown=False, description="http:// or https:// addresses, one per line."
+        _l("Links"),
+        3000,
+        markdown=False,
+        description=_l("http:// or https:// addresses, one per line."),
     )
 
 

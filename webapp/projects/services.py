@@ -43,6 +43,12 @@ COMMENT_MAX = 5000
 BRIEF_MAX = 20000
 
 
+def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extract knows
+    """Mark a message a learner may see for the catalogue: it stays English here (the
+    API answers it as is); the project page translates it (``webapp.projects.views``)."""
+    return text
+
+
 class ProjectError(Exception):
     """A write the project rules refuse; ``field`` names the form field."""
 
@@ -162,7 +168,7 @@ def history(project_id: int, user_id: int) -> list[ProjectSubmission]:
 
 def _check_items(uploads: Sequence[Upload], links: Sequence[str], max_bytes: int):
     if not uploads and not links:
-        raise ProjectError("Add a file or a link.", "files")
+        raise ProjectError(N_("Add a file or a link."), "files")
     if len(uploads) > MAX_FILES:
         raise ProjectError(f"Hand in at most {MAX_FILES} files.", "files")
     if len(links) > MAX_LINKS:
@@ -192,13 +198,15 @@ def submit(
     sniffed, checked = _check_items(uploads, links, max_bytes)
     versions = history(project.id, learner.id)
     if versions and versions[0].status == SubmissionStatus.ACCEPTED:
-        raise ProjectError("Your work was accepted: there is nothing more to hand in.", "files")
+        raise ProjectError(N_("Your work was accepted: there is nothing more to hand in."), "files")
     if versions:
         late = versions[-1].days_late
     else:
         late = rules.days_late(now, as_utc(project.due_at))
         if late and project.late_policy == LatePolicy.REFUSE:
-            raise ProjectError("The due date has passed: this project takes no more work.", "files")
+            raise ProjectError(
+                N_("The due date has passed: this project takes no more work."), "files"
+            )
     submission = ProjectSubmission(
         project_id=project.id,
         user_id=learner.id,

@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -111,10 +112,10 @@ def submit(project_id: int):
         except services.ProjectError as exc:
             db.session.rollback()
             field = getattr(form, exc.field or "", None) or form.files
-            field.errors = [*field.errors, str(exc)]
+            field.errors = [*field.errors, _(str(exc))]
         else:
             db.session.commit()
-            flash(f"Version {made.version} handed in.", "success")
+            flash(_("Version %(number)s handed in.", number=made.version), "success")
             return redirect(url_for("projects.project", project_id=found.id))
     return _project_page(found, role, form, 400)
 

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from webapp.i18n.lazy import lazy_gettext as _l
 from webapp.questions.services import MAX_BODY
 
 ACTIONS = ("resolve", "unresolve", "hide", "unhide", "lock", "unlock", "delete", "accept")
@@ -15,9 +16,9 @@ class AnswerForm(FlaskForm):
     """An answer in Markdown."""
 
     body = TextAreaField(
-        "Your answer",
-        validators=[DataRequired("Write an answer first."), Length(max=MAX_BODY)],
-        description="Markdown: **bold**, *italic*, `code`, lists and links.",
+        _l("Your answer"),
+        validators=[DataRequired(_l("Write an answer first.")), Length(max=MAX_BODY)],
+        description=_l("Markdown: **bold**, *italic*, `code`, lists and links."),
     )
 
 
