@@ -91,7 +91,7 @@ format: $(VENV)/.deps
 # no gettext tools and no compile step; tests/test_i18n.py checks .mo and .po agree.
 translations: $(VENV)/.deps
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o webapp/translations/messages.pot .
-	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i webapp/translations/messages.pot -d webapp/translations
 	$(BIN)/pybabel compile -d webapp/translations
 
 bench: setup

@@ -231,18 +231,18 @@ def test_the_profile_refuses_an_unknown_language_and_keeps_what_was_typed(
 # --------------------------------------------------------------------------- the catalogue
 
 
-def _source_messages() -> dict[str, list[str]]:
-    """Every msgid ``make translations`` would extract, with where it is."""
+def _source_messages() -> dict[tuple[str, str | None], list[str]]:
+    """Every (msgid, context) ``make translations`` would extract, with where it is."""
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     keywords = {**DEFAULT_KEYWORDS, "_l": None}
-    found: dict[str, list[str]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    found: dict[tuple[str, str | None], list[str]] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
-            found.setdefault(msgid, []).append(f"{filename}:{lineno}")
+            found.setdefault((msgid, context), []).append(f"{filename}:{lineno}")
     return found
 
 
@@ -250,8 +250,10 @@ def test_every_message_of_the_source_has_a_german_translation() -> None:
     with (CATALOGUE / "messages.po").open("rb") as po:
         catalogue = read_po(po)
     missing = []
-    for msgid, places in sorted(_source_messages().items()):
-        entry = catalogue.get(msgid)
+    for (msgid, context), places in sorted(
+        _source_messages().items(), key=lambda item: (item[0][0], item[0][1] or "")
+    ):
+        entry = catalogue.get(msgid, context=context)
         strings = entry.string if entry is not None else None
         values = list(strings) if isinstance(strings, tuple) else [strings]
         if entry is None or entry.fuzzy or not all(values):

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from webapp.i18n import N_
+
 EPSILON = 1e-6  # watched seconds are rounded to milliseconds when stored
 
 
@@ -42,11 +44,6 @@ class Facts:
     exam_titles: Mapping[int, str] = field(default_factory=dict)
     projects_passed: Collection[int] = ()
     project_titles: Mapping[int, str] = field(default_factory=dict)
-
-
-def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extract knows
-    """Mark a line of what is left for the catalogue (pages translate it, the API not)."""
-    return text
 
 
 # One line of what is left: its English template (a catalogue msgid) and its values.

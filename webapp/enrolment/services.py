@@ -29,6 +29,7 @@ from webapp.audit.events import Kind
 from webapp.audit.services import record
 from webapp.enrolment import mails
 from webapp.extensions import db
+from webapp.i18n import N_
 from webapp.models import (
     ORDER_TRANSITIONS,
     Cohort,
@@ -47,12 +48,6 @@ from webapp.models.base import as_utc, utcnow
 MAX_CODE = 40
 MAX_SEATS = 100_000
 HOLDS_SEAT = (EnrollmentStatus.AWAITING_PAYMENT,)
-
-
-def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extract knows
-    """Mark a message a learner may see for the catalogue: it stays English here (the
-    API answers it as is); the enrolment page translates it (``webapp.enrolment.views``)."""
-    return text
 
 
 class EnrolmentError(ValueError):

@@ -26,16 +26,11 @@ from webapp import grading
 from webapp.certificates.events import exam_result_recorded
 from webapp.exams.marking import grade, key_of
 from webapp.extensions import db
+from webapp.i18n import N_
 from webapp.models import AttemptStatus, Exam, ExamAnswer, ExamAttempt, ExamQuestion, User
 from webapp.models.base import as_utc
 
 DEFAULT_GRACE_SECONDS = 30
-
-
-def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extract knows
-    """Mark a refusal for the catalogue: it stays English here (the API answers it as
-    is); the learner's pages translate it (``webapp.exams.views``)."""
-    return text
 
 
 ANSWER_FIELDS = ("choice", "choices", "number", "text")

@@ -22,6 +22,12 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 babel = Babel()
 
 
+def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extract knows
+    """``text`` unchanged: marks a message for the catalogue whose translation is looked
+    up later (``_(str(error))`` on a page, while the API keeps the English)."""
+    return text
+
+
 def select_locale() -> str:
     """The profile's language, else the browser's best supported one, else English."""
     if not has_request_context():  # a task or command: English unless force_locale says

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-
-def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extract knows
-    """Mark ``text`` for the catalogue; it is translated when the page is rendered."""
-    return text
-
+from webapp.i18n import N_
 
 PLAYER_STRINGS: tuple[str, ...] = (
     N_("%(count)s line matches."),

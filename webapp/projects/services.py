@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 
 from webapp.certificates import events
 from webapp.extensions import db
+from webapp.i18n import N_
 from webapp.models import (
     Cohort,
     CohortMember,
@@ -41,12 +42,6 @@ from webapp.storage import get_storage
 
 COMMENT_MAX = 5000
 BRIEF_MAX = 20000
-
-
-def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extract knows
-    """Mark a message a learner may see for the catalogue: it stays English here (the
-    API answers it as is); the project page translates it (``webapp.projects.views``)."""
-    return text
 
 
 class ProjectError(Exception):
