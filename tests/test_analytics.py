@@ -263,9 +263,12 @@ def test_owner_sees_the_page_with_chart_table_and_clips(
     assert "Retention &lt;b&gt;lesson&lt;/b&gt;" in html and "<b>lesson" not in html
     assert "Clip &lt;i&gt;one&lt;/i&gt;" in html
     assert f'href="/analytics/clips/{lesson.clip}"' in html
-    # No script of its own (the chart is SVG); only the site-wide zone detector.
+    # No script of its own (the chart is SVG); only the site-wide zone detector and menu.
     scripts = re.findall(r"<script[^>]*>", html.split("</header>", 1)[1])
-    assert scripts == ['<script type="module" src="/static/js/zone.js">']
+    assert scripts == [
+        '<script type="module" src="/static/js/zone.js">',
+        '<script type="module" src="/static/js/menu.js">',
+    ]
     clip_html = client.get(f"/analytics/clips/{lesson.clip}").get_data(as_text=True)
     assert '<dd class="fig-share">83.3%</dd>' in clip_html
 

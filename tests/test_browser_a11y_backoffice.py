@@ -34,7 +34,7 @@ def _clean_tables() -> Iterator[None]:
 # GET routes of the back office that are not pages: a script from npm, an e-mail's HTML
 # part, which the outbox page frames (sandboxed, scripts off) and is audited there, and
 # downloads (calendar files, CSV exports, a PDF invoice, a project hand-in) and
-# Prometheus' text format.
+# Prometheus' text format, and the platform's branding files (a stylesheet, images).
 NOT_PAGES = frozenset(
     {
         "learning_manage.vendor",
@@ -46,6 +46,9 @@ NOT_PAGES = frozenset(
         "audit.export_csv",
         "observability.scrape",
         "projects.download",
+        "branding.stylesheet",
+        "branding.logo",
+        "branding.favicon",
     }
 )
 

@@ -174,6 +174,7 @@ def test_typed_times_and_errors_are_announced(
     assert (start, end) == (1.5, 6.25)
 
     page.locator("#clip-list").get_by_role("button", name=re.compile("Delete clip")).click()
+    page.locator("#clip-list").get_by_role("button", name=re.compile("Yes, delete clip")).click()
     expect(page.locator("#clip-list .clip-item")).to_have_count(0)
     expect(page.locator("#clips-empty")).to_be_visible()
     assert clips_in_db(app, video_id) == []

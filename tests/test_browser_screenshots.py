@@ -17,9 +17,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.support import factories
 from tests.support.a11y import blocking_violations, describe
+from tests.support.a11y_site import ZONE, Site, fill_site
 from tests.support.browser import PLAYER_READY, WAIT_MS, Tab, close_quietly, watched_tab
 from tests.support.paths import ROOT
-from tests.test_browser_a11y import ZONE, Site, fill_site
 from webapp.cli.seed_learning import PROGRAM
 
 OUT_DIR = ROOT / "docs" / "screenshots"

@@ -583,9 +583,9 @@ def test_query_count_does_not_grow_with_learners(
     # the path's quiz questions (none here: no answers read), the graded exams of its
     # cohorts (webapp/reports/exams.py; their results only when there are some), the
     # projects of its cohorts (webapp/reports/projects.py); the page also reads the
-    # caller's unread notifications (the bell); the CSV inserts its audit row
-    # (webapp/audit)
-    assert many == [10, 10]
+    # caller's unread notifications (the bell) and the platform's branding (webapp/branding);
+    # the CSV inserts its audit row (webapp/audit)
+    assert many == [11, 10]
 
 
 # --------------------------------------------------------------------------- PostgreSQL scale
@@ -602,7 +602,7 @@ def test_postgres_report_over_1000_learners_and_200_modules_is_bounded(
         db.session.commit()
     auth.login("scale-admin@example.com")
     statements = count_queries(app, lambda: client.get("/reports/paths/scale-path"))
-    assert statements == 10  # as on the small data set (quizzes, exams, projects, the bell)
+    assert statements == 11  # as on the small data set (quizzes, exams, projects, bell, brand)
     html = client.get("/reports/paths/scale-path").get_data(as_text=True)
     assert html.count('class="learner-row"') == LEARNERS
     body = client.get("/api/v1/reports/paths/scale-path?status=completed").get_json()
