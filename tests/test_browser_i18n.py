@@ -11,7 +11,6 @@ real 12 s lesson with captions); every wait is a wait for a condition in the pag
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -22,18 +21,7 @@ from tests.support import factories
 from tests.support.auth import Auth
 from tests.support.browser import VIEWPORT, WAIT_MS, Tab, close_quietly, watched_tab
 from tests.support.captions import CAPTIONS_READY
-from webapp.extensions import db
-from webapp.learning import services
-from webapp.models import Module, User, Video
-
-
-@dataclass(frozen=True)
-class Path:
-    """Two lessons in 'SEO Basics' of the 'Marketing' program; the learner is enrolled."""
-
-    learner: factories.UserInfo
-    first: int  # the captioned lesson (its transcript shows)
-    query: str  # ?course=…&program=…
+from tests.support.learning_path import Course, enrolled_course
 
 
 @pytest.fixture
@@ -42,24 +30,8 @@ def path(
     make_user: Callable[..., factories.UserInfo],
     make_lesson: Callable[..., int],
     captioned_lesson: int,
-) -> Path:
-    learner = make_user("learner")
-    with app.app_context():
-        owner_id = db.session.get(Video, captioned_lesson).owner_id
-    second = make_lesson(owner_id, "Second lesson")
-    with app.app_context():
-        modules = [
-            Module(video_id=captioned_lesson, title="Optimisers", duration=12.0),
-            Module(video_id=second, title="Momentum", duration=12.0),
-        ]
-        db.session.add_all(modules)
-        db.session.flush()
-        basics = services.create_course("seo-basics", "SEO Basics", [m.id for m in modules])
-        program = services.create_program("marketing", "Marketing", ["seo-basics"])
-        services.enrol(db.session.get(User, learner.id), program, admin=True)
-        db.session.commit()
-        query = f"?course={basics.id}&program={program.id}"
-    return Path(learner, captioned_lesson, query)
+) -> Course:
+    return enrolled_course(app, make_user, make_lesson, captioned_lesson)
 
 
 @pytest.fixture
@@ -90,7 +62,7 @@ def reads_german(page: Page, selector: str, german: list[str], english: list[str
 
 
 @pytest.mark.browser
-def test_a_german_browser_reads_the_learner_pages_in_german(german_tab: Tab, path: Path) -> None:
+def test_a_german_browser_reads_the_learner_pages_in_german(german_tab: Tab, path: Course) -> None:
     page = german_tab.page
     sign_in(page, path.learner)
 
@@ -197,7 +169,7 @@ def test_a_german_browser_reads_the_learner_pages_in_german(german_tab: Tab, pat
 
 
 def test_the_same_pages_stay_english_without_german(
-    client: FlaskClient, auth: Auth, path: Path
+    client: FlaskClient, auth: Auth, path: Course
 ) -> None:
     """An English browser (and one that names no language) reads the pages as before."""
     auth.login(path.learner.email)

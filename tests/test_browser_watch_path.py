@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -20,23 +19,11 @@ from playwright.sync_api import Page, expect
 from tests.support import factories
 from tests.support.browser import WAIT_MS, Tab
 from tests.support.captions import CAPTIONS_READY
-from webapp.extensions import db
-from webapp.learning import services
-from webapp.models import Module, User, Video
+from tests.support.learning_path import Course, enrolled_course
 
 VIEWPORTS = [(1366, 900), (1024, 768), (390, 844)]
 BOX = "(el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }"
 NEXT_STATE = '#player[data-next-lesson="{}"]'
-
-
-@dataclass(frozen=True)
-class Course:
-    """Two lessons in 'SEO Basics' of the 'Marketing' program; the learner is enrolled."""
-
-    learner: factories.UserInfo
-    first: int  # the captioned lesson (its transcript shows)
-    second: int
-    query: str  # ?course=…&program=…
 
 
 @pytest.fixture
@@ -46,23 +33,7 @@ def course(
     make_lesson: Callable[..., int],
     captioned_lesson: int,
 ) -> Course:
-    learner = make_user("learner")
-    with app.app_context():
-        owner_id = db.session.get(Video, captioned_lesson).owner_id
-    second = make_lesson(owner_id, "Second lesson")
-    with app.app_context():
-        modules = [
-            Module(video_id=captioned_lesson, title="Optimisers", duration=12.0),
-            Module(video_id=second, title="Momentum", duration=12.0),
-        ]
-        db.session.add_all(modules)
-        db.session.flush()
-        basics = services.create_course("seo-basics", "SEO Basics", [m.id for m in modules])
-        program = services.create_program("marketing", "Marketing", ["seo-basics"])
-        services.enrol(db.session.get(User, learner.id), program, admin=True)
-        db.session.commit()
-        query = f"?course={basics.id}&program={program.id}"
-    return Course(learner, captioned_lesson, second, query)
+    return enrolled_course(app, make_user, make_lesson, captioned_lesson)
 
 
 def box(page: Page, selector: str) -> tuple[float, float, float, float]:

@@ -63,11 +63,6 @@ def confirm_page(thing: str, goes: list[str], action: str, back: str) -> str:
     )
 
 
-def plural(n: int, word: str) -> str:
-    """``n`` and ``word``, with an s unless ``n`` is 1."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def back_to(cohort: Cohort | None) -> Response:
     """Back to the cohort's page (no cohort: the masterclasses)."""
     if cohort is None:
